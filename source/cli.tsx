@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * Entry point: parses the command, dispatches to commands/<name>, maps errors to exit codes.
+ * Bad usage → 2 with a hint; unexpected failure → 1 with one line (stack with BURN_DEBUG=1).
+ */
+import meow from 'meow';
+import {EXIT, UsageError} from './commands/errors.js';
+
+const help = `
+  burn — where your coding-agent money goes, live.
+
+  Usage
+    $ burn <command> [options]
+
+  Commands
+    summary --once         Print totals by issue, run, model or provider once, then exit
+                           (text, --json or --markdown)
+
+  Run "burn <command> --help" for a command's options.
+
+  Examples
+    $ burn summary --once
+    $ burn summary --once --usage .symphony/telemetry --by model
+`;
+
+const COMMANDS = ['summary'] as const;
+type Command = (typeof COMMANDS)[number];
+
+async function dispatch(command: Command, argv: string[]): Promise<number> {
+	switch (command) {
+		case 'summary':
+			return (await import('./commands/summary.js')).runSummary({argv});
+	}
+}
+
+async function main(): Promise<number> {
+	const cli = meow(help, {importMeta: import.meta, description: false, commands: [...COMMANDS], allowUnknownFlags: false, flags: {}});
+	if (!cli.command) {
+		cli.showHelp(EXIT.ok);
+		return EXIT.ok;
+	}
+	return dispatch(cli.command as Command, cli.input);
+}
+
+main().then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		if (error instanceof UsageError) {
+			process.stderr.write(`burn: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+			process.exitCode = EXIT.usage;
+			return;
+		}
+		const err = error as Error;
+		process.stderr.write(`burn: unexpected failure: ${err?.message ?? String(error)}\n`);
+		if (process.env.BURN_DEBUG === '1' && err?.stack) process.stderr.write(err.stack + '\n');
+		else process.stderr.write('(set BURN_DEBUG=1 for the stack)\n');
+		process.exitCode = EXIT.failure;
+	},
+);

@@ -1,0 +1,24 @@
+/**
+ * The source flags every reading command takes (summary, watch, sources, backfill), and how they
+ * become discovery options. Any explicit source flag turns default discovery off.
+ * A source adds its flag here (and to `flagNames` in its definition).
+ */
+import {homedir} from 'node:os';
+import type {DiscoveryOptions} from '../ingest/discover.js';
+
+export const sourceFlags = {
+	usage: {type: 'string', isMultiple: true},
+} as const;
+
+export const sourceFlagsHelp = `
+  Sources (any of these turns default discovery off)
+    --usage <file|dir>     Symphony usage.jsonl file, or a directory of usage*.jsonl[.gz]
+                           (repeatable; BURN_USAGE, a path list, replaces the default search)`;
+
+export type SourceFlagValues = Partial<Record<keyof typeof sourceFlags, string[]>>;
+
+export function discoveryOptions(flags: SourceFlagValues, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DiscoveryOptions {
+	const values: Record<string, string[]> = {};
+	for (const name of Object.keys(sourceFlags)) values[name] = (flags as Record<string, string[] | undefined>)[name] ?? [];
+	return {cwd, home: env.HOME || homedir(), env, flags: values};
+}

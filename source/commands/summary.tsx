@@ -1,0 +1,103 @@
+import {renderToString} from 'ink';
+import meow from 'meow';
+import React from 'react';
+import {summaryMarkdown} from '../core/markdown.js';
+import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
+import {parseTimeValue} from '../core/time-range.js';
+import {SummaryReport} from '../ui/SummaryReport.js';
+import {collectSummary, type Filters} from './collect.js';
+import {UsageError} from './errors.js';
+import {discoveryOptions, sourceFlags, sourceFlagsHelp} from './source-flags.js';
+
+export const summaryHelp = `
+  Usage
+    $ burn summary --once [options]
+
+  Prints where the money went, once, and exits: totals by issue (or run, model, provider),
+  how much of it is measured, and any problems found in the data.
+
+  Output
+    --json                 Only the burn.summary/1 JSON document on stdout
+    --markdown             The report as GitHub markdown
+    --by <dimension>       issue (default), run, model or provider
+    --width <columns>      Width of the text report (default: the terminal's, or 100 in a pipe)
+
+  Filters
+    --since <time>         Only records at or after: 2026-11-01, 2026-11-01T09:00Z, or 30m/24h/7d/2w ago
+    --until <time>         Only records at or before (same forms)
+    --issue <ID>           Only one issue, e.g. MT-649
+${sourceFlagsHelp}
+
+  Examples
+    $ burn summary --once
+    $ burn summary --once --by model --since 7d
+    $ burn summary --once --usage ./.symphony/telemetry --json > spend.json
+`;
+
+export interface SummaryArgs {
+	argv: string[];
+	env?: NodeJS.ProcessEnv;
+	cwd?: string;
+	stdout?: NodeJS.WritableStream & {columns?: number; isTTY?: boolean};
+	now?: Date;
+}
+
+export async function runSummary({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SummaryArgs): Promise<number> {
+	const cli = meow(summaryHelp, {
+		importMeta: import.meta,
+		description: false,
+		argv,
+		allowUnknownFlags: false,
+		flags: {
+			once: {type: 'boolean', default: true},
+			json: {type: 'boolean', default: false},
+			markdown: {type: 'boolean', default: false},
+			by: {type: 'string', default: 'issue'},
+			width: {type: 'number'},
+			since: {type: 'string'},
+			until: {type: 'string'},
+			issue: {type: 'string'},
+			...sourceFlags,
+		},
+	});
+	const flags = cli.flags;
+	if (!REPORT_DIMENSIONS.includes(flags.by as ReportDimension)) {
+		throw new UsageError(`--by "${flags.by}" is not a dimension`, `use one of: ${REPORT_DIMENSIONS.join(', ')}`);
+	}
+	if (flags.json && flags.markdown) throw new UsageError('--json and --markdown cannot be combined', 'pick one output format');
+	if (flags.width !== undefined && (!Number.isFinite(flags.width) || flags.width < 20)) {
+		throw new UsageError(`--width ${flags.width} is too narrow`, 'use 20 columns or more');
+	}
+	const filters = parseFilters(flags, now.getTime());
+	const {doc} = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, now});
+
+	if (flags.json) {
+		stdout.write(JSON.stringify(doc, null, 2) + '\n');
+		return 0;
+	}
+	if (flags.markdown) {
+		stdout.write(summaryMarkdown(doc, flags.by as ReportDimension));
+		return 0;
+	}
+	const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
+	if (doc.totals.records === 0 && doc.problems.count === 0) {
+		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
+		return 0;
+	}
+	const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
+	stdout.write(renderToString(<SummaryReport lines={lines} />, {columns: width}) + '\n');
+	return 0;
+}
+
+function parseFilters(flags: {since?: string; until?: string; issue?: string}, now: number): Filters {
+	const time = (name: string, value: string | undefined) => {
+		if (value === undefined) return null;
+		const parsed = parseTimeValue(value, now);
+		if (!parsed.ok) throw new UsageError(`--${name}: ${parsed.error}`);
+		return parsed.ms;
+	};
+	const since = time('since', flags.since);
+	const until = time('until', flags.until);
+	if (since !== null && until !== null && since > until) throw new UsageError('--since is after --until', 'swap them');
+	return {since, until, issue: flags.issue?.trim() || null};
+}

@@ -1,0 +1,62 @@
+/**
+ * When two records share a dedup key, which one counts? One rule per source kind, so the
+ * ledger stays source-agnostic.
+ */
+import type {UsageRecord} from './record.js';
+import {recordTokenMass} from './totals.js';
+
+export type Choice = 'keep' | 'replace' | 'conflict';
+
+/** `current` counts now; `next` arrived later with the same key. */
+export function chooseVersion(current: UsageRecord, next: UsageRecord): Choice {
+	switch (next.source) {
+		case 'symphony':
+		case 'bosun':
+		case 'instrumentation': {
+			// A repeated record counts once; the same key with other numbers is a conflict (first stays).
+			return sameUsage(current, next) ? 'keep' : 'conflict';
+		}
+		case 'claude': {
+			// Streaming writes one line per content block; the last carries the final output count.
+			// A sidechain replay of a parent message never beats the parent's own row.
+			const cs = current.meta?.sidechain === true;
+			const ns = next.meta?.sidechain === true;
+			if (cs !== ns) return cs ? 'replace' : 'keep';
+			return recordTokenMass(next) > recordTokenMass(current) ? 'replace' : 'keep';
+		}
+		default:
+			// Gemini rewrites a message with its tokens later; OpenCode rows are updated in place: last wins.
+			return 'replace';
+	}
+}
+
+/** The numbers and identity that matter for spend are equal. */
+export function sameUsage(a: UsageRecord, b: UsageRecord): boolean {
+	const ta = a.tokens;
+	const tb = b.tokens;
+	return (
+		a.model === b.model &&
+		a.provider === b.provider &&
+		a.issue === b.issue &&
+		a.usageSource === b.usageSource &&
+		a.reportedCostUsd === b.reportedCostUsd &&
+		ta.input === tb.input &&
+		ta.output === tb.output &&
+		ta.total === tb.total &&
+		ta.cacheRead === tb.cacheRead &&
+		ta.cacheWrite === tb.cacheWrite &&
+		ta.reasoning === tb.reasoning
+	);
+}
+
+/** Names the first spend-relevant field two records disagree on, for the problem message. */
+export function firstDifference(a: UsageRecord, b: UsageRecord): string {
+	if (a.model !== b.model) return 'model';
+	if (a.provider !== b.provider) return 'provider';
+	if (a.issue !== b.issue) return 'issue';
+	if (a.usageSource !== b.usageSource) return 'usageSource';
+	for (const f of ['input', 'output', 'total', 'cacheRead', 'cacheWrite', 'reasoning'] as const) {
+		if (a.tokens[f] !== b.tokens[f]) return `tokens.${f}`;
+	}
+	return 'reportedCost';
+}

@@ -1,0 +1,65 @@
+/**
+ * Number formatting with honesty built in: unknown renders `—`, a partial sum `123*`,
+ * and an unpriced cost is never `$0`.
+ */
+import type {FieldTotal} from './totals.js';
+import {fieldValue, isPartial} from './totals.js';
+
+export const UNKNOWN = '—';
+export const PARTIAL_MARK = '*';
+
+/** 1234 → `1,234`; 1234567 → `1.23M` (compact) */
+export function formatCount(n: number, compact = true): string {
+	if (!compact || Math.abs(n) < 10_000) return Math.round(n).toLocaleString('en-US');
+	const units: Array<[number, string]> = [
+		[1e12, 'T'],
+		[1e9, 'B'],
+		[1e6, 'M'],
+		[1e3, 'k'],
+	];
+	for (const [size, unit] of units) {
+		if (Math.abs(n) >= size) {
+			const v = n / size;
+			return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${unit}`;
+		}
+	}
+	return String(n);
+}
+
+/** A token total: `—` when no record stated it, `N*` when some did not. */
+export function formatField(ft: FieldTotal, compact = true): string {
+	const v = fieldValue(ft);
+	if (v === null) return UNKNOWN;
+	return formatCount(v, compact) + (isPartial(ft) ? PARTIAL_MARK : '');
+}
+
+export function formatUsd(usd: number): string {
+	if (usd !== 0 && Math.abs(usd) < 0.01) return `$${usd.toFixed(4)}`;
+	if (Math.abs(usd) >= 10_000) return `$${Math.round(usd).toLocaleString('en-US')}`;
+	return `$${usd.toFixed(2)}`;
+}
+
+/** ISO timestamp without milliseconds, or `—`. */
+export function formatTime(ms: number | null): string {
+	if (ms === null) return UNKNOWN;
+	return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Truncate to `width` display cells with an ellipsis; nothing wraps. */
+export function truncate(text: string, width: number): string {
+	if (width <= 0) return '';
+	const chars = Array.from(text);
+	if (chars.length <= width) return text;
+	if (width === 1) return '…';
+	return chars.slice(0, width - 1).join('') + '…';
+}
+
+export function padEnd(text: string, width: number): string {
+	const len = Array.from(text).length;
+	return len >= width ? truncate(text, width) : text + ' '.repeat(width - len);
+}
+
+export function padStart(text: string, width: number): string {
+	const len = Array.from(text).length;
+	return len >= width ? truncate(text, width) : ' '.repeat(width - len) + text;
+}

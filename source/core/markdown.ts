@@ -1,0 +1,50 @@
+/**
+ * The summary as GitHub markdown (for PR comments and pipeline reports): the same facts as the
+ * text report, every column, no width limit.
+ */
+import {formatCount, formatTime, PARTIAL_MARK, UNKNOWN} from './format.js';
+import {bucketCells, dimensionTitle, fidelityLine, hasPartial, rowName, sortedEntries, tableColumns, type ReportDimension} from './report.js';
+import {sanitize} from './sanitize.js';
+import type {SummaryJson} from './summary.js';
+
+/** Markdown table cells must not break the table. */
+function cell(text: string): string {
+	return sanitize(text).replace(/\|/g, '\\|');
+}
+
+export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows = 100): string {
+	const out: string[] = [];
+	const priced = doc.totals.cost !== undefined;
+	const files = doc.sources.reduce((s, x) => s + x.files, 0);
+	out.push('## burn summary', '');
+	out.push(
+		`${doc.sources.length} sources · ${files} files · ${formatCount(doc.totals.records, false)} records · ${formatCount(doc.problems.count, false)} problems · ` +
+			`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`,
+		'',
+	);
+	for (const w of doc.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
+	const cols = tableColumns(by, priced);
+	out.push(`| ${cols.map((c) => c.header).join(' | ')} |`);
+	out.push(`| ${cols.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`);
+	const entries = sortedEntries(doc, by);
+	for (const [key, bucket] of entries.slice(0, maxRows)) {
+		const cells = bucketCells(rowName(by, key), bucket);
+		out.push(`| ${cols.map((c) => cell(cells[c.id] ?? '')).join(' | ')} |`);
+	}
+	const total = bucketCells('**Total**', doc.totals);
+	out.push(`| ${cols.map((c) => (c.id === 'name' ? total.name : cell(total[c.id] ?? ''))).join(' | ')} |`);
+	if (entries.length > maxRows) out.push('', `_+${entries.length - maxRows} more ${dimensionTitle(by).toLowerCase()}s: see \`--json\`._`);
+	out.push('', `**Fidelity:** ${fidelityLine(doc)}`);
+	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) out.push('', `\`${PARTIAL_MARK}\` partial: some records did not state this field · \`${UNKNOWN}\` unknown`);
+	if (doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
+		out.push('', `**Unpriced models:** ${doc.totals.cost.unpricedModels.map((m) => `\`${cell(m)}\``).join(', ')}`);
+	}
+	if (doc.problems.count > 0) {
+		out.push('', `### Problems (${doc.problems.count})`, '');
+		for (const p of doc.problems.items.slice(0, 20)) {
+			out.push(`- \`${cell(p.path)}${p.line ? `:${p.line}` : ''}\` ${p.field ? `\`${cell(p.field)}\`: ` : ''}${cell(p.reason)}`);
+		}
+		if (doc.problems.count > 20) out.push(`- … ${doc.problems.count - 20} more (see \`--json\`)`);
+	}
+	return out.join('\n') + '\n';
+}

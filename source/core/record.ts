@@ -1,0 +1,183 @@
+/**
+ * The normalized usage record: one per billable call or turn, whatever the source.
+ *
+ * Token semantics are the spec's (usage-jsonl-spec §5.2.1): `input` is the TOTAL billable input
+ * (uncached + cache read + cache write), `output` includes reasoning. Every count is
+ * `number | null`: null means the source did not say. Never default to 0.
+ */
+
+export type SourceKind =
+	| 'symphony'
+	| 'claude'
+	| 'codex'
+	| 'opencode'
+	| 'gemini'
+	| 'bosun'
+	| 'instrumentation';
+
+export type UsageSource = 'provider_reported' | 'estimated' | 'unavailable';
+
+export type Granularity = 'per-turn' | 'per-message' | 'per-session-aggregate' | 'cost-only';
+
+export type FidelityClass = 'full' | 'usage-only' | 'aggregate-only' | 'cost-only' | 'partial';
+
+export interface Tokens {
+	/** Total billable input, including cache reads and writes. */
+	input: number | null;
+	cacheRead: number | null;
+	/** All cache writes (5m + 1h + unknown TTL). */
+	cacheWrite: number | null;
+	cacheWrite5m: number | null;
+	cacheWrite1h: number | null;
+	/** Output including reasoning. */
+	output: number | null;
+	/** Informational subset of output. */
+	reasoning: number | null;
+	/** The provider's total when it states one (kept as-is, spec §5.3), else input + output. */
+	total: number | null;
+}
+
+/** What a source could tell us: availability, not value (seed 004). */
+export interface Coverage {
+	hasInputTokens: boolean;
+	hasOutputTokens: boolean;
+	hasReasoningTokens: boolean;
+	hasCacheReadTokens: boolean;
+	hasCacheCreateTokens: boolean;
+	hasToolCalls: boolean;
+	hasToolResultEvents: boolean;
+	hasSessionRelationships: boolean;
+	hasRawContent: boolean;
+}
+
+/** A vendor-reported rate-limit window sample (Codex `rate_limits`, usage.jsonl `quota`). */
+export interface QuotaWindow {
+	label: string;
+	windowMinutes: number | null;
+	usedPercent: number;
+	/** Epoch seconds, when known. */
+	resetsAt: number | null;
+}
+
+export interface QuotaSample {
+	at: number;
+	planType: string | null;
+	windows: QuotaWindow[];
+}
+
+/** Where a record came from, for problems and drill-down. */
+export interface Origin {
+	path: string;
+	/** 1-based line number, when the source is line-based. */
+	line: number | null;
+	/** Byte offset of the line start, when known. */
+	offset: number | null;
+}
+
+export interface UsageRecord {
+	/** Dedup key, global across files of the same source kind (e.g. `symphony:<runID>:<turn>`). */
+	key: string;
+	source: SourceKind;
+	provider: string | null;
+	model: string | null;
+	/** Session / run id. A transcript session is a run. */
+	runId: string;
+	/** Turn ordinal within the run, when the source numbers turns. */
+	turn: number | null;
+	issue: string | null;
+	workspace: string | null;
+	/** Epoch ms. */
+	startedAt: number | null;
+	/** Epoch ms: the record's timestamp (end of the call). Always present. */
+	at: number;
+	tokens: Tokens;
+	usageSource: UsageSource;
+	/** A cost the source itself states (USD), if any. Never computed here. */
+	reportedCostUsd: number | null;
+	granularity: Granularity;
+	coverage: Coverage;
+	origin: Origin;
+	/** Optional descriptive fields (bot role, mode, exit reason, effort, PR, …). Strings only. */
+	meta?: RecordMeta;
+	quota?: QuotaSample | null;
+}
+
+export interface RecordMeta {
+	botRole?: string;
+	mode?: string;
+	exitReason?: string;
+	effort?: string;
+	issueId?: string;
+	estimate?: number;
+	reviewerMode?: string;
+	pullRequest?: { repo?: string; number?: number; headSHA?: string; url?: string };
+	schemaVersion?: number;
+	/** Symphony stage, pipeline stage, subagent id, … */
+	stage?: string;
+	agentId?: string;
+	/** A sidechain (side question / replay) row rather than the main conversation. */
+	sidechain?: boolean;
+	/** The model was not stated near the call and was inferred (e.g. Codex fallback). */
+	modelInferred?: boolean;
+}
+
+/** Non-billable activity (tool calls, errors) that anomaly rules read. */
+export interface ActivityEvent {
+	kind: 'tool_call' | 'tool_result' | 'error';
+	source: SourceKind;
+	runId: string;
+	issue: string | null;
+	at: number;
+	/** Tool name or error category. */
+	name: string;
+	/** Tool arguments or error message, already truncated to a few hundred characters. */
+	detail: string;
+	/** tool_result only: did the tool succeed? */
+	ok?: boolean;
+}
+
+export const TOKEN_FIELDS = ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'total'] as const;
+export type TokenField = (typeof TOKEN_FIELDS)[number];
+
+export function emptyTokens(): Tokens {
+	return {
+		input: null,
+		cacheRead: null,
+		cacheWrite: null,
+		cacheWrite5m: null,
+		cacheWrite1h: null,
+		output: null,
+		reasoning: null,
+		total: null,
+	};
+}
+
+/** `a + b` where either may be unknown: unknown only when both are. */
+export function addKnown(a: number | null, b: number | null): number | null {
+	if (a === null) return b;
+	if (b === null) return a;
+	return a + b;
+}
+
+/** Coverage of the token fields follows from what is null; the rest is what the source can carry. */
+export function coverageOf(
+	tokens: Tokens,
+	capabilities: Partial<
+		Pick<
+			Coverage,
+			'hasToolCalls' | 'hasToolResultEvents' | 'hasSessionRelationships' | 'hasRawContent'
+		>
+	> = {},
+): Coverage {
+	return {
+		hasInputTokens: tokens.input !== null,
+		hasOutputTokens: tokens.output !== null,
+		hasReasoningTokens: tokens.reasoning !== null,
+		hasCacheReadTokens: tokens.cacheRead !== null,
+		hasCacheCreateTokens: tokens.cacheWrite !== null,
+		hasToolCalls: capabilities.hasToolCalls ?? false,
+		hasToolResultEvents: capabilities.hasToolResultEvents ?? false,
+		hasSessionRelationships: capabilities.hasSessionRelationships ?? false,
+		hasRawContent: capabilities.hasRawContent ?? false,
+	};
+}

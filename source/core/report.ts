@@ -1,0 +1,163 @@
+/**
+ * The summary report as lines: shared by the text output (rendered with Ink) and kept in step
+ * with the markdown output. Pure: a `burn.summary/1` document and a width in, lines out.
+ */
+import {formatCount, formatTime, formatUsd, PARTIAL_MARK, truncate, UNKNOWN} from './format.js';
+import {fitColumns, formatRow, headerRow, type ColumnSpec} from './layout.js';
+import {NO_ISSUE} from './ledger.js';
+import {sanitize} from './sanitize.js';
+import type {BucketJson, CostJson, SummaryJson, TokenTotalJson} from './summary.js';
+
+export type ReportDimension = 'issue' | 'run' | 'model' | 'provider';
+export const REPORT_DIMENSIONS: readonly ReportDimension[] = ['issue', 'run', 'model', 'provider'];
+
+export type LineStyle = 'title' | 'header' | 'row' | 'dim' | 'warning' | 'problem' | 'total';
+
+export interface ReportLine {
+	text: string;
+	style: LineStyle;
+}
+
+export function formatTokenTotal(t: TokenTotalJson): string {
+	if (t.value === null) return UNKNOWN;
+	return formatCount(t.value) + (t.known > 0 && t.missing > 0 ? PARTIAL_MARK : '');
+}
+
+/** `$1.23`, `≥ $1.23` when some models are unpriced, `unpriced` when none are priced. Never `$0` for unknown. */
+export function formatCost(cost: CostJson | undefined): string {
+	if (!cost) return '';
+	if (cost.usd === null) return cost.unpricedModels.length > 0 || cost.basis.unpriced > 0 ? 'unpriced' : UNKNOWN;
+	return (cost.unpricedModels.length > 0 ? '≥ ' : '') + formatUsd(cost.usd);
+}
+
+export function dimensionTitle(d: ReportDimension): string {
+	return {issue: 'Issue', run: 'Run', model: 'Model', provider: 'Provider'}[d];
+}
+
+export function tableColumns(d: ReportDimension, priced: boolean): ColumnSpec[] {
+	const cols: ColumnSpec[] = [
+		{id: 'name', header: dimensionTitle(d), width: 10, priority: 0, align: 'left', flex: true},
+		{id: 'records', header: 'Turns', width: 7, priority: 4, align: 'right'},
+		{id: 'input', header: 'Input', short: 'In', width: 8, priority: 3, align: 'right'},
+		{id: 'output', header: 'Output', short: 'Out', width: 8, priority: 3, align: 'right'},
+		{id: 'cacheRead', header: 'Cache R', short: 'CR', width: 8, priority: 5, align: 'right'},
+		{id: 'cacheWrite', header: 'Cache W', short: 'CW', width: 8, priority: 6, align: 'right'},
+		{id: 'total', header: 'Total', width: 8, priority: 1, align: 'right'},
+	];
+	if (priced) cols.push({id: 'cost', header: 'Cost', width: 11, priority: 1, align: 'right'});
+	return cols;
+}
+
+export function bucketCells(name: string, b: BucketJson): Record<string, string> {
+	return {
+		name,
+		records: formatCount(b.records, false),
+		input: formatTokenTotal(b.tokens.input),
+		output: formatTokenTotal(b.tokens.output),
+		cacheRead: formatTokenTotal(b.tokens.cacheRead),
+		cacheWrite: formatTokenTotal(b.tokens.cacheWrite),
+		total: formatTokenTotal(b.tokens.total),
+		cost: formatCost(b.cost),
+	};
+}
+
+export function rowName(d: ReportDimension, key: string): string {
+	if (d === 'issue' && key === NO_ISSUE) return '(no issue)';
+	return sanitize(key);
+}
+
+/** Rows of a dimension, most spend first (cost when priced, else total tokens, else records). */
+export function sortedEntries(doc: SummaryJson, d: ReportDimension): Array<[string, BucketJson]> {
+	const map = {issue: doc.byIssue, run: doc.byRun, model: doc.byModel, provider: doc.byProvider}[d];
+	const weight = (b: BucketJson) => [b.cost?.usd ?? -1, b.tokens.total.value ?? -1, b.records];
+	return Object.entries(map).sort(([ka, a], [kb, b]) => {
+		const wa = weight(a);
+		const wb = weight(b);
+		for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return wb[i]! - wa[i]!;
+		return ka.localeCompare(kb);
+	});
+}
+
+/** `412 full · 30 usage-only · 12 unavailable · 3 estimated`. */
+export function fidelityLine(doc: SummaryJson): string {
+	const {byClass, usageSource} = doc.fidelity;
+	const parts: string[] = [];
+	const partial = Math.max(0, byClass.partial - usageSource.unavailable);
+	const counts: Array<[number, string]> = [
+		[byClass.full, 'full'],
+		[byClass['usage-only'], 'usage-only'],
+		[byClass['aggregate-only'], 'aggregate-only'],
+		[byClass['cost-only'], 'cost-only'],
+		[partial, 'partial'],
+		[usageSource.unavailable, 'unavailable'],
+		[usageSource.estimated, 'estimated'],
+	];
+	for (const [n, label] of counts) if (n > 0) parts.push(`${formatCount(n, false)} ${label}`);
+	return parts.length > 0 ? parts.join(' · ') : 'no records';
+}
+
+export function hasPartial(buckets: Iterable<BucketJson>): boolean {
+	for (const b of buckets) for (const t of Object.values(b.tokens)) if (t.known > 0 && t.missing > 0) return true;
+	return false;
+}
+
+export interface ReportOptions {
+	width: number;
+	by: ReportDimension;
+	/** Rows shown per table before `+N more`. */
+	maxRows?: number;
+	/** Problems listed before the hint to `--json`. */
+	maxProblems?: number;
+}
+
+export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLine[] {
+	const width = Math.max(20, options.width);
+	const lines: ReportLine[] = [];
+	const push = (text: string, style: LineStyle) => lines.push({text: truncate(text, width), style});
+	const priced = doc.totals.cost !== undefined;
+
+	const files = doc.sources.reduce((s, x) => s + x.files, 0);
+	push('burn summary', 'title');
+	push(
+		`${doc.sources.length} source${doc.sources.length === 1 ? '' : 's'} · ${files} file${files === 1 ? '' : 's'} · ${formatCount(doc.totals.records, false)} records · ${formatCount(doc.problems.count, false)} problem${doc.problems.count === 1 ? '' : 's'}`,
+		'dim',
+	);
+	push(`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`, 'dim');
+	for (const w of doc.warnings) push(`warning: ${sanitize(w)}`, 'warning');
+	lines.push({text: '', style: 'row'});
+
+	const columns = tableColumns(options.by, priced);
+	const placed = fitColumns(columns, width);
+	push(headerRow(placed), 'header');
+	const entries = sortedEntries(doc, options.by);
+	const maxRows = options.maxRows ?? 50;
+	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(rowName(options.by, key), bucket)), 'row');
+	if (entries.length > maxRows) push(`+${entries.length - maxRows} more (use --json for all)`, 'dim');
+	push(formatRow(placed, bucketCells('Total', doc.totals)), 'total');
+	lines.push({text: '', style: 'row'});
+
+	push(`Fidelity: ${fidelityLine(doc)}`, 'dim');
+	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) push(`${PARTIAL_MARK} partial: some records did not state this field · ${UNKNOWN} unknown`, 'dim');
+	if (priced && doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
+		push(`Unpriced models (not in any price table): ${doc.totals.cost.unpricedModels.map(sanitize).join(', ')}`, 'warning');
+	}
+	if (doc.problems.count > 0) {
+		lines.push({text: '', style: 'row'});
+		push(`Problems (${formatCount(doc.problems.count, false)}):`, 'warning');
+		const maxProblems = options.maxProblems ?? 5;
+		for (const p of doc.problems.items.slice(0, maxProblems)) {
+			push(`  ${sanitize(p.path)}${p.line ? `:${p.line}` : ''} ${p.field ? `${sanitize(p.field)}: ` : ''}${sanitize(p.reason)}`, 'problem');
+		}
+		if (doc.problems.count > maxProblems) push(`  … ${doc.problems.count - maxProblems} more: burn summary --once --json lists them`, 'dim');
+	}
+	return lines;
+}
+
+/** The message for "nothing found": every place searched. */
+export function nothingFoundLines(doc: SummaryJson): string[] {
+	const out = ['No usage data found.', 'Searched:'];
+	for (const s of doc.sources) out.push(`  ${s.kind}: ${sanitize(s.path)} (${s.files} files)`);
+	for (const m of doc.missing) out.push(`  ${m.kind}: ${sanitize(m.path)} (does not exist)`);
+	out.push('Point burn at data with --usage <file|dir> (or BURN_USAGE), or try: burn watch --demo');
+	return out;
+}

@@ -1,0 +1,173 @@
+/**
+ * The `burn.summary/1` document: what `summary --json` prints and what the text and markdown
+ * reports render. Other tools read this contract; later changes extend it and never break it.
+ */
+import type {Dimension, Ledger} from './ledger.js';
+import type {Problem, ProblemKind, ProblemLog} from './problems.js';
+import type {FidelityClass, Granularity, SourceKind, TokenField, UsageSource} from './record.js';
+import {TOKEN_FIELDS} from './record.js';
+import {fieldValue, type CostBasis, type Totals} from './totals.js';
+
+export const SUMMARY_SCHEMA = 'burn.summary/1';
+
+export interface TokenTotalJson {
+	value: number | null;
+	known: number;
+	missing: number;
+}
+
+export interface CostJson {
+	/** Sum of priced records; a lower bound when `unpricedModels` is not empty; null when nothing was priced. */
+	usd: number | null;
+	basis: Record<CostBasis, number>;
+	unpricedModels: string[];
+	/** Reported minus computed cost, where a source stated a cost and we could price its tokens too. */
+	reportedMinusComputed?: number;
+}
+
+export interface BucketJson {
+	records: number;
+	tokens: Record<TokenField, TokenTotalJson>;
+	cost?: CostJson;
+	firstAt: string | null;
+	lastAt: string | null;
+}
+
+export interface RunBucketJson extends BucketJson {
+	issue: string | null;
+	provider: string | null;
+	model: string | null;
+	source: SourceKind;
+	botRole: string | null;
+	exitReason: string | null;
+}
+
+export interface SourceJson {
+	kind: SourceKind;
+	path: string;
+	files: number;
+	records: number;
+	problems: number;
+}
+
+export interface SummaryJson {
+	schema: typeof SUMMARY_SCHEMA;
+	generatedAt: string;
+	range: {from: string | null; to: string | null};
+	filters: {since: string | null; until: string | null; issue: string | null};
+	sources: SourceJson[];
+	/** Places searched that did not exist. */
+	missing: Array<{kind: SourceKind; path: string}>;
+	totals: BucketJson;
+	byIssue: Record<string, BucketJson>;
+	byRun: Record<string, RunBucketJson>;
+	byModel: Record<string, BucketJson>;
+	byProvider: Record<string, BucketJson>;
+	bySource: Record<string, BucketJson>;
+	fidelity: {
+		byClass: Record<FidelityClass, number>;
+		byGranularity: Record<Granularity, number>;
+		usageSource: Record<UsageSource, number>;
+	};
+	problems: {count: number; byKind: Partial<Record<ProblemKind, number>>; items: Problem[]};
+	warnings: string[];
+}
+
+export interface SummaryInput {
+	ledger: Ledger;
+	sources: SourceJson[];
+	missing: Array<{kind: SourceKind; path: string}>;
+	problems: ProblemLog;
+	filters?: {since: number | null; until: number | null; issue: string | null};
+	/** Whether a pricer was applied (cost fields are present only then). */
+	priced: boolean;
+	now?: Date;
+	/** How many problem items to list (all counts are kept). */
+	maxProblemItems?: number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function bucketJson(t: Totals, priced: boolean): BucketJson {
+	const tokens = {} as Record<TokenField, TokenTotalJson>;
+	for (const f of TOKEN_FIELDS) {
+		const ft = t.tokens[f];
+		tokens[f] = {value: fieldValue(ft), known: ft.known, missing: ft.missing};
+	}
+	const out: BucketJson = {records: t.records, tokens, firstAt: iso(t.firstAt), lastAt: iso(t.lastAt)};
+	if (priced) out.cost = costJson(t);
+	return out;
+}
+
+export function costJson(t: Totals): CostJson {
+	const out: CostJson = {
+		usd: t.priced > 0 ? roundUsd(t.usd) : null,
+		basis: {...t.basis},
+		unpricedModels: [...t.unpricedModels.keys()].sort(),
+	};
+	if (t.reportedDelta !== 0) out.reportedMinusComputed = roundUsd(t.reportedDelta);
+	return out;
+}
+
+/** Cost sums are kept to a millionth of a dollar; float noise beyond that is not information. */
+export function roundUsd(usd: number): number {
+	return Math.round(usd * 1e6) / 1e6;
+}
+
+function dimensionJson(ledger: Ledger, d: Dimension, priced: boolean): Record<string, BucketJson> {
+	const out: Record<string, BucketJson> = {};
+	for (const key of [...ledger.by[d].keys()].sort()) out[key] = bucketJson(ledger.by[d].get(key)!, priced);
+	return out;
+}
+
+export function buildSummary(input: SummaryInput): SummaryJson {
+	const {ledger, priced} = input;
+	const byRun: Record<string, RunBucketJson> = {};
+	for (const key of [...ledger.by.run.keys()].sort()) {
+		const labels = ledger.runLabels.get(key);
+		byRun[key] = {
+			...bucketJson(ledger.by.run.get(key)!, priced),
+			issue: labels?.issue ?? null,
+			provider: labels?.provider ?? null,
+			model: labels?.model ?? null,
+			source: labels?.source ?? 'symphony',
+			botRole: labels?.botRole ?? null,
+			exitReason: labels?.exitReason ?? null,
+		};
+	}
+	const problems: Problem[] = [...input.problems.items, ...ledger.conflicts.items];
+	const byKind: Partial<Record<ProblemKind, number>> = {...input.problems.byKind};
+	for (const [k, n] of Object.entries(ledger.conflicts.byKind)) {
+		byKind[k as ProblemKind] = (byKind[k as ProblemKind] ?? 0) + (n ?? 0);
+	}
+	const warnings: string[] = [];
+	for (const p of problems) {
+		if (p.kind === 'schema-version') warnings.push(`${p.path}: ${p.reason}`);
+	}
+	const f = input.filters;
+	return {
+		schema: SUMMARY_SCHEMA,
+		generatedAt: (input.now ?? new Date()).toISOString(),
+		range: {from: iso(ledger.totals.firstAt), to: iso(ledger.totals.lastAt)},
+		filters: {since: iso(f?.since ?? null), until: iso(f?.until ?? null), issue: f?.issue ?? null},
+		sources: input.sources,
+		missing: input.missing,
+		totals: bucketJson(ledger.totals, priced),
+		byIssue: dimensionJson(ledger, 'issue', priced),
+		byRun,
+		byModel: dimensionJson(ledger, 'model', priced),
+		byProvider: dimensionJson(ledger, 'provider', priced),
+		bySource: dimensionJson(ledger, 'source', priced),
+		fidelity: {
+			byClass: {...ledger.totals.byClass},
+			byGranularity: {...ledger.totals.byGranularity},
+			usageSource: {...ledger.totals.usageSource},
+		},
+		problems: {
+			count: input.problems.count + ledger.conflicts.count,
+			byKind,
+			items: problems.slice(0, input.maxProblemItems ?? 200),
+		},
+		warnings,
+	};
+}

@@ -1,0 +1,119 @@
+/**
+ * Additive totals with coverage. Every token field keeps its sum over the records that stated it
+ * (`known`) and how many did not (`missing`); a sum over partly-known records is partial, and a
+ * field no record stated is `null`, never 0. Totals can subtract a record as well as add one, so
+ * the ledger can replace a record by a better version of itself without double counting.
+ */
+import {recordFidelity} from './fidelity.js';
+import type {FidelityClass, Granularity, TokenField, UsageRecord, UsageSource} from './record.js';
+import {TOKEN_FIELDS} from './record.js';
+
+export interface FieldTotal {
+	sum: number;
+	known: number;
+	missing: number;
+}
+
+/** How a record's cost was arrived at. */
+export type CostBasis = 'computed' | 'reported' | 'estimated' | 'unpriced';
+
+export interface PricedCost {
+	/** null when unpriced. */
+	usd: number | null;
+	basis: CostBasis;
+	/** The reported cost differs from what the tokens would cost (reported minus computed), USD. */
+	reportedDelta?: number;
+}
+
+/** Prices one record. Applied when totals are computed, never stored with records. */
+export type Pricer = (record: UsageRecord) => PricedCost;
+
+export interface Totals {
+	records: number;
+	tokens: Record<TokenField, FieldTotal>;
+	/** Sum of priced costs (USD), over `priced` records. */
+	usd: number;
+	priced: number;
+	basis: Record<CostBasis, number>;
+	/** Unpriced records per model. */
+	unpricedModels: Map<string, number>;
+	/** Sum of (reported − computed) where both exist. */
+	reportedDelta: number;
+	byClass: Record<FidelityClass, number>;
+	byGranularity: Record<Granularity, number>;
+	usageSource: Record<UsageSource, number>;
+	firstAt: number | null;
+	lastAt: number | null;
+}
+
+export function emptyTotals(): Totals {
+	const tokens = {} as Record<TokenField, FieldTotal>;
+	for (const f of TOKEN_FIELDS) tokens[f] = {sum: 0, known: 0, missing: 0};
+	return {
+		records: 0,
+		tokens,
+		usd: 0,
+		priced: 0,
+		basis: {computed: 0, reported: 0, estimated: 0, unpriced: 0},
+		unpricedModels: new Map(),
+		reportedDelta: 0,
+		byClass: {full: 0, 'usage-only': 0, 'aggregate-only': 0, 'cost-only': 0, partial: 0},
+		byGranularity: {'per-turn': 0, 'per-message': 0, 'per-session-aggregate': 0, 'cost-only': 0},
+		usageSource: {provider_reported: 0, estimated: 0, unavailable: 0},
+		firstAt: null,
+		lastAt: null,
+	};
+}
+
+/**
+ * Adds (`sign` = 1) or subtracts (`sign` = -1) one record and its price. firstAt/lastAt only
+ * grow: a retracted record may leave them wider than the remaining records (harmless for display).
+ */
+export function applyRecord(t: Totals, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1): void {
+	t.records += sign;
+	for (const f of TOKEN_FIELDS) {
+		const v = r.tokens[f];
+		const ft = t.tokens[f];
+		if (v === null) ft.missing += sign;
+		else {
+			ft.sum += sign * v;
+			ft.known += sign;
+		}
+	}
+	t.byClass[recordFidelity(r)] += sign;
+	t.byGranularity[r.granularity] += sign;
+	t.usageSource[r.usageSource] += sign;
+	if (cost) {
+		t.basis[cost.basis] += sign;
+		if (cost.usd === null) {
+			const model = r.model ?? '(unknown)';
+			const n = (t.unpricedModels.get(model) ?? 0) + sign;
+			if (n <= 0) t.unpricedModels.delete(model);
+			else t.unpricedModels.set(model, n);
+		} else {
+			t.usd += sign * cost.usd;
+			t.priced += sign;
+		}
+		if (cost.reportedDelta !== undefined) t.reportedDelta += sign * cost.reportedDelta;
+	}
+	if (sign === 1) {
+		if (t.firstAt === null || r.at < t.firstAt) t.firstAt = r.at;
+		if (t.lastAt === null || r.at > t.lastAt) t.lastAt = r.at;
+	}
+}
+
+/** The value of a field total: null when no record stated it. */
+export function fieldValue(ft: FieldTotal): number | null {
+	return ft.known > 0 ? ft.sum : null;
+}
+
+/** Partial: some records stated the field and some did not. */
+export function isPartial(ft: FieldTotal): boolean {
+	return ft.known > 0 && ft.missing > 0;
+}
+
+/** Total tokens of a record for "which copy is larger" decisions: unknowns count as 0 here only. */
+export function recordTokenMass(r: UsageRecord): number {
+	const t = r.tokens;
+	return (t.input ?? 0) + (t.output ?? 0);
+}
