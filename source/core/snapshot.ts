@@ -1,0 +1,47 @@
+/**
+ * What the live engine publishes to the UI: an immutable snapshot, replaced (never mutated)
+ * at most every 100–250 ms. `getSnapshot` returns the same object until something changed.
+ */
+import type {Flag} from './flags.js';
+import type {Ledger, MinuteBucket} from './ledger.js';
+import type {SummaryJson} from './summary.js';
+
+export interface MinutePoint extends MinuteBucket {
+	/** Epoch ms of the minute's start. */
+	minute: number;
+}
+
+export interface SourceStatus {
+	kind: string;
+	path: string;
+	files: number;
+	records: number;
+	problems: number;
+	/** Epoch ms of the last change seen in this root, or null. */
+	lastChangeAt: number | null;
+}
+
+export interface LiveSnapshot {
+	/** Ledger revision the snapshot was built from. */
+	revision: number;
+	/** Epoch ms when built (the clock the view uses for "recent" rates). */
+	now: number;
+	/** Totals by dimension, the same document `summary --json` prints. */
+	doc: SummaryJson;
+	/** Per-minute spend for the last 24 hours, oldest first, gaps omitted. */
+	minutes: MinutePoint[];
+	flags: Flag[];
+	sources: SourceStatus[];
+	/**
+	 * The ledger, for drill-down queries (`runRecords`). Read-only: the UI never mutates it.
+	 * Records themselves are immutable.
+	 */
+	ledger: Ledger;
+	/** The engine finished its first full read. */
+	ready: boolean;
+}
+
+export interface LiveStore {
+	subscribe(listener: () => void): () => void;
+	getSnapshot(): LiveSnapshot;
+}
