@@ -2,6 +2,7 @@
  * One full read of every discovered root into a ledger (`summary --once`). The live engine reads
  * the same files incrementally; both go through the same sources.
  */
+import {attributeIssue, DEFAULT_ISSUE_PATTERNS} from '../core/attribution.js';
 import type {Ledger} from '../core/ledger.js';
 import {ProblemLog} from '../core/problems.js';
 import type {ActivityEvent, SourceKind} from '../core/record.js';
@@ -26,17 +27,29 @@ export interface ScanResult {
 	events: ActivityEvent[];
 }
 
-export async function scanOnce(discovery: DiscoveryResult, ledger: Ledger): Promise<ScanResult> {
+export interface ScanOptions {
+	/** Issue patterns tried on each record's workspace (defaults first). */
+	issuePatterns?: readonly RegExp[];
+}
+
+export async function scanOnce(discovery: DiscoveryResult, ledger: Ledger, options: ScanOptions = {}): Promise<ScanResult> {
+	const patterns = [...DEFAULT_ISSUE_PATTERNS, ...(options.issuePatterns ?? [])];
 	const problems = new ProblemLog();
 	const events: ActivityEvent[] = [];
 	const sources: SourceStats[] = [];
 	for (const root of discovery.roots) {
-		sources.push(await scanRoot(root, ledger, problems, events));
+		sources.push(await scanRoot(root, ledger, problems, events, patterns));
 	}
 	return {sources, problems, events};
 }
 
-async function scanRoot(root: SourceRoot, ledger: Ledger, problems: ProblemLog, events: ActivityEvent[]): Promise<SourceStats> {
+async function scanRoot(
+	root: SourceRoot,
+	ledger: Ledger,
+	problems: ProblemLog,
+	events: ActivityEvent[],
+	patterns: readonly RegExp[],
+): Promise<SourceStats> {
 	const stats: SourceStats = {kind: root.kind, path: root.path, via: root.via, files: 0, records: 0, problems: 0, bytes: 0};
 	const def = sourceDefinition(root.kind);
 	if (!def) return stats;
@@ -44,7 +57,7 @@ async function scanRoot(root: SourceRoot, ledger: Ledger, problems: ProblemLog, 
 		stats.records += result.records.length;
 		stats.problems += result.problems.length;
 		problems.addAll(result.problems);
-		ledger.add(result.records);
+		for (const r of result.records) ledger.addOne(attributeIssue(r, patterns));
 		for (const e of result.events) events.push(e);
 	};
 	for (const file of listRootFiles(root)) {
