@@ -119,6 +119,14 @@ export interface RecordMeta {
 	sidechain?: boolean;
 	/** The model was not stated near the call and was inferred (e.g. Codex fallback). */
 	modelInferred?: boolean;
+	/** Claude `usage.speed` (`fast` is billed at a premium). */
+	speed?: string;
+	/** Claude `usage.service_tier` (`standard`, `priority`, `batch`). */
+	serviceTier?: string;
+	/** Claude envelope `requestId`, when present. */
+	requestId?: string;
+	/** The transcript session a record came from, when its run was re-attributed (usage.jsonl overlap). */
+	sessionId?: string;
 }
 
 /** Non-billable activity (tool calls, errors) that anomaly rules read. */
