@@ -2,8 +2,8 @@
  * The summary as GitHub markdown (for PR comments and pipeline reports): the same facts as the
  * text report, every column, no width limit.
  */
-import {formatCount, formatTime, PARTIAL_MARK, UNKNOWN} from './format.js';
-import {bucketCells, dimensionTitle, fidelityLine, hasPartial, rowName, sortedEntries, tableColumns, type ReportDimension} from './report.js';
+import {formatTime, PARTIAL_MARK, UNKNOWN} from './format.js';
+import {bucketCells, dimensionTitle, fidelityLine, hasPartial, plural, rowName, sortedEntries, tableColumns, type ReportDimension} from './report.js';
 import {sanitize} from './sanitize.js';
 import type {SummaryJson} from './summary.js';
 
@@ -18,7 +18,7 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 	const files = doc.sources.reduce((s, x) => s + x.files, 0);
 	out.push('## burn summary', '');
 	out.push(
-		`${doc.sources.length} sources · ${files} files · ${formatCount(doc.totals.records, false)} records · ${formatCount(doc.problems.count, false)} problems · ` +
+		`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${plural(doc.totals.records, 'record')} · ${plural(doc.problems.count, 'problem')} · ` +
 			`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`,
 		'',
 	);
@@ -28,10 +28,10 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 	out.push(`| ${cols.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`);
 	const entries = sortedEntries(doc, by);
 	for (const [key, bucket] of entries.slice(0, maxRows)) {
-		const cells = bucketCells(rowName(by, key), bucket);
+		const cells = bucketCells(rowName(by, key), bucket, false);
 		out.push(`| ${cols.map((c) => cell(cells[c.id] ?? '')).join(' | ')} |`);
 	}
-	const total = bucketCells('**Total**', doc.totals);
+	const total = bucketCells('**Total**', doc.totals, false);
 	out.push(`| ${cols.map((c) => (c.id === 'name' ? total.name : cell(total[c.id] ?? ''))).join(' | ')} |`);
 	if (entries.length > maxRows) out.push('', `_+${entries.length - maxRows} more ${dimensionTitle(by).toLowerCase()}s: see \`--json\`._`);
 	out.push('', `**Fidelity:** ${fidelityLine(doc)}`);

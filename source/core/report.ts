@@ -18,9 +18,9 @@ export interface ReportLine {
 	style: LineStyle;
 }
 
-export function formatTokenTotal(t: TokenTotalJson): string {
+export function formatTokenTotal(t: TokenTotalJson, compact = true): string {
 	if (t.value === null) return UNKNOWN;
-	return formatCount(t.value) + (t.known > 0 && t.missing > 0 ? PARTIAL_MARK : '');
+	return formatCount(t.value, compact) + (t.known > 0 && t.missing > 0 ? PARTIAL_MARK : '');
 }
 
 /** `$1.23`, `≥ $1.23` when some models are unpriced, `unpriced` when none are priced. Never `$0` for unknown. */
@@ -48,15 +48,16 @@ export function tableColumns(d: ReportDimension, priced: boolean): ColumnSpec[] 
 	return cols;
 }
 
-export function bucketCells(name: string, b: BucketJson): Record<string, string> {
+/** Cells of a table row; `compact` abbreviates large counts (1.2M) for terminals. */
+export function bucketCells(name: string, b: BucketJson, compact = true): Record<string, string> {
 	return {
 		name,
 		records: formatCount(b.records, false),
-		input: formatTokenTotal(b.tokens.input),
-		output: formatTokenTotal(b.tokens.output),
-		cacheRead: formatTokenTotal(b.tokens.cacheRead),
-		cacheWrite: formatTokenTotal(b.tokens.cacheWrite),
-		total: formatTokenTotal(b.tokens.total),
+		input: formatTokenTotal(b.tokens.input, compact),
+		output: formatTokenTotal(b.tokens.output, compact),
+		cacheRead: formatTokenTotal(b.tokens.cacheRead, compact),
+		cacheWrite: formatTokenTotal(b.tokens.cacheWrite, compact),
+		total: formatTokenTotal(b.tokens.total, compact),
 		cost: formatCost(b.cost),
 	};
 }
@@ -110,6 +111,10 @@ export interface ReportOptions {
 	maxProblems?: number;
 }
 
+export function plural(n: number, word: string): string {
+	return `${formatCount(n, false)} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLine[] {
 	const width = Math.max(20, options.width);
 	const lines: ReportLine[] = [];
@@ -118,10 +123,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 
 	const files = doc.sources.reduce((s, x) => s + x.files, 0);
 	push('burn summary', 'title');
-	push(
-		`${doc.sources.length} source${doc.sources.length === 1 ? '' : 's'} · ${files} file${files === 1 ? '' : 's'} · ${formatCount(doc.totals.records, false)} records · ${formatCount(doc.problems.count, false)} problem${doc.problems.count === 1 ? '' : 's'}`,
-		'dim',
-	);
+	push(`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${plural(doc.totals.records, 'record')} · ${plural(doc.problems.count, 'problem')}`, 'dim');
 	push(`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`, 'dim');
 	for (const w of doc.warnings) push(`warning: ${sanitize(w)}`, 'warning');
 	lines.push({text: '', style: 'row'});

@@ -1,0 +1,122 @@
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {runCli} from '../helpers/cli.js';
+import {copyFixture, tempDir} from '../helpers/temp.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({dir, cleanup} = tempDir()));
+afterEach(() => cleanup());
+
+const unavailableOnly = () => {
+	const file = join(dir, 'usage.jsonl');
+	writeFileSync(
+		file,
+		JSON.stringify({
+			schemaVersion: 1,
+			recordedAt: '2026-10-02T10:00:05Z',
+			runID: '0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f',
+			turn: 1,
+			issueIdentifier: 'MT-9',
+			provider: 'claude',
+			model: 'claude-sonnet-4-6',
+			botRole: 'developer',
+			inputTokens: null,
+			outputTokens: null,
+			totalTokens: null,
+			usageSource: 'unavailable',
+			startedAt: '2026-10-02T10:00:00Z',
+			endedAt: '2026-10-02T10:00:05Z',
+		}) + '\n',
+	);
+	return file;
+};
+
+describe('burn summary --once', () => {
+	it('--json writes only the burn.summary/1 document', () => {
+		const file = copyFixture('symphony/valid.jsonl', dir, 'usage.jsonl');
+		const r = runCli(['summary', '--once', '--json', '--usage', file], {cwd: dir});
+		expect(r.code).toBe(0);
+		const doc = JSON.parse(r.stdout);
+		expect(doc.schema).toBe('burn.summary/1');
+		expect(doc.range).toEqual({from: '2026-10-02T10:00:05.000Z', to: '2026-10-02T11:01:20.000Z'});
+		expect(doc.sources).toEqual([{kind: 'symphony', path: file, files: 1, records: 5, problems: 0}]);
+		expect(Object.keys(doc)).toEqual(expect.arrayContaining(['totals', 'byIssue', 'byRun', 'byModel', 'byProvider', 'bySource', 'fidelity', 'problems']));
+		expect(doc.byRun['1c6c8b51-2a1f-4d66-8e5d-2b3c4d5e6f70']).toMatchObject({issue: 'MT-650', provider: 'codex', model: 'gpt-5.3-codex'});
+	});
+
+	it('text: header, table by issue, fidelity line, partial footnote, problems with a hint', () => {
+		copyFixture('symphony/valid.jsonl', dir, 'valid.jsonl');
+		copyFixture('symphony/problems.jsonl', dir, 'usage-2.jsonl');
+		const r = runCli(['summary', '--once', '--usage', join(dir, 'valid.jsonl'), '--usage', join(dir, 'usage-2.jsonl'), '--width', '100'], {cwd: dir});
+		expect(r.code).toBe(0);
+		const out = r.stdout;
+		expect(out).toContain('2 sources · 2 files · 8 records · 6 problems');
+		expect(out).toMatch(/MT-649 +3 +52\.1k\*/);
+		expect(out).toContain('Fidelity: 6 usage-only · 2 unavailable · 1 estimated');
+		expect(out).toContain('* partial: some records did not state this field');
+		expect(out).toContain(`${join(dir, 'usage-2.jsonl')}:3`);
+		expect(out).toContain('… 1 more: burn summary --once --json lists them');
+		for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+	});
+
+	it.each([40, 80, 120])('fits %i columns without wrapping', (width) => {
+		const file = copyFixture('symphony/valid.jsonl', dir, 'usage.jsonl');
+		const r = runCli(['summary', '--once', '--usage', file, '--width', String(width), '--by', 'run'], {cwd: dir});
+		expect(r.code).toBe(0);
+		const lines = r.stdout.trimEnd().split('\n');
+		for (const line of lines) expect([...line].length).toBeLessThanOrEqual(width);
+		expect(r.stdout).toContain('Total');
+	});
+
+	it('--markdown renders a GitHub table', () => {
+		const file = copyFixture('symphony/valid.jsonl', dir, 'usage.jsonl');
+		const r = runCli(['summary', '--once', '--markdown', '--by', 'model', '--usage', file], {cwd: dir});
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('| Model | Turns | Input | Output | Cache R | Cache W | Total |');
+		expect(r.stdout).toMatch(/\| gpt-5\.3-codex \| 2 \| 12,000 \| 1,100 \| — \| — \| 13,100 \|/);
+		expect(r.stdout).toContain('**Fidelity:** 4 usage-only · 1 unavailable · 1 estimated');
+	});
+
+	it('never shows an unavailable record as 0, in any format', () => {
+		const file = unavailableOnly();
+		const json = JSON.parse(runCli(['summary', '--once', '--json', '--usage', file]).stdout);
+		expect(json.totals.tokens.input).toEqual({value: null, known: 0, missing: 1});
+		expect(json.byIssue['MT-9'].tokens.total.value).toBeNull();
+		const text = runCli(['summary', '--once', '--usage', file, '--width', '80']).stdout;
+		const row = text.split('\n').find((l) => l.startsWith('MT-9'))!;
+		expect(row).not.toMatch(/\b0\b/);
+		expect(row).toContain('—');
+		const md = runCli(['summary', '--once', '--markdown', '--usage', file]).stdout;
+		const mdRow = md.split('\n').find((l) => l.startsWith('| MT-9'))!;
+		expect(mdRow).toBe('| MT-9 | 1 | — | — | — | — | — |');
+	});
+
+	it('filters by --since, --until and --issue', () => {
+		const file = copyFixture('symphony/valid.jsonl', dir, 'usage.jsonl');
+		const doc = (args: string[]) => JSON.parse(runCli(['summary', '--once', '--json', '--usage', file, ...args]).stdout);
+		expect(doc(['--issue', 'MT-650']).totals.records).toBe(2);
+		expect(doc(['--since', '2026-10-02T10:30:00Z']).totals.records).toBe(2);
+		expect(doc(['--until', '2026-10-02T10:01:30Z']).totals.records).toBe(2);
+		expect(doc(['--since', '2026-10-02T11:00:30Z', '--issue', 'MT-650']).totals.records).toBe(1);
+	});
+
+	it('says where it looked when nothing is found, and exits 0', () => {
+		const r = runCli(['summary', '--once', '--usage', join(dir, 'nowhere')], {cwd: dir});
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('No usage data found.');
+		expect(r.stdout).toContain(`${join(dir, 'nowhere')} (does not exist)`);
+	});
+
+	it.each([
+		[['--by', 'colour'], '--by "colour" is not a dimension'],
+		[['--since', 'yesterday'], '--since: "yesterday" is not a time'],
+		[['--json', '--markdown'], '--json and --markdown cannot be combined'],
+		[['--frobnicate'], 'Unknown flag'],
+	])('bad usage %j exits 2 with a message', (args, message) => {
+		const r = runCli(['summary', '--once', ...args], {cwd: dir});
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain(message);
+	});
+});
