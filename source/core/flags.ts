@@ -38,6 +38,27 @@ export interface Flag {
 	message: string;
 	/** Where the flag came from when not burn's own rules (e.g. bosun's agent-alerts.jsonl). */
 	external?: string;
+	/** Still raised at the evaluation time (false: it cleared at `clearedAt`). */
+	active?: boolean;
+	clearedAt?: number | null;
+	/** How many times this kind was raised for this scope (re-fires escalate). */
+	fired?: number;
+	/** A $-based rule judged in tokens because the scope is mostly unpriced. */
+	fallback?: 'tokens';
+	/** A few timestamped lines behind the flag, for drill-down (oldest first). */
+	evidence?: FlagEvidence[];
+}
+
+export interface FlagEvidence {
+	at: number;
+	text: string;
+}
+
+/** A kind that could not judge (no vendor data, unknown context window, too little history). */
+export interface FlagNote {
+	kind: string;
+	state: 'unknown' | 'insufficient_baseline';
+	message: string;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = {info: 0, warn: 1, crit: 2};
