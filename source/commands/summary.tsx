@@ -1,10 +1,7 @@
-import {renderToString} from 'ink';
 import meow from 'meow';
-import React from 'react';
 import {summaryMarkdown} from '../core/markdown.js';
 import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
 import {parseTimeValue} from '../core/time-range.js';
-import {SummaryReport} from '../ui/SummaryReport.js';
 import {collectSummary, type Filters} from './collect.js';
 import {UsageError} from './errors.js';
 import {discoveryOptions, sourceFlags, sourceFlagsHelp} from './source-flags.js';
@@ -85,7 +82,9 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		return 0;
 	}
 	const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
-	stdout.write(renderToString(<SummaryReport lines={lines} />, {columns: width}) + '\n');
+	// Ink and React load only for the text report: --json and --markdown start faster without them.
+	const {renderReportText} = await import('../ui/render-report.js');
+	stdout.write(renderReportText(lines, width) + '\n');
 	return 0;
 }
 
