@@ -23,6 +23,8 @@ export interface PricedCost {
 	basis: CostBasis;
 	/** The reported cost differs from what the tokens would cost (reported minus computed), USD. */
 	reportedDelta?: number;
+	/** Why a cost is unpriced: no rate for the model (listed in `unpricedModels`), or no token counts. */
+	reason?: 'no-rate' | 'no-tokens';
 }
 
 /** Prices one record. Applied when totals are computed, never stored with records. */
@@ -85,12 +87,12 @@ export function applyRecord(t: Totals, r: UsageRecord, cost: PricedCost | null, 
 	t.usageSource[r.usageSource] += sign;
 	if (cost) {
 		t.basis[cost.basis] += sign;
-		if (cost.usd === null) {
+		if (cost.usd === null && cost.reason !== 'no-tokens') {
 			const model = r.model ?? '(unknown)';
 			const n = (t.unpricedModels.get(model) ?? 0) + sign;
 			if (n <= 0) t.unpricedModels.delete(model);
 			else t.unpricedModels.set(model, n);
-		} else {
+		} else if (cost.usd !== null) {
 			t.usd += sign * cost.usd;
 			t.priced += sign;
 		}
