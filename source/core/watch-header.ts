@@ -1,0 +1,97 @@
+/**
+ * The watch header as text: breadcrumbs on the left; live/paused, spend rate now, today's total
+ * and the fidelity mark on the right; sources on a second line when there is room. Parts are
+ * dropped or shortened to fit the width, never wrapped.
+ */
+import {formatCount, truncate} from './format.js';
+import {sanitize} from './sanitize.js';
+import type {LiveSnapshot} from './snapshot.js';
+import {isPriced, type FidelityMark} from './watch-model.js';
+import {formatRate, rateOf, recentSpend, todayTotal} from './watch-rates.js';
+
+export interface HeaderInfo {
+	crumbs: string[];
+	paused: boolean;
+	ready: boolean;
+	/** `$4.20/h` or `12.3k tok/m`. */
+	rate: string;
+	/** `$12.34`, `≥ $12.34` or `1.2M tok`. */
+	today: string;
+	fidelity: FidelityMark;
+	/** Share of records with measured tokens, 0–100. */
+	measuredPercent: number;
+	sources: string;
+}
+
+export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[], paused: boolean): HeaderInfo {
+	const doc = snapshot.doc;
+	const priced = isPriced(doc);
+	const lowerBound = priced && (doc.totals.cost?.unpricedModels.length ?? 0) > 0;
+	const recent = recentSpend(snapshot, now);
+	const rateValue = rateOf(recent.total, priced);
+	const rate = priced ? `${lowerBound ? '≥' : ''}${formatRate(rateValue, true)}/h` : `${formatRate(rateValue, false)} tok/m`;
+	const today = todayTotal(snapshot, now, priced);
+	const {byClass, usageSource} = doc.fidelity;
+	const records = doc.totals.records;
+	const measured = Math.max(0, byClass.full + byClass['usage-only'] - usageSource.estimated);
+	const measuredPercent = records === 0 ? 100 : Math.round((measured / records) * 100);
+	const fidelity: FidelityMark = records === 0 || measured === records ? 'measured' : measured > 0 || doc.totals.tokens.input.known > 0 ? 'partial' : 'unknown';
+	const files = snapshot.sources.reduce((s, x) => s + x.files, 0);
+	const kinds = [...new Set(snapshot.sources.map((s) => sanitize(s.kind)))];
+	const problems = doc.problems.count;
+	const sources =
+		snapshot.sources.length === 0
+			? 'no sources found'
+			: `${kinds.join(', ')} · ${files} file${files === 1 ? '' : 's'} · ${formatCount(records, false)} records${problems > 0 ? ` · ${formatCount(problems, false)} problems` : ''}`;
+	return {
+		crumbs,
+		paused,
+		ready: snapshot.ready,
+		rate,
+		today: priced ? `${lowerBound ? '≥ ' : ''}${formatRate(today, true)}` : `${formatRate(today, false)} tok`,
+		fidelity,
+		measuredPercent,
+		sources,
+	};
+}
+
+export interface HeaderPart {
+	text: string;
+	role: 'title' | 'crumb' | 'live' | 'paused' | 'rate' | 'dim' | 'fidelity';
+}
+
+/** One line: `burn Issues › MT-12    ● live  $4.20/h  today $12.34  ● 98%`. */
+export function headerLine(h: HeaderInfo, width: number, fidelityGlyph: string): {left: HeaderPart[]; right: HeaderPart[]} {
+	const compact = width < 60;
+	const status: HeaderPart = h.paused
+		? {text: compact ? '‖' : '‖ paused', role: 'paused'}
+		: {text: h.ready ? (compact ? '●' : '● live') : compact ? '…' : '… reading', role: h.ready ? 'live' : 'dim'};
+	// Display order, with the priority each part is kept by (lower stays longer).
+	const parts: Array<{part: HeaderPart; priority: number}> = [
+		{part: status, priority: 0},
+		{part: {text: h.rate, role: 'rate'}, priority: 1},
+		{part: {text: compact ? `Σ${h.today}` : `today ${h.today}`, role: 'dim'}, priority: 3},
+		{part: {text: `${fidelityGlyph}${compact ? '' : ` ${h.measuredPercent}%`}`, role: 'fidelity'}, priority: 2},
+	];
+	const cells = (p: HeaderPart) => Array.from(p.text).length + 1;
+	const crumbText = h.crumbs.join(' › ');
+	const minLeft = Math.min(Array.from(crumbText).length, compact ? 8 : 16) + (compact ? 0 : 5);
+	const kept = new Set<number>();
+	let used = 0;
+	for (const priority of [0, 1, 2, 3]) {
+		parts.forEach((p, i) => {
+			if (p.priority !== priority) return;
+			if (priority === 0 || used + cells(p.part) + minLeft <= width) {
+				kept.add(i);
+				used += cells(p.part);
+			}
+		});
+	}
+	const right = parts.filter((_, i) => kept.has(i)).map((p) => p.part);
+	const room = Math.max(0, width - used);
+	const left: HeaderPart[] = [];
+	if (!compact && room >= 5 + Math.min(Array.from(crumbText).length, 16)) left.push({text: 'burn ', role: 'title'});
+	const leftRoom = room - (left.length > 0 ? 5 : 0) - 1;
+	left.push({text: truncate(crumbText, Math.max(0, leftRoom)), role: 'crumb'});
+	return {left, right};
+}

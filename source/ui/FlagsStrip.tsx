@@ -1,0 +1,40 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import {SEVERITY_RANK, type Flag} from '../core/flags.js';
+import {truncate} from '../core/format.js';
+import {sanitize} from '../core/sanitize.js';
+import {SEVERITY_COLOR, SEVERITY_GLYPH} from './Table.js';
+
+export interface FlagsStripProps {
+	flags: readonly Flag[];
+	width: number;
+	lines: number;
+}
+
+/** The most severe, most recent flags, one a line; `no flags` when there are none. */
+export function FlagsStrip({flags, width, lines}: FlagsStripProps) {
+	if (lines <= 0) return null;
+	if (flags.length === 0) {
+		return (
+			<Text dimColor wrap="truncate">
+				{truncate('flags: none', width)}
+			</Text>
+		);
+	}
+	const sorted = [...flags].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.lastAt - a.lastAt);
+	const shown = sorted.slice(0, lines);
+	const rest = sorted.length - shown.length;
+	return (
+		<Box flexDirection="column">
+			{shown.map((f, i) => {
+				const more = i === shown.length - 1 && rest > 0 ? ` (+${rest} more)` : '';
+				const text = `${SEVERITY_GLYPH[f.severity]} ${sanitize(f.scope.id)}: ${sanitize(f.message)}`;
+				return (
+					<Text key={f.id} color={SEVERITY_COLOR[f.severity]} wrap="truncate">
+						{truncate(text, Math.max(0, width - Array.from(more).length)) + more}
+					</Text>
+				);
+			})}
+		</Box>
+	);
+}

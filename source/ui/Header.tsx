@@ -1,0 +1,51 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import {truncate} from '../core/format.js';
+import {headerLine, type HeaderInfo, type HeaderPart} from '../core/watch-header.js';
+import {FIDELITY_GLYPH} from '../core/watch-model.js';
+
+const roleProps: Record<HeaderPart['role'], {bold?: boolean; dimColor?: boolean; color?: string}> = {
+	title: {bold: true, color: 'red'},
+	crumb: {bold: true},
+	live: {color: 'green'},
+	paused: {color: 'yellow', bold: true},
+	rate: {bold: true, color: 'cyan'},
+	dim: {dimColor: true},
+	fidelity: {},
+};
+
+export interface HeaderProps {
+	info: HeaderInfo;
+	width: number;
+	lines: number;
+}
+
+/** Breadcrumbs and the live numbers; a second line names the sources when there is room. */
+export function Header({info, width, lines}: HeaderProps) {
+	if (lines <= 0) return null;
+	const {left, right} = headerLine(info, width, FIDELITY_GLYPH[info.fidelity]);
+	const used = [...left, ...right].reduce((s, p) => s + Array.from(p.text).length, 0) + right.length;
+	const gap = Math.max(1, width - used);
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				{left.map((p, i) => (
+					<Text key={`l${i}`} {...roleProps[p.role]}>
+						{p.text}
+					</Text>
+				))}
+				{' '.repeat(gap)}
+				{right.map((p, i) => (
+					<Text key={`r${i}`} {...roleProps[p.role]}>
+						{(i === 0 ? '' : ' ') + p.text}
+					</Text>
+				))}
+			</Text>
+			{lines > 1 && (
+				<Text dimColor wrap="truncate">
+					{truncate(info.sources, width)}
+				</Text>
+			)}
+		</Box>
+	);
+}

@@ -1,0 +1,94 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import type {Severity} from '../core/flags.js';
+import {padEnd, padStart, truncate} from '../core/format.js';
+import {GAP, type PlacedColumn} from '../core/layout.js';
+import {FIDELITY_GLYPH, type WatchRow} from '../core/watch-model.js';
+import {visibleWindow} from '../core/watch-layout.js';
+
+export const SEVERITY_GLYPH: Record<Severity, string> = {info: '·', warn: '!', crit: '‼'};
+export const SEVERITY_COLOR: Record<Severity, string> = {info: 'blue', warn: 'yellow', crit: 'red'};
+const FIDELITY_COLOR = {measured: 'green', partial: 'yellow', unknown: 'gray'} as const;
+
+export interface TableProps {
+	columns: PlacedColumn[];
+	rows: readonly WatchRow[];
+	selectedIndex: number;
+	/** Body lines; the table pads to this height so what is below never moves. */
+	maxRows: number;
+	showHeader: boolean;
+	/** Shown when there are no rows. */
+	empty: string;
+}
+
+function cellText(c: PlacedColumn, text: string): string {
+	return c.align === 'right' ? padStart(text, c.actualWidth) : padEnd(truncate(text, c.actualWidth), c.actualWidth);
+}
+
+function Row({columns, row, selected}: {columns: PlacedColumn[]; row: WatchRow; selected: boolean}) {
+	return (
+		<Text wrap="truncate" inverse={selected}>
+			{columns.map((c, i) => {
+				const gap = i === 0 ? '' : ' '.repeat(GAP);
+				if (c.id === 'flag') {
+					const glyph = row.flag ? SEVERITY_GLYPH[row.flag] : ' ';
+					return (
+						<Text key={c.id} color={row.flag ? SEVERITY_COLOR[row.flag] : undefined}>
+							{gap}
+							{cellText(c, glyph)}
+						</Text>
+					);
+				}
+				if (c.id === 'fidelity') {
+					return (
+						<Text key={c.id} color={FIDELITY_COLOR[row.fidelity]}>
+							{gap}
+							{cellText(c, FIDELITY_GLYPH[row.fidelity])}
+						</Text>
+					);
+				}
+				return (
+					<Text key={c.id}>
+						{gap}
+						{cellText(c, row.cells[c.id] ?? '')}
+					</Text>
+				);
+			})}
+		</Text>
+	);
+}
+
+/** The main table: header, the rows that fit around the selection, `+N more`, padding. */
+export function Table({columns, rows, selectedIndex, maxRows, showHeader, empty}: TableProps) {
+	const win = visibleWindow(rows.length, selectedIndex, maxRows);
+	const body: React.ReactNode[] = [];
+	if (rows.length === 0 && maxRows > 0) {
+		body.push(
+			<Text key="empty" dimColor wrap="truncate">
+				{empty}
+			</Text>,
+		);
+	}
+	for (let i = win.start; i < win.end; i++) {
+		const row = rows[i]!;
+		body.push(<Row key={row.id} columns={columns} row={row} selected={i === selectedIndex} />);
+	}
+	if (win.more > 0) {
+		body.push(
+			<Text key="more" dimColor wrap="truncate">
+				{`+${win.more} more${win.start > 0 ? ` (${win.start} above)` : ''}`}
+			</Text>,
+		);
+	}
+	while (body.length < maxRows) body.push(<Text key={`pad${body.length}`}> </Text>);
+	return (
+		<Box flexDirection="column">
+			{showHeader && (
+				<Text bold wrap="truncate">
+					{columns.map((c) => cellText(c, c.id === 'flag' || c.id === 'fidelity' ? ' ' : c.label)).join(' '.repeat(GAP))}
+				</Text>
+			)}
+			{body}
+		</Box>
+	);
+}
