@@ -4,7 +4,8 @@ import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension
 import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary, type Filters} from './collect.js';
 import {UsageError} from './errors.js';
-import {discoveryOptions, sourceFlags, sourceFlagsHelp} from './source-flags.js';
+import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
+import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
 export const summaryHelp = `
   Usage
@@ -24,6 +25,7 @@ export const summaryHelp = `
     --until <time>         Only records at or before (same forms)
     --issue <ID>           Only one issue, e.g. MT-649
 ${sourceFlagsHelp}
+${priceFlagsHelp}
 
   Examples
     $ burn summary --once
@@ -55,6 +57,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 			until: {type: 'string'},
 			issue: {type: 'string'},
 			...sourceFlags,
+			...priceFlags,
 		},
 	});
 	const flags = cli.flags;
@@ -66,7 +69,10 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		throw new UsageError(`--width ${flags.width} is too narrow`, 'use 20 columns or more');
 	}
 	const filters = parseFilters(flags, now.getTime());
-	const {doc} = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, now});
+	// Prices load before any data is read: a bad sheet is a usage error, not a half-priced report.
+	const prices = loadPrices(flags, env, cwd);
+	const {doc} = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags)});
+	doc.pricing = pricingInfo(prices);
 
 	if (flags.json) {
 		stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -3,7 +3,7 @@
  * text report, every column, no width limit.
  */
 import {formatTime, PARTIAL_MARK, UNKNOWN} from './format.js';
-import {bucketCells, dimensionTitle, fidelityLine, hasPartial, plural, rowName, sortedEntries, tableColumns, type ReportDimension} from './report.js';
+import {bucketCells, costBasisText, costTotalText, dimensionTitle, fidelityLine, formatUsdDelta, hasPartial, plural, rowName, sortedEntries, tableColumns, type ReportDimension} from './report.js';
 import {sanitize} from './sanitize.js';
 import type {SummaryJson} from './summary.js';
 
@@ -36,6 +36,13 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 	if (entries.length > maxRows) out.push('', `_+${entries.length - maxRows} more ${dimensionTitle(by).toLowerCase()}s: see \`--json\`._`);
 	out.push('', `**Fidelity:** ${fidelityLine(doc)}`);
 	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) out.push('', `\`${PARTIAL_MARK}\` partial: some records did not state this field · \`${UNKNOWN}\` unknown`);
+	if (doc.totals.cost) {
+		const cost = doc.totals.cost;
+		const basis = costBasisText(cost);
+		out.push('', `**Cost:** ${cell(costTotalText(cost))}${basis ? ` · basis: ${basis}` : ''}`);
+		if (cost.reportedMinusComputed !== undefined) out.push('', `Reported costs kept; they differ from the token-computed cost by ${formatUsdDelta(cost.reportedMinusComputed)}.`);
+		if (doc.pricing) out.push('', `_Prices: embedded table as of ${doc.pricing.asOf}${doc.pricing.sheets.map((p) => ` + \`${cell(p)}\``).join('')}._`);
+	}
 	if (doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
 		out.push('', `**Unpriced models:** ${doc.totals.cost.unpricedModels.map((m) => `\`${cell(m)}\``).join(', ')}`);
 	}

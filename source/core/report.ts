@@ -27,7 +27,29 @@ export function formatTokenTotal(t: TokenTotalJson, compact = true): string {
 export function formatCost(cost: CostJson | undefined): string {
 	if (!cost) return '';
 	if (cost.usd === null) return cost.unpricedModels.length > 0 || cost.basis.unpriced > 0 ? 'unpriced' : UNKNOWN;
-	return (cost.unpricedModels.length > 0 ? '≥ ' : '') + formatUsd(cost.usd);
+	return (cost.unpricedModels.length > 0 || cost.basis.unpriced > 0 ? '≥ ' : '') + formatUsd(cost.usd);
+}
+
+/** The total with what it leaves out: `≥ $12.40 (3 unpriced models, 2 records without token counts)`. */
+export function costTotalText(cost: CostJson): string {
+	const parts: string[] = [];
+	const models = cost.unpricedModels.length;
+	if (models > 0) parts.push(`${models} unpriced model${models === 1 ? '' : 's'}`);
+	const noTokens = cost.unpricedWithoutTokens ?? 0;
+	if (noTokens > 0) parts.push(`${formatCount(noTokens, false)} record${noTokens === 1 ? '' : 's'} without token counts`);
+	const head = formatCost(cost);
+	return parts.length > 0 ? `${head} (${parts.join(', ')})` : head;
+}
+
+/** How sure the cost is: `412 computed · 12 reported · 3 estimated · 2 unpriced`. */
+export function costBasisText(cost: CostJson): string {
+	const order = ['computed', 'reported', 'estimated', 'unpriced'] as const;
+	return order.filter((b) => cost.basis[b] > 0).map((b) => `${formatCount(cost.basis[b], false)} ${b}`).join(' · ');
+}
+
+/** `+$0.12`: reported minus computed, signed. */
+export function formatUsdDelta(usd: number): string {
+	return (usd < 0 ? '−' : '+') + formatUsd(Math.abs(usd));
 }
 
 export function dimensionTitle(d: ReportDimension): string {
@@ -140,6 +162,15 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 
 	push(`Fidelity: ${fidelityLine(doc)}`, 'dim');
 	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) push(`${PARTIAL_MARK} partial: some records did not state this field · ${UNKNOWN} unknown`, 'dim');
+	if (priced && doc.totals.cost) {
+		const cost = doc.totals.cost;
+		const basis = costBasisText(cost);
+		push(`Cost: ${costTotalText(cost)}${basis ? ` · basis: ${basis}` : ''}`, 'dim');
+		if (cost.reportedMinusComputed !== undefined) {
+			push(`Reported costs kept; they differ from the token-computed cost by ${formatUsdDelta(cost.reportedMinusComputed)}`, 'dim');
+		}
+		if (doc.pricing) push(`Prices: embedded table as of ${doc.pricing.asOf}${doc.pricing.sheets.map((p) => ` + ${sanitize(p)}`).join('')}`, 'dim');
+	}
 	if (priced && doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
 		push(`Unpriced models (not in any price table): ${doc.totals.cost.unpricedModels.map(sanitize).join(', ')}`, 'warning');
 	}

@@ -23,6 +23,8 @@ export interface CostJson {
 	unpricedModels: string[];
 	/** Reported minus computed cost, where a source stated a cost and we could price its tokens too. */
 	reportedMinusComputed?: number;
+	/** Unpriced records of a priced model that stated no token counts (not in `unpricedModels`). */
+	unpricedWithoutTokens?: number;
 }
 
 export interface BucketJson {
@@ -71,6 +73,8 @@ export interface SummaryJson {
 	};
 	problems: {count: number; byKind: Partial<Record<ProblemKind, number>>; items: Problem[]};
 	warnings: string[];
+	/** The prices applied: the embedded table's as-of date and the sheets merged over it, in order. */
+	pricing?: {asOf: string; sheets: string[]};
 }
 
 export interface SummaryInput {
@@ -106,6 +110,9 @@ export function costJson(t: Totals): CostJson {
 		unpricedModels: [...t.unpricedModels.keys()].sort(),
 	};
 	if (t.reportedDelta !== 0) out.reportedMinusComputed = roundUsd(t.reportedDelta);
+	let byModel = 0;
+	for (const n of t.unpricedModels.values()) byModel += n;
+	if (t.basis.unpriced > byModel) out.unpricedWithoutTokens = t.basis.unpriced - byModel;
 	return out;
 }
 
