@@ -100,6 +100,8 @@ export interface UsageRecord {
 	/** Optional descriptive fields (bot role, mode, exit reason, effort, PR, …). Strings only. */
 	meta?: RecordMeta;
 	quota?: QuotaSample | null;
+	/** The model's context window in tokens when the source states it (Codex `model_context_window`). */
+	contextWindow?: number | null;
 }
 
 export interface RecordMeta {

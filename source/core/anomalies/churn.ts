@@ -1,0 +1,66 @@
+/**
+ * A14 retry churn: an orchestrator that keeps starting new attempts at the same issue. Only for
+ * sources where a run *is* an attempt (Symphony, bosun); a person opening three Claude sessions on
+ * one branch is not churn. Attempts are counted per bot role: a reviewer run is not a retry.
+ */
+import {median} from './stats.js';
+import {formatAmount, round} from './spend.js';
+import type {Detector} from './types.js';
+
+interface Attempt {
+	usd: number;
+	tokens: number;
+	unpriced: number;
+	records: number;
+}
+
+export function retryChurn(): Detector {
+	const issues = new Map<string, Map<string, Attempt>>();
+	const allRuns = new Map<string, Attempt>();
+	return {
+		onRecord(r, ctx) {
+			if (!r.issue || (r.source !== 'symphony' && r.source !== 'bosun')) return;
+			const p = ctx.params.retryChurn;
+			const group = `${r.issue}\u0000${r.meta?.botRole ?? ''}`;
+			let runs = issues.get(group);
+			if (!runs) issues.set(group, (runs = new Map()));
+			let a = allRuns.get(r.runId);
+			if (!a) allRuns.set(r.runId, (a = {usd: 0, tokens: 0, unpriced: 0, records: 0}));
+			const isNew = !runs.has(r.runId);
+			runs.set(r.runId, a);
+			const usd = ctx.costOf(r);
+			if (usd === null) a.unpriced++;
+			else a.usd += usd;
+			a.tokens += r.tokens.total ?? 0;
+			a.records++;
+			const attempts = runs.size;
+			if (attempts < 2) return;
+			let total = {usd: 0, tokens: 0, unpriced: 0, records: 0};
+			for (const x of runs.values()) total = {usd: total.usd + x.usd, tokens: total.tokens + x.tokens, unpriced: total.unpriced + x.unpriced, records: total.records + x.records};
+			const useUsd = total.unpriced / total.records <= ctx.params.unpricedFallbackShare;
+			const unit = useUsd ? 'usd' : 'tokens';
+			let factor: number | null = null;
+			let med: number | null = null;
+			if (attempts >= p.attempts && allRuns.size >= p.minRunsForMedian) {
+				med = median([...allRuns.values()].map((x) => (useUsd ? x.usd : x.tokens)).filter((v) => v > 0));
+				if (med !== null && med > 0) factor = (useUsd ? total.usd : total.tokens) / med;
+			}
+			const role = r.meta?.botRole ? `${r.meta.botRole} ` : '';
+			const value = useUsd ? total.usd : total.tokens;
+			ctx.life.observe({
+				kind: 'retry_churn',
+				scope: {type: 'issue', id: r.issue},
+				at: r.at,
+				ratio: attempts / p.attempts,
+				severity: factor !== null && factor > p.critCostFactor ? 'crit' : 'warn',
+				value: attempts,
+				threshold: p.attempts,
+				unit: 'count',
+				baseline: med !== null ? {median: round(med), n: allRuns.size, window: 'single-attempt cost'} : null,
+				message: `Issue ${r.issue} has had ${attempts} ${role}attempts costing ${formatAmount(value, unit)}${factor !== null ? ` (${factor.toFixed(1)}× a typical attempt)` : ''}${useUsd ? '' : ' — in tokens, mostly unpriced'}: the task may need splitting or a human look before another retry.`,
+				...(useUsd ? {} : {fallback: 'tokens' as const}),
+				...(isNew ? {evidence: `attempt ${attempts}: run ${r.runId}`} : {}),
+			});
+		},
+	};
+}

@@ -1,0 +1,136 @@
+/**
+ * Flag lifecycle, driven only by event time: raise at the threshold (ratio ≥ 1), clear below
+ * `clearRatio` of it (hysteresis), no re-raise within the cooldown after a clear, and a kind that
+ * fires `escalateAfter` times for one scope within an hour goes up one severity. Pure state
+ * machine: the same observations in the same order give the same flags, replayed or live.
+ */
+import type {Flag, FlagBaseline, FlagEvidence, FlagScope, Severity} from '../flags.js';
+import {minutes, type AnomalyParams} from './params.js';
+
+export interface Observation {
+	kind: string;
+	scope: FlagScope;
+	at: number;
+	/** value ÷ threshold of the deciding condition: ≥ 1 raises, < clearRatio clears. */
+	ratio: number;
+	/** Severity if raised or still raised now. */
+	severity: Severity;
+	value: number;
+	threshold: number;
+	unit: string;
+	baseline: FlagBaseline | null;
+	message: string;
+	fallback?: 'tokens';
+	/** Evidence line for drill-down, appended while the flag is raised. */
+	evidence?: string;
+}
+
+interface ScopeState {
+	flag: Flag | null;
+	active: boolean;
+	lastClearAt: number | null;
+	raises: number[];
+	fired: number;
+	worst: Severity;
+	/** The largest ratio seen in the current episode. */
+	peak: number;
+}
+
+const ORDER: Severity[] = ['info', 'warn', 'crit'];
+const rank = (s: Severity) => ORDER.indexOf(s);
+const up = (s: Severity): Severity => ORDER[Math.min(2, rank(s) + 1)]!;
+const MAX_EVIDENCE = 12;
+const ESCALATE_WINDOW = minutes(60);
+
+export function flagId(kind: string, scope: FlagScope): string {
+	return `${kind}:${scope.type}:${scope.id}`;
+}
+
+export class Lifecycle {
+	private readonly states = new Map<string, ScopeState>();
+
+	constructor(private readonly params: AnomalyParams['lifecycle']) {}
+
+	observe(o: Observation): void {
+		const id = flagId(o.kind, o.scope);
+		let st = this.states.get(id);
+		if (!st) {
+			if (o.ratio < 1) return;
+			this.states.set(id, (st = {flag: null, active: false, lastClearAt: null, raises: [], fired: 0, worst: 'info', peak: 0}));
+		}
+		if (!st.active) {
+			if (o.ratio < 1) return;
+			if (st.lastClearAt !== null && o.at - st.lastClearAt < minutes(this.params.cooldownMinutes)) return;
+			st.raises = st.raises.filter((t) => o.at - t < ESCALATE_WINDOW);
+			st.raises.push(o.at);
+			st.fired++;
+			const severity = st.raises.length >= this.params.escalateAfter ? up(o.severity) : o.severity;
+			st.active = true;
+			st.peak = o.ratio;
+			st.flag = {
+				id,
+				kind: o.kind,
+				scope: o.scope,
+				severity,
+				value: o.value,
+				threshold: o.threshold,
+				unit: o.unit,
+				baseline: o.baseline,
+				firstAt: o.at,
+				lastAt: o.at,
+				message: severity !== o.severity ? `${o.message} (fired ${st.raises.length}× within an hour: escalated)` : o.message,
+				active: true,
+				clearedAt: null,
+				fired: st.fired,
+				...(o.fallback ? {fallback: o.fallback} : {}),
+				evidence: o.evidence ? [{at: o.at, text: o.evidence}] : [],
+			};
+			if (rank(severity) > rank(st.worst)) st.worst = severity;
+			return;
+		}
+		const flag = st.flag!;
+		if (o.ratio < this.params.clearRatio) {
+			st.active = false;
+			st.lastClearAt = o.at;
+			flag.active = false;
+			flag.clearedAt = o.at;
+			return;
+		}
+		flag.lastAt = o.at;
+		if (o.evidence) pushEvidence(flag.evidence!, {at: o.at, text: o.evidence});
+		// Keep the peak of the episode: the worst severity, and the largest value at it.
+		const escalated = st.raises.length >= this.params.escalateAfter ? up(o.severity) : o.severity;
+		if (rank(escalated) > rank(flag.severity) || (rank(escalated) === rank(flag.severity) && o.ratio >= st.peak)) {
+			if (rank(escalated) > rank(flag.severity)) flag.severity = escalated;
+			st.peak = Math.max(st.peak, o.ratio);
+			flag.value = o.value;
+			flag.threshold = o.threshold;
+			flag.unit = o.unit;
+			flag.baseline = o.baseline;
+			flag.message = o.message;
+			if (o.fallback) flag.fallback = o.fallback;
+			else delete flag.fallback;
+		}
+		if (rank(flag.severity) > rank(st.worst)) st.worst = flag.severity;
+	}
+
+	/** Every scope that ever raised: its latest episode, at the worst severity it reached. */
+	flags(): Flag[] {
+		const out: Flag[] = [];
+		for (const st of this.states.values()) {
+			if (!st.flag) continue;
+			out.push({...st.flag, severity: st.worst, evidence: [...(st.flag.evidence ?? [])]});
+		}
+		return out;
+	}
+
+	isActive(kind: string, scope: FlagScope): boolean {
+		return this.states.get(flagId(kind, scope))?.active ?? false;
+	}
+}
+
+function pushEvidence(list: FlagEvidence[], e: FlagEvidence): void {
+	list.push(e);
+	// Keep the first line (how it started) and the most recent ones.
+	if (list.length > MAX_EVIDENCE) list.splice(1, 1);
+}

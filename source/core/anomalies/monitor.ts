@@ -1,0 +1,147 @@
+/**
+ * The one code path for flags, batch or live: records and events are folded in event-time order
+ * through every detector; `evaluate(now)` adds the liveness rules. New items later than everything
+ * folded so far are folded incrementally; an item that lands in the past (another file's older
+ * lines, a replaced record) makes the next evaluation re-fold from the start. So feeding history
+ * in any pieces gives the same flags as one batch: the fold only ever sees one sorted sequence.
+ */
+import {chooseVersion} from '../dedup.js';
+import {SEVERITY_RANK, type Flag, type FlagNote} from '../flags.js';
+import type {ActivityEvent, UsageRecord} from '../record.js';
+import {contextPressure, cacheMissStorm} from './context.js';
+import {retryChurn} from './churn.js';
+import {dataQuality} from './data-quality.js';
+import {Lifecycle} from './lifecycle.js';
+import {minutes, type AnomalyParams} from './params.js';
+import {rateLimitProximity} from './quota.js';
+import {budgetBurn, runCostOutlier, spendSpike} from './spend.js';
+import {stall} from './stall.js';
+import {errorLoop, loopRepetition, toolFailureStreak} from './tools.js';
+import type {DataContext, Detector, FoldContext} from './types.js';
+
+type Item = {type: 'r'; at: number; key: string; r: UsageRecord} | {type: 'e'; at: number; key: string; e: ActivityEvent};
+
+function compare(a: Item, b: Item): number {
+	if (a.at !== b.at) return a.at - b.at;
+	if (a.type !== b.type) return a.type === 'r' ? -1 : 1;
+	return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+const eventKey = (e: ActivityEvent) => `${e.runId}\u0000${e.kind}\u0000${e.name}\u0000${e.ok ?? ''}\u0000${e.detail}`;
+
+export function allDetectors(): Detector[] {
+	return [spendSpike(), runCostOutlier(), budgetBurn(), loopRepetition(), errorLoop(), toolFailureStreak(), stall(), contextPressure(), cacheMissStorm(), rateLimitProximity(), retryChurn(), dataQuality()];
+}
+
+export interface MonitorOptions {
+	params: AnomalyParams;
+	costOf: (r: UsageRecord) => number | null;
+	/** Which detectors (tests); all by default. */
+	detectors?: () => Detector[];
+}
+
+export interface Evaluation {
+	/** Newest first (by last evidence), then by severity. */
+	flags: Flag[];
+	notes: FlagNote[];
+}
+
+export class FlagMonitor {
+	private readonly records = new Map<string, UsageRecord>();
+	private readonly events: ActivityEvent[] = [];
+	private pending: Item[] = [];
+	private last: Item | null = null;
+	private dirty = false;
+	private detectors: Detector[] = [];
+	private ctx!: FoldContext;
+	private data: DataContext = {sources: [], priced: false};
+
+	constructor(private readonly options: MonitorOptions) {
+		this.reset();
+	}
+
+	addRecords(records: Iterable<UsageRecord>): void {
+		for (const r of records) {
+			const had = this.records.get(r.key);
+			if (had) {
+				if (chooseVersion(had, r) !== 'replace') continue;
+				this.dirty = true;
+			}
+			this.records.set(r.key, r);
+			this.queue({type: 'r', at: r.at, key: r.key, r});
+		}
+	}
+
+	/** Records gone (their file was retracted): the next evaluation re-folds. */
+	removeRecords(keys: Iterable<string>): void {
+		for (const k of keys) if (this.records.delete(k)) this.dirty = true;
+	}
+
+	addEvents(events: Iterable<ActivityEvent>): void {
+		for (const e of events) {
+			this.events.push(e);
+			this.queue({type: 'e', at: e.at, key: eventKey(e), e});
+		}
+	}
+
+	/** Drops events (e.g. those of a file being re-read); the next evaluation re-folds. */
+	removeEvents(drop: (e: ActivityEvent) => boolean): void {
+		const keep = this.events.filter((e) => !drop(e));
+		if (keep.length === this.events.length) return;
+		this.events.length = 0;
+		this.events.push(...keep);
+		this.dirty = true;
+	}
+
+	setData(data: DataContext): void {
+		this.data = data;
+	}
+
+	evaluate(now: number): Evaluation {
+		if (this.dirty) {
+			this.reset();
+			const all: Item[] = [...[...this.records.values()].map((r): Item => ({type: 'r', at: r.at, key: r.key, r})), ...this.events.map((e): Item => ({type: 'e', at: e.at, key: eventKey(e), e}))];
+			this.fold(all);
+			this.pending = [];
+			this.dirty = false;
+		} else if (this.pending.length > 0) {
+			this.fold(this.pending);
+			this.pending = [];
+		}
+		const out = {flags: this.ctx.life.flags(), notes: [] as FlagNote[]};
+		for (const d of this.detectors) d.atNow?.(now, this.ctx, this.data, out);
+		out.flags = out.flags.filter((f) => f.firstAt <= now);
+		out.flags.sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+		return out;
+	}
+
+	private queue(item: Item): void {
+		if (this.last && compare(item, this.last) < 0) this.dirty = true;
+		this.pending.push(item);
+	}
+
+	private reset(): void {
+		this.detectors = (this.options.detectors ?? allDetectors)();
+		this.ctx = {params: this.options.params, costOf: this.options.costOf, life: new Lifecycle(this.options.params.lifecycle)};
+		this.last = null;
+	}
+
+	private fold(items: Item[]): void {
+		items.sort(compare);
+		for (const item of items) {
+			if (item.type === 'r') {
+				if (this.records.get(item.key) !== item.r) continue; // superseded or removed
+				for (const d of this.detectors) d.onRecord?.(item.r, this.ctx);
+			} else {
+				for (const d of this.detectors) d.onEvent?.(item.e, this.ctx);
+			}
+			this.last = item;
+		}
+	}
+}
+
+/** Flags worth showing live: still raised, with evidence younger than the live window. */
+export function liveFlags(flags: readonly Flag[], now: number, params: AnomalyParams): Flag[] {
+	const horizon = now - minutes(params.lifecycle.liveMinutes);
+	return flags.filter((f) => f.active !== false && f.lastAt >= horizon);
+}

@@ -1,0 +1,310 @@
+/**
+ * Spend rules: A1 spend spike (a run's rate vs its own recent minutes, or its model's pool when the
+ * run is young), A2 run cost outlier (vs completed peer runs), A3 budget burn (run/issue/day).
+ * Dollar rules judge in tokens, and say so, when more than 5% of the scope is unpriced.
+ */
+import {formatCount, formatUsd} from '../format.js';
+import type {UsageRecord} from '../record.js';
+import {minutes} from './params.js';
+import {ewmaUpdate, robustBaseline, robustZ, median, type Ewma, type RobustBaseline} from './stats.js';
+import {shortId, type Detector, type FoldContext} from './types.js';
+
+const MIN = 60_000;
+type Unit = 'usd' | 'tokens';
+
+interface Amount {
+	usd: number;
+	tokens: number;
+	priced: number;
+	unpriced: number;
+}
+
+const emptyAmount = (): Amount => ({usd: 0, tokens: 0, priced: 0, unpriced: 0});
+
+function addAmount(a: Amount, usd: number | null, tokens: number | null): void {
+	if (usd === null) a.unpriced++;
+	else {
+		a.usd += usd;
+		a.priced++;
+	}
+	a.tokens += tokens ?? 0;
+}
+
+function unitOf(a: Amount, fallbackShare: number): Unit {
+	const n = a.priced + a.unpriced;
+	return n > 0 && a.unpriced / n <= fallbackShare ? 'usd' : 'tokens';
+}
+
+const pick = (a: {usd: number; tokens: number}, u: Unit) => (u === 'usd' ? a.usd : a.tokens);
+
+export function formatAmount(v: number, u: Unit | string): string {
+	if (u === 'usd') return formatUsd(v);
+	if (u === 'usd/min') return `${formatUsd(v)}/min`;
+	if (u === 'tokens/min') return `${formatCount(v)} tok/min`;
+	return `${formatCount(v)} tokens`;
+}
+
+/** A model family for peer groups: dated snapshots and `@`/`:` variants fold together. */
+export function modelFamily(model: string | null): string {
+	if (!model) return '(unknown)';
+	return model.replace(/[@:].*$/, '').replace(/-\d{8}$/, '').replace(/-latest$/, '');
+}
+
+// ── A1 spend_spike ────────────────────────────────────────────────────────────────────────────
+
+interface Bucket {
+	minute: number;
+	usd: number;
+	tokens: number;
+}
+
+interface SpikeRun {
+	firstAt: number;
+	model: string;
+	amount: Amount;
+	recent: Array<{at: number; usd: number; tokens: number}>;
+	buckets: Bucket[];
+	fast: {usd: Ewma; tokens: Ewma};
+}
+
+interface PoolEntry extends Bucket {
+	runId: string;
+}
+
+export function spendSpike(): Detector {
+	const runs = new Map<string, SpikeRun>();
+	const pools = new Map<string, PoolEntry[]>();
+	return {
+		onRecord(r, ctx) {
+			const p = ctx.params.spendSpike;
+			const usd = ctx.costOf(r);
+			const tokens = r.tokens.total;
+			let run = runs.get(r.runId);
+			if (!run) {
+				run = {firstAt: r.at, model: r.model ?? '(unknown)', amount: emptyAmount(), recent: [], buckets: [], fast: {usd: {value: null, at: null}, tokens: {value: null, at: null}}};
+				runs.set(r.runId, run);
+			}
+			addAmount(run.amount, usd, tokens);
+			const minute = Math.floor(r.at / MIN) * MIN;
+			const last = run.buckets[run.buckets.length - 1];
+			if (!last || last.minute < minute) {
+				if (last) {
+					// The previous minute is complete: it joins the model's pool for young runs.
+					let pool = pools.get(run.model);
+					if (!pool) pools.set(run.model, (pool = []));
+					pool.push({...last, runId: r.runId});
+					const horizon = r.at - p.poolDays * 24 * 60 * MIN;
+					while (pool.length > 0 && (pool[0]!.minute < horizon || pool.length > 5000)) pool.shift();
+				}
+				run.buckets.push({minute, usd: usd ?? 0, tokens: tokens ?? 0});
+			} else {
+				last.usd += usd ?? 0;
+				last.tokens += tokens ?? 0;
+			}
+			while (run.buckets.length > 0 && run.buckets[0]!.minute < r.at - minutes(p.baselineMinutes + 1)) run.buckets.shift();
+			run.recent.push({at: r.at, usd: usd ?? 0, tokens: tokens ?? 0});
+			while (run.recent.length > 0 && run.recent[0]!.at <= r.at - MIN) run.recent.shift();
+			const half = minutes(p.fastHalfLifeMinutes);
+			run.fast.usd = ewmaUpdate(run.fast.usd, run.recent.reduce((s, x) => s + x.usd, 0), r.at, half);
+			run.fast.tokens = ewmaUpdate(run.fast.tokens, run.recent.reduce((s, x) => s + x.tokens, 0), r.at, half);
+
+			const unit = unitOf(run.amount, ctx.params.unpricedFallbackShare);
+			const cutoff = r.at - minutes(p.excludeRecentMinutes);
+			const from = r.at - minutes(p.baselineMinutes);
+			const own = run.buckets.filter((b) => b.minute >= from && b.minute + MIN <= cutoff).map((b) => pick(b, unit));
+			let values = own;
+			let window = `${p.baselineMinutes}m own`;
+			if (r.at - run.firstAt < minutes(p.youngRunMinutes) || own.length < p.minSamples) {
+				const pool = pools.get(run.model) ?? [];
+				values = pool.filter((b) => b.runId !== r.runId && b.minute + MIN <= cutoff).map((b) => pick(b, unit));
+				window = `${p.poolDays}d ${run.model} pool`;
+			}
+			if (values.length < p.minSamples) return;
+			const floor = unit === 'usd' ? 0.01 : 1000;
+			const base = robustBaseline(values, floor)!;
+			const rate = (unit === 'usd' ? run.fast.usd.value : run.fast.tokens.value) ?? 0;
+			const rz = robustZ(rate, base);
+			const times = base.median > 0 ? rate / base.median : Infinity;
+			const minRate = unit === 'usd' ? p.minUsdPerMin : p.minTokensPerMin;
+			const ratio = Math.min(rz / p.rz, times / p.ratio, rate / minRate);
+			const u = unit === 'usd' ? 'usd/min' : 'tokens/min';
+			ctx.life.observe({
+				kind: 'spend_spike',
+				scope: {type: 'run', id: r.runId},
+				at: r.at,
+				ratio,
+				severity: rz >= p.critRz || times >= p.critRatio ? 'crit' : 'warn',
+				value: round(rate),
+				threshold: round(Math.max(base.median + p.rz * base.scale, p.ratio * base.median, minRate)),
+				unit: u,
+				baseline: baselineOf(base, window),
+				message: `Run ${shortId(r.runId)} is burning ${formatAmount(rate, u)}, ${times === Infinity ? 'far above' : `${times.toFixed(1)}×`} its usual ${formatAmount(base.median, u)} (robust z ${rz.toFixed(1)})${unit === 'tokens' ? ' — in tokens, the run is mostly unpriced' : ''}: look at what it is doing right now.`,
+				...(unit === 'tokens' ? {fallback: 'tokens' as const} : {}),
+				evidence: `${formatAmount(rate, u)} (fast EWMA) after turn ${r.turn ?? '?'} of ${r.model ?? 'unknown model'}`,
+			});
+		},
+	};
+}
+
+export function baselineOf(b: RobustBaseline, window: string) {
+	return {median: round(b.median), mad: round(b.mad), n: b.n, window};
+}
+
+export function round(v: number): number {
+	return Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : v;
+}
+
+// ── A2 run_cost_outlier ─────────────────────────────────────────────────────────────────────
+
+interface PeerRun {
+	amount: Amount;
+	lastAt: number;
+	firstAt: number;
+}
+
+interface PeerGroup {
+	open: Map<string, PeerRun>;
+	closed: Map<string, PeerRun>;
+}
+
+export function runCostOutlier(): Detector {
+	const groups = new Map<string, PeerGroup>();
+	const groupOf = new Map<string, string>();
+	return {
+		onRecord(r, ctx) {
+			const p = ctx.params.runCostOutlier;
+			let key = groupOf.get(r.runId);
+			if (!key) groupOf.set(r.runId, (key = `${r.source}|${r.meta?.botRole ?? ''}|${modelFamily(r.model)}`));
+			let g = groups.get(key);
+			if (!g) groups.set(key, (g = {open: new Map(), closed: new Map()}));
+			let run = g.open.get(r.runId) ?? g.closed.get(r.runId);
+			g.closed.delete(r.runId);
+			if (!run) run = {amount: emptyAmount(), lastAt: r.at, firstAt: r.at};
+			g.open.set(r.runId, run);
+			addAmount(run.amount, ctx.costOf(r), r.tokens.total);
+			run.lastAt = Math.max(run.lastAt, r.at);
+			for (const [id, other] of g.open) {
+				if (id !== r.runId && other.lastAt < r.at - minutes(p.completedAfterMinutes)) {
+					g.open.delete(id);
+					g.closed.set(id, other);
+				}
+			}
+			for (const [id, other] of g.closed) if (other.lastAt < r.at - p.peerDays * 24 * 60 * MIN) g.closed.delete(id);
+
+			const unit = unitOf(run.amount, ctx.params.unpricedFallbackShare);
+			const value = pick(run.amount, unit);
+			if (value <= 0) return;
+			const peers: number[] = [];
+			for (const other of g.closed.values()) {
+				if (unit === 'usd' && unitOf(other.amount, ctx.params.unpricedFallbackShare) !== 'usd') continue;
+				const v = pick(other.amount, unit);
+				if (v > 0) peers.push(v);
+			}
+			const u = unit === 'usd' ? 'usd' : 'tokens';
+			const fb = unit === 'tokens' ? {fallback: 'tokens' as const} : {};
+			const note = unit === 'tokens' ? ' (in tokens: mostly unpriced)' : '';
+			const scope = {type: 'run' as const, id: r.runId};
+			const [, role, family] = key.split('|');
+			const group = `${role ? `${role} ` : ''}${family} runs`;
+			if (peers.length >= p.minPeers) {
+				const logs = robustBaseline(peers.map(Math.log), 0.1)!;
+				const rz = robustZ(Math.log(value), logs);
+				const med = Math.exp(logs.median);
+				ctx.life.observe({
+					kind: 'run_cost_outlier',
+					scope,
+					at: r.at,
+					ratio: rz / p.rz,
+					severity: rz >= p.critRz ? 'crit' : 'warn',
+					value: round(value),
+					threshold: round(Math.exp(logs.median + p.rz * logs.scale)),
+					unit: u,
+					baseline: {median: round(med), mad: round(logs.mad), n: peers.length, window: `${p.peerDays}d peers (log)`},
+					message: `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of ${peers.length} completed ${group} (robust z ${rz.toFixed(1)} on log cost)${note}: check whether it is stuck or the task is unusually large.`,
+					...fb,
+					evidence: `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
+				});
+				return;
+			}
+			if (peers.length < 3) return;
+			const med = median(peers)!;
+			const minValue = unit === 'usd' ? p.fallbackMinUsd : p.fallbackMinTokens;
+			ctx.life.observe({
+				kind: 'run_cost_outlier',
+				scope,
+				at: r.at,
+				ratio: Math.min(value / (p.fallbackRatio * med), value / minValue),
+				severity: 'info',
+				value: round(value),
+				threshold: round(Math.max(p.fallbackRatio * med, minValue)),
+				unit: u,
+				baseline: {median: round(med), n: peers.length, window: `${p.peerDays}d peers`},
+				message: `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of only ${peers.length} completed ${group} (low confidence)${note}.`,
+				...fb,
+				evidence: `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
+			});
+		},
+	};
+}
+
+// ── A3 budget_burn ──────────────────────────────────────────────────────────────────────────
+
+interface BudgetScope {
+	amount: Amount;
+	rate: Ewma;
+	firstAt: number;
+	records: number;
+}
+
+/** UTC calendar day: pinned, so daily budgets never re-split with the viewer's timezone. */
+export const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+export function budgetBurn(): Detector {
+	const scopes = new Map<string, BudgetScope>();
+	return {
+		onRecord(r, ctx) {
+			const p = ctx.params.budget;
+			const usd = ctx.costOf(r);
+			const targets: Array<['run' | 'issue' | 'day', string, number]> = [];
+			if (p.run !== null) targets.push(['run', r.runId, p.run]);
+			if (p.issue !== null && r.issue) targets.push(['issue', r.issue, p.issue]);
+			if (p.day !== null) targets.push(['day', dayOf(r.at), p.day]);
+			for (const [type, id, budget] of targets) {
+				const k = `${type}:${id}`;
+				let s = scopes.get(k);
+				if (!s) scopes.set(k, (s = {amount: emptyAmount(), rate: {value: null, at: null}, firstAt: r.at, records: 0}));
+				addAmount(s.amount, usd, r.tokens.total);
+				s.records++;
+				// Slow EWMA of $/min between records (the first record sets no rate).
+				if (s.rate.at !== null && r.at > s.rate.at) s.rate = ewmaUpdate(s.rate, (usd ?? 0) / ((r.at - s.rate.at) / MIN), r.at, minutes(p.slowHalfLifeMinutes));
+				else if (s.rate.at === null) s.rate = {value: null, at: r.at};
+				if (s.amount.priced === 0 || budget <= 0) continue;
+				const spend = s.amount.usd;
+				const share = spend / budget;
+				const rate = s.rate.value ?? 0;
+				const eta = rate > 0 && spend < budget && s.records >= 5 ? (budget - spend) / rate : Infinity;
+				const ratio = Math.max(share / p.warnShare, eta === Infinity ? 0 : p.etaMinutes / Math.max(eta, 1e-9));
+				const lower = s.amount.unpriced > 0 ? 'at least ' : '';
+				const label = type === 'day' ? `Spend on ${id} (UTC)` : `${type === 'run' ? 'Run' : 'Issue'} ${type === 'run' ? shortId(id) : id}`;
+				ctx.life.observe({
+					kind: 'budget_burn',
+					scope: {type, id},
+					at: r.at,
+					ratio,
+					severity: share >= p.critShare ? 'crit' : 'warn',
+					value: round(share * 100),
+					threshold: round(p.warnShare * 100),
+					unit: 'percent',
+					baseline: {window: `budget ${formatUsd(budget)}`},
+					message:
+						share >= p.critShare
+							? `${label} has spent ${lower}${formatUsd(spend)} of its ${formatUsd(budget)} ${type} budget (${Math.round(share * 100)}%): stop it or raise --budget ${type}.`
+							: share >= p.warnShare
+								? `${label} has spent ${lower}${formatUsd(spend)} of its ${formatUsd(budget)} ${type} budget (${Math.round(share * 100)}%).`
+								: `${label} will reach its ${formatUsd(budget)} ${type} budget in about ${Math.round(eta)} min at ${formatUsd(rate * 60)}/h (${lower}${formatUsd(spend)} spent).`,
+					evidence: `${lower}${formatUsd(spend)} spent (${Math.round(share * 100)}%)${eta !== Infinity ? `, ETA ${Math.round(eta)} min` : ''}`,
+				});
+			}
+		},
+	};
+}

@@ -1,0 +1,95 @@
+/**
+ * Robust statistics for the anomaly rules (anomalies.md "Shared primitives"). Pure functions on
+ * plain numbers; no clocks.
+ */
+
+export function median(values: readonly number[]): number | null {
+	if (values.length === 0) return null;
+	const s = [...values].sort((a, b) => a - b);
+	const mid = s.length >> 1;
+	return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Median absolute deviation from the median (unscaled). */
+export function mad(values: readonly number[], center = median(values)): number | null {
+	if (center === null) return null;
+	return median(values.map((v) => Math.abs(v - center)));
+}
+
+/** Quantile by linear interpolation, q in [0, 1]. */
+export function quantile(values: readonly number[], q: number): number | null {
+	if (values.length === 0) return null;
+	const s = [...values].sort((a, b) => a - b);
+	const pos = Math.min(1, Math.max(0, q)) * (s.length - 1);
+	const lo = Math.floor(pos);
+	const hi = Math.ceil(pos);
+	return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+export interface RobustBaseline {
+	median: number;
+	mad: number;
+	n: number;
+	/** The scale actually used: max(1.4826·MAD, floor). */
+	scale: number;
+}
+
+/**
+ * Baseline for the robust score. The scale never drops below max(10% of |median|, absFloor), so a
+ * perfectly steady history does not turn a tiny wobble into a huge score.
+ */
+export function robustBaseline(values: readonly number[], absFloor: number): RobustBaseline | null {
+	const m = median(values);
+	if (m === null) return null;
+	const d = mad(values, m)!;
+	return {median: m, mad: d, n: values.length, scale: Math.max(1.4826 * d, 0.1 * Math.abs(m), absFloor)};
+}
+
+/** rz(x | B) = (x − median(B)) / max(1.4826·MAD(B), floor). */
+export function robustZ(x: number, b: RobustBaseline): number {
+	return (x - b.median) / b.scale;
+}
+
+/** EWMA on irregular samples: α = 1 − 2^(−Δt/h). The first sample initialises the average. */
+export interface Ewma {
+	value: number | null;
+	at: number | null;
+}
+
+export function ewmaUpdate(state: Ewma, x: number, at: number, halfLifeMs: number): Ewma {
+	if (state.value === null || state.at === null) return {value: x, at};
+	const dt = Math.max(0, at - state.at);
+	const alpha = 1 - Math.pow(2, -dt / halfLifeMs);
+	return {value: state.value + alpha * (x - state.value), at};
+}
+
+/** Wilson score lower bound of a proportion (z = 1.96 → 95%). */
+export function wilsonLower(successes: number, n: number, z = 1.96): number {
+	if (n <= 0) return 0;
+	const p = successes / n;
+	const z2 = z * z;
+	const centre = p + z2 / (2 * n);
+	const margin = z * Math.sqrt((p * (1 - p) + z2 / (4 * n)) / n);
+	return Math.max(0, (centre - margin) / (1 + z2 / n));
+}
+
+/** Least-squares slope of y over x; null with fewer than 2 distinct x. */
+export function lsqSlope(points: ReadonlyArray<readonly [number, number]>): number | null {
+	const n = points.length;
+	if (n < 2) return null;
+	let sx = 0;
+	let sy = 0;
+	for (const [x, y] of points) {
+		sx += x;
+		sy += y;
+	}
+	const mx = sx / n;
+	const my = sy / n;
+	let num = 0;
+	let den = 0;
+	for (const [x, y] of points) {
+		num += (x - mx) * (y - my);
+		den += (x - mx) * (x - mx);
+	}
+	return den === 0 ? null : num / den;
+}
