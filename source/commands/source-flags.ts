@@ -8,12 +8,19 @@ import type {DiscoveryOptions} from '../ingest/discover.js';
 
 export const sourceFlags = {
 	usage: {type: 'string', isMultiple: true},
+	opencodeDir: {type: 'string', isMultiple: true},
+	geminiDir: {type: 'string', isMultiple: true},
 } as const;
 
 export const sourceFlagsHelp = `
   Sources (any of these turns default discovery off)
     --usage <file|dir>     Symphony usage.jsonl file, or a directory of usage*.jsonl[.gz]
-                           (repeatable; BURN_USAGE, a path list, replaces the default search)`;
+                           (repeatable; BURN_USAGE, a path list, replaces the default search)
+    --opencode-dir <dir>   OpenCode data dir (~/.local/share/opencode), its storage/, or one
+                           opencode*.db (repeatable; OPENCODE_DATA_DIR, a comma list, else
+                           $XDG_DATA_HOME/opencode)
+    --gemini-dir <dir>     Gemini CLI dir (~/.gemini) or its tmp/ (repeatable; default
+                           $GEMINI_CLI_HOME/.gemini or ~/.gemini)`;
 
 export type SourceFlagValues = Partial<Record<keyof typeof sourceFlags, string[]>>;
 

@@ -24,6 +24,13 @@ export function chooseVersion(current: UsageRecord, next: UsageRecord): Choice {
 			if (cs !== ns) return cs ? 'replace' : 'keep';
 			return recordTokenMass(next) > recordTokenMass(current) ? 'replace' : 'keep';
 		}
+		case 'opencode': {
+			// The same message can be in the SQLite store and the legacy JSON tree: the DB row wins.
+			const cdb = current.origin.path.endsWith('.db');
+			const ndb = next.origin.path.endsWith('.db');
+			if (cdb !== ndb) return cdb ? 'keep' : 'replace';
+			return 'replace';
+		}
 		default:
 			// Gemini rewrites a message with its tokens later; OpenCode rows are updated in place: last wins.
 			return 'replace';

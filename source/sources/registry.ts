@@ -2,10 +2,12 @@
  * Every source burn reads, in reading order. Add a source here and discovery, `summary`,
  * `sources` and the live engine pick it up.
  */
+import {geminiDefinition} from './gemini-definition.js';
+import {opencodeDefinition} from './opencode-definition.js';
 import {symphonyDefinition} from './symphony-definition.js';
 import type {SourceDefinition} from './types.js';
 
-export const SOURCES: readonly SourceDefinition[] = [symphonyDefinition];
+export const SOURCES: readonly SourceDefinition[] = [symphonyDefinition, opencodeDefinition, geminiDefinition];
 
 export function sourceDefinition(kind: SourceDefinition['kind']): SourceDefinition | undefined {
 	return SOURCES.find((s) => s.kind === kind);
