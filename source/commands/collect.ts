@@ -2,6 +2,7 @@
  * Wiring for the one-shot commands: discover → scan → ledger → `burn.summary/1` document.
  */
 import {Ledger} from '../core/ledger.js';
+import {annotateSources, countOnce} from '../core/overlap.js';
 import type {UsageRecord} from '../core/record.js';
 import {buildSummary, type SummaryJson} from '../core/summary.js';
 import type {Pricer} from '../core/totals.js';
@@ -19,6 +20,8 @@ export interface CollectOptions {
 	filters?: Filters;
 	pricer?: Pricer;
 	now?: Date;
+	/** `--issue-pattern`s, tried after the default workspace patterns. */
+	issuePatterns?: readonly RegExp[];
 }
 
 export interface Collected {
@@ -35,8 +38,11 @@ export function recordFilter(f: Filters | undefined): ((r: UsageRecord) => boole
 
 export async function collectSummary(options: CollectOptions): Promise<Collected> {
 	const discovery = discoverSources(options.discovery);
-	const ledger = new Ledger({pricer: options.pricer, accept: recordFilter(options.filters)});
-	const scan = await scanOnce(discovery, ledger);
+	// Read and dedup everything first: the usage.jsonl/transcript overlap rule needs all records
+	// before filters apply, since it can change a record's issue and run (core/overlap.ts).
+	const raw = new Ledger();
+	const scan = await scanOnce(discovery, raw, {issuePatterns: options.issuePatterns});
+	const {ledger, report: overlap} = countOnce(raw, {pricer: options.pricer, accept: recordFilter(options.filters)});
 	const doc = buildSummary({
 		ledger,
 		sources: scan.sources.map((s) => ({kind: s.kind, path: s.path, files: s.files, records: s.records, problems: s.problems})),
@@ -46,5 +52,6 @@ export async function collectSummary(options: CollectOptions): Promise<Collected
 		priced: options.pricer !== undefined,
 		now: options.now,
 	});
+	annotateSources(doc, ledger, overlap);
 	return {doc, ledger, scan};
 }

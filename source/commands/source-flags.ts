@@ -4,10 +4,15 @@
  * A source adds its flag here (and to `flagNames` in its definition).
  */
 import {homedir} from 'node:os';
+import {parseIssuePattern} from '../core/attribution.js';
 import type {DiscoveryOptions} from '../ingest/discover.js';
+import {UsageError} from './errors.js';
 
 export const sourceFlags = {
 	usage: {type: 'string', isMultiple: true},
+	claudeDir: {type: 'string', isMultiple: true},
+	codexDir: {type: 'string', isMultiple: true},
+	issuePattern: {type: 'string', isMultiple: true},
 	opencodeDir: {type: 'string', isMultiple: true},
 	geminiDir: {type: 'string', isMultiple: true},
 } as const;
@@ -20,7 +25,16 @@ export const sourceFlagsHelp = `
                            opencode*.db (repeatable; OPENCODE_DATA_DIR, a comma list, else
                            $XDG_DATA_HOME/opencode)
     --gemini-dir <dir>     Gemini CLI dir (~/.gemini) or its tmp/ (repeatable; default
-                           $GEMINI_CLI_HOME/.gemini or ~/.gemini)`;
+                           $GEMINI_CLI_HOME/.gemini or ~/.gemini)
+    --claude-dir <dir>     Claude Code config dir (~/.claude) or its projects/ (repeatable;
+                           default ~/.claude/projects and ~/.config/claude/projects;
+                           CLAUDE_CONFIG_DIR, a comma list, replaces the defaults)
+    --codex-dir <dir>      Codex home (~/.codex) or its sessions/ (repeatable; default
+                           $CODEX_HOME or ~/.codex: sessions/ and archived_sessions/)
+
+  Attribution
+    --issue-pattern <re>   Regex with one capture group taking the issue id from a transcript's
+                           working directory, e.g. "/work/([A-Z]+-[0-9]+)" (repeatable)`;
 
 export type SourceFlagValues = Partial<Record<keyof typeof sourceFlags, string[]>>;
 
@@ -28,4 +42,13 @@ export function discoveryOptions(flags: SourceFlagValues, env: NodeJS.ProcessEnv
 	const values: Record<string, string[]> = {};
 	for (const name of Object.keys(sourceFlags)) values[name] = (flags as Record<string, string[] | undefined>)[name] ?? [];
 	return {cwd, home: env.HOME || homedir(), env, flags: values};
+}
+
+/** `--issue-pattern` values as regexes; a bad one is a usage error (exit 2). */
+export function issuePatterns(flags: {issuePattern?: string[]}): RegExp[] {
+	return (flags.issuePattern ?? []).map((value) => {
+		const parsed = parseIssuePattern(value);
+		if (!parsed.ok) throw new UsageError(parsed.error);
+		return parsed.pattern;
+	});
 }

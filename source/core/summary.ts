@@ -2,6 +2,7 @@
  * The `burn.summary/1` document: what `summary --json` prints and what the text and markdown
  * reports render. Other tools read this contract; later changes extend it and never break it.
  */
+import type {Flag, FlagNote} from './flags.js';
 import type {Dimension, Ledger} from './ledger.js';
 import type {Problem, ProblemKind, ProblemLog} from './problems.js';
 import type {FidelityClass, Granularity, SourceKind, TokenField, UsageSource} from './record.js';
@@ -33,6 +34,8 @@ export interface BucketJson {
 	cost?: CostJson;
 	firstAt: string | null;
 	lastAt: string | null;
+	/** Records counted per source kind: which source this total came from (after the overlap rule). */
+	sources?: Partial<Record<SourceKind, number>>;
 }
 
 export interface RunBucketJson extends BucketJson {
@@ -75,6 +78,19 @@ export interface SummaryJson {
 	warnings: string[];
 	/** The prices applied: the embedded table's as-of date and the sheets merged over it, in order. */
 	pricing?: {asOf: string; sheets: string[]};
+	/** Anomaly flags raised in the range, newest first (core/anomalies; bosun's own with `external`). */
+	flags?: Flag[];
+	/** Flag kinds that could not judge (no vendor rate-limit data, unknown context windows). */
+	flagNotes?: FlagNote[];
+	/** How usage.jsonl turns and transcripts describing the same calls were counted once (core/overlap.ts). */
+	overlap?: {
+		rule: string;
+		candidateTurns: number;
+		coveredTurns: number;
+		reattributedRecords: number;
+		usageTotalTokens: number;
+		transcriptTotalTokens: number;
+	};
 }
 
 export interface SummaryInput {

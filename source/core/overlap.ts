@@ -1,0 +1,200 @@
+/**
+ * Counting once when Symphony `usage.jsonl` and an agent's own transcript describe the same turns.
+ *
+ * The rule: a usage.jsonl turn with a `workspacePath` is *covered* when transcript records of the
+ * same agent family were written in that workspace (or below it) during the turn
+ * (`startedAt − slack ≤ at ≤ endedAt + slack`). A covered turn is not counted itself; its
+ * transcript records are, re-attributed to the turn's issue, run, turn number and bot role.
+ * So usage.jsonl decides attribution, the transcript supplies the per-call token split (cache
+ * writes by TTL, reasoning), and every token is counted once. A turn with no transcript records
+ * counts as usage.jsonl says; transcript records outside every turn keep their own session run.
+ *
+ * Pure: the same input gives the same output, whatever order records arrived in.
+ */
+import {dimensionKey, Ledger, type Dimension, type LedgerOptions} from './ledger.js';
+import type {ProblemKind} from './problems.js';
+import type {RecordMeta, SourceKind, UsageRecord} from './record.js';
+import type {BucketJson, SummaryJson} from './summary.js';
+
+export const OVERLAP_RULE = 'usage.jsonl attributes, transcript counts: a usage.jsonl turn covered by transcript calls in the same workspace and time window is replaced by those calls';
+
+/** Transcript sources a usage.jsonl turn can be covered by. */
+const TRANSCRIPT_KINDS: ReadonlySet<SourceKind> = new Set(['claude', 'codex', 'opencode', 'gemini']);
+
+/** usage.jsonl `provider` values (an open enum) → the transcript source that agent writes. */
+const FAMILY: Record<string, SourceKind> = {
+	claude: 'claude',
+	'claude-code': 'claude',
+	anthropic: 'claude',
+	codex: 'codex',
+	openai: 'codex',
+	gemini: 'gemini',
+	google: 'gemini',
+	opencode: 'opencode',
+};
+
+export const DEFAULT_SLACK_MS = 2_000;
+
+export interface OverlapReport {
+	rule: string;
+	/** usage.jsonl turns that name a workspace (the only ones that can be matched). */
+	candidateTurns: number;
+	/** Turns replaced by their transcript records. */
+	coveredTurns: number;
+	/** Transcript records re-attributed to a usage.jsonl turn. */
+	reattributedRecords: number;
+	/** Tokens the covered turns stated (usage.jsonl) vs what their transcript records add up to. */
+	usageTotalTokens: number;
+	transcriptTotalTokens: number;
+}
+
+export interface OverlapResult {
+	records: UsageRecord[];
+	report: OverlapReport;
+}
+
+/** Workspace paths compare without trailing separators; a transcript cwd below the workspace matches. */
+function normalize(p: string): string {
+	return p.replace(/[\\/]+$/, '');
+}
+
+/** The directory itself and each parent, so a cwd below a workspace finds it by lookup. */
+function ancestors(dir: string): string[] {
+	const out = [dir];
+	for (let i = dir.length - 1; i > 0; i--) {
+		const c = dir[i];
+		if (c === '/' || c === '\\') out.push(dir.slice(0, i));
+	}
+	return out;
+}
+
+export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_SLACK_MS): OverlapResult {
+	const all = [...input];
+	const turns = all.filter((r) => r.source === 'symphony' && r.workspace && r.startedAt !== null);
+	const report: OverlapReport = {
+		rule: OVERLAP_RULE,
+		candidateTurns: turns.length,
+		coveredTurns: 0,
+		reattributedRecords: 0,
+		usageTotalTokens: 0,
+		transcriptTotalTokens: 0,
+	};
+	if (turns.length === 0 || !all.some((r) => TRANSCRIPT_KINDS.has(r.source))) return {records: all, report};
+
+	// Turns by workspace, earliest first, so each transcript call goes to one turn.
+	const byWorkspace = new Map<string, UsageRecord[]>();
+	for (const t of turns) {
+		const w = normalize(t.workspace!);
+		let list = byWorkspace.get(w);
+		if (!list) byWorkspace.set(w, (list = []));
+		list.push(t);
+	}
+	for (const list of byWorkspace.values()) list.sort((a, b) => a.startedAt! - b.startedAt! || a.key.localeCompare(b.key));
+
+	const owner = new Map<UsageRecord, UsageRecord>();
+	const covered = new Map<UsageRecord, UsageRecord[]>();
+	for (const r of all) {
+		if (!TRANSCRIPT_KINDS.has(r.source) || !r.workspace) continue;
+		const turn = findTurn(r, normalize(r.workspace), byWorkspace, slackMs);
+		if (!turn) continue;
+		owner.set(r, turn);
+		let list = covered.get(turn);
+		if (!list) covered.set(turn, (list = []));
+		list.push(r);
+	}
+
+	const out: UsageRecord[] = [];
+	for (const r of all) {
+		if (covered.has(r)) continue; // a covered usage.jsonl turn: its transcript records count instead
+		const turn = owner.get(r);
+		out.push(turn ? reattribute(r, turn) : r);
+	}
+	for (const [turn, calls] of covered) {
+		report.coveredTurns++;
+		report.reattributedRecords += calls.length;
+		report.usageTotalTokens += turn.tokens.total ?? 0;
+		for (const c of calls) report.transcriptTotalTokens += c.tokens.total ?? 0;
+	}
+	return {records: out, report};
+}
+
+function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, UsageRecord[]>, slackMs: number): UsageRecord | null {
+	let best: UsageRecord | null = null;
+	let bestDistance = Infinity;
+	for (const workspace of ancestors(cwd)) {
+		const list = byWorkspace.get(workspace);
+		if (!list) continue;
+		for (const t of list) {
+			const family = FAMILY[(t.provider ?? '').toLowerCase()];
+			if (family && family !== r.source) continue;
+			const start = t.startedAt!;
+			// Distance 0 inside the turn; otherwise how far outside it (within the slack).
+			const distance = r.at < start ? start - r.at : r.at > t.at ? r.at - t.at : 0;
+			if (distance <= slackMs && distance < bestDistance) {
+				best = t;
+				bestDistance = distance;
+			}
+		}
+	}
+	return best;
+}
+
+function reattribute(r: UsageRecord, turn: UsageRecord): UsageRecord {
+	const meta: RecordMeta = {...r.meta, sessionId: r.meta?.sessionId ?? r.runId};
+	if (turn.meta?.botRole) meta.botRole = turn.meta.botRole;
+	if (turn.meta?.mode && !meta.mode) meta.mode = turn.meta.mode;
+	if (turn.meta?.exitReason) meta.exitReason = turn.meta.exitReason;
+	return {...r, issue: turn.issue, runId: turn.runId, turn: turn.turn, meta};
+}
+
+/**
+ * Re-counts a deduplicated ledger with the overlap rule applied. Returns the same ledger when
+ * nothing overlaps and no pricer or filter is asked for (the common, transcript-only case).
+ */
+export function countOnce(raw: Ledger, options: LedgerOptions = {}): {ledger: Ledger; report: OverlapReport} {
+	const {records, report} = resolveOverlap(raw.records());
+	if (report.coveredTurns === 0 && !options.pricer && !options.accept) return {ledger: raw, report};
+	const ledger = new Ledger(options);
+	ledger.add(records);
+	// Dedup conflicts were found while reading; keep them (counts included) in the ledger that counts.
+	ledger.conflicts.addAll(raw.conflicts.items);
+	ledger.conflicts.count += raw.conflicts.count - raw.conflicts.items.length;
+	for (const [kind, n] of Object.entries(raw.conflicts.byKind)) {
+		const k = kind as ProblemKind;
+		const listed = raw.conflicts.items.filter((p) => p.kind === k).length;
+		ledger.conflicts.byKind[k] = (ledger.conflicts.byKind[k] ?? 0) + (n ?? 0) - listed;
+	}
+	return {ledger, report};
+}
+
+/** Records counted per source kind, for each bucket of a dimension: which source each total came from. */
+export function sourceCounts(ledger: Ledger, dimension: Dimension): Map<string, Partial<Record<SourceKind, number>>> {
+	const out = new Map<string, Partial<Record<SourceKind, number>>>();
+	for (const r of ledger.records()) {
+		const key = dimensionKey(r, dimension);
+		let counts = out.get(key);
+		if (!counts) out.set(key, (counts = {}));
+		counts[r.source] = (counts[r.source] ?? 0) + 1;
+	}
+	return out;
+}
+
+/** Adds `sources` to the summary's buckets and the `overlap` report (optional fields of burn.summary/1). */
+export function annotateSources(doc: SummaryJson, ledger: Ledger, report: OverlapReport): void {
+	const total: Partial<Record<SourceKind, number>> = {};
+	const dims: Array<[Dimension, Record<string, BucketJson>]> = [
+		['issue', doc.byIssue],
+		['run', doc.byRun],
+		['model', doc.byModel],
+		['provider', doc.byProvider],
+	];
+	for (const [d, buckets] of dims) {
+		for (const [key, counts] of sourceCounts(ledger, d)) {
+			const bucket = buckets[key];
+			if (bucket) bucket.sources = counts;
+			if (d === 'issue') for (const [k, n] of Object.entries(counts)) total[k as SourceKind] = (total[k as SourceKind] ?? 0) + n;
+		}
+	}
+	doc.totals.sources = total;
+	if (report.candidateTurns > 0) doc.overlap = {...report};
+}

@@ -1,0 +1,222 @@
+/**
+ * Claude Code transcripts (`~/.claude/projects/<encoded-cwd>/<session>.jsonl`, sub-agents under
+ * `<session>/subagents/**`): one record per API response (transcript-formats §1).
+ *
+ * Only lines containing `"usage"` are parsed (raw-byte pre-filter), plus `"is_error":true`
+ * tool results for activity events. The record key is `claude:<message.id>`: streamed copies of
+ * one response (partial `output_tokens` first), resumed-session copies and sidechain replays of a
+ * parent message all share it, and `chooseVersion` keeps the largest non-sidechain copy (§1.5).
+ */
+import {basename} from 'node:path';
+import type {Problem} from '../core/problems.js';
+import {coverageOf, type ActivityEvent, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
+import {count, isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
+import {forEachCompleteLine, hasBom, lineContains, parseJsonLine} from './lines.js';
+import type {ChunkPosition, LineSource, ParseResult} from './types.js';
+
+const USAGE = Buffer.from('"usage"');
+const IS_ERROR = Buffer.from('"is_error":true');
+const SYNTHETIC = '<synthetic>';
+
+export interface ClaudeState {
+	/** Session id from the path (the grandparent of `subagents/`, else the file stem). */
+	pathSession: string;
+	/** `agent-<id>` file stem, for sub-agent files. */
+	pathAgent: string | null;
+}
+
+export const claudeSource: LineSource<ClaudeState> = {
+	kind: 'claude',
+	parserVersion: 1,
+	initialState: claudePathState,
+	parse: parseClaudeChunk,
+};
+
+export function claudePathState(path: string): ClaudeState {
+	const parts = path.split(/[\\/]/);
+	const file = parts[parts.length - 1] ?? '';
+	const stem = file.replace(/\.jsonl(\.gz)?$/, '');
+	const sub = parts.lastIndexOf('subagents');
+	const pathSession = sub > 0 ? parts[sub - 1]! : stem;
+	const pathAgent = stem.startsWith('agent-') ? stem.slice('agent-'.length) : null;
+	return {pathSession, pathAgent};
+}
+
+export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPosition): ParseResult<ClaudeState> {
+	const records: UsageRecord[] = [];
+	const events: ActivityEvent[] = [];
+	const problems: Problem[] = [];
+	const {consumedBytes, consumedLines} = forEachCompleteLine(chunk, (start, end, index) => {
+		const hasUsage = lineContains(chunk, start, end, USAGE);
+		const hasError = !hasUsage && lineContains(chunk, start, end, IS_ERROR);
+		if (!hasUsage && !hasError) return;
+		const line = at.line + index;
+		if (at.offset + start === 0 && hasBom(chunk, start)) start += 3;
+		const parsed = parseJsonLine(chunk, start, end);
+		if (!parsed.ok) {
+			problems.push({kind: 'malformed-json', path: at.path, line, reason: `not valid JSON: ${parsed.error}`});
+			return;
+		}
+		const row = obj(parsed.value);
+		if (!row) {
+			problems.push({kind: 'not-an-object', path: at.path, line, reason: 'a transcript line must be a JSON object'});
+			return;
+		}
+		const ctx: LineCtx = {row, state, path: at.path, line, offset: at.offset + start};
+		if (row.type === 'assistant') readAssistant(ctx, records, events, problems);
+		else if (row.type === 'user' && hasError) readToolErrors(ctx, events);
+	});
+	return {records, events, problems, consumedBytes, consumedLines, state};
+}
+
+interface LineCtx {
+	row: Json;
+	state: ClaudeState;
+	path: string;
+	line: number;
+	offset: number;
+}
+
+function sessionOf(ctx: LineCtx): string {
+	return str(ctx.row.sessionId) ?? ctx.state.pathSession;
+}
+
+function readAssistant(ctx: LineCtx, records: UsageRecord[], events: ActivityEvent[], problems: Problem[]): void {
+	const {row} = ctx;
+	const message = obj(row.message);
+	const usage = obj(message?.usage);
+	if (!message || !usage) return;
+	const at = isoMs(row.timestamp);
+	const runId = sessionOf(ctx);
+	const workspace = str(row.cwd);
+	const model = str(message.model);
+	if (model === SYNTHETIC) {
+		// Written by Claude Code itself (API errors, "No response requested."): not spend.
+		if (row.isApiErrorMessage === true && at !== null) {
+			events.push({kind: 'error', source: 'claude', runId, issue: null, at, name: 'api_error', detail: shortDetail(firstText(message.content))});
+		}
+		return;
+	}
+	if (at === null) {
+		problems.push({kind: 'invalid-record', path: ctx.path, line: ctx.line, field: 'timestamp', reason: 'assistant line without a valid timestamp; skipped'});
+		return;
+	}
+	const msgId = str(message.id);
+	const key = msgId ? `claude:${msgId}` : `claude:${runId}:${str(row.uuid) ?? `${basename(ctx.path)}@${ctx.offset}`}`;
+	const meta: RecordMeta = {};
+	if (row.isSidechain === true) meta.sidechain = true;
+	const agentId = str(row.agentId) ?? ctx.state.pathAgent;
+	if (agentId) meta.agentId = agentId;
+	const speed = str(usage.speed);
+	if (speed) meta.speed = speed;
+	const tier = str(usage.service_tier);
+	if (tier) meta.serviceTier = tier;
+	const requestId = str(row.requestId);
+	if (requestId) meta.requestId = requestId;
+	const base = {
+		source: 'claude' as const,
+		provider: 'anthropic',
+		runId,
+		turn: null,
+		issue: null,
+		workspace,
+		startedAt: null,
+		at,
+		usageSource: 'provider_reported' as const,
+		granularity: 'per-message' as const,
+		origin: {path: ctx.path, line: ctx.line, offset: ctx.offset},
+	};
+	const tokens = claudeTokens(usage);
+	const legacyCost = typeof row.costUSD === 'number' && Number.isFinite(row.costUSD) ? row.costUSD : null;
+	records.push({...base, key, model, tokens, reportedCostUsd: legacyCost, coverage: claudeCoverage(tokens), meta});
+
+	// The /advisor tool's calls appear only as iterations, excluded from the top-level usage (§1.7).
+	const iterations = Array.isArray(usage.iterations) ? usage.iterations : [];
+	iterations.forEach((it, n) => {
+		const iter = obj(it);
+		if (!iter || iter.type !== 'advisor_message') return;
+		const t = claudeTokens(iter);
+		records.push({
+			...base,
+			key: `${key}:advisor:${n}`,
+			model: str(iter.model) ?? model,
+			tokens: t,
+			reportedCostUsd: null,
+			coverage: claudeCoverage(t),
+			meta: {...meta, stage: 'advisor'},
+		});
+	});
+
+	if (Array.isArray(message.content)) {
+		for (const block of message.content) {
+			const b = obj(block);
+			if (b?.type === 'tool_use') {
+				events.push({kind: 'tool_call', source: 'claude', runId, issue: null, at, name: str(b.name) ?? 'tool', detail: shortDetail(b.input)});
+			}
+		}
+	}
+}
+
+function readToolErrors(ctx: LineCtx, events: ActivityEvent[]): void {
+	const message = obj(ctx.row.message);
+	const at = isoMs(ctx.row.timestamp);
+	if (!message || at === null || !Array.isArray(message.content)) return;
+	for (const block of message.content) {
+		const b = obj(block);
+		if (b?.type === 'tool_result' && b.is_error === true) {
+			events.push({kind: 'tool_result', source: 'claude', runId: sessionOf(ctx), issue: null, at, name: 'tool_result', detail: shortDetail(firstText(b.content)), ok: false});
+		}
+	}
+}
+
+function firstText(content: unknown): string {
+	if (typeof content === 'string') return content;
+	if (Array.isArray(content)) {
+		for (const c of content) {
+			const b = obj(c);
+			if (b && typeof b.text === 'string') return b.text;
+		}
+	}
+	return '';
+}
+
+/**
+ * Anthropic buckets are disjoint; the record's `input` is their sum (total billable input).
+ * Cache writes use the 5m/1h split when present, else count as 5m (§1.6).
+ */
+export function claudeTokens(u: Json): Tokens {
+	const uncached = count(u.input_tokens);
+	const cacheRead = count(u.cache_read_input_tokens);
+	const creation = count(u.cache_creation_input_tokens);
+	const split = obj(u.cache_creation);
+	const e5 = count(split?.ephemeral_5m_input_tokens);
+	const e1 = count(split?.ephemeral_1h_input_tokens);
+	const hasSplit = e5 !== null || e1 !== null;
+	const cacheWrite = creation ?? (hasSplit ? (e5 ?? 0) + (e1 ?? 0) : null);
+	let cacheWrite5m: number | null = null;
+	let cacheWrite1h: number | null = null;
+	if (hasSplit) {
+		cacheWrite1h = e1 ?? 0;
+		// Anything the split does not name is priced as 5m, the conservative default.
+		cacheWrite5m = cacheWrite === null ? (e5 ?? 0) : Math.max(e5 ?? 0, cacheWrite - cacheWrite1h);
+	} else if (cacheWrite !== null) {
+		cacheWrite5m = cacheWrite;
+		cacheWrite1h = 0;
+	}
+	const input = uncached === null && cacheRead === null && cacheWrite === null ? null : (uncached ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
+	const output = count(u.output_tokens);
+	return {
+		input: uncached === null ? null : input,
+		cacheRead,
+		cacheWrite,
+		cacheWrite5m,
+		cacheWrite1h,
+		output,
+		reasoning: null,
+		total: uncached !== null && output !== null ? input! + output : null,
+	};
+}
+
+function claudeCoverage(tokens: Tokens) {
+	return coverageOf(tokens, {hasToolCalls: true, hasToolResultEvents: true, hasSessionRelationships: true});
+}
