@@ -1,8 +1,12 @@
 /**
  * The contract between the live engine (ingest/engine.ts) and its users (`watch`, `summary`).
  */
+import type {Flag} from '../core/flags.js';
+import type {Ledger} from '../core/ledger.js';
+import type {ActivityEvent} from '../core/record.js';
 import type {Pricer} from '../core/totals.js';
 import type {LiveStore} from '../core/snapshot.js';
+import type {SourceDefinition} from '../sources/types.js';
 import type {DiscoveryOptions} from './discover.js';
 
 export interface EngineOptions {
@@ -16,6 +20,24 @@ export interface EngineOptions {
 	notifyIntervalMs?: number;
 	/** Clock, for tests and replay. */
 	now?: () => number;
+	/** Keep watching after the first read (default true); false for one-shot reads (`summary --once`). */
+	watch?: boolean;
+	/** Only records passing these are counted (`--since/--until/--issue`); the index keeps them all. */
+	filters?: {since: number | null; until: number | null; issue: string | null};
+	/** Anomaly rules (issue 7) hook in here; the snapshot's `flags` are `[]` without it. */
+	detectFlags?: (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
+	/** One-line notices (an index was discarded, …). Without it they go into `doc.warnings`. */
+	onNotice?: (message: string) => void;
+	/** The sources to read (default: the registry). */
+	sources?: readonly SourceDefinition[];
+	/** Quiet time after a file event before reading (default 60 ms). */
+	debounceMs?: number;
+	/** Stat-only polling backstop for file systems that lose events (default 5 s; 0 disables). */
+	pollIntervalMs?: number;
+	/** Directory listings are refreshed every this many ms as a backstop for missed new files (default 60 s). */
+	relistIntervalMs?: number;
+	/** While watching, the index is rewritten at most this often after changes (default 15 s) and on stop. */
+	indexWriteDelayMs?: number;
 }
 
 export interface LiveEngine {
@@ -24,3 +46,4 @@ export interface LiveEngine {
 	start(): Promise<void>;
 	stop(): Promise<void>;
 }
+

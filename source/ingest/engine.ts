@@ -1,0 +1,336 @@
+/**
+ * The live engine: discovery → file trackers → ledger → coalescing store. One code path serves
+ * `summary --once` (read once, save the index, stop) and `watch` (then keep reading what changes).
+ *
+ * Change detection is event-driven (chokidar, short debounce) with a stat-only polling backstop;
+ * nothing is re-read unless its identity changed. While nothing changes, nothing runs but the
+ * backstop's stat calls.
+ */
+import {watch, type FSWatcher} from 'chokidar';
+import {relative, sep} from 'node:path';
+import {attributeIssue, DEFAULT_ISSUE_PATTERNS} from '../core/attribution.js';
+import {Ledger} from '../core/ledger.js';
+import type {ProblemLog} from '../core/problems.js';
+import type {UsageRecord} from '../core/record.js';
+import {SOURCES} from '../sources/registry.js';
+import type {SourceDefinition, SourceRoot} from '../sources/types.js';
+import {discoverSources, listRootFiles, type DiscoveryResult} from './discover.js';
+import {buildLiveSnapshot, fileProblemLog, type TrackedFile} from './engine-snapshot.js';
+import type {EngineOptions, LiveEngine} from './engine-types.js';
+import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
+import {loadIndex, saveIndex, type LoadedIndex} from './index-store.js';
+import {CoalescingStore} from './store.js';
+
+export function createLiveEngine(options: EngineOptions): Engine {
+	return new Engine(options);
+}
+
+/** Record filter for `EngineOptions.filters`. */
+export function acceptFor(f: EngineOptions['filters']): ((r: UsageRecord) => boolean) | undefined {
+	if (!f || (f.since === null && f.until === null && f.issue === null)) return undefined;
+	return (r) =>
+		(f.since === null || r.at >= f.since) && (f.until === null || r.at <= f.until) && (f.issue === null || r.issue === f.issue);
+}
+
+export interface EngineStats {
+	files: number;
+	records: number;
+	bytesRead: number;
+	restoredFiles: number;
+	indexBytes: number | null;
+}
+
+export class Engine implements LiveEngine {
+	readonly ledger: Ledger;
+	readonly store: CoalescingStore;
+	readonly notices: string[] = [];
+	readonly stats: EngineStats = {files: 0, records: 0, bytesRead: 0, restoredFiles: 0, indexBytes: null};
+	ready = false;
+
+	private readonly files = new Map<string, TrackedFile>();
+	private roots: SourceRoot[] = [];
+	private missing: SourceRoot[] = [];
+	private readonly sources: readonly SourceDefinition[];
+	private readonly patterns: readonly RegExp[];
+	private readonly now: () => number;
+	private readonly sink: RecordSink;
+	private watchers: FSWatcher[] = [];
+	private readonly dirty = new Set<string>();
+	private relistDue = false;
+	private debounceTimer: NodeJS.Timeout | null = null;
+	private pollTimer: NodeJS.Timeout | null = null;
+	private indexTimer: NodeJS.Timeout | null = null;
+	private lastRelist = 0;
+	private queue: Promise<void> = Promise.resolve();
+	private indexDirty = false;
+	private stopped = false;
+
+	constructor(
+		private readonly options: EngineOptions,
+		/** Discovery already done by the caller (one-shot commands), so both see the same roots. */
+		private readonly discovered?: DiscoveryResult,
+	) {
+		this.sources = options.sources ?? SOURCES;
+		this.patterns = [...DEFAULT_ISSUE_PATTERNS, ...(options.issuePatterns ?? [])];
+		this.now = options.now ?? Date.now;
+		this.ledger = new Ledger({pricer: options.pricer, accept: acceptFor(options.filters)});
+		const ledger = this.ledger;
+		const patterns = this.patterns;
+		this.sink = {
+			add: (r) => ledger.addOne(attributeIssue(r, patterns)),
+			retract: (path) => {
+				ledger.retractFile(path);
+				dropConflicts(ledger.conflicts, path);
+			},
+		};
+		this.store = new CoalescingStore(() => this.buildSnapshot(), options.notifyIntervalMs ?? 150);
+	}
+
+	async start(): Promise<void> {
+		const discovery = this.discovered ?? discoverSources(this.options.discovery, this.sources);
+		this.roots = [...discovery.roots];
+		this.missing = [...discovery.missing];
+		let index: LoadedIndex | null = null;
+		if (this.options.cacheDir) {
+			const loaded = loadIndex(this.options.cacheDir);
+			index = loaded.index;
+			if (loaded.notice) this.notice(loaded.notice);
+			this.indexDirty = index === null;
+		}
+		await this.serial(async () => {
+			for (const root of this.roots) await this.readRoot(root, index);
+		});
+		if (index && index.size !== this.stats.restoredFiles) this.indexDirty = true;
+		this.lastRelist = this.now();
+		this.ready = true;
+		this.store.publish();
+		if (this.options.watch === false || this.stopped) return;
+		for (const root of this.roots) this.watchRoot(root);
+		const poll = this.options.pollIntervalMs ?? 5000;
+		if (poll > 0) {
+			this.pollTimer = setInterval(() => void this.serial(() => this.pollOnce()), poll);
+			this.pollTimer.unref?.();
+		}
+	}
+
+	async stop(): Promise<void> {
+		this.stopped = true;
+		for (const t of [this.debounceTimer, this.indexTimer]) if (t) clearTimeout(t);
+		if (this.pollTimer) clearInterval(this.pollTimer);
+		this.debounceTimer = this.indexTimer = this.pollTimer = null;
+		const watchers = this.watchers;
+		this.watchers = [];
+		await Promise.all(watchers.map((w) => w.close()));
+		await this.queue;
+		this.store.stop();
+		this.writeIndex();
+	}
+
+	/** Saves the index now if anything changed since it was loaded or last saved. */
+	writeIndex(): void {
+		if (!this.options.cacheDir || !this.indexDirty || !this.ready) return;
+		const snaps = [];
+		for (const f of this.files.values()) {
+			const s = f.tracker.snapshot();
+			if (s) snaps.push(s);
+		}
+		try {
+			this.stats.indexBytes = saveIndex(this.options.cacheDir, snaps);
+			this.indexDirty = false;
+		} catch (error) {
+			this.notice(`could not write the index in ${this.options.cacheDir}: ${(error as Error).message}`);
+		}
+	}
+
+	/** Per-file problems merged (without the ledger's duplicate conflicts). */
+	fileProblems(): ProblemLog {
+		return fileProblemLog(this.files.values());
+	}
+
+	rootList(): readonly SourceRoot[] {
+		return this.roots;
+	}
+
+	/** Bytes on disk of the files read under a root. */
+	bytesOf(root: SourceRoot): number {
+		let n = 0;
+		for (const f of this.files.values()) if (f.root === root) n += f.tracker.identity?.size ?? 0;
+		return n;
+	}
+
+	/** Every tracked file's activity events, for the anomaly hook. */
+	events() {
+		const out = [];
+		for (const f of this.files.values()) out.push(...f.tracker.events);
+		return out;
+	}
+
+	private buildSnapshot() {
+		return buildLiveSnapshot({
+			ledger: this.ledger,
+			files: this.files.values(),
+			roots: this.roots,
+			missing: this.missing,
+			now: this.now(),
+			ready: this.ready,
+			priced: this.options.pricer !== undefined,
+			filters: this.options.filters,
+			warnings: this.options.onNotice ? [] : this.notices,
+			detectFlags: this.options.detectFlags ? (ledger, now) => this.options.detectFlags!(ledger, now, () => this.events()) : undefined,
+		});
+	}
+
+	private notice(message: string): void {
+		this.notices.push(message);
+		this.options.onNotice?.(message);
+	}
+
+	/** Runs jobs one at a time: trackers are never synced concurrently. */
+	private serial(job: () => Promise<void>): Promise<void> {
+		const next = this.queue.then(job).catch((error: unknown) => this.notice(`engine: ${(error as Error).message}`));
+		this.queue = next;
+		return next;
+	}
+
+	private async readRoot(root: SourceRoot, index: LoadedIndex | null): Promise<boolean> {
+		let changed = false;
+		for (const file of listRootFiles(root, this.sources)) {
+			if (this.files.has(file)) continue;
+			const tracked = this.track(file, root);
+			if (!tracked) continue;
+			const entry = index?.entry(file, tracked.tracker.parser);
+			if (entry) {
+				tracked.tracker.restore(entry);
+				this.stats.restoredFiles++;
+			}
+			if (this.settle(await tracked.tracker.sync())) changed = true;
+			if (!entry) changed = true;
+		}
+		return changed;
+	}
+
+	private track(file: string, root: SourceRoot): TrackedFile | null {
+		const def = this.sources.find((s) => s.kind === root.kind);
+		if (!def) return null;
+		const tracked = {tracker: new FileTracker(file, def.readerFor(file), this.sink, this.now), root};
+		this.files.set(file, tracked);
+		this.stats.files++;
+		return tracked;
+	}
+
+	/** Book-keeping after a sync; true when something changed. */
+	private settle(outcome: SyncOutcome): boolean {
+		if (outcome === 'unchanged') return false;
+		this.indexDirty = true;
+		return true;
+	}
+
+	private watchRoot(root: SourceRoot): void {
+		const def = this.sources.find((s) => s.kind === root.kind);
+		const w = watch(root.path, {
+			ignoreInitial: true,
+			persistent: true,
+			depth: def?.recursive ? undefined : 0,
+			ignorePermissionErrors: true,
+		});
+		w.on('all', (event, path) => {
+			if (event === 'addDir' || event === 'unlinkDir') this.relistDue = true;
+			else this.dirty.add(path);
+			this.scheduleFlush();
+		});
+		w.on('error', () => {
+			// The polling backstop covers a watcher that failed (too many watches, odd file systems).
+		});
+		this.watchers.push(w);
+	}
+
+	private scheduleFlush(): void {
+		if (this.stopped) return;
+		if (this.debounceTimer) clearTimeout(this.debounceTimer);
+		this.debounceTimer = setTimeout(() => {
+			this.debounceTimer = null;
+			void this.serial(() => this.flush());
+		}, this.options.debounceMs ?? 60);
+	}
+
+	private async flush(): Promise<void> {
+		const paths = [...this.dirty];
+		this.dirty.clear();
+		let changed = false;
+		for (const p of paths) {
+			const tracked = this.files.get(p) ?? this.files.get(p.replace(/-(wal|journal)$/, '')) ?? this.adopt(p);
+			if (tracked && this.settle(await tracked.tracker.sync())) changed = true;
+		}
+		if (this.relistDue) {
+			this.relistDue = false;
+			if (await this.relist()) changed = true;
+		}
+		if (changed) this.changed();
+	}
+
+	/** A file event for a path not tracked yet: track it if a root's source reads it. */
+	private adopt(path: string): TrackedFile | null {
+		for (const root of this.roots) {
+			const def = this.sources.find((s) => s.kind === root.kind);
+			if (!def) continue;
+			if (path === root.path) return this.track(path, root);
+			if (!path.startsWith(root.path + sep)) continue;
+			const rel = relative(root.path, path).split(sep).join('/');
+			if (!def.recursive && rel.includes('/')) continue;
+			if (def.matches(rel)) return this.track(path, root);
+		}
+		return null;
+	}
+
+	private async relist(): Promise<boolean> {
+		let changed = false;
+		for (const root of this.roots) if (await this.readRoot(root, null)) changed = true;
+		this.lastRelist = this.now();
+		return changed;
+	}
+
+	/** The backstop: stat every file, look for roots that appeared, now and then list directories. */
+	private async pollOnce(): Promise<void> {
+		if (this.stopped) return;
+		let changed = false;
+		const discovery = discoverSources(this.options.discovery, this.sources);
+		for (const root of discovery.roots) {
+			if (this.roots.some((r) => r.kind === root.kind && r.path === root.path)) continue;
+			this.roots.push(root);
+			this.missing = this.missing.filter((m) => !(m.kind === root.kind && m.path === root.path));
+			await this.readRoot(root, null);
+			this.watchRoot(root);
+			changed = true;
+		}
+		for (const {tracker} of this.files.values()) {
+			if (tracker.changed() && this.settle(await tracker.sync())) changed = true;
+		}
+		if (this.now() - this.lastRelist >= (this.options.relistIntervalMs ?? 60_000)) {
+			if (await this.relist()) changed = true;
+		}
+		if (changed) this.changed();
+	}
+
+	private changed(): void {
+		this.store.invalidate();
+		if (!this.options.cacheDir || this.indexTimer || this.stopped) return;
+		this.indexTimer = setTimeout(() => {
+			this.indexTimer = null;
+			void this.serial(async () => this.writeIndex());
+		}, this.options.indexWriteDelayMs ?? 15_000);
+		this.indexTimer.unref?.();
+	}
+}
+
+/** A retracted file's duplicate-conflict problems go with it (a re-read reports them again). */
+function dropConflicts(log: ProblemLog, path: string): void {
+	let removed = 0;
+	for (const p of log.items) if (p.path === path) removed++;
+	if (removed === 0) return;
+	const keep = log.items.filter((p) => p.path !== path);
+	for (const p of log.items) {
+		if (p.path === path) log.byKind[p.kind] = (log.byKind[p.kind] ?? 1) - 1;
+	}
+	log.count -= removed;
+	log.items.splice(0, log.items.length, ...keep);
+}

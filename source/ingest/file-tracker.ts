@@ -1,0 +1,365 @@
+/**
+ * One tracked file: its identity (dev, ino, size, mtime), the committed byte offset, the source's
+ * resume state, and the records it contributed. `sync()` decides what a change means:
+ * - appended (same inode, not smaller, the bytes before the offset unchanged) → read from the offset;
+ * - shrank, replaced (new inode) or rewritten → retract its records and re-read from zero;
+ * - `.gz` and whole-document sources → any change re-reads the file;
+ * - gone → keep its records (the money was spent).
+ */
+import {createHash} from 'node:crypto';
+import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
+import type {ActivityEvent, UsageRecord} from '../core/record.js';
+import type {Problem} from '../core/problems.js';
+import {LF} from '../sources/lines.js';
+import type {FileReader, ParseResult} from '../sources/types.js';
+import {FileProblems} from './file-problems.js';
+import {isGzip, MAX_LINE_BYTES, readLineFile} from './read-stream.js';
+
+export interface FileIdentity {
+	dev: number;
+	ino: number;
+	/** Bytes seen at the last read (may exceed the size stat'ed before it). */
+	size: number;
+	mtimeMs: number;
+	/** SQLite write-ahead log beside a database: its changes are the database's changes. */
+	walSize?: number;
+	walMtimeMs?: number;
+}
+
+/** Where the tracker's records go (the engine's ledger, with issue attribution). */
+export interface RecordSink {
+	add(record: UsageRecord): void;
+	retract(path: string): void;
+}
+
+export type SyncOutcome = 'unchanged' | 'read' | 'reread' | 'deleted' | 'error';
+
+/** What the persistent index keeps per file. */
+export interface TrackerSnapshot {
+	path: string;
+	parser: string;
+	identity: FileIdentity;
+	offset: number;
+	line: number;
+	state: unknown;
+	fingerprint: string | null;
+	tailBytes: number;
+	records: UsageRecord[];
+	events: ActivityEvent[];
+	problems: FileProblems;
+}
+
+const CHUNK = 4 * 1024 * 1024;
+/** Bytes hashed at the start of the file and just before the offset to tell an append from a rewrite. */
+const FINGERPRINT_SPAN = 4096;
+/** Yield to the event loop this often during a long read, so watchers and the UI stay alive. */
+const YIELD_EVERY = 32 * 1024 * 1024;
+
+export function parserId(reader: FileReader): string {
+	return `${reader.source.kind}:${reader.type}:${reader.source.parserVersion}`;
+}
+
+export class FileTracker {
+	readonly parser: string;
+	identity: FileIdentity | null = null;
+	offset = 0;
+	/** Line number of the first line at `offset`. */
+	line = 1;
+	state: unknown;
+	fingerprint: string | null = null;
+	tailBytes = 0;
+	records: UsageRecord[] = [];
+	events: ActivityEvent[] = [];
+	problems = new FileProblems();
+	/** The file is gone; its records stay counted. */
+	deleted = false;
+	/** Records moved aside when a deleted file's path came back with new content. */
+	ghostRecords = 0;
+	lastChangeAt: number | null = null;
+	/** Total bytes read by this tracker (for throughput numbers). */
+	bytesRead = 0;
+
+	constructor(
+		readonly path: string,
+		readonly reader: FileReader,
+		private readonly sink: RecordSink,
+		private readonly clock: () => number = Date.now,
+	) {
+		this.parser = parserId(reader);
+		this.state = reader.type === 'lines' ? reader.source.initialState(path) : null;
+	}
+
+	/** Restores what the index knew; the records count again. `sync()` then reads only what changed. */
+	restore(snap: TrackerSnapshot): void {
+		this.identity = snap.identity;
+		this.offset = snap.offset;
+		this.line = snap.line;
+		this.state = snap.state;
+		this.fingerprint = snap.fingerprint;
+		this.tailBytes = snap.tailBytes;
+		this.records = snap.records;
+		this.events = snap.events;
+		this.problems = snap.problems;
+		for (const r of this.records) this.sink.add(r);
+	}
+
+	snapshot(): TrackerSnapshot | null {
+		if (!this.identity || this.deleted) return null;
+		return {
+			path: this.path,
+			parser: this.parser,
+			identity: this.identity,
+			offset: this.offset,
+			line: this.line,
+			state: this.state,
+			fingerprint: this.fingerprint,
+			tailBytes: this.tailBytes,
+			records: this.records,
+			events: this.events,
+			problems: this.problems,
+		};
+	}
+
+	/** Has the file (or its WAL) changed since the last read? Stat only. */
+	changed(): boolean {
+		const st = statOrNull(this.path);
+		if (!st) return !this.deleted;
+		if (this.deleted || !this.identity) return true;
+		return !sameIdentity(this.identity, this.identityOf(st, this.identity.size));
+	}
+
+	async sync(): Promise<SyncOutcome> {
+		const st = statOrNull(this.path);
+		if (!st) {
+			if (this.deleted || !this.identity) return 'unchanged';
+			this.deleted = true;
+			this.lastChangeAt = this.clock();
+			return 'deleted';
+		}
+		if (!st.isFile()) return 'unchanged';
+		try {
+			if (this.deleted) {
+				this.moveToGhost();
+				return await this.reread();
+			}
+			const id = this.identity;
+			if (!id) return await this.reread();
+			const now = this.identityOf(st, st.size);
+			if (sameIdentity(id, now)) return 'unchanged';
+			if (this.reader.type === 'document' || isGzip(this.path)) return await this.reread();
+			if (now.ino !== id.ino || now.dev !== id.dev || st.size < id.size) return await this.reread();
+			if (this.fingerprint !== null && fingerprintOf(this.path, this.offset) !== this.fingerprint) return await this.reread();
+			return await this.readLines(false);
+		} catch (error) {
+			this.problems.add({kind: 'read-error', path: this.path, line: null, reason: (error as Error).message});
+			this.lastChangeAt = this.clock();
+			return 'error';
+		}
+	}
+
+	private async reread(): Promise<SyncOutcome> {
+		if (this.reader.type === 'document') {
+			const st = statSync(this.path);
+			// Read first, retract after: a busy database keeps its old numbers rather than none.
+			const result = await this.reader.source.read(this.path);
+			this.retract();
+			this.identity = this.identityOf(st, st.size);
+			this.take(result);
+			this.lastChangeAt = this.clock();
+			return 'reread';
+		}
+		const hadRecords = this.identity !== null;
+		this.retract();
+		await this.readLines(true);
+		return hadRecords ? 'reread' : 'read';
+	}
+
+	private retract(): void {
+		if (this.records.length > 0 || this.identity) this.sink.retract(this.path);
+		this.records = [];
+		this.events = [];
+		this.problems.clear();
+		this.offset = 0;
+		this.line = 1;
+		this.tailBytes = 0;
+		this.fingerprint = null;
+		this.identity = null;
+		if (this.reader.type === 'lines') this.state = this.reader.source.initialState(this.path);
+	}
+
+	/** A deleted file's path came back: its old records stay counted under a separate origin. */
+	private moveToGhost(): void {
+		const ghost = `${this.path} (deleted)`;
+		this.sink.retract(this.path);
+		for (const r of this.records) this.sink.add({...r, origin: {...r.origin, path: ghost}});
+		this.ghostRecords += this.records.length;
+		this.records = [];
+		this.identity = null;
+		this.deleted = false;
+	}
+
+	private take(result: Pick<ParseResult<unknown>, 'records' | 'events' | 'problems'>): void {
+		for (const r of result.records) {
+			this.records.push(r);
+			this.sink.add(r);
+		}
+		for (const e of result.events) this.events.push(e);
+		if (result.problems.length > 0) this.problems.addAll(result.problems);
+	}
+
+	private async readLines(fromZero: boolean): Promise<SyncOutcome> {
+		if (this.reader.type !== 'lines') return 'unchanged';
+		const source = this.reader.source;
+		if (isGzip(this.path)) {
+			const st = statSync(this.path);
+			const read = await readLineFile(this.path, source, this.state, (r) => this.take(r));
+			this.state = read.state;
+			this.offset = read.consumedBytes;
+			this.line = read.consumedLines + 1;
+			this.tailBytes = read.tailBytes;
+			this.bytesRead += st.size;
+			this.identity = this.identityOf(st, st.size);
+			this.lastChangeAt = this.clock();
+			return fromZero ? 'reread' : 'read';
+		}
+		const fd = openSync(this.path, 'r');
+		try {
+			const st = fstatSync(fd);
+			const before = this.offset;
+			const end = await this.readPlain(fd, source);
+			this.identity = this.identityOf(st, end);
+			this.fingerprint = this.offset > 0 ? fingerprintFd(fd, this.offset) : null;
+			if (this.offset !== before || fromZero) this.lastChangeAt = this.clock();
+			return fromZero ? 'reread' : 'read';
+		} finally {
+			closeSync(fd);
+		}
+	}
+
+	/**
+	 * Reads from the committed offset to EOF in large chunks; hands complete lines to the source.
+	 * Returns the file position reached (offset + the waiting partial line).
+	 */
+	private async readPlain(fd: number, source: {parse: (chunk: Buffer, state: any, at: {path: string; offset: number; line: number}) => ParseResult<unknown>}): Promise<number> {
+		let buf = Buffer.allocUnsafe(CHUNK);
+		let filled = 0;
+		let pos = this.offset;
+		let sinceYield = 0;
+		let skipping = false;
+		for (;;) {
+			if (filled === buf.length) {
+				if (buf.length < MAX_LINE_BYTES) {
+					const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LINE_BYTES));
+					buf.copy(bigger, 0, 0, filled);
+					buf = bigger;
+				} else {
+					// One line longer than the cap: report it and drop bytes until its LF.
+					this.problems.add(longLine(this.path, this.line));
+					this.offset += filled;
+					filled = 0;
+					skipping = true;
+				}
+			}
+			const n = readSync(fd, buf, filled, buf.length - filled, pos);
+			if (n === 0) break;
+			pos += n;
+			this.bytesRead += n;
+			const start = filled;
+			filled += n;
+			if (skipping) {
+				const lf = buf.indexOf(LF, start);
+				if (lf === -1 || lf >= filled) {
+					this.offset += filled;
+					filled = 0;
+					continue;
+				}
+				this.offset += lf + 1;
+				this.line++;
+				buf.copy(buf, 0, lf + 1, filled);
+				filled -= lf + 1;
+				skipping = false;
+			}
+			const last = buf.lastIndexOf(LF, filled - 1);
+			if (last === -1) continue;
+			const result = source.parse(buf.subarray(0, last + 1), this.state, {path: this.path, offset: this.offset, line: this.line});
+			this.state = result.state;
+			this.take(result);
+			this.offset += result.consumedBytes;
+			this.line += result.consumedLines;
+			// The next chunk goes into a fresh buffer: a source may keep slices of the one it was handed.
+			const rest = filled - result.consumedBytes;
+			const next = Buffer.allocUnsafe(Math.max(CHUNK, rest * 2));
+			buf.copy(next, 0, result.consumedBytes, filled);
+			buf = next;
+			filled = rest;
+			sinceYield += n;
+			if (sinceYield >= YIELD_EVERY) {
+				sinceYield = 0;
+				await new Promise<void>((resolve) => setImmediate(resolve));
+			}
+		}
+		this.tailBytes = skipping ? 0 : filled;
+		return this.offset + this.tailBytes;
+	}
+
+	private identityOf(st: Stats, size: number): FileIdentity {
+		const id: FileIdentity = {dev: st.dev, ino: st.ino, size, mtimeMs: st.mtimeMs};
+		if (this.reader.type === 'document') {
+			const wal = statOrNull(`${this.path}-wal`);
+			if (wal) {
+				id.walSize = wal.size;
+				id.walMtimeMs = wal.mtimeMs;
+			}
+		}
+		return id;
+	}
+}
+
+function longLine(path: string, line: number): Problem {
+	return {kind: 'line-too-long', path, line, reason: `line is longer than ${MAX_LINE_BYTES} bytes; skipped`};
+}
+
+export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+	return (
+		a.dev === b.dev &&
+		a.ino === b.ino &&
+		a.size === b.size &&
+		a.mtimeMs === b.mtimeMs &&
+		(a.walSize ?? -1) === (b.walSize ?? -1) &&
+		(a.walMtimeMs ?? -1) === (b.walMtimeMs ?? -1)
+	);
+}
+
+function statOrNull(path: string): Stats | null {
+	try {
+		return statSync(path);
+	} catch {
+		return null;
+	}
+}
+
+/** Hash of the first and the last few KB before `offset`: an append leaves both alone. */
+function fingerprintFd(fd: number, offset: number): string {
+	const hash = createHash('sha1');
+	const headLen = Math.min(FINGERPRINT_SPAN, offset);
+	const head = Buffer.allocUnsafe(headLen);
+	readSync(fd, head, 0, headLen, 0);
+	hash.update(head);
+	const tailStart = Math.max(headLen, offset - FINGERPRINT_SPAN);
+	if (offset > tailStart) {
+		const tail = Buffer.allocUnsafe(offset - tailStart);
+		readSync(fd, tail, 0, tail.length, tailStart);
+		hash.update(tail);
+	}
+	return hash.digest('base64').slice(0, 16);
+}
+
+function fingerprintOf(path: string, offset: number): string | null {
+	if (offset === 0) return null;
+	const fd = openSync(path, 'r');
+	try {
+		return fingerprintFd(fd, offset);
+	} finally {
+		closeSync(fd);
+	}
+}

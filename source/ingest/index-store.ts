@@ -1,0 +1,185 @@
+/**
+ * The persistent index: per file its identity, committed offset, resume state, parser version
+ * and compact records, so the next start re-parses only bytes it has not seen.
+ *
+ * Layout: one header line `{"magic","version","bytes","sha1"}` then the JSON body. Written to a
+ * unique temp file (mode 0600) and renamed over the old one, so a reader sees a whole index or
+ * the previous one, and two burn processes never interleave: the last writer wins. Anything
+ * unexpected (bad header, wrong version, short body, checksum mismatch, malformed entry) means
+ * "discard and rebuild", reported in one line, never a crash. The index is a cache: it never
+ * changes an answer, so entries for files that no longer exist are dropped on load.
+ */
+import {createHash} from 'node:crypto';
+import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
+import type {ActivityEvent} from '../core/record.js';
+import {FileProblems, type FileProblemsJson} from './file-problems.js';
+import type {FileIdentity, TrackerSnapshot} from './file-tracker.js';
+import {decodeRecord, encodeRecord, StringTable, type EncodedRecord} from './record-codec.js';
+
+export const INDEX_VERSION = 1;
+export const INDEX_FILE = 'index.json';
+const MAGIC = 'burn-index';
+
+interface FileEntryJson {
+	path: string;
+	parser: string;
+	id: [number, number, number, number, number | null, number | null];
+	offset: number;
+	line: number;
+	state: unknown;
+	fp: string | null;
+	tail: number;
+	records: EncodedRecord[];
+	events: ActivityEvent[];
+	problems: FileProblemsJson;
+}
+
+interface IndexBody {
+	strings: string[];
+	files: FileEntryJson[];
+}
+
+/** A loaded index: entries are decoded only when a tracker restores them. */
+export class LoadedIndex {
+	constructor(
+		private readonly body: IndexBody,
+		private readonly byPath = new Map(body.files.map((f) => [f.path, f])),
+	) {}
+
+	get size(): number {
+		return this.byPath.size;
+	}
+
+	/** The entry for `path` if it was written by the same parser; null when absent or stale. */
+	entry(path: string, parser: string): TrackerSnapshot | null {
+		const f = this.byPath.get(path);
+		if (!f || f.parser !== parser) return null;
+		const [dev, ino, size, mtimeMs, walSize, walMtimeMs] = f.id;
+		const identity: FileIdentity = {dev, ino, size, mtimeMs};
+		if (walSize !== null) identity.walSize = walSize;
+		if (walMtimeMs !== null) identity.walMtimeMs = walMtimeMs;
+		return {
+			path,
+			parser,
+			identity,
+			offset: f.offset,
+			line: f.line,
+			state: f.state,
+			fingerprint: f.fp,
+			tailBytes: f.tail,
+			records: f.records.map((e) => decodeRecord(e, this.body.strings, path)),
+			events: f.events,
+			problems: FileProblems.fromJson(f.problems),
+		};
+	}
+}
+
+export interface LoadResult {
+	index: LoadedIndex | null;
+	/** One line for the user when an index existed but was discarded. */
+	notice: string | null;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, home = env.HOME || homedir()): string {
+	if (env.BURN_CACHE_DIR) return env.BURN_CACHE_DIR;
+	const xdg = env.XDG_CACHE_HOME;
+	return join(xdg && xdg.trim() !== '' ? xdg : join(home, '.cache'), 'burn');
+}
+
+export function loadIndex(dir: string): LoadResult {
+	const file = join(dir, INDEX_FILE);
+	let raw: Buffer;
+	try {
+		raw = readFileSync(file);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {index: null, notice: null};
+		return {index: null, notice: `index ${file} unreadable (${(error as Error).message}); rebuilding it`};
+	}
+	const discard = (why: string): LoadResult => ({index: null, notice: `index ${file} ${why}; rebuilding it`});
+	const nl = raw.indexOf(0x0a);
+	if (nl === -1) return discard('is truncated');
+	let header: {magic?: unknown; version?: unknown; bytes?: unknown; sha1?: unknown};
+	try {
+		header = JSON.parse(raw.toString('utf8', 0, nl));
+	} catch {
+		return discard('has a corrupt header');
+	}
+	if (header?.magic !== MAGIC) return discard('is not a burn index');
+	if (header.version !== INDEX_VERSION) return discard(`is version ${String(header.version)}, this burn writes ${INDEX_VERSION}`);
+	const body = raw.subarray(nl + 1);
+	if (header.bytes !== body.length) return discard('is truncated');
+	if (header.sha1 !== sha1(body)) return discard('failed its checksum');
+	try {
+		const parsed = JSON.parse(body.toString('utf8')) as IndexBody;
+		if (!Array.isArray(parsed?.strings) || !Array.isArray(parsed.files)) throw new Error('bad body');
+		for (const f of parsed.files) {
+			if (typeof f.path !== 'string' || typeof f.parser !== 'string' || !Array.isArray(f.id) || !Array.isArray(f.records)) {
+				throw new Error('bad entry');
+			}
+		}
+		return {index: new LoadedIndex(parsed), notice: null};
+	} catch {
+		return discard('is malformed');
+	}
+}
+
+/** Writes the index atomically (unique temp + rename, 0600). Returns the bytes written. */
+export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): number {
+	mkdirSync(dir, {recursive: true, mode: 0o700});
+	const strings = new StringTable();
+	const files: FileEntryJson[] = [];
+	for (const s of snapshots) {
+		const id = s.identity;
+		files.push({
+			path: s.path,
+			parser: s.parser,
+			id: [id.dev, id.ino, id.size, id.mtimeMs, id.walSize ?? null, id.walMtimeMs ?? null],
+			offset: s.offset,
+			line: s.line,
+			state: s.state,
+			fp: s.fingerprint,
+			tail: s.tailBytes,
+			records: s.records.map((r) => encodeRecord(r, strings, s.path)),
+			events: s.events,
+			problems: s.problems.toJson(),
+		});
+	}
+	const body = Buffer.from(JSON.stringify({strings: strings.strings, files} satisfies IndexBody));
+	const header = Buffer.from(JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: sha1(body)}) + '\n');
+	const tmp = join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+	try {
+		writeFileSync(tmp, Buffer.concat([header, body]), {mode: 0o600});
+		renameSync(tmp, join(dir, INDEX_FILE));
+	} catch (error) {
+		try {
+			unlinkSync(tmp);
+		} catch {}
+		throw error;
+	}
+	removeStaleTemps(dir);
+	return header.length + body.length;
+}
+
+function sha1(buf: Buffer): string {
+	return createHash('sha1').update(buf).digest('hex');
+}
+
+/** Temp files of writers that died mid-write (older than an hour). */
+function removeStaleTemps(dir: string): void {
+	let names: string[];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		return;
+	}
+	const cutoff = Date.now() - 3_600_000;
+	for (const name of names) {
+		if (!name.startsWith(`${INDEX_FILE}.`) || !name.endsWith('.tmp')) continue;
+		try {
+			const p = join(dir, name);
+			if (statSync(p).mtimeMs < cutoff) unlinkSync(p);
+		} catch {}
+	}
+}
