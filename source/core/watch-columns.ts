@@ -42,7 +42,7 @@ export function watchColumns(level: Level, nameHeader: string, unit: RateUnit): 
 			flag,
 			{id: 'name', header: 'Run', width: 8, priority: 0, align: 'left'},
 			{id: 'provider', header: 'Provider', short: 'Prov', width: 9, priority: 8, align: 'left'},
-			{id: 'model', header: 'Model', width: 8, priority: 1, align: 'left', flex: true},
+			{id: 'model', header: 'Model', width: 14, priority: 1, align: 'left', flex: true},
 			{id: 'role', header: 'Role', width: 4, priority: 7, align: 'left'},
 			{id: 'turns', header: 'Turns', short: 'T', width: 5, priority: 5, align: 'right'},
 			...tokenColumns(6),

@@ -92,6 +92,16 @@ export function headerLine(h: HeaderInfo, width: number, fidelityGlyph: string):
 	const left: HeaderPart[] = [];
 	if (!compact && room >= 5 + Math.min(Array.from(crumbText).length, 16)) left.push({text: 'burn ', role: 'title'});
 	const leftRoom = room - (left.length > 0 ? 5 : 0) - 1;
-	left.push({text: truncate(crumbText, Math.max(0, leftRoom)), role: 'crumb'});
+	left.push({text: fitCrumbs(h.crumbs, Math.max(0, leftRoom)), role: 'crumb'});
 	return {left, right};
+}
+
+/** The deepest crumbs matter most: drop from the left (`…› run 3c1e0f7a`) before truncating. */
+export function fitCrumbs(crumbs: readonly string[], width: number): string {
+	const len = (s: string) => Array.from(s).length;
+	for (let from = 0; from < crumbs.length; from++) {
+		const text = (from > 0 ? '…› ' : '') + crumbs.slice(from).join(' › ');
+		if (len(text) <= width) return text;
+	}
+	return truncate(crumbs[crumbs.length - 1] ?? '', width);
 }

@@ -49,7 +49,7 @@ export function watchLayout(input: LayoutInput): WatchLayout {
 	const reserveTable = Math.min(left, height >= 3 ? 2 : 1);
 	left -= reserveTable;
 	const flagLines = take(height >= 6 ? (height >= 20 ? Math.min(3, Math.max(1, input.flagCount)) : 1) : 0);
-	const sparkLines = take(height >= 30 ? 3 : height >= 20 ? 2 : height >= 5 ? 1 : 0);
+	const sparkLines = take(height >= 30 ? 3 : height >= 20 ? 2 : height >= 8 ? 1 : 0);
 	left += reserveTable;
 	const tableHeader = take(left >= 2 ? 1 : 0);
 	const tableRows = take(left);

@@ -56,5 +56,7 @@ export function usageLine(t: TurnSpec): string {
 /** A stable GUID for run `n` of a seed (the spec requires `runID` to be a GUID). */
 export function runGuid(seed: number, n: number): string {
 	const hex = (v: number, len: number) => (v >>> 0).toString(16).padStart(len, '0').slice(-len);
-	return `${hex(seed, 8)}-${hex(n, 4)}-4000-8000-${hex(seed ^ (n * 2654435761), 8)}${hex(n, 4)}`;
+	// The first 8 hex digits are what the UI shows, so they must differ between runs.
+	const mix = Math.imul(seed ^ Math.imul(n, 2654435761), 2246822519) ^ (n << 7);
+	return `${hex(mix, 8)}-${hex(n, 4)}-4000-8000-${hex(seed, 8)}${hex(n, 4)}`;
 }
