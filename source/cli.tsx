@@ -16,6 +16,9 @@ const help = `
     summary --once         Print totals by issue, run, model or provider once, then exit
                            (text, --json or --markdown)
     prices [MODEL]         The prices in use for a model (or all) and where each rate came from
+    backfill --out <file>  Write transcript records as a Symphony usage.jsonl (reruns append
+                           only what is new)
+    validate <file|dir>    Check usage.jsonl files against the spec (exit 1 on violations)
 
   Run "burn <command> --help" for a command's options.
 
@@ -24,7 +27,7 @@ const help = `
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['summary', 'prices'] as const;
+const COMMANDS = ['summary', 'prices', 'backfill', 'validate'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
@@ -33,6 +36,10 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 			return (await import('./commands/summary.js')).runSummary({argv});
 		case 'prices':
 			return (await import('./commands/prices.js')).runPrices({argv});
+		case 'backfill':
+			return (await import('./commands/backfill.js')).runBackfill({argv});
+		case 'validate':
+			return (await import('./commands/validate.js')).runValidate({argv});
 	}
 }
 

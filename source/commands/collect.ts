@@ -6,6 +6,7 @@ import {annotateSources, countOnce} from '../core/overlap.js';
 import type {UsageRecord} from '../core/record.js';
 import {buildSummary, type SummaryJson} from '../core/summary.js';
 import type {Pricer} from '../core/totals.js';
+import {applyBosunExtras, type BosunExtras} from '../ingest/bosun-extras.js';
 import {discoverSources, type DiscoveryOptions} from '../ingest/discover.js';
 import {scanOnce, type ScanResult} from '../ingest/scan.js';
 
@@ -28,6 +29,8 @@ export interface Collected {
 	doc: SummaryJson;
 	ledger: Ledger;
 	scan: ScanResult;
+	/** bosun's alerts (`externalFlags`, `external: 'bosun'`) and its double-count rule's effect. */
+	bosun: BosunExtras;
 }
 
 export function recordFilter(f: Filters | undefined): ((r: UsageRecord) => boolean) | undefined {
@@ -42,6 +45,8 @@ export async function collectSummary(options: CollectOptions): Promise<Collected
 	// before filters apply, since it can change a record's issue and run (core/overlap.ts).
 	const raw = new Ledger();
 	const scan = await scanOnce(discovery, raw, {issuePatterns: options.issuePatterns});
+	// bosun's double-count rule can also change a transcript record's issue: before filters too.
+	const bosun = applyBosunExtras(discovery, raw, scan.problems);
 	const {ledger, report: overlap} = countOnce(raw, {pricer: options.pricer, accept: recordFilter(options.filters)});
 	const doc = buildSummary({
 		ledger,
@@ -53,5 +58,5 @@ export async function collectSummary(options: CollectOptions): Promise<Collected
 		now: options.now,
 	});
 	annotateSources(doc, ledger, overlap);
-	return {doc, ledger, scan};
+	return {doc, ledger, scan, bosun};
 }

@@ -15,6 +15,8 @@ export const sourceFlags = {
 	issuePattern: {type: 'string', isMultiple: true},
 	opencodeDir: {type: 'string', isMultiple: true},
 	geminiDir: {type: 'string', isMultiple: true},
+	bosunDir: {type: 'string', isMultiple: true},
+	instrumentationDir: {type: 'string', isMultiple: true},
 } as const;
 
 export const sourceFlagsHelp = `
@@ -31,6 +33,12 @@ export const sourceFlagsHelp = `
                            CLAUDE_CONFIG_DIR, a comma list, replaces the defaults)
     --codex-dir <dir>      Codex home (~/.codex) or its sessions/ (repeatable; default
                            $CODEX_HOME or ~/.codex: sessions/ and archived_sessions/)
+    --bosun-dir <dir>      Repo root bosun runs in (or its .cache/agent-work-logs): the
+                           agent-work-stream.jsonl usage events and agent-alerts.jsonl (repeatable;
+                           BURN_BOSUN_DIR; default ./.cache/agent-work-logs)
+    --instrumentation-dir <dir>  Pipeline output/runs (or the repo, or one run dir):
+                           instrumentation_calls.jsonl and instrumentation.json (repeatable;
+                           BURN_INSTRUMENTATION_DIR; default ./output/runs)
 
   Attribution
     --issue-pattern <re>   Regex with one capture group taking the issue id from a transcript's

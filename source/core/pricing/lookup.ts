@@ -1,7 +1,7 @@
 /**
  * The price book: the embedded table with price sheets merged over it, and model lookup.
  *
- * Lookup order: the exact id (also `provider/model`), then the id normalized (case, `provider/`
+ * Lookup order: `provider/model` when a sheet has it, the exact id, then the id normalized (case, `provider/`
  * prefixes, Bedrock `anthropic.` prefixes and `-v1:0` versions, `[1m]` suffixes, `@` and `.`
  * spellings), then without a date suffix, then the alias tables. There is no substring or
  * "closest name" matching: a model that is not in the book is unpriced, never a neighbour's price.
@@ -200,12 +200,13 @@ export class PriceBook {
 	}
 
 	private lookupName(model: string, provider: string | null | undefined): Match | null {
-		const exact = this.entries.get(model);
-		if (exact) return {entry: exact, via: 'exact'};
+		// A `provider/model` entry is the more specific price (e.g. a reseller's), so it wins.
 		if (provider) {
 			const prefixed = this.entries.get(`${provider}/${model}`);
 			if (prefixed) return {entry: prefixed, via: 'provider'};
 		}
+		const exact = this.entries.get(model);
+		if (exact) return {entry: exact, via: 'exact'};
 		const n = normalizeModelId(model);
 		const byCanon = this.canonical.get(canonicalKey(n));
 		if (byCanon) return {entry: this.entries.get(byCanon)!, via: 'normalized'};
