@@ -1,0 +1,136 @@
+import {spawn} from 'node:child_process';
+import {appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {INDEX_FILE, loadIndex} from '../../source/ingest/index-store.js';
+import {symphonySource} from '../../source/sources/symphony.js';
+import {symphonyDefinition} from '../../source/sources/symphony-definition.js';
+import type {SourceDefinition} from '../../source/sources/types.js';
+import {removeDir, symphonyEngine, tempDir, usageLine} from './helpers.js';
+
+let dir: string;
+let cache: string;
+let data: string;
+beforeEach(() => {
+	dir = tempDir();
+	cache = join(dir, 'cache');
+	data = join(dir, 'data');
+});
+afterEach(() => removeDir(dir));
+
+async function readAll(usage: string[], cacheDir: string | null, extra = {}) {
+	const notices: string[] = [];
+	const engine = symphonyEngine(usage, {cacheDir, watch: false, onNotice: (m: string) => notices.push(m), ...extra});
+	await engine.start();
+	await engine.stop();
+	const doc = engine.store.getSnapshot().doc;
+	return {engine, notices, doc: {...doc, generatedAt: ''}};
+}
+
+function seed(): string {
+	mkdirSync(data, {recursive: true});
+	const file = join(data, 'usage.jsonl');
+	writeFileSync(file, usageLine(1, 1, 100, 10) + usageLine(1, 2, 200, 20) + 'garbage\n' + usageLine(2, 1, 5, 5).slice(0, 30));
+	writeFileSync(join(data, 'usage-2.jsonl'), usageLine(3, 1, 1, 1));
+	return file;
+}
+
+describe('persistent index', () => {
+	it('a restart over the index after appends matches a cold read exactly', async () => {
+		const file = seed();
+		const first = await readAll([data], cache);
+		expect(existsSync(join(cache, INDEX_FILE))).toBe(true);
+		expect(statSync(join(cache, INDEX_FILE)).mode & 0o777).toBe(0o600);
+		expect(first.engine.stats.restoredFiles).toBe(0);
+		// Finish the partial line, add more.
+		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30) + usageLine(2, 2, 7, 7));
+		const warm = await readAll([data], cache);
+		expect(warm.engine.stats.restoredFiles).toBe(2);
+		// Only the new bytes were read.
+		expect(warm.engine.stats.bytesRead).toBeLessThan(usageLine(2, 1, 5, 5).length * 3);
+		const cold = await readAll([data], null);
+		expect(warm.doc).toEqual(cold.doc);
+		expect(warm.notices).toEqual([]);
+		// And once more with nothing changed: nothing read at all.
+		const idle = await readAll([data], cache);
+		expect(idle.engine.stats.bytesRead).toBe(0);
+		expect(idle.doc).toEqual(cold.doc);
+	});
+
+	for (const [name, damage] of [
+		['corrupt', (b: Buffer) => Buffer.concat([b.subarray(0, 200), Buffer.from('}}}}'), b.subarray(204)])],
+		['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+		['old-version', (b: Buffer) => Buffer.from(b.toString('utf8').replace('"version":1', '"version":0'))],
+		['not an index', () => Buffer.from('hello')],
+		['empty', () => Buffer.alloc(0)],
+	] as const) {
+		it(`a ${name} index is discarded with one notice and rebuilt`, async () => {
+			seed();
+			const cold = await readAll([data], null);
+			await readAll([data], cache);
+			const path = join(cache, INDEX_FILE);
+			writeFileSync(path, damage(readFileSync(path)));
+			const again = await readAll([data], cache);
+			expect(again.notices).toHaveLength(1);
+			expect(again.notices[0]).toMatch(/rebuilding it/);
+			expect(again.doc).toEqual(cold.doc);
+			expect(loadIndex(cache).notice).toBeNull();
+		});
+	}
+
+	it('a parser upgrade re-reads only the files it affects', async () => {
+		seed();
+		const other = join(dir, 'other');
+		mkdirSync(other);
+		writeFileSync(join(other, 'usage.jsonl'), usageLine(7, 1, 70, 7));
+		// A second source kind over the same format, so each root has its own parser version.
+		const second = (version: number): SourceDefinition => ({
+			...symphonyDefinition,
+			kind: 'instrumentation',
+			flagNames: ['other'],
+			roots: (ctx) => (ctx.flags.other ?? []).map((p) => ({kind: 'instrumentation', path: p, explicit: true, via: 'test'})),
+			readerFor: () => ({type: 'lines', source: {...symphonySource, kind: 'instrumentation', parserVersion: version}}),
+		});
+		const run = (version: number) =>
+			readAll([data], cache, {
+				discovery: {cwd: '/', home: '/nonexistent', env: {}, flags: {usage: [data], other: [other]}},
+				sources: [symphonyDefinition, second(version)],
+			});
+		await run(1);
+		expect((await run(1)).engine.stats.restoredFiles).toBe(3);
+		const upgraded = await run(2);
+		expect(upgraded.engine.stats.restoredFiles).toBe(2);
+		expect(upgraded.notices).toEqual([]);
+	});
+
+	it('two processes writing the index at once never leave a broken one', async () => {
+		seed();
+		await readAll([data], cache);
+		const dist = resolve('dist/ingest/index-store.js');
+		if (!existsSync(dist)) return; // the test command builds dist/ first
+		const writer = (n: number) => `
+			const {loadIndex, saveIndex} = await import(${JSON.stringify(dist)});
+			const base = loadIndex(${JSON.stringify(cache)}).index;
+			const snap = base.entry(${JSON.stringify(join(data, 'usage.jsonl'))}, 'symphony:lines:1');
+			for (let i = 0; i < 40; i++) saveIndex(${JSON.stringify(cache)}, [{...snap, offset: snap.offset + ${n}}]);
+		`;
+		const run = (n: number) =>
+			new Promise<number>((done) => spawn(process.execPath, ['--input-type=module', '-e', writer(n)], {stdio: 'inherit'}).on('exit', (c) => done(c ?? 1)));
+		const children = Promise.all([run(1), run(2)]);
+		let loads = 0;
+		let ok = true;
+		const poll = async () => {
+			for (;;) {
+				const r = loadIndex(cache);
+				loads++;
+				if (r.notice !== null || r.index === null) ok = false;
+				if (await Promise.race([children.then(() => true), new Promise((res) => setImmediate(() => res(false)))])) return;
+			}
+		};
+		await poll();
+		expect(await children).toEqual([0, 0]);
+		expect(ok).toBe(true);
+		expect(loads).toBeGreaterThan(0);
+		expect(loadIndex(cache).index?.size).toBe(1);
+	});
+});
