@@ -3,7 +3,8 @@ import {summaryMarkdown} from '../core/markdown.js';
 import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
 import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary, type Filters} from './collect.js';
-import {UsageError} from './errors.js';
+import {EXIT, UsageError} from './errors.js';
+import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
@@ -26,11 +27,13 @@ export const summaryHelp = `
     --issue <ID>           Only one issue, e.g. MT-649
 ${sourceFlagsHelp}
 ${priceFlagsHelp}
+${flagOptionsHelp}
 
   Examples
     $ burn summary --once
     $ burn summary --once --by model --since 7d
     $ burn summary --once --usage ./.symphony/telemetry --json > spend.json
+    $ burn summary --once --budget issue=5 --budget day=50 --fail-on crit
 `;
 
 export interface SummaryArgs {
@@ -58,6 +61,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 			issue: {type: 'string'},
 			...sourceFlags,
 			...priceFlags,
+			...flagOptions,
 		},
 	});
 	const flags = cli.flags;
@@ -71,27 +75,35 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const filters = parseFilters(flags, now.getTime());
 	// Prices load before any data is read: a bad sheet is a usage error, not a half-priced report.
 	const prices = loadPrices(flags, env, cwd);
-	const {doc} = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags)});
+	const flagParams = loadFlagParams(flags, env, cwd);
+	const failOn = parseFailOn(flags.failOn);
+	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags)});
+	const {doc} = collected;
 	doc.pricing = pricingInfo(prices);
+	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime());
+	doc.flags = flagged.flags;
+	doc.flagNotes = flagged.notes;
+	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.
+	const exit = failsOn(doc.flags, failOn) ? EXIT.flagged : EXIT.ok;
 
 	if (flags.json) {
 		stdout.write(JSON.stringify(doc, null, 2) + '\n');
-		return 0;
+		return exit;
 	}
 	if (flags.markdown) {
 		stdout.write(summaryMarkdown(doc, flags.by as ReportDimension));
-		return 0;
+		return exit;
 	}
 	const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
 		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
-		return 0;
+		return exit;
 	}
 	const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
 	// Ink and React load only for the text report: --json and --markdown start faster without them.
 	const {renderReportText} = await import('../ui/render-report.js');
 	stdout.write(renderReportText(lines, width) + '\n');
-	return 0;
+	return exit;
 }
 
 function parseFilters(flags: {since?: string; until?: string; issue?: string}, now: number): Filters {

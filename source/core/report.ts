@@ -4,6 +4,7 @@
  */
 import {formatCount, formatTime, formatUsd, PARTIAL_MARK, truncate, UNKNOWN} from './format.js';
 import {fitColumns, formatRow, headerRow, type ColumnSpec} from './layout.js';
+import {flagSectionLines} from './anomalies/report-section.js';
 import {NO_ISSUE} from './ledger.js';
 import {sanitize} from './sanitize.js';
 import type {BucketJson, CostJson, SummaryJson, TokenTotalJson} from './summary.js';
@@ -174,6 +175,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	if (priced && doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
 		push(`Unpriced models (not in any price table): ${doc.totals.cost.unpricedModels.map(sanitize).join(', ')}`, 'warning');
 	}
+	for (const l of flagSectionLines(doc)) push(l.text, l.style);
 	if (doc.problems.count > 0) {
 		lines.push({text: '', style: 'row'});
 		push(`Problems (${formatCount(doc.problems.count, false)}):`, 'warning');

@@ -37,3 +37,4 @@ export function detect(input: DetectInput): Evaluation {
 export function detectFlags(input: DetectInput): Flag[] {
 	return detect(input).flags;
 }
+export {createFlagHook, type FlagHook, type FlagHookOptions} from './live.js';

@@ -63,6 +63,7 @@ export class FlagMonitor {
 	addRecords(records: Iterable<UsageRecord>): void {
 		for (const r of records) {
 			const had = this.records.get(r.key);
+			if (had === r) continue;
 			if (had) {
 				if (chooseVersion(had, r) !== 'replace') continue;
 				this.dirty = true;
@@ -91,6 +92,14 @@ export class FlagMonitor {
 		this.events.length = 0;
 		this.events.push(...keep);
 		this.dirty = true;
+	}
+
+	get recordCount(): number {
+		return this.records.size;
+	}
+
+	recordKeys(): IterableIterator<string> {
+		return this.records.keys();
 	}
 
 	setData(data: DataContext): void {

@@ -1,0 +1,109 @@
+/**
+ * The anomaly-flag options of `summary` (and later `watch`): `--budget scope=usd` (repeatable),
+ * `--config <file>` (default `$XDG_CONFIG_HOME/burn/config.yaml`, else ~/.config/burn/config.yaml)
+ * and `--fail-on warn|crit`. Reads the config file; the rules themselves live in core/anomalies.
+ */
+import {existsSync, readFileSync} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {parseBudget, parseFlagsConfig} from '../core/anomalies/config.js';
+import {detect, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
+import {SEVERITY_RANK, type Flag, type Severity} from '../core/flags.js';
+import type {ProblemKind} from '../core/problems.js';
+import type {Collected, Filters} from './collect.js';
+import {UsageError} from './errors.js';
+import {configDir} from './price-sheets.js';
+
+export const flagOptions = {
+	budget: {type: 'string', isMultiple: true},
+	config: {type: 'string'},
+	failOn: {type: 'string'},
+} as const;
+
+export const flagOptionsHelp = `
+  Flags (anomalies)
+    --budget <scope=usd>   A budget in USD: run=2, issue=5 or day=50 (UTC day); warn at 80%,
+                           crit at 100% (repeatable)
+    --config <file>        Flag thresholds (YAML, a "flags:" section); default, when it exists:
+                           $XDG_CONFIG_HOME/burn/config.yaml (~/.config/burn/config.yaml)
+    --fail-on <severity>   Exit 3 when a flag of this severity or worse was raised: warn or crit`;
+
+export interface FlagOptionValues {
+	budget?: string[];
+	config?: string;
+	failOn?: string;
+}
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv): string | null {
+	for (const name of ['config.yaml', 'config.yml']) {
+		const p = join(configDir(env), name);
+		if (existsSync(p)) return p;
+	}
+	return null;
+}
+
+/** Thresholds: defaults, then the config file, then `--budget` (the command line wins). */
+export function loadFlagParams(flags: FlagOptionValues, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AnomalyParams {
+	let path: string | null = null;
+	if (flags.config !== undefined) {
+		path = resolve(cwd, flags.config);
+		if (!existsSync(path)) throw new UsageError(`--config ${flags.config}: no such file`, 'give the path of a YAML file with a "flags:" section');
+	} else path = defaultConfigPath(env);
+	let fromFile;
+	if (path) {
+		const parsed = parseFlagsConfig(readFileSync(path, 'utf8'));
+		if (!parsed.ok) throw new UsageError(`config ${path}: ${parsed.error}`, 'see "Flags" in the README for the format');
+		fromFile = parsed.override;
+	}
+	const budget: Partial<AnomalyParams['budget']> = {};
+	for (const value of flags.budget ?? []) {
+		const b = parseBudget(value);
+		if (!b.ok) throw new UsageError(`--budget ${b.error}`, 'use run=2, issue=5 or day=50 (USD)');
+		budget[b.scope] = b.usd;
+	}
+	return resolveParams(fromFile, {budget});
+}
+
+export function parseFailOn(value: string | undefined): Severity | null {
+	if (value === undefined) return null;
+	if (value === 'warn' || value === 'crit') return value;
+	throw new UsageError(`--fail-on "${value}" is not a severity`, 'use warn or crit');
+}
+
+/**
+ * Flags for a one-shot summary. `now` is the end of the range (the evaluation time), so stalls are
+ * judged as of then. Every flag raised in the range is reported, cleared or not: a summary is a
+ * record of what happened; only watch limits itself to live flags.
+ */
+export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: Filters | undefined, now: number): Evaluation {
+	const {ledger, scan} = collected;
+	const inRange = (at: number) => (filters?.since == null || at >= filters.since) && (filters?.until == null || at <= filters.until);
+	const events = scan.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue));
+	const evalAt = filters?.until != null ? Math.min(now, filters.until) : now;
+	const result = detect({
+		records: ledger.records(),
+		events,
+		costOf: (r) => ledger.costOf(r.key)?.usd ?? null,
+		data: {sources: sourceInfo(collected), priced},
+		params,
+		now: evalAt,
+	});
+	const external = (collected.bosun?.externalFlags ?? []).filter((f) => inRange(f.lastAt));
+	const flags = [...result.flags, ...external].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+	return {flags, notes: result.notes};
+}
+
+function sourceInfo(collected: Collected): SourceInfo[] {
+	return collected.scan.sources.map((s) => {
+		const byKind: Partial<Record<ProblemKind, number>> = {};
+		for (const p of collected.scan.problems.items) {
+			if (p.path === s.path || p.path.startsWith(s.path.endsWith('/') ? s.path : `${s.path}/`)) byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
+		}
+		return {kind: s.kind, path: s.path, records: s.records, problems: s.problems, problemsByKind: byKind};
+	});
+}
+
+/** Exit 3 (`EXIT.flagged`) when a flag at or above `failOn` was raised. */
+export function failsOn(flags: readonly Flag[], failOn: Severity | null): boolean {
+	if (failOn === null) return false;
+	return flags.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+}

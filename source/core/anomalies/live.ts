@@ -1,0 +1,60 @@
+/**
+ * The live engine's hook (`EngineOptions.detectFlags`): keeps one FlagMonitor across snapshots
+ * and feeds it only what changed, so a snapshot costs a lookup per record, not a re-fold. The
+ * flags it returns are the live ones (warm-up rule): still raised, last evidence < 10 min before
+ * `now`. History read at startup builds the baselines silently, exactly as a replay would.
+ */
+import type {Flag} from '../flags.js';
+import type {Ledger} from '../ledger.js';
+import type {ActivityEvent} from '../record.js';
+import {FlagMonitor, liveFlags} from './monitor.js';
+import {DEFAULT_PARAMS, type AnomalyParams} from './params.js';
+import type {DataContext} from './types.js';
+
+export interface FlagHookOptions {
+	params?: AnomalyParams;
+	/** Source facts for A16 (records/problems per source), when the caller has them. */
+	data?: () => DataContext;
+	/** All flags raised (history too), not only live ones. */
+	all?: boolean;
+}
+
+export type FlagHook = (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
+
+export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
+	const params = options.params ?? DEFAULT_PARAMS;
+	let ledgerRef: Ledger | null = null;
+	const monitor = new FlagMonitor({params, costOf: (r) => ledgerRef?.costOf(r.key)?.usd ?? null});
+	let revision = -1;
+	let eventCount = 0;
+	return (ledger, now, events) => {
+		ledgerRef = ledger;
+		if (ledger.revision !== revision) {
+			revision = ledger.revision;
+			monitor.addRecords(ledger.records());
+			if (monitor.recordCount > ledger.size) {
+				const live = new Set<string>();
+				for (const r of ledger.records()) live.add(r.key);
+				monitor.removeRecords([...monitor.recordKeys()].filter((k) => !live.has(k)));
+			}
+		}
+		const all = events();
+		if (all.length !== eventCount) {
+			// Append-only is the common case; fewer events than before (a file re-read) starts over.
+			if (all.length > eventCount) monitor.addEvents(all.slice(eventCount));
+			else {
+				monitor.removeEvents(() => true);
+				monitor.addEvents(all);
+			}
+			eventCount = all.length;
+		}
+		let priced = false;
+		for (const r of ledger.records()) {
+			priced = ledger.costOf(r.key) !== null;
+			break;
+		}
+		monitor.setData(options.data?.() ?? {sources: [], priced});
+		const {flags} = monitor.evaluate(now);
+		return options.all ? flags : liveFlags(flags, now, params);
+	};
+}
