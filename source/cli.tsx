@@ -19,6 +19,8 @@ const help = `
     backfill --out <file>  Write transcript records as a Symphony usage.jsonl (reruns append
                            only what is new)
     validate <file|dir>    Check usage.jsonl files against the spec (exit 1 on violations)
+    sources                Where burn looked and what it found: files, records, problems,
+                           fidelity and time range per root (text or --json)
 
   Run "burn <command> --help" for a command's options.
 
@@ -27,7 +29,7 @@ const help = `
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['summary', 'prices', 'backfill', 'validate'] as const;
+const COMMANDS = ['summary', 'prices', 'backfill', 'validate', 'sources'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
@@ -40,6 +42,8 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 			return (await import('./commands/backfill.js')).runBackfill({argv});
 		case 'validate':
 			return (await import('./commands/validate.js')).runValidate({argv});
+		case 'sources':
+			return (await import('./commands/sources.js')).runSources({argv});
 	}
 }
 

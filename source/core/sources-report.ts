@@ -1,0 +1,90 @@
+/**
+ * The `burn.sources/1` document (what `burn sources --json` prints) and its text rendering:
+ * per source and root, what was found (files, records, problems, fidelity, time range), and the
+ * default locations that did not exist.
+ */
+import {formatCount, formatTime, truncate} from './format.js';
+import type {Problem} from './problems.js';
+import type {FidelityClass, Granularity, SourceKind} from './record.js';
+import {sanitize} from './sanitize.js';
+
+export const SOURCES_SCHEMA = 'burn.sources/1';
+
+export interface SourceRootJson {
+	kind: SourceKind;
+	label: string;
+	path: string;
+	/** How the root was found: a flag, an env var, or `default`. */
+	via: string;
+	explicit: boolean;
+	files: number;
+	bytes: number;
+	/** Records read, before dedup. */
+	recordsRead: number;
+	/** Records that count after dedup within this root. */
+	records: number;
+	problems: number;
+	fidelity: {byClass: Record<FidelityClass, number>; byGranularity: Record<Granularity, number>};
+	range: {from: string | null; to: string | null};
+	/** The first few problems, for a quick look (counts are complete). */
+	sampleProblems: Problem[];
+}
+
+export interface SourcesJson {
+	schema: typeof SOURCES_SCHEMA;
+	generatedAt: string;
+	/** A source flag turned default discovery off. */
+	explicit: boolean;
+	roots: SourceRootJson[];
+	/** Places looked at that do not exist. */
+	missing: Array<{kind: SourceKind; label: string; path: string; via: string}>;
+}
+
+const plural = (n: number, word: string) => `${formatCount(n, false)} ${word}${n === 1 ? '' : 's'}`;
+
+function bytes(n: number): string {
+	if (n < 1024) return `${n} B`;
+	if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+	if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+	return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+function fidelityText(byClass: Record<FidelityClass, number>): string {
+	const parts = Object.entries(byClass)
+		.filter(([, n]) => n > 0)
+		.map(([k, n]) => `${k} ${formatCount(n, false)}`);
+	return parts.length > 0 ? parts.join(' · ') : '—';
+}
+
+/** Plain text lines, each at most `width` columns; every string from disk or env is sanitized. */
+export function sourcesLines(doc: SourcesJson, width = 100): string[] {
+	const out: string[] = [];
+	const push = (s: string) => out.push(truncate(s, width));
+	push(doc.explicit ? 'Sources (named by flags; default discovery is off)' : 'Sources (default discovery: every location that exists)');
+	if (doc.roots.length === 0) {
+		push('');
+		push('  Nothing found.');
+	}
+	let lastKind: string | null = null;
+	for (const r of doc.roots) {
+		if (r.kind !== lastKind) {
+			push('');
+			push(`${r.label} (${r.kind})`);
+			lastKind = r.kind;
+		}
+		push(`  ${sanitize(r.path)}  [${sanitize(r.via)}]`);
+		const dedup = r.records !== r.recordsRead ? ` (${formatCount(r.records, false)} after dedup)` : '';
+		push(`    ${plural(r.files, 'file')} · ${bytes(r.bytes)} · ${plural(r.recordsRead, 'record')}${dedup} · ${plural(r.problems, 'problem')}`);
+		push(`    fidelity: ${fidelityText(r.fidelity.byClass)}`);
+		push(`    range: ${formatTime(r.range.from === null ? null : Date.parse(r.range.from))} → ${formatTime(r.range.to === null ? null : Date.parse(r.range.to))}`);
+		for (const p of r.sampleProblems) {
+			push(`    ! ${sanitize(p.path)}${p.line ? `:${p.line}` : ''} ${p.kind}: ${sanitize(p.reason)}`);
+		}
+	}
+	if (doc.missing.length > 0) {
+		push('');
+		push('Not found');
+		for (const m of doc.missing) push(`  ${m.kind.padEnd(16)} ${sanitize(m.path)}  [${sanitize(m.via)}]`);
+	}
+	return out;
+}
