@@ -90,7 +90,8 @@ describe('burn summary --once', () => {
 		expect(row).toContain('—');
 		const md = runCli(['summary', '--once', '--markdown', '--usage', file]).stdout;
 		const mdRow = md.split('\n').find((l) => l.startsWith('| MT-9'))!;
-		expect(mdRow).toBe('| MT-9 | 1 | — | — | — | — | — |');
+		// The record has a known model but no token counts: its cost is unpriced, never $0.
+		expect(mdRow).toBe('| MT-9 | 1 | — | — | — | — | — | unpriced |');
 	});
 
 	it('filters by --since, --until and --issue', () => {
