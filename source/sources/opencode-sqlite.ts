@@ -6,8 +6,10 @@
  * (never written, never checkpointed), so rows still in the `-wal` of a live database are read.
  * Locked, busy, corrupt or foreign databases become problems, never exceptions.
  *
- * better-sqlite3 is synchronous: the busy timeout is kept short (it blocks the event loop) and a
- * busy database is retried a few times with asynchronous pauses instead.
+ * better-sqlite3 is synchronous: the busy timeout is kept short (it blocks the event loop), a busy
+ * database is retried a few times with asynchronous pauses instead, and long scans yield to the
+ * event loop every few thousand rows (the read transaction stays open, so the snapshot is consistent;
+ * in WAL mode an open reader does not block OpenCode's writes).
  */
 import Database from 'better-sqlite3';
 import type {Problem} from '../core/problems.js';
@@ -43,7 +45,7 @@ export async function readOpencodeDb(path: string, options: DbReadOptions = {}):
 	const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return readOnce(path, options.busyTimeoutMs ?? 50);
+			return await readOnce(path, options.busyTimeoutMs ?? 50);
 		} catch (error) {
 			if (isBusy(error) && attempt < delays.length) {
 				await sleep(delays[attempt]!);
@@ -65,7 +67,11 @@ function dbProblem(path: string, error: unknown, attempts: number): Problem {
 	return {kind: 'read-error', path, line: null, reason};
 }
 
-function readOnce(path: string, busyTimeoutMs: number): DocumentResult {
+/** Rows between yields to the event loop: a large database must not freeze the live view. */
+const ROWS_PER_YIELD = 2000;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function readOnce(path: string, busyTimeoutMs: number): Promise<DocumentResult> {
 	const problems: Problem[] = [];
 	const records: UsageRecord[] = [];
 	const db = new Database(path, {readonly: true, fileMustExist: true, timeout: busyTimeoutMs});
@@ -86,14 +92,16 @@ function readOnce(path: string, busyTimeoutMs: number): DocumentResult {
 		// One read transaction: parts, sessions and messages come from the same snapshot.
 		db.exec('BEGIN');
 		try {
-			const steps = tables.has('part') ? readSteps(db) : new Map<string, StepFinish[]>();
+			const steps = tables.has('part') ? await readSteps(db) : new Map<string, StepFinish[]>();
 			const sessions = tables.has('session') ? readSessions(db) : new Map<string, SessionRow>();
 			const timeCol = messageCols.has('time_created') ? 'time_created' : 'NULL';
 			// SQL-side pre-filter: rows that cannot carry usage are never parsed.
 			const rows = db
 				.prepare(`SELECT id, session_id, ${timeCol} AS time_created, data FROM message WHERE instr(data, '"tokens"') > 0`)
 				.iterate() as IterableIterator<{id: unknown; session_id: unknown; time_created: unknown; data: unknown}>;
+			let n = 0;
 			for (const row of rows) {
+				if (++n % ROWS_PER_YIELD === 0) await yieldToLoop();
 				const id = String(row.id);
 				const text = textOf(row.data);
 				if (text === null) continue;
@@ -140,15 +148,17 @@ function textOf(data: unknown): string | null {
 	return null;
 }
 
-function readSteps(db: Database.Database): Map<string, StepFinish[]> {
+async function readSteps(db: Database.Database): Promise<Map<string, StepFinish[]>> {
 	const out = new Map<string, StepFinish[]>();
 	const cols = columns(db, 'part');
 	if (!cols.has('message_id') || !cols.has('data')) return out;
-	const order = cols.has('time_created') ? 'time_created, id' : 'id';
+	// No ORDER BY: steps are summed, and a sort would block until the whole table is scanned.
 	const rows = db
-		.prepare(`SELECT message_id, data FROM part WHERE instr(data, '"step-finish"') > 0 ORDER BY ${order}`)
+		.prepare(`SELECT message_id, data FROM part WHERE instr(data, '"step-finish"') > 0`)
 		.iterate() as IterableIterator<{message_id: unknown; data: unknown}>;
+	let n = 0;
 	for (const row of rows) {
+		if (++n % ROWS_PER_YIELD === 0) await yieldToLoop();
 		const text = textOf(row.data);
 		const step = text === null ? null : parseStepFinish(text);
 		if (!step) continue;

@@ -50,12 +50,6 @@ const assistantSchema = z.object({
 	time: z.object({created: z.number().nullish(), completed: z.number().nullish()}).nullish(),
 });
 
-const stepFinishSchema = z.object({
-	type: z.literal('step-finish'),
-	cost: z.number().finite().nullish(),
-	tokens: tokensSchema.nullish(),
-});
-
 export interface StepFinish {
 	tokens: OpencodeTokens;
 }
@@ -81,7 +75,12 @@ export function epochMs(v: number | null | undefined): number | null {
 	return v < 1e12 ? Math.round(v * 1000) : Math.round(v);
 }
 
-/** Parses one step-finish part's JSON; anything else (or garbage) is null. */
+const countOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
+
+/**
+ * Parses one step-finish part's JSON; anything else (or garbage) is null. Hand-checked rather
+ * than zod: a database holds one per LLM call, and this runs on every re-read.
+ */
 export function parseStepFinish(json: string): StepFinish | null {
 	let value: unknown;
 	try {
@@ -89,9 +88,19 @@ export function parseStepFinish(json: string): StepFinish | null {
 	} catch {
 		return null;
 	}
-	const r = stepFinishSchema.safeParse(value);
-	if (!r.success || !r.data.tokens) return null;
-	return {tokens: r.data.tokens};
+	if (typeof value !== 'object' || value === null || (value as {type?: unknown}).type !== 'step-finish') return null;
+	const t = (value as {tokens?: unknown}).tokens;
+	if (typeof t !== 'object' || t === null) return null;
+	const o = t as Record<string, unknown>;
+	const cache = typeof o.cache === 'object' && o.cache !== null ? (o.cache as Record<string, unknown>) : null;
+	return {
+		tokens: {
+			input: countOrNull(o.input),
+			output: countOrNull(o.output),
+			reasoning: countOrNull(o.reasoning),
+			cache: cache ? {read: countOrNull(cache.read), write: countOrNull(cache.write)} : null,
+		},
+	};
 }
 
 interface RawBuckets {
