@@ -1,0 +1,112 @@
+import {describe, expect, it} from 'vitest';
+import {parseBudget, parseFlagsConfig} from '../../source/core/anomalies/config.js';
+import {createFlagHook, detect} from '../../source/core/anomalies/index.js';
+import {DEFAULT_PARAMS, resolveParams} from '../../source/core/anomalies/params.js';
+import {flagSectionLines, flagSectionMarkdown} from '../../source/core/anomalies/report-section.js';
+import {Ledger} from '../../source/core/ledger.js';
+import type {ActivityEvent, UsageRecord} from '../../source/core/record.js';
+import type {SummaryJson} from '../../source/core/summary.js';
+import {batch, costOf, ev, MIN, rec, streamed, T0} from './helpers.js';
+
+/** A day of mixed history that trips most kinds. */
+function history(): {records: UsageRecord[]; events: ActivityEvent[]} {
+	const records: UsageRecord[] = [];
+	const events: ActivityEvent[] = [];
+	for (let i = 0; i < 50; i++) records.push(rec({runId: 'spiky', at: T0 + i * MIN, usd: i < 40 ? 0.1 * (1 + ((i % 7) - 3) * 0.1) : 0.8}));
+	for (let p = 0; p < 9; p++) for (let t = 0; t < 3; t++) records.push(rec({runId: `peer-${p}`, issue: `MT-${p}`, at: T0 + 2 * 60 * MIN + p * 10 * MIN + t * MIN, usd: 0.3 + p * 0.01, meta: {botRole: 'developer'}}));
+	for (let k = 0; k < 4; k++) records.push(rec({runId: `retry-${k}`, issue: 'MT-77', at: T0 + 5 * 60 * MIN + k * 20 * MIN, usd: 4, meta: {botRole: 'developer'}}));
+	for (let i = 0; i < 9; i++) records.push(rec({source: 'claude', runId: 'ctx', granularity: 'per-message', at: T0 + 7 * 60 * MIN + i * 20_000, usd: 0.2, tokens: {input: 120_000 + i * 8_000, cacheRead: i < 6 ? 110_000 : 5_000, cacheWrite: i < 6 ? 2_000 : 120_000, output: 300, total: 120_300}}));
+	for (let i = 0; i < 4; i++) records.push(rec({source: 'codex', runId: 'codex-1', at: T0 + 8 * 60 * MIN + i * 5 * MIN, usd: 0.1, quota: {at: T0 + 8 * 60 * MIN + i * 5 * MIN, planType: null, windows: [{label: 'primary', windowMinutes: 300, usedPercent: 70 + i * 5, resetsAt: null}]}}));
+	for (let i = 0; i < 8; i++) events.push(ev('tool_call', T0 + 9 * 60 * MIN + i * 5000, 'Bash', '{"command":"npm test"}', {runId: 'loopy'}));
+	for (let i = 0; i < 5; i++) events.push(ev('tool_result', T0 + 9 * 60 * MIN + i * 5000 + 1000, 'Bash', `Error: port 3${i}00 in use`, {runId: 'loopy', ok: false}));
+	for (let i = 0; i < 5; i++) events.push(ev('error', T0 + 10 * 60 * MIN + i * 30_000, 'api_error', `overloaded (request req_${i}abc)`, {runId: 'err'}));
+	return {records, events};
+}
+
+describe('replayed history equals living through it (all kinds together)', () => {
+	const c = {...history(), now: T0 + 12 * 60 * MIN, params: {budget: {run: 3, issue: 10, day: 30}}};
+
+	it('raises most kinds', () => {
+		const kinds = new Set(batch(c).flags.map((f) => f.kind));
+		for (const k of ['spend_spike', 'run_cost_outlier', 'budget_burn', 'loop_repetition', 'error_loop', 'tool_failure_streak', 'context_pressure', 'cache_miss_storm', 'rate_limit_proximity', 'retry_churn', 'stall']) {
+			expect(kinds, k).toContain(k);
+		}
+	});
+
+	it('streamed in random pieces, with late lines and evaluations in between, gives identical flags', () => {
+		const b = batch(c);
+		for (const seed of [11, 12, 13, 14, 15]) expect(streamed(c, seed)).toEqual(b);
+	});
+
+	it('every flag carries the contract fields and one sentence', () => {
+		for (const f of batch(c).flags) {
+			expect(f.id).toBe(`${f.kind}:${f.scope.type}:${f.scope.id}`);
+			expect(['info', 'warn', 'crit']).toContain(f.severity);
+			expect(Number.isFinite(f.value) && Number.isFinite(f.threshold)).toBe(true);
+			expect(f.firstAt).toBeLessThanOrEqual(f.lastAt);
+			expect(f.message).toMatch(/^[A-Z].*[.)]$/);
+			expect(f.message).not.toMatch(/\n/);
+		}
+	});
+
+	it('the live hook returns only live flags (last evidence < 10 min) and matches the batch', () => {
+		const {records, events} = history();
+		const ledger = new Ledger({pricer: (r) => ({usd: costOf(r), basis: costOf(r) === null ? 'unpriced' : 'computed'})});
+		const hook = createFlagHook({params: resolveParams({budget: {run: 3, issue: 10, day: 30}})});
+		const seen: ActivityEvent[] = [];
+		const sorted = [...records].sort((a, b) => a.at - b.at);
+		for (let i = 0; i < sorted.length; i += 9) {
+			ledger.add(sorted.slice(i, i + 9));
+			hook(ledger, sorted[Math.min(i + 8, sorted.length - 1)]!.at, () => seen);
+		}
+		seen.push(...events);
+		const now = T0 + 10 * 60 * MIN + 3 * MIN;
+		const live = hook(ledger, now, () => seen);
+		expect(live.length).toBeGreaterThan(0);
+		expect(live.every((f) => f.lastAt >= now - 10 * MIN && f.active !== false)).toBe(true);
+		const all = createFlagHook({params: resolveParams({budget: {run: 3, issue: 10, day: 30}}), all: true})(ledger, now, () => seen);
+		expect(all).toEqual(detect({records: ledger.records(), events, costOf: (r) => ledger.costOf(r.key)?.usd ?? null, params: resolveParams({budget: {run: 3, issue: 10, day: 30}}), now, data: {sources: [], priced: true}}).flags);
+	});
+});
+
+describe('config', () => {
+	it('parses a flags section and leaves other sections alone', () => {
+		const r = parseFlagsConfig('prices: {x: 1}\nflags:\n  budget: {issue: 5, day: 50}\n  spendSpike: {rz: 5}\n  unpricedFallbackShare: 0.1\n');
+		expect(r.ok).toBe(true);
+		const p = resolveParams(r.ok ? r.override : undefined);
+		expect(p.budget).toMatchObject({issue: 5, day: 50, run: null});
+		expect(p.spendSpike.rz).toBe(5);
+		expect(p.spendSpike.critRz).toBe(DEFAULT_PARAMS.spendSpike.critRz);
+		expect(p.unpricedFallbackShare).toBe(0.1);
+		expect(DEFAULT_PARAMS.budget.issue).toBeNull(); // defaults untouched
+	});
+
+	it('rejects typos and bad values with the path', () => {
+		expect(parseFlagsConfig('flags:\n  spendSpik: {rz: 5}\n')).toEqual({ok: false, error: expect.stringContaining('spendSpik')});
+		expect(parseFlagsConfig('flags:\n  spendSpike: {rz: -1}\n')).toEqual({ok: false, error: expect.stringContaining('flags.spendSpike.rz')});
+		expect(parseFlagsConfig('flags: [1\n').ok).toBe(false);
+		expect(parseFlagsConfig('')).toEqual({ok: true, override: undefined});
+	});
+
+	it('parses --budget values', () => {
+		expect(parseBudget('issue=5')).toEqual({ok: true, scope: 'issue', usd: 5});
+		expect(parseBudget('day=$50.5')).toEqual({ok: true, scope: 'day', usd: 50.5});
+		expect(parseBudget('week=5').ok).toBe(false);
+		expect(parseBudget('run=0').ok).toBe(false);
+	});
+});
+
+describe('report section', () => {
+	it('text and markdown list severity, kind, scope, sentence, value vs threshold, and notes', () => {
+		const flags = batch({...history(), now: T0 + 12 * 60 * MIN, params: {budget: {run: 3}}}).flags;
+		const doc = {flags, flagNotes: [{kind: 'rate_limit_proximity', state: 'unknown', message: 'no vendor data'}]} as unknown as SummaryJson;
+		const text = flagSectionLines(doc, 100).map((l) => l.text);
+		expect(text[1]).toMatch(/^Flags \(\d+\): (\d+ crit)?/);
+		expect(text.some((t) => /^ {2}(WARN|CRIT) budget_burn run retry-0: .* \([\d.]+% vs 80%\)$/.test(t))).toBe(true);
+		expect(text.at(-1)).toMatch(/rate_limit_proximity: no vendor data/);
+		const md = flagSectionMarkdown(doc).join('\n');
+		expect(md).toMatch(/\| Severity \| Kind \| Scope \| What happened \| Value \| Threshold \|/);
+		expect(flagSectionLines({flags: []} as unknown as SummaryJson).map((l) => l.text)).toEqual(['', 'Flags: none raised']);
+		expect(flagSectionLines({} as SummaryJson)).toEqual([]);
+	});
+});
