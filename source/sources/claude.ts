@@ -113,38 +113,36 @@ function readAssistant(ctx: LineCtx, records: UsageRecord[], events: ActivityEve
 	if (tier) meta.serviceTier = tier;
 	const requestId = str(row.requestId);
 	if (requestId) meta.requestId = requestId;
-	const base = {
-		source: 'claude' as const,
+	const origin = {path: ctx.path, line: ctx.line, offset: ctx.offset};
+	// A literal per record (not a spread of a shared base): spreads were the hot spot here.
+	const record = (key: string, model: string | null, tokens: Tokens, reportedCostUsd: number | null, meta: RecordMeta): UsageRecord => ({
+		key,
+		source: 'claude',
 		provider: 'anthropic',
+		model,
 		runId,
 		turn: null,
 		issue: null,
 		workspace,
 		startedAt: null,
 		at,
-		usageSource: 'provider_reported' as const,
-		granularity: 'per-message' as const,
-		origin: {path: ctx.path, line: ctx.line, offset: ctx.offset},
-	};
-	const tokens = claudeTokens(usage);
+		tokens,
+		usageSource: 'provider_reported',
+		reportedCostUsd,
+		granularity: 'per-message',
+		coverage: claudeCoverage(tokens),
+		origin,
+		meta,
+	});
 	const legacyCost = typeof row.costUSD === 'number' && Number.isFinite(row.costUSD) ? row.costUSD : null;
-	records.push({...base, key, model, tokens, reportedCostUsd: legacyCost, coverage: claudeCoverage(tokens), meta});
+	records.push(record(key, model, claudeTokens(usage), legacyCost, meta));
 
 	// The /advisor tool's calls appear only as iterations, excluded from the top-level usage (§1.7).
 	const iterations = Array.isArray(usage.iterations) ? usage.iterations : [];
 	iterations.forEach((it, n) => {
 		const iter = obj(it);
 		if (!iter || iter.type !== 'advisor_message') return;
-		const t = claudeTokens(iter);
-		records.push({
-			...base,
-			key: `${key}:advisor:${n}`,
-			model: str(iter.model) ?? model,
-			tokens: t,
-			reportedCostUsd: null,
-			coverage: claudeCoverage(t),
-			meta: {...meta, stage: 'advisor'},
-		});
+		records.push(record(`${key}:advisor:${n}`, str(iter.model) ?? model, claudeTokens(iter), null, {...meta, stage: 'advisor'}));
 	});
 
 	if (Array.isArray(message.content)) {
