@@ -1,7 +1,7 @@
 import {coverageOf, emptyTokens, type Tokens, type UsageRecord} from '../../source/core/record.js';
 
 /** A record for core tests; every field can be overridden. */
-export function makeRecord(overrides: Partial<UsageRecord> & {tokens?: Partial<Tokens>} = {}): UsageRecord {
+export function makeRecord(overrides: Partial<Omit<UsageRecord, 'tokens'>> & {tokens?: Partial<Tokens>} = {}): UsageRecord {
 	const tokens: Tokens = {...emptyTokens(), input: 100, output: 10, total: 110, ...overrides.tokens};
 	return {
 		key: 'k1',
