@@ -102,6 +102,12 @@ describe('A16 data_quality', () => {
 		expect(run(some(100), {sources: [src()], priced: true}).flags).toHaveLength(0);
 	});
 
+	it('records without token counts are an info finding, not "unpriced"', () => {
+		const f = one(run([...some(9), rec({at: T0, usageSource: 'unavailable', tokens: {input: null, output: null, total: null}})], {sources: [src()], priced: true}).flags, 'data_quality')!;
+		expect(f).toMatchObject({severity: 'info', value: 1});
+		expect(f.message).toMatch(/state no token counts/);
+	});
+
 	it('a busy source gone silent while others are active; not with too few records (minimum evidence)', () => {
 		const busy = Array.from({length: 30}, (_, i) => rec({at: T0 + i * MIN, usd: 0.01}));
 		const other = [rec({source: 'claude', at: T0 + 80 * MIN, usd: 0.01})];

@@ -14,6 +14,8 @@ interface SourceFold {
 	lastAt: number;
 	priced: number;
 	unpriced: number;
+	/** Records that state no token counts (usage unavailable): not a pricing gap. */
+	noUsage: number;
 	/** Record times of the last hour before lastAt (for "it was busy"). */
 	recent: number[];
 }
@@ -34,10 +36,11 @@ export function dataQuality(): Detector {
 	return {
 		onRecord(r, ctx) {
 			let s = sources.get(r.source);
-			if (!s) sources.set(r.source, (s = {firstAt: r.at, lastAt: r.at, priced: 0, unpriced: 0, recent: []}));
+			if (!s) sources.set(r.source, (s = {firstAt: r.at, lastAt: r.at, priced: 0, unpriced: 0, noUsage: 0, recent: []}));
 			s.lastAt = Math.max(s.lastAt, r.at);
 			s.firstAt = Math.min(s.firstAt, r.at);
-			if (ctx.costOf(r) === null) s.unpriced++;
+			if (r.usageSource === 'unavailable') s.noUsage++;
+			else if (ctx.costOf(r) === null) s.unpriced++;
 			else s.priced++;
 			s.recent.push(r.at);
 			while (s.recent.length > 0 && s.recent[0]! < s.lastAt - minutes(60)) s.recent.shift();
@@ -85,6 +88,16 @@ export function dataQuality(): Detector {
 							message: `${fold.unpriced} of ${n} ${kind} records have no price (${(share * 100).toFixed(1)}%): their cost is missing from the dollar totals.`,
 						});
 					}
+				}
+				if (fold && fold.noUsage > 0) {
+					const n = fold.priced + fold.unpriced + fold.noUsage;
+					findings.push({
+						severity: 'info',
+						value: fold.noUsage,
+						threshold: 0,
+						unit: 'count',
+						message: `${fold.noUsage} of ${n} ${kind} records state no token counts (usage unavailable): their spend is unknown, not zero.`,
+					});
 				}
 				if (fold) {
 					const silentFor = now - fold.lastAt;
