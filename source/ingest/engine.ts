@@ -33,10 +33,13 @@ export function acceptFor(f: EngineOptions['filters']): ((r: UsageRecord) => boo
 }
 
 export interface EngineStats {
+	/** Files tracked (deleted ones included). */
 	files: number;
-	records: number;
+	/** Bytes read from files so far (not counting what the index supplied). */
 	bytesRead: number;
+	/** Files whose records came from the index. */
 	restoredFiles: number;
+	/** Size of the index last written. */
 	indexBytes: number | null;
 }
 
@@ -44,7 +47,8 @@ export class Engine implements LiveEngine {
 	readonly ledger: Ledger;
 	readonly store: CoalescingStore;
 	readonly notices: string[] = [];
-	readonly stats: EngineStats = {files: 0, records: 0, bytesRead: 0, restoredFiles: 0, indexBytes: null};
+	private restoredFiles = 0;
+	private indexBytes: number | null = null;
 	ready = false;
 
 	private readonly files = new Map<string, TrackedFile>();
@@ -55,6 +59,7 @@ export class Engine implements LiveEngine {
 	private readonly now: () => number;
 	private readonly sink: RecordSink;
 	private watchers: FSWatcher[] = [];
+	private watcherReady: Promise<void>[] = [];
 	private readonly dirty = new Set<string>();
 	private relistDue = false;
 	private debounceTimer: NodeJS.Timeout | null = null;
@@ -100,7 +105,7 @@ export class Engine implements LiveEngine {
 		await this.serial(async () => {
 			for (const root of this.roots) await this.readRoot(root, index);
 		});
-		if (index && index.size !== this.stats.restoredFiles) this.indexDirty = true;
+		if (index && index.size !== this.restoredFiles) this.indexDirty = true;
 		this.lastRelist = this.now();
 		this.ready = true;
 		this.store.publish();
@@ -126,6 +131,20 @@ export class Engine implements LiveEngine {
 		this.writeIndex();
 	}
 
+	get stats(): EngineStats {
+		let bytesRead = 0;
+		for (const f of this.files.values()) bytesRead += f.tracker.bytesRead;
+		return {files: this.files.size, bytesRead, restoredFiles: this.restoredFiles, indexBytes: this.indexBytes};
+	}
+
+	/**
+	 * Resolves when the file watchers finished their initial walk (events before that are caught
+	 * by the polling backstop only). `start()` does not wait for it, so the first frame is not delayed.
+	 */
+	async watchReady(): Promise<void> {
+		await Promise.all(this.watcherReady);
+	}
+
 	/** Saves the index now if anything changed since it was loaded or last saved. */
 	writeIndex(): void {
 		if (!this.options.cacheDir || !this.indexDirty || !this.ready) return;
@@ -135,7 +154,7 @@ export class Engine implements LiveEngine {
 			if (s) snaps.push(s);
 		}
 		try {
-			this.stats.indexBytes = saveIndex(this.options.cacheDir, snaps);
+			this.indexBytes = saveIndex(this.options.cacheDir, snaps);
 			this.indexDirty = false;
 		} catch (error) {
 			this.notice(`could not write the index in ${this.options.cacheDir}: ${(error as Error).message}`);
@@ -156,6 +175,10 @@ export class Engine implements LiveEngine {
 		let n = 0;
 		for (const f of this.files.values()) if (f.root === root) n += f.tracker.identity?.size ?? 0;
 		return n;
+	}
+
+	*trackedFiles(): IterableIterator<FileTracker> {
+		for (const f of this.files.values()) yield f.tracker;
 	}
 
 	/** Every tracked file's activity events, for the anomaly hook. */
@@ -201,7 +224,7 @@ export class Engine implements LiveEngine {
 			const entry = index?.entry(file, tracked.tracker.parser);
 			if (entry) {
 				tracked.tracker.restore(entry);
-				this.stats.restoredFiles++;
+				this.restoredFiles++;
 			}
 			if (this.settle(await tracked.tracker.sync())) changed = true;
 			if (!entry) changed = true;
@@ -214,7 +237,6 @@ export class Engine implements LiveEngine {
 		if (!def) return null;
 		const tracked = {tracker: new FileTracker(file, def.readerFor(file), this.sink, this.now), root};
 		this.files.set(file, tracked);
-		this.stats.files++;
 		return tracked;
 	}
 
@@ -238,6 +260,7 @@ export class Engine implements LiveEngine {
 			else this.dirty.add(path);
 			this.scheduleFlush();
 		});
+		this.watcherReady.push(new Promise((resolve) => w.once('ready', () => resolve())));
 		w.on('error', () => {
 			// The polling backstop covers a watcher that failed (too many watches, odd file systems).
 		});
@@ -245,12 +268,14 @@ export class Engine implements LiveEngine {
 	}
 
 	private scheduleFlush(): void {
-		if (this.stopped) return;
-		if (this.debounceTimer) clearTimeout(this.debounceTimer);
+		// The first event starts the clock and later ones join it, so a file written to non-stop is
+		// still read every interval. The wait is above chokidar's 50 ms change throttle: a write whose
+		// event it swallowed is on disk by the time we read.
+		if (this.stopped || this.debounceTimer) return;
 		this.debounceTimer = setTimeout(() => {
 			this.debounceTimer = null;
 			void this.serial(() => this.flush());
-		}, this.options.debounceMs ?? 60);
+		}, Math.max(55, this.options.debounceMs ?? 60));
 	}
 
 	private async flush(): Promise<void> {
