@@ -13,6 +13,8 @@ const help = `
     $ burn <command> [options]
 
   Commands
+    watch                  The live view: spend per issue, run, model and provider, with flags
+                           and drill-down (try: burn watch --demo)
     summary --once         Print totals by issue, run, model or provider once, then exit
                            (text, --json or --markdown)
     prices [MODEL]         The prices in use for a model (or all) and where each rate came from
@@ -25,15 +27,18 @@ const help = `
   Run "burn <command> --help" for a command's options.
 
   Examples
+    $ burn watch --demo
     $ burn summary --once
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['summary', 'prices', 'backfill', 'validate', 'sources'] as const;
+const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
 	switch (command) {
+		case 'watch':
+			return (await import('./commands/watch.js')).runWatch({argv});
 		case 'summary':
 			return (await import('./commands/summary.js')).runSummary({argv});
 		case 'prices':

@@ -274,3 +274,12 @@ function flagIndex(flags: readonly Flag[], doc: SummaryJson): FlagIndex {
 		},
 	};
 }
+
+/** Who a flag is about, briefly: a run's issue and short id, else the scope's id. Sanitized. */
+export function flagSubject(flag: Flag, doc: SummaryJson): string {
+	if (flag.scope.type === 'run') {
+		const issue = doc.byRun[flag.scope.id]?.issue;
+		return issue ? `${sanitize(issue)} ${shortRun(flag.scope.id)}` : `run ${shortRun(flag.scope.id)}`;
+	}
+	return sanitize(flag.scope.id);
+}

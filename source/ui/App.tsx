@@ -8,7 +8,7 @@ import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState, us
 import type {LiveStore} from '../core/snapshot.js';
 import {headerInfo} from '../core/watch-header.js';
 import {watchLayout} from '../core/watch-layout.js';
-import {buildWatchModel, SORT_TITLE} from '../core/watch-model.js';
+import {buildWatchModel, flagSubject, SORT_TITLE} from '../core/watch-model.js';
 import {orderRows, type OrderMemo} from '../core/watch-order.js';
 import {formatRate, sparkSeries} from '../core/watch-rates.js';
 import {FlagsStrip} from './FlagsStrip.js';
@@ -87,6 +87,12 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [model, state.sort]);
 	const selected = selectedIndex(state, ordered);
+	// Pin the first row shown as the selection, so a re-sort never moves the highlight to another item.
+	const selectedId = ordered[selected]?.id;
+	const pinned = state.selection[levelKey(state)];
+	useEffect(() => {
+		if (selectedId !== undefined && pinned === undefined) dispatch({type: 'select', id: selectedId});
+	}, [selectedId, pinned]);
 
 	// The key handler reads the rows on screen from a ref, never UI state from a closure.
 	const onScreen = useRef({rows: ordered, page: layout.tableRows});
@@ -99,6 +105,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		{isActive: Boolean(isRawModeSupported)},
 	);
 
+	const subjects = useMemo(() => new Map(snapshot.flags.map((f) => [f.id, flagSubject(f, snapshot.doc)])), [snapshot]);
 	const info = headerInfo(snapshot, now, model.crumbs, state.frozen !== null);
 	const sparkLabel = model.priced ? '$/min' : 'tok/min';
 	const labelRoom = sparkLabel.length + 1 + 12;
@@ -130,7 +137,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 					empty={emptyText}
 				/>
 			)}
-			<FlagsStrip flags={snapshot.flags} width={layout.width} lines={layout.flagLines} />
+			<FlagsStrip flags={snapshot.flags} subjects={subjects} width={layout.width} lines={layout.flagLines} />
 			{layout.keyHelpLines > 0 && (
 				<KeyHelp
 					width={layout.width}

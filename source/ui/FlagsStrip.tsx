@@ -7,12 +7,14 @@ import {SEVERITY_COLOR, SEVERITY_GLYPH} from './Table.js';
 
 export interface FlagsStripProps {
 	flags: readonly Flag[];
+	/** Who each flag is about (by flag id), already sanitized. */
+	subjects: ReadonlyMap<string, string>;
 	width: number;
 	lines: number;
 }
 
 /** The most severe, most recent flags, one a line; `no flags` when there are none. */
-export function FlagsStrip({flags, width, lines}: FlagsStripProps) {
+export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 	if (lines <= 0) return null;
 	if (flags.length === 0) {
 		return (
@@ -28,7 +30,7 @@ export function FlagsStrip({flags, width, lines}: FlagsStripProps) {
 		<Box flexDirection="column">
 			{shown.map((f, i) => {
 				const more = i === shown.length - 1 && rest > 0 ? ` (+${rest} more)` : '';
-				const text = `${SEVERITY_GLYPH[f.severity]} ${sanitize(f.scope.id)}: ${sanitize(f.message)}`;
+				const text = `${SEVERITY_GLYPH[f.severity]} ${subjects.get(f.id) ?? sanitize(f.scope.id)}: ${sanitize(f.message)}`;
 				return (
 					<Text key={f.id} color={SEVERITY_COLOR[f.severity]} wrap="truncate">
 						{truncate(text, Math.max(0, width - Array.from(more).length)) + more}

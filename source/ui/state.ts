@@ -81,8 +81,20 @@ export function reduce(s: UiState, a: UiAction): UiState {
 		case 'select':
 			return {...s, selection: {...s.selection, [levelKey(s)]: a.id}};
 		case 'key':
+			if (Array.from(a.input).length > 1 && !Object.values(a.key).some(Boolean)) {
+				// Ink hands plain keys that arrive in one read as one string ("g\r"): replay them one by one.
+				return Array.from(a.input).reduce((state, ch) => onKey(state, {...a, ...charKey(ch)}), s);
+			}
 			return onKey(s, a);
 	}
+}
+
+function charKey(ch: string): {input: string; key: KeyInfo} {
+	if (ch === '\r' || ch === '\n') return {input: '', key: {return: true}};
+	if (ch === '\t') return {input: '', key: {tab: true}};
+	if (ch === '\u007f' || ch === '\b') return {input: '', key: {backspace: true}};
+	if (ch === '\u0003') return {input: 'c', key: {ctrl: true}};
+	return {input: ch, key: {}};
 }
 
 function onKey(s: UiState, a: Extract<UiAction, {type: 'key'}>): UiState {

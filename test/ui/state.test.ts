@@ -58,4 +58,12 @@ describe('UI reducer', () => {
 		const s = key(key(initialUiState, '/'), 'a\u001b[2Jb\u0007');
 		expect(s.filter).toBe('a[2Jb');
 	});
+
+	it('replays plain keys that arrived in one read, one by one', () => {
+		const s = key(initialUiState, 'jj\r');
+		expect(s.path).toEqual([{dim: 'issue', id: 'c'}]);
+		const filtered = key(initialUiState, '/ab\u007fc\r');
+		expect(filtered).toMatchObject({filter: 'ac', editingFilter: false});
+		expect(key(initialUiState, 'x\u0003').quit).toBe(true);
+	});
 });

@@ -185,4 +185,19 @@ describe('watch App', () => {
 		expect(frame).not.toContain('\u001b[2J');
 		expect(frame).not.toContain('\u001b]0;');
 	});
+
+	it('lists flags in the strip, most severe first, naming the issue and run', () => {
+		const store = factoryStore();
+		const base = {value: 1, threshold: 0.5, unit: 'usd/min', baseline: null, firstAt: NOW - 60_000, lastAt: NOW};
+		store.flags = [
+			{...base, id: `stall:run:${RUN_A}`, kind: 'stall', scope: {type: 'run', id: RUN_A}, severity: 'warn', message: 'waited 7 min on a Bash call'},
+			{...base, id: `spend_spike:run:${RUN_C}`, kind: 'spend_spike', scope: {type: 'run', id: RUN_C}, severity: 'crit', message: 'burning 6× its usual rate'},
+		];
+		store.publish();
+		const {lastFrame} = mount(store);
+		const strip = lines(lastFrame()!).filter((l) => /^[!‼] .*: /.test(l));
+		expect(strip).toEqual([`‼ MT-102 ${RUN_C.slice(0, 8)}: burning 6× its usual rate`, `! MT-101 ${RUN_A.slice(0, 8)}: waited 7 min on a Bash call`]);
+		// The table marks the flagged runs' issues too.
+		expect(lines(lastFrame()!).find((l) => /MT-102\s+2 /.test(l))).toMatch(/^‼/);
+	});
 });

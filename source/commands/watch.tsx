@@ -1,0 +1,179 @@
+/**
+ * `burn watch`: the live view. On a TTY it takes the alternate screen, renders the Ink app over
+ * the live engine's store and restores the screen on every exit path. Not a TTY: one summary,
+ * a note on stderr why, exit 0. `--demo` watches a synthetic factory written to a temp dir.
+ */
+import meow from 'meow';
+import React from 'react';
+import {createFlagHook} from '../core/anomalies/live.js';
+import {summaryLines, nothingFoundLines} from '../core/report.js';
+import {DemoFactory} from '../demo/factory.js';
+import {createLiveEngine} from '../ingest/engine.js';
+import {defaultCacheDir} from '../ingest/index-store.js';
+import {sourceDefinition} from '../sources/registry.js';
+import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
+import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
+
+export const watchHelp = `
+  Usage
+    $ burn watch [options]
+
+  The live view: spend per issue, run, model and provider as your agents work, with a
+  sparkline of spend per minute, anomaly flags and drill-down from issue to run to turn.
+  Keep it open in a split pane (40×12 is enough).
+
+  Keys
+    ↑ ↓ j k PgUp PgDn      Move                 Tab, 1-4     Issues · Runs · Models · Providers
+    Enter →                Drill in             Esc ←        Back
+    s                      Cycle the sort       /            Filter rows
+    p                      Pause the display    ?            Help
+    q, Ctrl-C              Quit
+
+  Options
+    --demo                 Watch a synthetic agent factory (temp files, removed on exit)
+    --cache-dir <dir>      Where the index of read files lives (default: $BURN_CACHE_DIR,
+                           else $XDG_CACHE_HOME/burn or ~/.cache/burn)
+    --no-cache             Read every file from the start; keep no index
+${sourceFlagsHelp}
+${priceFlagsHelp}
+
+  When stdout is not a terminal, watch prints the summary once and exits.
+
+  Examples
+    $ burn watch --demo
+    $ burn watch --usage .symphony/telemetry
+`;
+
+type Out = NodeJS.WriteStream | (NodeJS.WritableStream & {isTTY?: boolean; columns?: number; rows?: number});
+
+export interface WatchArgs {
+	argv: string[];
+	env?: NodeJS.ProcessEnv;
+	cwd?: string;
+	stdout?: Out;
+	stderr?: NodeJS.WritableStream;
+	stdin?: NodeJS.ReadStream;
+}
+
+const ENTER_ALT = '\u001b[?1049h\u001b[2J\u001b[H';
+const LEAVE_ALT = '\u001b[?1049l';
+
+export async function runWatch({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, stdin = process.stdin}: WatchArgs): Promise<number> {
+	const cli = meow(watchHelp, {
+		importMeta: import.meta,
+		description: false,
+		argv,
+		allowUnknownFlags: false,
+		flags: {
+			demo: {type: 'boolean', default: false},
+			cache: {type: 'boolean', default: true},
+			cacheDir: {type: 'string'},
+			...sourceFlags,
+			...priceFlags,
+		},
+	});
+	const flags = cli.flags;
+	const prices = loadPrices(flags, env, cwd);
+	const patterns = issuePatterns(flags);
+	const tty = Boolean(stdout.isTTY);
+	const notices: string[] = [];
+
+	let demo: DemoFactory | null = null;
+	let sourceValues: SourceFlagValues = flags;
+	if (flags.demo) {
+		const claude = sourceDefinition('claude') !== undefined;
+		demo = new DemoFactory({claude});
+		demo.start();
+		sourceValues = {usage: [demo.usageDir], ...(claude ? {claudeDir: [demo.claudeDir]} : {})};
+	}
+	const cacheDir = demo || !flags.cache ? null : (flags.cacheDir ?? defaultCacheDir(env));
+	const engine = createLiveEngine({
+		discovery: discoveryOptions(sourceValues, env, cwd),
+		pricer: prices.pricer,
+		cacheDir,
+		issuePatterns: patterns,
+		notifyIntervalMs: 100,
+		watch: tty,
+		detectFlags: createFlagHook(),
+		onNotice: (m) => notices.push(m),
+	});
+	// A signal before the UI is up still removes the demo's temp dir.
+	const cleanupOnExit = () => demo?.remove();
+	process.once('exit', cleanupOnExit);
+	try {
+		if (!tty) return await printOnce(engine, stdout, stderr);
+		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m));
+	} finally {
+		await engine.stop();
+		demo?.remove();
+		process.off('exit', cleanupOnExit);
+		for (const n of notices) stderr.write(`burn: ${n}\n`);
+	}
+}
+
+async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Out, stderr: NodeJS.WritableStream): Promise<number> {
+	await engine.start();
+	const doc = engine.store.getSnapshot().doc;
+	stderr.write('burn watch: stdout is not a terminal, so this is the summary once (burn summary --once does the same)\n');
+	if (doc.totals.records === 0 && doc.problems.count === 0) {
+		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
+		return 0;
+	}
+	const width = 100;
+	const {renderReportText} = await import('../ui/render-report.js');
+	stdout.write(renderReportText(summaryLines(doc, {width, by: 'issue'}), width) + '\n');
+	return 0;
+}
+
+async function live(
+	engine: ReturnType<typeof createLiveEngine>,
+	stdout: Out,
+	stderr: NodeJS.WritableStream,
+	stdin: NodeJS.ReadStream,
+	notice: (message: string) => void,
+): Promise<number> {
+	const [{render}, {App}] = await Promise.all([import('ink'), import('../ui/App.js')]);
+	let restored = false;
+	const restore = () => {
+		if (restored) return;
+		restored = true;
+		stdout.write(LEAVE_ALT);
+	};
+	// Registered before Ink's own listener: a resize starts from a clean screen, so a shrink
+	// leaves no reflowed leftovers behind the new frame.
+	const onResize = () => stdout.write('\u001b[2J\u001b[H');
+	const out = stdout as NodeJS.WriteStream;
+	out.on('resize', onResize);
+	stdout.write(ENTER_ALT);
+	process.once('exit', restore);
+	let code = 0;
+	let instance: ReturnType<typeof render> | null = null;
+	const onSignal = (signal: NodeJS.Signals) => {
+		code = signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143;
+		instance?.unmount();
+	};
+	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+	for (const s of signals) process.on(s, onSignal);
+	try {
+		// The first read runs while the UI shows "reading…"; failures become notices, not crashes.
+		const started = engine.start().catch((error: unknown) => {
+			notice((error as Error).message);
+		});
+		instance = render(<App store={engine.store} />, {
+			stdout: out,
+			stdin,
+			stderr: stderr as NodeJS.WriteStream,
+			maxFps: 12,
+			exitOnCtrlC: false,
+			patchConsole: false,
+		});
+		await instance.waitUntilExit();
+		await started;
+		return code;
+	} finally {
+		for (const s of signals) process.off(s, onSignal);
+		out.off('resize', onResize);
+		restore();
+		process.off('exit', restore);
+	}
+}
