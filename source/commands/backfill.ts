@@ -77,22 +77,23 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 
 	const tty = stderr.isTTY === true;
 	let lastDraw = 0;
-	const draw = (text: string, force = false) => {
+	// The text is built only when it is drawn: no formatting per record in a pipe.
+	const draw = (text: () => string, force = false) => {
 		if (!tty) return;
 		const t = Date.now();
 		if (!force && t - lastDraw < 100) return;
 		lastDraw = t;
-		stderr.write(`\r\x1b[2K${text}`);
+		stderr.write(`\r\x1b[2K${text()}`);
 	};
 
 	const discovery = discoverSources(discoveryOptions(flags, env, cwd));
-	const raw: CountingLedger = new CountingLedger(() => draw(`backfill: reading… ${fmt(raw.seen)} records from ${fmt(raw.sessions.size)} sessions`));
-	draw('backfill: reading transcripts…', true);
+	const raw: CountingLedger = new CountingLedger(() => draw(() => `backfill: reading… ${fmt(raw.seen)} records from ${fmt(raw.sessions.size)} sessions`));
+	draw(() => 'backfill: reading transcripts…', true);
 	const scan = await scanOnce(discovery, raw, {issuePatterns: issuePatterns(flags)});
 	applyBosunExtras(discovery, raw, scan.problems);
 	const {ledger} = countOnce(raw);
 
-	draw('backfill: checking what the output already holds…', true);
+	draw(() => 'backfill: checking what the output already holds…', true);
 	mkdirSync(dirname(out), {recursive: true});
 	const existing = await prepareOutput(out);
 	const plan = planBackfill(ledger.records(), existing.runs, {onlyAttributed: flags.onlyAttributed, recordedAt: now.getTime()});
@@ -103,7 +104,7 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 		for (const run of plan.runs) {
 			for (const r of run.records) appender.add(r);
 			runs++;
-			draw(`backfill: writing… ${fmt(appender.written)} of ${fmt(plan.newRecords)} records (${fmt(runs)} of ${fmt(plan.runs.length)} sessions)`);
+			draw(() => `backfill: writing… ${fmt(appender.written)} of ${fmt(plan.newRecords)} records (${fmt(runs)} of ${fmt(plan.runs.length)} sessions)`);
 		}
 	} finally {
 		appender.close();

@@ -24,8 +24,17 @@ export function uuidV5(name: string, namespace = BURN_RUN_NAMESPACE): string {
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+const runIds = new Map<string, string>();
+
+/** Memoized: a backfill asks once per record, and a session has many records. */
 export function runIdFor(r: Pick<UsageRecord, 'source' | 'runId'>): string {
-	return uuidV5(`${r.source}:${r.runId}`);
+	const name = `${r.source}:${r.runId}`;
+	let id = runIds.get(name);
+	if (id === undefined) {
+		if (runIds.size > 100_000) runIds.clear();
+		runIds.set(name, (id = uuidV5(name)));
+	}
+	return id;
 }
 
 export interface SpecRecord {
