@@ -52,22 +52,28 @@ export function fileProblemLog(files: Iterable<TrackedFile>, perFile?: (f: Track
 	return problems;
 }
 
-export function buildLiveSnapshot(input: SnapshotInput): LiveSnapshot {
-	const {ledger, now} = input;
+/** Per-root status (files, records, problems, last change) and the merged problem log. */
+export function rootStatus(roots: readonly SourceRoot[], files: Iterable<TrackedFile>): {status: Map<SourceRoot, SourceStatus>; problems: ProblemLog} {
 	const status = new Map<SourceRoot, SourceStatus>();
-	for (const root of input.roots) {
+	for (const root of roots) {
 		status.set(root, {kind: root.kind, path: root.path, files: 0, records: 0, problems: 0, lastChangeAt: null});
 	}
-	const problems = fileProblemLog(input.files, ({tracker, root}, fileProblems) => {
+	const problems = fileProblemLog(files, ({tracker, root}, fileProblems) => {
 		const s = status.get(root);
 		if (!s) return;
 		if (!tracker.deleted) s.files++;
-		s.records += tracker.records.length + tracker.ghostRecords;
+		s.records += tracker.records.length + tracker.folded + tracker.ghostRecords;
 		s.problems += fileProblems;
 		if (tracker.lastChangeAt !== null && (s.lastChangeAt === null || tracker.lastChangeAt > s.lastChangeAt)) {
 			s.lastChangeAt = tracker.lastChangeAt;
 		}
 	});
+	return {status, problems};
+}
+
+export function buildLiveSnapshot(input: SnapshotInput): LiveSnapshot {
+	const {ledger, now} = input;
+	const {status, problems} = rootStatus(input.roots, input.files);
 	const sources = [...status.values()];
 	const doc = buildSummary({
 		ledger,

@@ -15,7 +15,7 @@ import type {UsageRecord} from '../core/record.js';
 import {SOURCES} from '../sources/registry.js';
 import type {SourceDefinition, SourceRoot} from '../sources/types.js';
 import {discoverSources, listRootFiles, type DiscoveryResult} from './discover.js';
-import {buildLiveSnapshot, fileProblemLog, type TrackedFile} from './engine-snapshot.js';
+import {buildLiveSnapshot, fileProblemLog, rootStatus, type TrackedFile} from './engine-snapshot.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
 import {loadIndex, saveIndex, type LoadedIndex} from './index-store.js';
@@ -164,6 +164,10 @@ export class Engine implements LiveEngine {
 	/** Per-file problems merged (without the ledger's duplicate conflicts). */
 	fileProblems(): ProblemLog {
 		return fileProblemLog(this.files.values());
+	}
+
+	sourceStatus() {
+		return rootStatus(this.roots, this.files.values()).status;
 	}
 
 	rootList(): readonly SourceRoot[] {

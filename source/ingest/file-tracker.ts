@@ -45,6 +45,8 @@ export interface TrackerSnapshot {
 	fingerprint: string | null;
 	tailBytes: number;
 	records: UsageRecord[];
+	/** Parsed records not kept in `records` (versions the index folded away). */
+	folded: number;
 	events: ActivityEvent[];
 	problems: FileProblems;
 }
@@ -69,6 +71,8 @@ export class FileTracker {
 	fingerprint: string | null = null;
 	tailBytes = 0;
 	records: UsageRecord[] = [];
+	/** Records parsed but not kept (superseded versions folded by the index). */
+	folded = 0;
 	events: ActivityEvent[] = [];
 	problems = new FileProblems();
 	/** The file is gone; its records stay counted. */
@@ -98,6 +102,7 @@ export class FileTracker {
 		this.fingerprint = snap.fingerprint;
 		this.tailBytes = snap.tailBytes;
 		this.records = snap.records;
+		this.folded = snap.folded;
 		this.events = snap.events;
 		this.problems = snap.problems;
 		for (const r of this.records) this.sink.add(r);
@@ -115,6 +120,7 @@ export class FileTracker {
 			fingerprint: this.fingerprint,
 			tailBytes: this.tailBytes,
 			records: this.records,
+			folded: this.folded,
 			events: this.events,
 			problems: this.problems,
 		};
@@ -177,6 +183,7 @@ export class FileTracker {
 	private retract(): void {
 		if (this.records.length > 0 || this.identity) this.sink.retract(this.path);
 		this.records = [];
+		this.folded = 0;
 		this.events = [];
 		this.problems.clear();
 		this.offset = 0;
@@ -192,8 +199,9 @@ export class FileTracker {
 		const ghost = `${this.path} (deleted)`;
 		this.sink.retract(this.path);
 		for (const r of this.records) this.sink.add({...r, origin: {...r.origin, path: ghost}});
-		this.ghostRecords += this.records.length;
+		this.ghostRecords += this.records.length + this.folded;
 		this.records = [];
+		this.folded = 0;
 		this.identity = null;
 		this.deleted = false;
 	}

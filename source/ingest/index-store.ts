@@ -13,7 +13,8 @@ import {createHash} from 'node:crypto';
 import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import type {ActivityEvent} from '../core/record.js';
+import {chooseVersion} from '../core/dedup.js';
+import type {ActivityEvent, UsageRecord} from '../core/record.js';
 import {FileProblems, type FileProblemsJson} from './file-problems.js';
 import type {FileIdentity, TrackerSnapshot} from './file-tracker.js';
 import {decodeRecord, encodeRecord, StringTable, type EncodedRecord} from './record-codec.js';
@@ -32,6 +33,8 @@ interface FileEntryJson {
 	fp: string | null;
 	tail: number;
 	records: EncodedRecord[];
+	/** Parsed records folded away (superseded versions within the file). */
+	folded: number;
 	events: ActivityEvent[];
 	problems: FileProblemsJson;
 }
@@ -70,6 +73,7 @@ export class LoadedIndex {
 			fingerprint: f.fp,
 			tailBytes: f.tail,
 			records: f.records.map((e) => decodeRecord(e, this.body.strings, path)),
+			folded: typeof f.folded === 'number' ? f.folded : 0,
 			events: f.events,
 			problems: FileProblems.fromJson(f.problems),
 		};
@@ -132,6 +136,7 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 	const files: FileEntryJson[] = [];
 	for (const s of snapshots) {
 		const id = s.identity;
+		const kept = foldVersions(s.records);
 		files.push({
 			path: s.path,
 			parser: s.parser,
@@ -141,7 +146,8 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 			state: s.state,
 			fp: s.fingerprint,
 			tail: s.tailBytes,
-			records: s.records.map((r) => encodeRecord(r, strings, s.path)),
+			records: kept.map((r) => encodeRecord(r, strings, s.path)),
+			folded: s.folded + s.records.length - kept.length,
 			events: s.events,
 			problems: s.problems.toJson(),
 		});
@@ -160,6 +166,34 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 	}
 	removeStaleTemps(dir);
 	return header.length + body.length;
+}
+
+/**
+ * Within one file, keeps only the version of a record that would count (a streamed Claude
+ * response is several lines; only its largest counts). The ledger ends up the same with less work
+ * on the next start. Keys whose versions conflict keep every version, so the conflict is reported again.
+ */
+export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
+	const at = new Map<string, number>();
+	const conflicted = new Set<string>();
+	const out: (UsageRecord | null)[] = [];
+	for (const r of records) {
+		const i = at.get(r.key);
+		if (i === undefined || conflicted.has(r.key)) {
+			at.set(r.key, out.length);
+			out.push(r);
+			continue;
+		}
+		const choice = chooseVersion(out[i]!, r);
+		if (choice === 'conflict') {
+			conflicted.add(r.key);
+			out.push(r);
+		} else if (choice === 'replace') {
+			// The winner takes the loser's place in arrival order: first-seen position, best version.
+			out[i] = r;
+		}
+	}
+	return out.filter((r): r is UsageRecord => r !== null);
 }
 
 function sha1(buf: Buffer): string {

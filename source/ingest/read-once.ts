@@ -38,7 +38,6 @@ export async function readOnce(options: ReadOnceOptions, discovered?: DiscoveryR
 	);
 	await engine.start();
 	await engine.stop();
-	const snapshot = engine.store.getSnapshot();
 	const problems = new ProblemLog();
 	// The document's problem list already merges per-file problems and incomplete lines; ledger
 	// conflicts are added by buildSummary again, so only the file problems are copied here.
@@ -46,9 +45,9 @@ export async function readOnce(options: ReadOnceOptions, discovered?: DiscoveryR
 	problems.count = files.count;
 	Object.assign(problems.byKind, files.byKind);
 	problems.items.push(...files.items);
-	const byRoot = new Map(snapshot.sources.map((s) => [`${s.kind}\0${s.path}`, s]));
+	const status = engine.sourceStatus();
 	const sources: SourceStats[] = engine.rootList().map((root) => {
-		const s = byRoot.get(`${root.kind}\0${root.path}`);
+		const s = status.get(root);
 		return {
 			kind: root.kind,
 			path: root.path,

@@ -6,7 +6,8 @@
 import type {LiveSnapshot, LiveStore} from '../core/snapshot.js';
 
 export class CoalescingStore implements LiveStore {
-	private snapshot: LiveSnapshot;
+	/** null: stale, built on the next `getSnapshot` (nobody reading means no build). */
+	private snapshot: LiveSnapshot | null = null;
 	private readonly listeners = new Set<() => void>();
 	private timer: NodeJS.Timeout | null = null;
 	private lastPublish = 0;
@@ -15,16 +16,14 @@ export class CoalescingStore implements LiveStore {
 	constructor(
 		private readonly build: () => LiveSnapshot,
 		private readonly intervalMs: number,
-	) {
-		this.snapshot = build();
-	}
+	) {}
 
 	subscribe = (listener: () => void): (() => void) => {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
 	};
 
-	getSnapshot = (): LiveSnapshot => this.snapshot;
+	getSnapshot = (): LiveSnapshot => (this.snapshot ??= this.build());
 
 	/** Something changed: publish within the interval (coalescing everything until then). */
 	invalidate(): void {
@@ -43,7 +42,7 @@ export class CoalescingStore implements LiveStore {
 			this.timer = null;
 		}
 		this.lastPublish = Date.now();
-		this.snapshot = this.build();
+		this.snapshot = null;
 		for (const l of [...this.listeners]) l();
 	}
 

@@ -30,7 +30,11 @@ async function readAll(usage: string[], cacheDir: string | null, extra = {}) {
 function seed(): string {
 	mkdirSync(data, {recursive: true});
 	const file = join(data, 'usage.jsonl');
-	writeFileSync(file, usageLine(1, 1, 100, 10) + usageLine(1, 2, 200, 20) + 'garbage\n' + usageLine(2, 1, 5, 5).slice(0, 30));
+	// A repeated line (counted once) and a conflicting one (reported), which the index folds or keeps.
+	writeFileSync(
+		file,
+		usageLine(1, 1, 100, 10) + usageLine(1, 2, 200, 20) + usageLine(1, 1, 100, 10) + usageLine(1, 2, 999, 20) + 'garbage\n' + usageLine(2, 1, 5, 5).slice(0, 30),
+	);
 	writeFileSync(join(data, 'usage-2.jsonl'), usageLine(3, 1, 1, 1));
 	return file;
 }
@@ -49,6 +53,7 @@ describe('persistent index', () => {
 		// Only the new bytes were read.
 		expect(warm.engine.stats.bytesRead).toBeLessThan(usageLine(2, 1, 5, 5).length * 3);
 		const cold = await readAll([data], null);
+		expect(cold.doc.problems.byKind['duplicate-conflict']).toBe(1);
 		expect(warm.doc).toEqual(cold.doc);
 		expect(warm.notices).toEqual([]);
 		// And once more with nothing changed: nothing read at all.
