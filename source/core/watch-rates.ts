@@ -1,11 +1,13 @@
 /**
  * Rates for the watch view, from the snapshot: recent spend per item (a 5-minute window, the
  * headline rate recommended in anomalies.md), spend per minute for the sparkline, and today's
- * total. Only runs active in the window are read record by record, so this stays cheap when
- * the ledger is large.
+ * total. Only runs active in the window are read record by record, and only when they changed,
+ * so this stays cheap when the ledger is large.
  */
-import {dimensionKey, type Dimension} from './ledger.js';
+import {dimensionKey, type Dimension, type Ledger} from './ledger.js';
+import type {UsageRecord} from './record.js';
 import type {LiveSnapshot} from './snapshot.js';
+import type {Totals} from './totals.js';
 
 export const RECENT_MS = 5 * 60_000;
 const MINUTE = 60_000;
@@ -28,7 +30,33 @@ export interface RecentSpend {
 
 const cache = new WeakMap<LiveSnapshot, Map<number, RecentSpend>>();
 
+interface RunWindow {
+	/** Changes whenever the run's records change (a new turn, a better version, a retraction). */
+	stamp: string;
+	/** Records kept: those after `from`, with their price. */
+	from: number;
+	recent: Array<{r: UsageRecord; usd: number | null}>;
+}
+
+/** Per ledger, each recently active run's last records: only runs that changed are re-read. */
+const runWindows = new WeakMap<Ledger, Map<string, RunWindow>>();
+/** Keep a minute more than asked, so a slightly older clock (pause) needs no re-read. */
+const KEEP_MARGIN_MS = 60_000;
+
 const emptySpend = (): Spend => ({usd: 0, tokens: 0, unpriced: 0, records: 0});
+
+function runWindow(ledger: Ledger, runId: string, t: Totals, from: number): RunWindow['recent'] {
+	let windows = runWindows.get(ledger);
+	if (!windows) runWindows.set(ledger, (windows = new Map()));
+	const stamp = `${t.records}|${t.lastAt}|${t.usd}|${t.priced}|${t.tokens.total.sum}`;
+	const hit = windows.get(runId);
+	if (hit && hit.stamp === stamp && hit.from <= from) return hit.recent;
+	const keepFrom = from - KEEP_MARGIN_MS;
+	const recent: RunWindow['recent'] = [];
+	for (const r of ledger.runRecords(runId)) if (r.at > keepFrom) recent.push({r, usd: ledger.costOf(r.key)?.usd ?? null});
+	windows.set(runId, {stamp, from: keepFrom, recent});
+	return recent;
+}
 
 /** Spend in `(now − windowMs, now]`, per issue, run, model and provider. Memoized per snapshot and clock. */
 export function recentSpend(snapshot: LiveSnapshot, now: number, windowMs = RECENT_MS): RecentSpend {
@@ -42,11 +70,11 @@ export function recentSpend(snapshot: LiveSnapshot, now: number, windowMs = RECE
 		windowMs,
 	};
 	const from = now - windowMs;
-	for (const [runId, run] of Object.entries(snapshot.doc.byRun)) {
-		if (run.lastAt === null || Date.parse(run.lastAt) <= from) continue;
-		for (const r of snapshot.ledger.runRecords(runId)) {
+	const {ledger} = snapshot;
+	for (const [runId, t] of ledger.by.run) {
+		if (t.lastAt === null || t.lastAt <= from) continue;
+		for (const {r, usd} of runWindow(ledger, runId, t, from)) {
 			if (r.at <= from || r.at > now) continue;
-			const usd = snapshot.ledger.costOf(r.key)?.usd ?? null;
 			const add = (s: Spend) => {
 				s.records++;
 				s.tokens += r.tokens.total ?? 0;

@@ -115,6 +115,17 @@ describe('rates and series', () => {
 		expect(recentSpend(snap, NOW + 10 * 60_000).total.records).toBe(0);
 	});
 
+	it('re-reads a run only when it changed, and sees its new turns', () => {
+		const store = factoryStore();
+		expect(recentSpend(store.getSnapshot(), NOW).by.run.get(RUN_A)?.records).toBe(1);
+		store.addTurns([turn({runId: RUN_A, turn: 4}, 0)]);
+		const after = recentSpend(store.getSnapshot(), NOW);
+		expect(after.by.run.get(RUN_A)?.records).toBe(2);
+		expect(after.by.run.get(RUN_C)?.records).toBe(1);
+		// An older clock (a paused view) still finds the turns it needs.
+		expect(recentSpend(store.getSnapshot(), NOW - 60_000).by.run.get(RUN_C)?.records).toBe(1);
+	});
+
 	it('spend per minute, oldest first, zero where idle', () => {
 		const snap = factoryStore().getSnapshot();
 		const s = sparkSeries(snap, NOW, 20, true);
