@@ -10,9 +10,11 @@ export const MIN = 60_000;
 
 let seq = 0;
 /** A record with a unique key; `usd` becomes its cost through `costOf` below. */
-export function rec(o: Partial<UsageRecord> & {tokens?: Partial<Tokens>; usd?: number | null} = {}): UsageRecord & {usd?: number | null} {
+export type RecordInput = Omit<Partial<UsageRecord>, 'tokens'> & {tokens?: Partial<Tokens>; usd?: number | null};
+
+export function rec(o: RecordInput = {}): UsageRecord & {usd?: number | null} {
 	const {usd, ...rest} = o;
-	const r = makeRecord({key: `k${++seq}`, ...rest}) as UsageRecord & {usd?: number | null};
+	const r = makeRecord({key: `k${++seq}`, ...rest} as Parameters<typeof makeRecord>[0]) as UsageRecord & {usd?: number | null};
 	if (usd !== undefined) r.usd = usd;
 	return r;
 }

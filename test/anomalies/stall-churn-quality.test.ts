@@ -4,7 +4,7 @@ import {dataQuality} from '../../source/core/anomalies/data-quality.js';
 import {stall} from '../../source/core/anomalies/stall.js';
 import type {DataContext} from '../../source/core/anomalies/types.js';
 import type {UsageRecord} from '../../source/core/record.js';
-import {batch, byKind, ev, MIN, one, rec, streamed, T0} from './helpers.js';
+import {batch, byKind, ev, MIN, one, rec, streamed, T0, type RecordInput} from './helpers.js';
 
 describe('A7 stall', () => {
 	// A run with a call/result rhythm every 30 s, then a call with no result.
@@ -80,7 +80,7 @@ describe('A14 retry_churn', () => {
 describe('A16 data_quality', () => {
 	const src = (o: Partial<DataContext['sources'][number]> = {}) => ({kind: 'symphony' as const, path: '/t', records: 1000, problems: 0, ...o});
 	const run = (records: UsageRecord[], data: DataContext, now = T0 + 60 * MIN) => batch({records, now, data, detectors: () => [dataQuality()]});
-	const some = (n: number, o: Partial<UsageRecord> = {}) => Array.from({length: n}, (_, i) => rec({at: T0 + i * 1000, usd: 0.01, ...o}));
+	const some = (n: number, o: RecordInput = {}) => Array.from({length: n}, (_, i) => rec({at: T0 + i * 1000, usd: 0.01, ...o}));
 
 	it('parse problems above 1% warn; at 1% they do not', () => {
 		expect(run(some(3), {sources: [src({records: 990, problems: 10})], priced: true}).flags).toHaveLength(0);

@@ -17,6 +17,8 @@ interface Attempt {
 export function retryChurn(): Detector {
 	const issues = new Map<string, Map<string, Attempt>>();
 	const allRuns = new Map<string, Attempt>();
+	// The median attempt cost is recomputed at most once per event-time minute (it moves slowly).
+	let medianCache: {minute: number; usd: boolean; value: number | null} | null = null;
 	return {
 		onRecord(r, ctx) {
 			if (!r.issue || (r.source !== 'symphony' && r.source !== 'bosun')) return;
@@ -42,7 +44,11 @@ export function retryChurn(): Detector {
 			let factor: number | null = null;
 			let med: number | null = null;
 			if (attempts >= p.attempts && allRuns.size >= p.minRunsForMedian) {
-				med = median([...allRuns.values()].map((x) => (useUsd ? x.usd : x.tokens)).filter((v) => v > 0));
+				const minute = Math.floor(r.at / 60_000);
+				if (!medianCache || medianCache.minute !== minute || medianCache.usd !== useUsd) {
+					medianCache = {minute, usd: useUsd, value: median([...allRuns.values()].map((x) => (useUsd ? x.usd : x.tokens)).filter((v) => v > 0))};
+				}
+				med = medianCache.value;
 				if (med !== null && med > 0) factor = (useUsd ? total.usd : total.tokens) / med;
 			}
 			const role = r.meta?.botRole ? `${r.meta.botRole} ` : '';
@@ -57,7 +63,7 @@ export function retryChurn(): Detector {
 				threshold: p.attempts,
 				unit: 'count',
 				baseline: med !== null ? {median: round(med), n: allRuns.size, window: 'single-attempt cost'} : null,
-				message: `Issue ${r.issue} has had ${attempts} ${role}attempts costing ${formatAmount(value, unit)}${factor !== null ? ` (${factor.toFixed(1)}× a typical attempt)` : ''}${useUsd ? '' : ' — in tokens, mostly unpriced'}: the task may need splitting or a human look before another retry.`,
+				message: () => `Issue ${r.issue} has had ${attempts} ${role}attempts costing ${formatAmount(value, unit)}${factor !== null ? ` (${factor.toFixed(1)}× a typical attempt)` : ''}${useUsd ? '' : ' — in tokens, mostly unpriced'}: the task may need splitting or a human look before another retry.`,
 				...(useUsd ? {} : {fallback: 'tokens' as const}),
 				...(isNew ? {evidence: `attempt ${attempts}: run ${r.runId}`} : {}),
 			});

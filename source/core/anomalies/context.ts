@@ -80,10 +80,10 @@ export function contextPressure(): Detector {
 				threshold: p.fill,
 				unit: 'ratio',
 				baseline: {window: `${formatAmount(window, 'tokens')} window`, n: s.points.length},
-				message: byFill
+				message: () => byFill
 					? `Run ${shortId(r.runId)} is using ${Math.round(fill * 100)}% of ${r.model ?? 'its'} context (${formatAmount(P, 'tokens')} of ${formatAmount(window, 'tokens')}): expect compaction or lost context soon; consider a fresh session.`
 					: `Run ${shortId(r.runId)}'s context (${Math.round(fill * 100)}% full) will fill in about ${eta.toFixed(1)} requests at its current growth.`,
-				evidence: `${formatAmount(P, 'tokens')} input (${Math.round(fill * 100)}%)`,
+				evidence: () => `${formatAmount(P, 'tokens')} input (${Math.round(fill * 100)}%)`,
 			});
 		},
 		atNow(_now, _ctx, _data, out) {
@@ -146,10 +146,10 @@ export function cacheMissStorm(): Detector {
 				threshold: p.count,
 				unit: 'count',
 				baseline: {median: round(baseline), n: before.length, window: 'read share before'},
-				message: storm
+				message: () => storm
 					? `Run ${shortId(r.runId)} rewrote its prompt cache in ${unexplained.length} of its last ${s.recent.length} requests though it used to read ${Math.round(baseline * 100)}% from cache (${formatAmount(written, 'tokens')} written): something is changing the prompt prefix (tools, system prompt, model switch).`
 					: `Run ${shortId(r.runId)} re-cached ${formatAmount(written, 'tokens')} after idle gaps longer than the cache TTL (${ttl / 60_000} min): idle re-cache, expected but paid for.`,
-				evidence: `write share ${Math.round(w * 100)}%${gap === Infinity ? '' : `, ${Math.round(gap / 1000)} s after the previous request`}`,
+				evidence: () => `write share ${Math.round(w * 100)}%${gap === Infinity ? '' : `, ${Math.round(gap / 1000)} s after the previous request`}`,
 			});
 		},
 	};

@@ -19,10 +19,11 @@ export interface Observation {
 	threshold: number;
 	unit: string;
 	baseline: FlagBaseline | null;
-	message: string;
+	/** Built only when the flag is raised or peaks (most observations raise nothing). */
+	message: string | (() => string);
 	fallback?: 'tokens';
 	/** Evidence line for drill-down, appended while the flag is raised. */
-	evidence?: string;
+	evidence?: string | (() => string);
 }
 
 interface ScopeState {
@@ -78,12 +79,12 @@ export class Lifecycle {
 				baseline: o.baseline,
 				firstAt: o.at,
 				lastAt: o.at,
-				message: severity !== o.severity ? `${o.message} (fired ${st.raises.length}× within an hour: escalated)` : o.message,
+				message: severity !== o.severity ? `${text(o.message)} (fired ${st.raises.length}× within an hour: escalated)` : text(o.message),
 				active: true,
 				clearedAt: null,
 				fired: st.fired,
 				...(o.fallback ? {fallback: o.fallback} : {}),
-				evidence: o.evidence ? [{at: o.at, text: o.evidence}] : [],
+				evidence: o.evidence ? [{at: o.at, text: text(o.evidence)}] : [],
 			};
 			if (rank(severity) > rank(st.worst)) st.worst = severity;
 			return;
@@ -97,7 +98,7 @@ export class Lifecycle {
 			return;
 		}
 		flag.lastAt = o.at;
-		if (o.evidence) pushEvidence(flag.evidence!, {at: o.at, text: o.evidence});
+		if (o.evidence) pushEvidence(flag.evidence!, {at: o.at, text: text(o.evidence)});
 		// Keep the peak of the episode: the worst severity, and the largest value at it.
 		const escalated = st.raises.length >= this.params.escalateAfter ? up(o.severity) : o.severity;
 		if (rank(escalated) > rank(flag.severity) || (rank(escalated) === rank(flag.severity) && o.ratio >= st.peak)) {
@@ -107,7 +108,7 @@ export class Lifecycle {
 			flag.threshold = o.threshold;
 			flag.unit = o.unit;
 			flag.baseline = o.baseline;
-			flag.message = o.message;
+			flag.message = text(o.message);
 			if (o.fallback) flag.fallback = o.fallback;
 			else delete flag.fallback;
 		}
@@ -128,6 +129,8 @@ export class Lifecycle {
 		return this.states.get(flagId(kind, scope))?.active ?? false;
 	}
 }
+
+const text = (t: string | (() => string)) => (typeof t === 'function' ? t() : t);
 
 function pushEvidence(list: FlagEvidence[], e: FlagEvidence): void {
 	list.push(e);

@@ -58,11 +58,11 @@ export function rateLimitProximity() {
 				threshold: p.used,
 				unit: 'percent',
 				baseline: {n: s.samples.length, window: `${p.slopeMinutes}m slope`},
-				message:
+				message: () =>
 					used >= p.used
 						? `The ${source} ${name} rate-limit window is ${Math.round(used)}% used${eta !== Infinity && etaBeforeReset ? `, full in about ${formatMinutes(eta)}` : ''}${reset}: slow down or expect to be throttled.`
 						: `The ${source} ${name} rate-limit window is ${Math.round(used)}% used but on track for ${Math.round(projected ?? used)}% before it resets${reset}.`,
-				evidence: `${used.toFixed(1)}% used${slopePerMin !== null ? `, ${slopePerMin.toFixed(2)} %/min` : ''}`,
+				evidence: () => `${used.toFixed(1)}% used${slopePerMin !== null ? `, ${slopePerMin.toFixed(2)} %/min` : ''}`,
 			});
 		}
 	};

@@ -74,6 +74,8 @@ interface PoolEntry extends Bucket {
 export function spendSpike(): Detector {
 	const runs = new Map<string, SpikeRun>();
 	const pools = new Map<string, PoolEntry[]>();
+	// Pool baselines change at most once a minute (minutes close then): cached per model, unit and cutoff.
+	const poolCache = new Map<string, {cutoff: number; base: RobustBaseline | null; n: number}>();
 	return {
 		onRecord(r, ctx) {
 			const p = ctx.params.spendSpike;
@@ -94,7 +96,7 @@ export function spendSpike(): Detector {
 					if (!pool) pools.set(run.model, (pool = []));
 					pool.push({...last, runId: r.runId});
 					const horizon = r.at - p.poolDays * 24 * 60 * MIN;
-					while (pool.length > 0 && (pool[0]!.minute < horizon || pool.length > 5000)) pool.shift();
+					while (pool.length > 0 && (pool[0]!.minute < horizon || pool.length > 1000)) pool.shift();
 				}
 				run.buckets.push({minute, usd: usd ?? 0, tokens: tokens ?? 0});
 			} else {
@@ -112,16 +114,24 @@ export function spendSpike(): Detector {
 			const cutoff = r.at - minutes(p.excludeRecentMinutes);
 			const from = r.at - minutes(p.baselineMinutes);
 			const own = run.buckets.filter((b) => b.minute >= from && b.minute + MIN <= cutoff).map((b) => pick(b, unit));
-			let values = own;
 			let window = `${p.baselineMinutes}m own`;
-			if (r.at - run.firstAt < minutes(p.youngRunMinutes) || own.length < p.minSamples) {
-				const pool = pools.get(run.model) ?? [];
-				values = pool.filter((b) => b.runId !== r.runId && b.minute + MIN <= cutoff).map((b) => pick(b, unit));
-				window = `${p.poolDays}d ${run.model} pool`;
-			}
-			if (values.length < p.minSamples) return;
 			const floor = unit === 'usd' ? 0.01 : 1000;
-			const base = robustBaseline(values, floor)!;
+			let base: RobustBaseline | null = null;
+			if (r.at - run.firstAt < minutes(p.youngRunMinutes) || own.length < p.minSamples) {
+				// The pool holds every run's closed minutes of this model (a young run's own few included).
+				const pool = pools.get(run.model) ?? [];
+				const cutoffMinute = Math.floor(cutoff / MIN) * MIN;
+				const ck = `${run.model}\u0000${unit}`;
+				let cached = poolCache.get(ck);
+				if (!cached || cached.cutoff !== cutoffMinute) {
+					const vals = pool.filter((b) => b.minute + MIN <= cutoffMinute).map((b) => pick(b, unit));
+					cached = {cutoff: cutoffMinute, base: vals.length > 0 ? robustBaseline(vals, floor) : null, n: vals.length};
+					poolCache.set(ck, cached);
+				}
+				if (cached.n >= p.minSamples) base = cached.base;
+				window = `${p.poolDays}d ${run.model} pool`;
+			} else base = robustBaseline(own, floor);
+			if (base === null) return;
 			const rate = (unit === 'usd' ? run.fast.usd.value : run.fast.tokens.value) ?? 0;
 			const rz = robustZ(rate, base);
 			const times = base.median > 0 ? rate / base.median : Infinity;
@@ -138,9 +148,9 @@ export function spendSpike(): Detector {
 				threshold: round(Math.max(base.median + p.rz * base.scale, p.ratio * base.median, minRate)),
 				unit: u,
 				baseline: baselineOf(base, window),
-				message: `Run ${shortId(r.runId)} is burning ${formatAmount(rate, u)}, ${times === Infinity ? 'far above' : `${times.toFixed(1)}×`} its usual ${formatAmount(base.median, u)} (robust z ${rz.toFixed(1)})${unit === 'tokens' ? ' — in tokens, the run is mostly unpriced' : ''}: look at what it is doing right now.`,
+				message: () => `Run ${shortId(r.runId)} is burning ${formatAmount(rate, u)}, ${times === Infinity ? 'far above' : `${times.toFixed(1)}×`} its usual ${formatAmount(base.median, u)} (robust z ${rz.toFixed(1)})${unit === 'tokens' ? ' — in tokens, the run is mostly unpriced' : ''}: look at what it is doing right now.`,
 				...(unit === 'tokens' ? {fallback: 'tokens' as const} : {}),
-				evidence: `${formatAmount(rate, u)} (fast EWMA) after turn ${r.turn ?? '?'} of ${r.model ?? 'unknown model'}`,
+				evidence: () => `${formatAmount(rate, u)} (fast EWMA) after turn ${r.turn ?? '?'} of ${r.model ?? 'unknown model'}`,
 			});
 		},
 	};
@@ -165,6 +175,11 @@ interface PeerRun {
 interface PeerGroup {
 	open: Map<string, PeerRun>;
 	closed: Map<string, PeerRun>;
+	/** Bumped whenever `closed` changes; peer baselines are cached against it. */
+	version: number;
+	/** Event-time minute of the last sweep for completed runs (once a minute is enough). */
+	swept: number;
+	cache: Map<Unit, {version: number; peers: number[]; logs: RobustBaseline | null}>;
 }
 
 export function runCostOutlier(): Detector {
@@ -176,30 +191,33 @@ export function runCostOutlier(): Detector {
 			let key = groupOf.get(r.runId);
 			if (!key) groupOf.set(r.runId, (key = `${r.source}|${r.meta?.botRole ?? ''}|${modelFamily(r.model)}`));
 			let g = groups.get(key);
-			if (!g) groups.set(key, (g = {open: new Map(), closed: new Map()}));
+			if (!g) groups.set(key, (g = {open: new Map(), closed: new Map(), version: 0, swept: -1, cache: new Map()}));
 			let run = g.open.get(r.runId) ?? g.closed.get(r.runId);
-			g.closed.delete(r.runId);
+			if (g.closed.delete(r.runId)) g.version++;
 			if (!run) run = {amount: emptyAmount(), lastAt: r.at, firstAt: r.at};
 			g.open.set(r.runId, run);
 			addAmount(run.amount, ctx.costOf(r), r.tokens.total);
 			run.lastAt = Math.max(run.lastAt, r.at);
-			for (const [id, other] of g.open) {
-				if (id !== r.runId && other.lastAt < r.at - minutes(p.completedAfterMinutes)) {
-					g.open.delete(id);
-					g.closed.set(id, other);
-				}
+			const minuteNow = Math.floor(r.at / MIN);
+			if (minuteNow !== g.swept) {
+				g.swept = minuteNow;
+				sweep(g, r, p);
 			}
-			for (const [id, other] of g.closed) if (other.lastAt < r.at - p.peerDays * 24 * 60 * MIN) g.closed.delete(id);
-
 			const unit = unitOf(run.amount, ctx.params.unpricedFallbackShare);
 			const value = pick(run.amount, unit);
 			if (value <= 0) return;
-			const peers: number[] = [];
-			for (const other of g.closed.values()) {
-				if (unit === 'usd' && unitOf(other.amount, ctx.params.unpricedFallbackShare) !== 'usd') continue;
-				const v = pick(other.amount, unit);
-				if (v > 0) peers.push(v);
+			let cached = g.cache.get(unit);
+			if (!cached || cached.version !== g.version) {
+				const vals: number[] = [];
+				for (const other of g.closed.values()) {
+					if (unit === 'usd' && unitOf(other.amount, ctx.params.unpricedFallbackShare) !== 'usd') continue;
+					const v = pick(other.amount, unit);
+					if (v > 0) vals.push(v);
+				}
+				cached = {version: g.version, peers: vals, logs: vals.length >= p.minPeers ? robustBaseline(vals.map(Math.log), 0.1) : null};
+				g.cache.set(unit, cached);
 			}
+			const peers = cached.peers;
 			const u = unit === 'usd' ? 'usd' : 'tokens';
 			const fb = unit === 'tokens' ? {fallback: 'tokens' as const} : {};
 			const note = unit === 'tokens' ? ' (in tokens: mostly unpriced)' : '';
@@ -207,7 +225,7 @@ export function runCostOutlier(): Detector {
 			const [, role, family] = key.split('|');
 			const group = `${role ? `${role} ` : ''}${family} runs`;
 			if (peers.length >= p.minPeers) {
-				const logs = robustBaseline(peers.map(Math.log), 0.1)!;
+				const logs = cached.logs!;
 				const rz = robustZ(Math.log(value), logs);
 				const med = Math.exp(logs.median);
 				ctx.life.observe({
@@ -220,9 +238,9 @@ export function runCostOutlier(): Detector {
 					threshold: round(Math.exp(logs.median + p.rz * logs.scale)),
 					unit: u,
 					baseline: {median: round(med), mad: round(logs.mad), n: peers.length, window: `${p.peerDays}d peers (log)`},
-					message: `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of ${peers.length} completed ${group} (robust z ${rz.toFixed(1)} on log cost)${note}: check whether it is stuck or the task is unusually large.`,
+					message: () => `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of ${peers.length} completed ${group} (robust z ${rz.toFixed(1)} on log cost)${note}: check whether it is stuck or the task is unusually large.`,
 					...fb,
-					evidence: `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
+					evidence: () => `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
 				});
 				return;
 			}
@@ -239,12 +257,29 @@ export function runCostOutlier(): Detector {
 				threshold: round(Math.max(p.fallbackRatio * med, minValue)),
 				unit: u,
 				baseline: {median: round(med), n: peers.length, window: `${p.peerDays}d peers`},
-				message: `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of only ${peers.length} completed ${group} (low confidence)${note}.`,
+				message: () => `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of only ${peers.length} completed ${group} (low confidence)${note}.`,
 				...fb,
-				evidence: `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
+				evidence: () => `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
 			});
 		},
 	};
+}
+
+/** Runs idle past `completedAfterMinutes` become peers; peers older than `peerDays` leave. */
+function sweep(g: PeerGroup, r: UsageRecord, p: FoldContext['params']['runCostOutlier']): void {
+	for (const [id, other] of g.open) {
+		if (id !== r.runId && other.lastAt < r.at - minutes(p.completedAfterMinutes)) {
+			g.open.delete(id);
+			g.closed.set(id, other);
+			g.version++;
+		}
+	}
+	for (const [id, other] of g.closed) {
+		if (other.lastAt < r.at - p.peerDays * 24 * 60 * MIN) {
+			g.closed.delete(id);
+			g.version++;
+		}
+	}
 }
 
 // ── A3 budget_burn ──────────────────────────────────────────────────────────────────────────
@@ -296,13 +331,13 @@ export function budgetBurn(): Detector {
 					threshold: round(p.warnShare * 100),
 					unit: 'percent',
 					baseline: {window: `budget ${formatUsd(budget)}`},
-					message:
+					message: () =>
 						share >= p.critShare
 							? `${label} has spent ${lower}${formatUsd(spend)} of its ${formatUsd(budget)} ${type} budget (${Math.round(share * 100)}%): stop it or raise --budget ${type}.`
 							: share >= p.warnShare
 								? `${label} has spent ${lower}${formatUsd(spend)} of its ${formatUsd(budget)} ${type} budget (${Math.round(share * 100)}%).`
 								: `${label} will reach its ${formatUsd(budget)} ${type} budget in about ${Math.round(eta)} min at ${formatUsd(rate * 60)}/h (${lower}${formatUsd(spend)} spent).`,
-					evidence: `${lower}${formatUsd(spend)} spent (${Math.round(share * 100)}%)${eta !== Infinity ? `, ETA ${Math.round(eta)} min` : ''}`,
+					evidence: () => `${lower}${formatUsd(spend)} spent (${Math.round(share * 100)}%)${eta !== Infinity ? `, ETA ${Math.round(eta)} min` : ''}`,
 				});
 			}
 		},

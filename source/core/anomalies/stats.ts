@@ -5,7 +5,8 @@
 
 export function median(values: readonly number[]): number | null {
 	if (values.length === 0) return null;
-	const s = [...values].sort((a, b) => a - b);
+	// A typed array sorts numerically in native code: several times faster than a comparator.
+	const s = Float64Array.from(values).sort();
 	const mid = s.length >> 1;
 	return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
@@ -19,7 +20,7 @@ export function mad(values: readonly number[], center = median(values)): number 
 /** Quantile by linear interpolation, q in [0, 1]. */
 export function quantile(values: readonly number[], q: number): number | null {
 	if (values.length === 0) return null;
-	const s = [...values].sort((a, b) => a - b);
+	const s = Float64Array.from(values).sort();
 	const pos = Math.min(1, Math.max(0, q)) * (s.length - 1);
 	const lo = Math.floor(pos);
 	const hi = Math.ceil(pos);

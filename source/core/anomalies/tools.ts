@@ -79,10 +79,10 @@ export function loopRepetition(): Detector {
 				threshold: byStreak ? streakT : p.share,
 				unit: byStreak ? 'count' : 'ratio',
 				baseline: byStreak ? null : {n: s.window.length, window: `last ${p.shareWindow} calls`},
-				message: byStreak
+				message: () => byStreak
 					? `Run ${shortId(e.runId)} made the same call ${s.streak} times in a row: ${short(fp)} — it is probably looping; look at the transcript.`
 					: `Run ${shortId(e.runId)} spent ${Math.round(topShare * 100)}% of its last ${s.window.length} tool calls on ${short(top)} — it is probably going in circles.`,
-				evidence: short(fp, 120),
+				evidence: () => short(fp, 120),
 			});
 		},
 	};
@@ -124,8 +124,8 @@ export function errorLoop(): Detector {
 				threshold: p.count,
 				unit: 'count',
 				baseline: {window: `${p.windowMinutes}m`},
-				message: `Run ${shortId(e.runId)} hit the same error ${worstN} times in ${p.windowMinutes} min: ${short(worst)} — retrying will not fix it; look at the cause.`,
-				evidence: short(fp, 120),
+				message: () => `Run ${shortId(e.runId)} hit the same error ${worstN} times in ${p.windowMinutes} min: ${short(worst)} — retrying will not fix it; look at the cause.`,
+				evidence: () => short(fp, 120),
 			});
 		},
 	};
@@ -158,10 +158,10 @@ export function toolFailureStreak(): Detector {
 				threshold: byStreak ? p.streak : p.wilson,
 				unit: byStreak ? 'count' : 'ratio',
 				baseline: {n: s.window.length, window: `last ${p.window} results`},
-				message: byStreak
+				message: () => byStreak
 					? `Run ${shortId(e.runId)} has had ${s.streak} failed tool results in a row (last: ${short(s.lastTool, 40)}): check the tool's setup or permissions.`
 					: `Run ${shortId(e.runId)}: ${failures} of its last ${s.window.length} tool results failed (at least ${Math.round(lb * 100)}% failure rate, 95% confidence).`,
-				evidence: `${e.ok ? 'ok' : 'failed'}: ${short(e.name, 40)} ${short(e.detail, 80)}`,
+				evidence: () => `${e.ok ? 'ok' : 'failed'}: ${short(e.name, 40)} ${short(e.detail, 80)}`,
 			});
 		},
 	};
