@@ -69,6 +69,26 @@ describe('replayed history equals living through it (all kinds together)', () =>
 	});
 });
 
+describe('live hook with the engine\'s per-file event lists', () => {
+	it('events appended to an earlier file (mid-list) are picked up once; a re-read file starts over', () => {
+		const {records, events} = history();
+		const ledger = new Ledger({pricer: (r) => ({usd: costOf(r), basis: costOf(r) === null ? 'unpriced' : 'computed'})});
+		ledger.add(records);
+		const fileA = events.filter((e) => e.runId === 'loopy').slice(0, 6);
+		const fileB = events.filter((e) => e.runId !== 'loopy');
+		const all = createFlagHook({all: true});
+		const now = T0 + 12 * 60 * MIN;
+		all(ledger, now, () => [...fileA, ...fileB]);
+		fileA.push(...events.filter((e) => e.runId === 'loopy').slice(6));
+		const expected = detect({records: ledger.records(), events: [...fileA, ...fileB], costOf: (r) => ledger.costOf(r.key)?.usd ?? null, now, data: {sources: [], priced: true}}).flags;
+		expect(all(ledger, now, () => [...fileA, ...fileB])).toEqual(expected);
+		// File A re-read: the same events as new objects, and one fewer.
+		const reread = fileA.slice(0, -1).map((e) => ({...e}));
+		const after = detect({records: ledger.records(), events: [...reread, ...fileB], costOf: (r) => ledger.costOf(r.key)?.usd ?? null, now, data: {sources: [], priced: true}}).flags;
+		expect(all(ledger, now, () => [...reread, ...fileB])).toEqual(after);
+	});
+});
+
 describe('config', () => {
 	it('parses a flags section and leaves other sections alone', () => {
 		const r = parseFlagsConfig('prices: {x: 1}\nflags:\n  budget: {issue: 5, day: 50}\n  spendSpike: {rz: 5}\n  unpricedFallbackShare: 0.1\n');

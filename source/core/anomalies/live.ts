@@ -1,6 +1,6 @@
 /**
  * The live engine's hook (`EngineOptions.detectFlags`): keeps one FlagMonitor across snapshots
- * and feeds it only what changed, so a snapshot costs a lookup per record, not a re-fold. The
+ * and feeds it only what changed (records by ledger revision, events by identity), so a snapshot costs a lookup per record, not a re-fold. The
  * flags it returns are the live ones (warm-up rule): still raised, last evidence < 10 min before
  * `now`. History read at startup builds the baselines silently, exactly as a replay would.
  */
@@ -27,6 +27,8 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	const monitor = new FlagMonitor({params, costOf: (r) => ledgerRef?.costOf(r.key)?.usd ?? null});
 	let revision = -1;
 	let eventCount = 0;
+	let eventRevision = -1;
+	const seen = new Set<ActivityEvent>();
 	return (ledger, now, events) => {
 		ledgerRef = ledger;
 		if (ledger.revision !== revision) {
@@ -38,13 +40,25 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 				monitor.removeRecords([...monitor.recordKeys()].filter((k) => !live.has(k)));
 			}
 		}
+		// The engine's list is rebuilt per call (per file, so new events land mid-list): events are
+		// matched by identity; any that vanished (a file re-read) make the monitor start over.
 		const all = events();
-		if (all.length !== eventCount) {
-			// Append-only is the common case; fewer events than before (a file re-read) starts over.
-			if (all.length > eventCount) monitor.addEvents(all.slice(eventCount));
-			else {
+		if (all.length !== eventCount || ledger.revision !== eventRevision) {
+			eventRevision = ledger.revision;
+			const fresh: ActivityEvent[] = [];
+			let kept = 0;
+			for (const e of all) {
+				if (seen.has(e)) kept++;
+				else fresh.push(e);
+			}
+			if (kept < seen.size) {
+				seen.clear();
+				for (const e of all) seen.add(e);
 				monitor.removeEvents(() => true);
 				monitor.addEvents(all);
+			} else {
+				for (const e of fresh) seen.add(e);
+				monitor.addEvents(fresh);
 			}
 			eventCount = all.length;
 		}
