@@ -27,6 +27,15 @@ export const flagOptionsHelp = `
                            $XDG_CONFIG_HOME/burn/config.yaml (~/.config/burn/config.yaml)
     --fail-on <severity>   Exit 3 when a flag of this severity or worse was raised: warn or crit`;
 
+/** `watch` takes the thresholds but not `--fail-on` (it never exits on its own). */
+export const watchFlagOptions = {budget: flagOptions.budget, config: flagOptions.config} as const;
+
+export const watchFlagOptionsHelp = `
+  Flags (anomalies)
+    --budget <scope=usd>   A budget in USD: run=2, issue=5 or day=50 (UTC day); repeatable
+    --config <file>        Flag thresholds (YAML, a "flags:" section); default, when it exists:
+                           $XDG_CONFIG_HOME/burn/config.yaml (~/.config/burn/config.yaml)`;
+
 export interface FlagOptionValues {
 	budget?: string[];
 	config?: string;

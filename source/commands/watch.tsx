@@ -11,6 +11,7 @@ import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {defaultCacheDir} from '../ingest/index-store.js';
 import {sourceDefinition} from '../sources/registry.js';
+import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 
@@ -36,6 +37,7 @@ export const watchHelp = `
     --no-cache             Read every file from the start; keep no index
 ${sourceFlagsHelp}
 ${priceFlagsHelp}
+${watchFlagOptionsHelp}
 
   When stdout is not a terminal, watch prints the summary once and exits.
 
@@ -70,10 +72,12 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 			cacheDir: {type: 'string'},
 			...sourceFlags,
 			...priceFlags,
+			...watchFlagOptions,
 		},
 	});
 	const flags = cli.flags;
 	const prices = loadPrices(flags, env, cwd);
+	const flagParams = loadFlagParams(flags, env, cwd);
 	const patterns = issuePatterns(flags);
 	const tty = Boolean(stdout.isTTY);
 	const notices: string[] = [];
@@ -94,7 +98,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		issuePatterns: patterns,
 		notifyIntervalMs: 100,
 		watch: tty,
-		detectFlags: createFlagHook(),
+		detectFlags: createFlagHook({params: flagParams}),
 		onNotice: (m) => notices.push(m),
 	});
 	// A signal before the UI is up still removes the demo's temp dir.
