@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {parseBudget, parseFlagsConfig} from '../../source/core/anomalies/config.js';
-import {createFlagHook, detect} from '../../source/core/anomalies/index.js';
+import {createFlagHook, detect, FlagMonitor} from '../../source/core/anomalies/index.js';
 import {DEFAULT_PARAMS, resolveParams} from '../../source/core/anomalies/params.js';
 import {flagSectionLines, flagSectionMarkdown} from '../../source/core/anomalies/report-section.js';
 import {Ledger} from '../../source/core/ledger.js';
@@ -128,5 +128,37 @@ describe('report section', () => {
 		expect(md).toMatch(/\| Severity \| Kind \| Scope \| What happened \| Value \| Threshold \|/);
 		expect(flagSectionLines({flags: []} as unknown as SummaryJson).map((l) => l.text)).toEqual(['', 'Flags: none raised']);
 		expect(flagSectionLines({} as SummaryJson)).toEqual([]);
+	});
+});
+
+describe('no flapping, for every kind at once', () => {
+	it('evaluated after every item, no flag re-raises within 5 minutes of clearing', () => {
+		const {records, events} = history();
+		// Add on/off noise around several thresholds: bursts of errors and failures, a wobbling quota.
+		for (let k = 0; k < 30; k++) {
+			const at = T0 + 11 * 60 * MIN + k * 40_000;
+			events.push(ev(k % 2 === 0 ? 'tool_result' : 'error', at, 'Bash', 'boom 1', {runId: 'flappy', ok: false}));
+			events.push(ev('tool_result', at + 20_000, 'Bash', 'ok', {runId: 'flappy', ok: true}));
+			records.push(rec({source: 'codex', runId: 'q', at, usd: 0.01, quota: {at, planType: null, windows: [{label: 'primary', windowMinutes: 300, usedPercent: k % 2 === 0 ? 82 : 60, resetsAt: null}]}}));
+		}
+		const items = [...records.map((r) => ({at: r.at, r})), ...events.map((e) => ({at: e.at, e}))].sort((a, b) => a.at - b.at);
+		const monitor = new FlagMonitor({params: resolveParams({budget: {run: 3}}), costOf});
+		const state = new Map<string, {active: boolean; clearedAt: number | null}>();
+		let raises = 0;
+		for (const item of items) {
+			if (item.r) monitor.addRecords([item.r]);
+			else monitor.addEvents([item.e!]);
+			for (const f of monitor.evaluate(item.at).flags) {
+				if (f.kind === 'stall' || f.kind === 'data_quality') continue; // judged at now, no episodes
+				const was = state.get(f.id);
+				const active = f.active !== false;
+				if (active && was && !was.active) {
+					raises++;
+					expect(f.firstAt - was.clearedAt!, f.id).toBeGreaterThanOrEqual(5 * MIN);
+				}
+				state.set(f.id, {active, clearedAt: f.clearedAt ?? null});
+			}
+		}
+		expect(raises).toBeGreaterThan(2); // re-raises happened, after their cooldowns
 	});
 });
