@@ -17,7 +17,7 @@ import {fileURLToPath} from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 
 export function parseArgs(argv) {
-	const args = {sizeMb: 1024, seed: 1, out: join(here, 'corpus')};
+	const args = {sizeMb: 1024, seed: 1, out: join(here, 'corpus'), version: 2};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--size-mb') args.sizeMb = Number(argv[++i]);
@@ -174,12 +174,18 @@ export function generate({sizeMb, seed, out}) {
 	let part = 0;
 	while (written < budget.usage) {
 		const o = new Out(join(work, '.symphony', 'telemetry', part === 0 ? 'usage.jsonl' : `usage-${part}.jsonl`));
+		let run = uuid();
+		let turn = 0;
 		for (let i = 0; i < 20_000 && written + o.bytes < budget.usage; i++) {
-			const run = uuid();
+			// A run is one attempt with many turns (real runs have tens).
+			if (++turn > int(5, 40)) {
+				run = uuid();
+				turn = 1;
+			}
 			const input = int(1000, 200_000);
 			const output = int(10, 5000);
 			const at = ts();
-			o.line(`{"schemaVersion":1,"recordedAt":"${at}","runID":"${run}","turn":1,"issueIdentifier":"MT-${int(100, 400)}","provider":"${pick(['claude', 'codex'])}","model":"${pick(['claude-sonnet-4-6', 'gpt-5.3-codex'])}","botRole":"developer","inputTokens":${input},"outputTokens":${output},"totalTokens":${input + output},"usageSource":"provider_reported","startedAt":"${at}","endedAt":"${at}","workspacePath":"/srv/symphony_workspaces/MT-1"}`);
+			o.line(`{"schemaVersion":1,"recordedAt":"${at}","runID":"${run}","turn":${turn},"issueIdentifier":"MT-${int(100, 400)}","provider":"${pick(['claude', 'codex'])}","model":"${pick(['claude-sonnet-4-6', 'gpt-5.3-codex'])}","botRole":"developer","inputTokens":${input},"outputTokens":${output},"totalTokens":${input + output},"usageSource":"provider_reported","startedAt":"${at}","endedAt":"${at}","workspacePath":"/srv/symphony_workspaces/MT-1"}`);
 		}
 		o.close();
 		written += o.bytes;

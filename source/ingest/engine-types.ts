@@ -36,7 +36,7 @@ export interface EngineOptions {
 	pollIntervalMs?: number;
 	/** Directory listings are refreshed every this many ms as a backstop for missed new files (default 60 s). */
 	relistIntervalMs?: number;
-	/** While watching, the index is rewritten at most this often after changes (default 15 s) and on stop. */
+	/** While watching, the index is rewritten at most this often after changes (default 5 min: a rewrite serializes every record) and on stop. */
 	indexWriteDelayMs?: number;
 }
 

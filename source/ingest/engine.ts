@@ -346,7 +346,7 @@ export class Engine implements LiveEngine {
 		this.indexTimer = setTimeout(() => {
 			this.indexTimer = null;
 			void this.serial(async () => this.writeIndex());
-		}, this.options.indexWriteDelayMs ?? 15_000);
+		}, this.options.indexWriteDelayMs ?? 300_000);
 		this.indexTimer.unref?.();
 	}
 }
