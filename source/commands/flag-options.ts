@@ -86,7 +86,8 @@ export function parseFailOn(value: string | undefined): Severity | null {
 export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: Filters | undefined, now: number): Evaluation {
 	const {ledger, scan} = collected;
 	const inRange = (at: number) => (filters?.since == null || at >= filters.since) && (filters?.until == null || at <= filters.until);
-	const events = scan.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue));
+	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
+	const events = scan.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue || ledger.runKeys.has(e.runId)));
 	const evalAt = filters?.until != null ? Math.min(now, filters.until) : now;
 	const result = detect({
 		records: ledger.records(),

@@ -39,5 +39,6 @@ export function flagScopeLabel(f: Flag): string {
 /** `CRIT budget_burn issue MT-7: … (104% vs 80%)` */
 export function flagLine(f: Flag): string {
 	const vs = `${formatFlagValue(f.value, f.unit)} vs ${formatFlagValue(f.threshold, f.unit)}`;
-	return `${flagSeverityLabel(f.severity)} ${f.kind} ${flagScopeLabel(f)}: ${sanitize(f.message)} (${vs}${f.active === false ? ', cleared' : ''})`;
+	const from = f.external ? ` [${sanitize(f.external)}]` : '';
+	return `${flagSeverityLabel(f.severity)} ${f.kind}${from} ${flagScopeLabel(f)}: ${sanitize(f.message)} (${vs}${f.active === false ? ', cleared' : ''})`;
 }

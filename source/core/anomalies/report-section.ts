@@ -39,7 +39,7 @@ export function flagSectionMarkdown(doc: SummaryJson, maxFlags = 50): string[] {
 		out.push('', '| Severity | Kind | Scope | What happened | Value | Threshold |', '| --- | --- | --- | --- | ---: | ---: |');
 		for (const f of flags.slice(0, maxFlags)) {
 			out.push(
-				`| ${flagSeverityLabel(f.severity)} | \`${f.kind}\` | ${cell(flagScopeLabel(f))} | ${cell(f.message)}${f.active === false ? ' _(cleared)_' : ''} | ${formatFlagValue(f.value, f.unit)} | ${formatFlagValue(f.threshold, f.unit)} |`,
+				`| ${flagSeverityLabel(f.severity)} | \`${f.kind}\`${f.external ? ` (${cell(f.external)})` : ''} | ${cell(flagScopeLabel(f))} | ${cell(f.message)}${f.active === false ? ' _(cleared)_' : ''} | ${formatFlagValue(f.value, f.unit)} | ${formatFlagValue(f.threshold, f.unit)} |`,
 			);
 		}
 		if (flags.length > maxFlags) out.push('', `_+${flags.length - maxFlags} more flags: see \`--json\`._`);
