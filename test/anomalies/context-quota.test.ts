@@ -119,6 +119,13 @@ describe('A12 rate_limit_proximity', () => {
 		expect(run([sample(0, 10), sample(1, 11), sample(2, 12)]).flags).toHaveLength(0);
 	});
 
+	it('a sample repeated on later records (Codex carries the last one) counts once', () => {
+		const s0 = sample(0, 10);
+		const s1 = sample(1, 20);
+		const repeats = [rec({source: 'codex', at: s1.at + 1000, quota: s1.quota}), rec({source: 'codex', at: s1.at + 2000, quota: s1.quota})];
+		expect(run([s0, s1, ...repeats]).flags).toHaveLength(0); // still two samples: no slope yet
+	});
+
 	it('no vendor data: "unknown", never a guess', () => {
 		const out = run([rec({source: 'codex'})]);
 		expect(out.flags).toHaveLength(0);

@@ -34,6 +34,8 @@ export function rateLimitProximity() {
 			let s = series.get(k);
 			if (!s) series.set(k, (s = {samples: [], resetsAt: w.resetsAt}));
 			const last = s.samples[s.samples.length - 1];
+			// Codex repeats its latest sample on every record until a new one arrives: count it once.
+			if (last && q.at <= last.at) continue;
 			// A new window (reset time moved on, or usage fell back): the old slope means nothing.
 			if ((w.resetsAt !== null && s.resetsAt !== null && w.resetsAt !== s.resetsAt) || (last && w.usedPercent < last.used - 5)) s.samples = [];
 			s.resetsAt = w.resetsAt;
