@@ -8,7 +8,8 @@ import {buildSummary, type SummaryJson} from '../core/summary.js';
 import type {Pricer} from '../core/totals.js';
 import {applyBosunExtras, type BosunExtras} from '../ingest/bosun-extras.js';
 import {discoverSources, type DiscoveryOptions} from '../ingest/discover.js';
-import {scanOnce, type ScanResult} from '../ingest/scan.js';
+import {readOnce} from '../ingest/read-once.js';
+import type {ScanResult} from '../ingest/scan.js';
 
 export interface Filters {
 	since: number | null;
@@ -23,6 +24,10 @@ export interface CollectOptions {
 	now?: Date;
 	/** `--issue-pattern`s, tried after the default workspace patterns. */
 	issuePatterns?: readonly RegExp[];
+	/** Persistent index directory (`--cache-dir`); null or absent reads everything (`--no-cache`). */
+	cacheDir?: string | null;
+	/** One-line notices from the index (discarded and rebuilt, not writable). */
+	onNotice?: (message: string) => void;
 }
 
 export interface Collected {
@@ -43,8 +48,11 @@ export async function collectSummary(options: CollectOptions): Promise<Collected
 	const discovery = discoverSources(options.discovery);
 	// Read and dedup everything first: the usage.jsonl/transcript overlap rule needs all records
 	// before filters apply, since it can change a record's issue and run (core/overlap.ts).
-	const raw = new Ledger();
-	const scan = await scanOnce(discovery, raw, {issuePatterns: options.issuePatterns});
+	// The live engine's trackers and index do the reading: unchanged files come from the index.
+	const {ledger: raw, scan} = await readOnce(
+		{discovery: options.discovery, cacheDir: options.cacheDir ?? null, issuePatterns: options.issuePatterns, onNotice: options.onNotice},
+		discovery,
+	);
 	// bosun's double-count rule can also change a transcript record's issue: before filters too.
 	const bosun = applyBosunExtras(discovery, raw, scan.problems);
 	const {ledger, report: overlap} = countOnce(raw, {pricer: options.pricer, accept: recordFilter(options.filters)});

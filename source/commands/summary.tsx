@@ -5,6 +5,7 @@ import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary, type Filters} from './collect.js';
 import {EXIT, UsageError} from './errors.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
@@ -27,6 +28,7 @@ export const summaryHelp = `
     --issue <ID>           Only one issue, e.g. MT-649
 ${sourceFlagsHelp}
 ${priceFlagsHelp}
+${cacheFlagsHelp}
 ${flagOptionsHelp}
 
   Examples
@@ -61,6 +63,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 			issue: {type: 'string'},
 			...sourceFlags,
 			...priceFlags,
+			...cacheFlags,
 			...flagOptions,
 		},
 	});
@@ -77,7 +80,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const failOn = parseFailOn(flags.failOn);
-	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags)});
+	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags), cacheDir: cacheDirFrom(flags, env, cwd), onNotice: noticeToStderr});
 	const {doc} = collected;
 	doc.pricing = pricingInfo(prices);
 	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime());
