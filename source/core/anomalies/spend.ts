@@ -65,6 +65,8 @@ interface SpikeRun {
 	recent: Array<{at: number; usd: number; tokens: number}>;
 	buckets: Bucket[];
 	fast: {usd: Ewma; tokens: Ewma};
+	/** The own baseline only changes when the cutoff minute moves: cached per minute and unit. */
+	own: {cutoff: number; unit: Unit; n: number; base: RobustBaseline | null} | null;
 }
 
 interface PoolEntry extends Bucket {
@@ -83,7 +85,7 @@ export function spendSpike(): Detector {
 			const tokens = r.tokens.total;
 			let run = runs.get(r.runId);
 			if (!run) {
-				run = {firstAt: r.at, model: r.model ?? '(unknown)', amount: emptyAmount(), recent: [], buckets: [], fast: {usd: {value: null, at: null}, tokens: {value: null, at: null}}};
+				run = {firstAt: r.at, model: r.model ?? '(unknown)', amount: emptyAmount(), recent: [], buckets: [], fast: {usd: {value: null, at: null}, tokens: {value: null, at: null}}, own: null};
 				runs.set(r.runId, run);
 			}
 			addAmount(run.amount, usd, tokens);
@@ -113,14 +115,17 @@ export function spendSpike(): Detector {
 			const unit = unitOf(run.amount, ctx.params.unpricedFallbackShare);
 			const cutoff = r.at - minutes(p.excludeRecentMinutes);
 			const from = r.at - minutes(p.baselineMinutes);
-			const own = run.buckets.filter((b) => b.minute >= from && b.minute + MIN <= cutoff).map((b) => pick(b, unit));
+			const cutoffMinute = Math.floor(cutoff / MIN) * MIN;
+			if (!run.own || run.own.cutoff !== cutoffMinute || run.own.unit !== unit) {
+				const own = run.buckets.filter((b) => b.minute >= from && b.minute + MIN <= cutoff).map((b) => pick(b, unit));
+				run.own = {cutoff: cutoffMinute, unit, n: own.length, base: own.length >= p.minSamples ? robustBaseline(own, unit === 'usd' ? 0.01 : 1000) : null};
+			}
 			let window = `${p.baselineMinutes}m own`;
 			const floor = unit === 'usd' ? 0.01 : 1000;
 			let base: RobustBaseline | null = null;
-			if (r.at - run.firstAt < minutes(p.youngRunMinutes) || own.length < p.minSamples) {
+			if (r.at - run.firstAt < minutes(p.youngRunMinutes) || run.own.n < p.minSamples) {
 				// The pool holds every run's closed minutes of this model (a young run's own few included).
 				const pool = pools.get(run.model) ?? [];
-				const cutoffMinute = Math.floor(cutoff / MIN) * MIN;
 				const ck = `${run.model}\u0000${unit}`;
 				let cached = poolCache.get(ck);
 				if (!cached || cached.cutoff !== cutoffMinute) {
@@ -130,7 +135,7 @@ export function spendSpike(): Detector {
 				}
 				if (cached.n >= p.minSamples) base = cached.base;
 				window = `${p.poolDays}d ${run.model} pool`;
-			} else base = robustBaseline(own, floor);
+			} else base = run.own.base;
 			if (base === null) return;
 			const rate = (unit === 'usd' ? run.fast.usd.value : run.fast.tokens.value) ?? 0;
 			const rz = robustZ(rate, base);
