@@ -5,10 +5,11 @@
  * Retracting a file (it shrank or was replaced) removes its versions and lets another file's copy
  * of the same record take over.
  */
-import {chooseVersion, firstDifference} from './dedup.js';
+import {chooseVersion, firstDifference, type Choice} from './dedup.js';
+import {recordFidelity} from './fidelity.js';
 import {ProblemLog} from './problems.js';
-import type {UsageRecord} from './record.js';
-import {applyRecord, emptyTotals, type PricedCost, type Pricer, type Totals} from './totals.js';
+import type {FidelityClass, UsageRecord} from './record.js';
+import {applyCounted, emptyTotals, type PricedCost, type Pricer, type Totals} from './totals.js';
 
 export type Dimension = 'issue' | 'run' | 'model' | 'provider' | 'source';
 export const DIMENSIONS: readonly Dimension[] = ['issue', 'run', 'model', 'provider', 'source'];
@@ -51,10 +52,14 @@ export interface MinuteBucket {
 }
 
 interface Entry {
-	/** Every version seen, in arrival order; `effective` is the one that counts. */
-	versions: UsageRecord[];
 	effective: UsageRecord;
 	cost: PricedCost | null;
+	/**
+	 * The versions that can still count, in arrival order: one per file, the best within it (a
+	 * version another version of the same file beats can never count again, since a file is only
+	 * ever retracted whole). A single record, not an array, in the common one-file case.
+	 */
+	versions: UsageRecord | UsageRecord[];
 }
 
 export interface LedgerOptions {
@@ -83,7 +88,8 @@ export class Ledger {
 	revision = 0;
 
 	private readonly entries = new Map<string, Entry>();
-	private readonly keysByPath = new Map<string, Set<string>>();
+	/** Keys with a version from each file, for retraction. */
+	private readonly keysByPath = new Map<string, string[]>();
 	private pricer: Pricer | undefined;
 	private readonly accept: ((r: UsageRecord) => boolean) | undefined;
 
@@ -102,26 +108,26 @@ export class Ledger {
 
 	addOne(r: UsageRecord): void {
 		if (this.accept && !this.accept(r)) return;
-		let paths = this.keysByPath.get(r.origin.path);
-		if (!paths) this.keysByPath.set(r.origin.path, (paths = new Set()));
-		paths.add(r.key);
+		const path = r.origin.path;
 		const entry = this.entries.get(r.key);
 		if (!entry) {
 			const cost = this.price(r);
-			this.entries.set(r.key, {versions: [r], effective: r, cost});
+			this.entries.set(r.key, {effective: r, cost, versions: r});
+			this.addPathKey(path, r.key);
 			this.count(r, cost, 1);
 			return;
 		}
-		entry.versions.push(r);
 		const choice = chooseVersion(entry.effective, r);
+		this.keepVersion(entry, r, choice);
 		if (choice === 'conflict') {
 			const was = entry.effective.origin;
+			const field = firstDifference(entry.effective, r);
 			this.conflicts.add({
 				kind: 'duplicate-conflict',
-				path: r.origin.path,
+				path,
 				line: r.origin.line,
-				field: firstDifference(entry.effective, r),
-				reason: `same record as ${was.path}${was.line ? `:${was.line}` : ''} with a different ${firstDifference(entry.effective, r)}; the first is counted`,
+				field,
+				reason: `same record as ${was.path}${was.line ? `:${was.line}` : ''} with a different ${field}; the first is counted`,
 			});
 		} else if (choice === 'replace') {
 			this.setEffective(entry, r);
@@ -136,17 +142,19 @@ export class Ledger {
 		for (const key of keys) {
 			const entry = this.entries.get(key);
 			if (!entry) continue;
-			const remaining = entry.versions.filter((v) => v.origin.path !== path);
-			if (remaining.length === entry.versions.length) continue;
-			if (remaining.length === 0) {
+			const vs = entry.versions;
+			if (!Array.isArray(vs)) {
+				if (vs.origin.path !== path) continue;
 				this.count(entry.effective, entry.cost, -1);
 				this.entries.delete(key);
 				continue;
 			}
+			const remaining = vs.filter((v) => v.origin.path !== path);
+			if (remaining.length === vs.length) continue;
 			// Replay the surviving versions to find which one counts now.
 			let best = remaining[0]!;
-			for (const v of remaining.slice(1)) if (chooseVersion(best, v) === 'replace') best = v;
-			entry.versions = remaining;
+			for (let i = 1; i < remaining.length; i++) if (chooseVersion(best, remaining[i]!) === 'replace') best = remaining[i]!;
+			entry.versions = remaining.length === 1 ? best : remaining;
 			if (best !== entry.effective) this.setEffective(entry, best);
 		}
 	}
@@ -182,6 +190,44 @@ export class Ledger {
 		return this.entries.get(key)?.cost ?? null;
 	}
 
+	private addPathKey(path: string, key: string): void {
+		const keys = this.keysByPath.get(path);
+		if (keys) keys.push(key);
+		else this.keysByPath.set(path, [key]);
+	}
+
+	/**
+	 * Files are retracted whole, so of two versions from the same file only the one the later
+	 * wins against (or the first, when the later does not replace it) can ever count: keep that
+	 * one. Replaying the kept versions gives the same winner as replaying all of them, since every
+	 * dedup rule picks an extreme (first, last, largest) in arrival order.
+	 */
+	private keepVersion(entry: Entry, r: UsageRecord, choice: Choice): void {
+		const path = r.origin.path;
+		const vs = entry.versions;
+		if (!Array.isArray(vs)) {
+			if (vs.origin.path !== path) {
+				entry.versions = [vs, r];
+				this.addPathKey(path, r.key);
+			} else if ((vs === entry.effective ? choice : chooseVersion(vs, r)) === 'replace') {
+				entry.versions = r;
+			}
+			return;
+		}
+		for (let i = 0; i < vs.length; i++) {
+			const v = vs[i]!;
+			if (v.origin.path !== path) continue;
+			if ((v === entry.effective ? choice : chooseVersion(v, r)) === 'replace') {
+				// The newer version takes the end: the list stays in arrival order.
+				vs.splice(i, 1);
+				vs.push(r);
+			}
+			return;
+		}
+		vs.push(r);
+		this.addPathKey(path, r.key);
+	}
+
 	private price(r: UsageRecord): PricedCost | null {
 		return this.pricer ? this.pricer(r) : null;
 	}
@@ -195,30 +241,21 @@ export class Ledger {
 
 	private count(r: UsageRecord, cost: PricedCost | null, sign: 1 | -1): void {
 		this.revision++;
-		applyRecord(this.totals, r, cost, sign);
-		for (const d of DIMENSIONS) {
-			const key = dimensionKey(r, d);
-			let t = this.by[d].get(key);
-			if (!t) this.by[d].set(key, (t = emptyTotals()));
-			applyRecord(t, r, cost, sign);
-			if (t.records === 0) this.by[d].delete(key);
-		}
+		const cls = recordFidelity(r);
+		applyCounted(this.totals, r, cost, sign, cls);
+		const by = this.by;
+		const runTotals = this.bucket(by.run, r.runId, r, cost, sign, cls);
+		this.bucket(by.issue, r.issue ?? NO_ISSUE, r, cost, sign, cls);
+		this.bucket(by.model, r.model ?? UNKNOWN_MODEL, r, cost, sign, cls);
+		this.bucket(by.provider, r.provider ?? UNKNOWN_MODEL, r, cost, sign, cls);
+		this.bucket(by.source, r.source, r, cost, sign, cls);
 		let keys = this.runKeys.get(r.runId);
 		if (sign === 1) {
 			if (!keys) this.runKeys.set(r.runId, (keys = new Set()));
 			keys.add(r.key);
-			const labels = this.runLabels.get(r.runId);
-			if (!labels || r.at >= (this.by.run.get(r.runId)?.lastAt ?? 0)) {
-				this.runLabels.set(r.runId, {
-					issue: r.issue,
-					provider: r.provider,
-					model: r.model,
-					source: r.source,
-					workspace: r.workspace,
-					botRole: r.meta?.botRole ?? labels?.botRole ?? null,
-					exitReason: r.meta?.exitReason ?? labels?.exitReason ?? null,
-				});
-			}
+			// `lastAt` only grows, so after the add it equals r.at exactly when r is the run's latest.
+			if (runTotals !== null && r.at >= runTotals.lastAt!) this.label(r);
+			else if (!this.runLabels.has(r.runId)) this.label(r);
 		} else if (keys) {
 			keys.delete(r.key);
 			if (keys.size === 0) {
@@ -231,7 +268,39 @@ export class Ledger {
 		if (!m) this.minutes.set(minute, (m = {records: 0, tokens: 0, usd: 0}));
 		m.records += sign;
 		m.tokens += sign * (r.tokens.total ?? 0);
-		m.usd += sign * (cost?.usd ?? 0);
+		if (cost !== null && cost.usd !== null) m.usd += sign * cost.usd;
 		if (m.records === 0) this.minutes.delete(minute);
+	}
+
+	/** Adds to one dimension's row; returns the row while it still has records. */
+	private bucket(map: Map<string, Totals>, key: string, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1, cls: FidelityClass): Totals | null {
+		let t = map.get(key);
+		if (t === undefined) map.set(key, (t = emptyTotals()));
+		applyCounted(t, r, cost, sign, cls);
+		if (t.records === 0) {
+			map.delete(key);
+			return null;
+		}
+		return t;
+	}
+
+	/** The run's labels from its most recent record; a new object only when something differs. */
+	private label(r: UsageRecord): void {
+		const was = this.runLabels.get(r.runId);
+		const botRole = r.meta?.botRole ?? was?.botRole ?? null;
+		const exitReason = r.meta?.exitReason ?? was?.exitReason ?? null;
+		if (
+			was !== undefined &&
+			was.issue === r.issue &&
+			was.provider === r.provider &&
+			was.model === r.model &&
+			was.source === r.source &&
+			was.workspace === r.workspace &&
+			was.botRole === botRole &&
+			was.exitReason === exitReason
+		) {
+			return;
+		}
+		this.runLabels.set(r.runId, {issue: r.issue, provider: r.provider, model: r.model, source: r.source, workspace: r.workspace, botRole, exitReason});
 	}
 }

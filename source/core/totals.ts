@@ -72,17 +72,21 @@ export function emptyTotals(): Totals {
  * grow: a retracted record may leave them wider than the remaining records (harmless for display).
  */
 export function applyRecord(t: Totals, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1): void {
+	applyCounted(t, r, cost, sign, recordFidelity(r));
+}
+
+/** `applyRecord` with the record's fidelity class computed once by the caller (the ledger adds to six totals). */
+export function applyCounted(t: Totals, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1, cls: FidelityClass): void {
 	t.records += sign;
-	for (const f of TOKEN_FIELDS) {
-		const v = r.tokens[f];
-		const ft = t.tokens[f];
-		if (v === null) ft.missing += sign;
-		else {
-			ft.sum += sign * v;
-			ft.known += sign;
-		}
-	}
-	t.byClass[recordFidelity(r)] += sign;
+	const k = r.tokens;
+	const tt = t.tokens;
+	addField(tt.input, k.input, sign);
+	addField(tt.cacheRead, k.cacheRead, sign);
+	addField(tt.cacheWrite, k.cacheWrite, sign);
+	addField(tt.output, k.output, sign);
+	addField(tt.reasoning, k.reasoning, sign);
+	addField(tt.total, k.total, sign);
+	t.byClass[cls] += sign;
 	t.byGranularity[r.granularity] += sign;
 	t.usageSource[r.usageSource] += sign;
 	if (cost) {
@@ -101,6 +105,14 @@ export function applyRecord(t: Totals, r: UsageRecord, cost: PricedCost | null, 
 	if (sign === 1) {
 		if (t.firstAt === null || r.at < t.firstAt) t.firstAt = r.at;
 		if (t.lastAt === null || r.at > t.lastAt) t.lastAt = r.at;
+	}
+}
+
+function addField(ft: FieldTotal, v: number | null, sign: 1 | -1): void {
+	if (v === null) ft.missing += sign;
+	else {
+		ft.sum += sign * v;
+		ft.known += sign;
 	}
 }
 

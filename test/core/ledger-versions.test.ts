@@ -1,0 +1,70 @@
+import {describe, expect, it} from 'vitest';
+import {chooseVersion} from '../../source/core/dedup.js';
+import {Ledger} from '../../source/core/ledger.js';
+import type {SourceKind, UsageRecord} from '../../source/core/record.js';
+import {makeRecord} from '../helpers/records.js';
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** The reference: every version kept, the winner replayed over all of them in arrival order. */
+function reference(added: UsageRecord[]): Map<string, UsageRecord> {
+	const out = new Map<string, UsageRecord>();
+	for (const r of added) {
+		const cur = out.get(r.key);
+		if (!cur || chooseVersion(cur, r) === 'replace') out.set(r.key, r);
+	}
+	return out;
+}
+
+const SOURCES: SourceKind[] = ['claude', 'symphony', 'gemini', 'opencode'];
+
+describe('Ledger versions', () => {
+	it('keeping one version per file counts what replaying every version counts, across retractions', () => {
+		for (let seed = 1; seed <= 60; seed++) {
+			const rand = rng(seed);
+			const ledger = new Ledger();
+			const added: UsageRecord[] = [];
+			const paths = ['/a.jsonl', '/b.jsonl', '/c.db', '/d.jsonl'];
+			for (let i = 0; i < 200; i++) {
+				if (rand() < 0.04) {
+					const p = paths[Math.floor(rand() * paths.length)]!;
+					ledger.retractFile(p);
+					// A retracted file's earlier records are gone; later ones under the same path count again.
+					for (let j = 0; j < added.length; j++) if (added[j]!.origin.path === p) added.splice(j--, 1);
+					continue;
+				}
+				const source = SOURCES[Math.floor(rand() * SOURCES.length)]!;
+				const k = Math.floor(rand() * 6);
+				// Few distinct masses, so ties (first stays) happen often.
+				const output = 10 * Math.floor(rand() * 3);
+				const r = makeRecord({
+					key: `${source}:${k}`,
+					source,
+					runId: `run-${k % 3}`,
+					at: 1_000_000 + Math.floor(rand() * 5) * 60_000,
+					tokens: {output, total: 100 + output},
+					meta: source === 'claude' && rand() < 0.2 ? {sidechain: true} : undefined,
+					origin: {path: paths[Math.floor(rand() * paths.length)]!, line: i + 1, offset: i},
+				});
+				added.push(r);
+				ledger.addOne(r);
+			}
+			const want = reference(added);
+			const got = new Map([...ledger.records()].map((r) => [r.key, r]));
+			expect(got.size, `seed ${seed}`).toBe(want.size);
+			for (const [key, r] of want) expect(got.get(key), `seed ${seed} key ${key}`).toBe(r);
+			expect(ledger.totals.records).toBe(want.size);
+			let output = 0;
+			for (const r of want.values()) output += r.tokens.output ?? 0;
+			expect(ledger.totals.tokens.output.sum).toBe(output);
+		}
+	});
+});
