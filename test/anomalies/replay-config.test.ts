@@ -52,7 +52,7 @@ describe('replayed history equals living through it (all kinds together)', () =>
 	it('the live hook returns only live flags (last evidence < 10 min) and matches the batch', () => {
 		const {records, events} = history();
 		const ledger = new Ledger({pricer: (r) => ({usd: costOf(r), basis: costOf(r) === null ? 'unpriced' : 'computed'})});
-		const hook = createFlagHook({params: resolveParams({budget: {run: 3, issue: 10, day: 30}})});
+		const hook = createFlagHook({params: resolveParams({budget: {run: 3, issue: 10, day: 30}}), lateness: 0, clock: () => 0});
 		const seen: ActivityEvent[] = [];
 		const sorted = [...records].sort((a, b) => a.at - b.at);
 		for (let i = 0; i < sorted.length; i += 9) {
@@ -64,7 +64,7 @@ describe('replayed history equals living through it (all kinds together)', () =>
 		const live = hook(ledger, now, () => seen);
 		expect(live.length).toBeGreaterThan(0);
 		expect(live.every((f) => f.lastAt >= now - 10 * MIN && f.active !== false)).toBe(true);
-		const all = createFlagHook({params: resolveParams({budget: {run: 3, issue: 10, day: 30}}), all: true})(ledger, now, () => seen);
+		const all = createFlagHook({params: resolveParams({budget: {run: 3, issue: 10, day: 30}}), all: true, lateness: 0, clock: () => 0})(ledger, now, () => seen);
 		expect(all).toEqual(detect({records: ledger.records(), events, costOf: (r) => ledger.costOf(r.key)?.usd ?? null, params: resolveParams({budget: {run: 3, issue: 10, day: 30}}), now, data: {sources: [], priced: true}}).flags);
 	});
 });
@@ -76,7 +76,7 @@ describe('live hook with the engine\'s per-file event lists', () => {
 		ledger.add(records);
 		const fileA = events.filter((e) => e.runId === 'loopy').slice(0, 6);
 		const fileB = events.filter((e) => e.runId !== 'loopy');
-		const all = createFlagHook({all: true});
+		const all = createFlagHook({all: true, lateness: 0, clock: () => 0});
 		const now = T0 + 12 * 60 * MIN;
 		all(ledger, now, () => [...fileA, ...fileB]);
 		fileA.push(...events.filter((e) => e.runId === 'loopy').slice(6));
@@ -86,6 +86,49 @@ describe('live hook with the engine\'s per-file event lists', () => {
 		const reread = fileA.slice(0, -1).map((e) => ({...e}));
 		const after = detect({records: ledger.records(), events: [...reread, ...fileB], costOf: (r) => ledger.costOf(r.key)?.usd ?? null, now, data: {sources: [], priced: true}}).flags;
 		expect(all(ledger, now, () => [...reread, ...fileB])).toEqual(after);
+	});
+});
+
+describe('lateness (live): lines a little out of order', () => {
+	it('slot in without a re-fold, and the result equals a batch with the same lateness', () => {
+		const {records, events} = history();
+		const options = {params: resolveParams({budget: {run: 3}}), costOf, lateness: 60_000};
+		const batchMonitor = new FlagMonitor(options);
+		batchMonitor.addRecords(records);
+		batchMonitor.addEvents(events);
+		const now = T0 + 12 * 60 * MIN;
+		const expected = batchMonitor.evaluate(now);
+		const live = new FlagMonitor(options);
+		const sorted = [...records].sort((a, b) => a.at - b.at);
+		let refolds = 0;
+		for (let i = 0; i < sorted.length; i += 2) {
+			// Each pair arrives newest first: 2–60 s out of order, within the lateness.
+			const pair = sorted.slice(i, i + 2).reverse();
+			live.addRecords(pair);
+			if (live.needsRefold) refolds++;
+			live.evaluate(pair[0]!.at);
+		}
+		live.addEvents(events);
+		expect(refolds).toBe(0);
+		expect(live.evaluate(now)).toEqual(expected);
+	});
+
+	it('the hook throttles full re-folds: after one, the next waits 10× its duration', () => {
+		const {records} = history();
+		const ledger = new Ledger({pricer: (r) => ({usd: costOf(r), basis: 'computed'})});
+		let t = 0;
+		const hook = createFlagHook({params: resolveParams({budget: {run: 3}}), lateness: 0, all: true, clock: () => (t += 5)});
+		const sorted = [...records].sort((a, b) => a.at - b.at);
+		ledger.add(sorted.slice(40));
+		hook(ledger, T0 + 12 * 60 * MIN, () => []);
+		ledger.add(sorted.slice(20, 40)); // far in the past: a re-fold runs
+		const first = hook(ledger, T0 + 12 * 60 * MIN, () => []);
+		ledger.add(sorted.slice(0, 20)); // again, right after: throttled
+		const throttled = hook(ledger, T0 + 12 * 60 * MIN, () => []);
+		expect(throttled).toBe(first); // the previous flags, not a re-fold
+		t += 1000;
+		const refolded = hook(ledger, T0 + 12 * 60 * MIN, () => []);
+		expect(refolded).toEqual(detect({records: ledger.records(), events: [], costOf: (r) => ledger.costOf(r.key)?.usd ?? null, params: resolveParams({budget: {run: 3}}), now: T0 + 12 * 60 * MIN, data: {sources: [], priced: true}}).flags);
 	});
 });
 

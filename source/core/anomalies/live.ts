@@ -17,6 +17,10 @@ export interface FlagHookOptions {
 	data?: () => DataContext;
 	/** All flags raised (history too), not only live ones. */
 	all?: boolean;
+	/** Fold lines this late (ms) without starting over (default 15 s; see MonitorOptions). */
+	lateness?: number;
+	/** Monotonic clock for the re-fold throttle only (never for rules); default performance.now. */
+	clock?: () => number;
 }
 
 export type FlagHook = (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
@@ -24,7 +28,12 @@ export type FlagHook = (ledger: Ledger, now: number, events: () => ActivityEvent
 export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	const params = options.params ?? DEFAULT_PARAMS;
 	let ledgerRef: Ledger | null = null;
-	const monitor = new FlagMonitor({params, costOf: (r) => ledgerRef?.costOf(r.key)?.usd ?? null});
+	const monitor = new FlagMonitor({params, costOf: (r) => ledgerRef?.costOf(r.key)?.usd ?? null, lateness: options.lateness ?? 15_000});
+	const clock = options.clock ?? (() => performance.now());
+	// A full re-fold (lines far out of order, e.g. files read one by one at startup) costs seconds on
+	// big histories: after one, the next waits 10× as long, so the UI never spends most of its time here.
+	let lastAll: Flag[] = [];
+	let refoldAfter = -Infinity;
 	let revision = -1;
 	let eventCount = 0;
 	let eventRevision = -1;
@@ -68,7 +77,11 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 			break;
 		}
 		monitor.setData(options.data?.() ?? {sources: [], priced});
-		const {flags} = monitor.evaluate(now);
-		return options.all ? flags : liveFlags(flags, now, params);
+		const refold = monitor.needsRefold;
+		if (refold && clock() < refoldAfter) return options.all ? lastAll : liveFlags(lastAll, now, params);
+		const started = clock();
+		lastAll = monitor.evaluate(now).flags;
+		if (refold) refoldAfter = clock() + 10 * (clock() - started);
+		return options.all ? lastAll : liveFlags(lastAll, now, params);
 	};
 }

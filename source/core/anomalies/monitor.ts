@@ -38,6 +38,12 @@ export interface MonitorOptions {
 	costOf: (r: UsageRecord) => number | null;
 	/** Which detectors (tests); all by default. */
 	detectors?: () => Detector[];
+	/**
+	 * Live use: items are folded only once they are this much older (ms) than the newest item seen,
+	 * so lines that arrive a little out of order (files read one after another) slot in without a
+	 * re-fold from the start. Flags then lag the data by this much. 0 (batch) folds everything.
+	 */
+	lateness?: number;
 }
 
 export interface Evaluation {
@@ -55,6 +61,7 @@ export class FlagMonitor {
 	private detectors: Detector[] = [];
 	private ctx!: FoldContext;
 	private data: DataContext = {sources: [], priced: false};
+	private newest = -Infinity;
 
 	constructor(private readonly options: MonitorOptions) {
 		this.reset();
@@ -110,12 +117,10 @@ export class FlagMonitor {
 		if (this.dirty) {
 			this.reset();
 			const all: Item[] = [...[...this.records.values()].map((r): Item => ({type: 'r', at: r.at, key: r.key, r})), ...this.events.map((e): Item => ({type: 'e', at: e.at, key: eventKey(e), e}))];
-			this.fold(all);
-			this.pending = [];
+			this.pending = this.fold(all);
 			this.dirty = false;
 		} else if (this.pending.length > 0) {
-			this.fold(this.pending);
-			this.pending = [];
+			this.pending = this.fold(this.pending);
 		}
 		const out = {flags: this.ctx.life.flags(), notes: [] as FlagNote[]};
 		for (const d of this.detectors) d.atNow?.(now, this.ctx, this.data, out);
@@ -126,7 +131,13 @@ export class FlagMonitor {
 
 	private queue(item: Item): void {
 		if (this.last && compare(item, this.last) < 0) this.dirty = true;
+		if (item.at > this.newest) this.newest = item.at;
 		this.pending.push(item);
+	}
+
+	/** The next evaluation re-folds everything (an item landed before what was already folded). */
+	get needsRefold(): boolean {
+		return this.dirty;
 	}
 
 	private reset(): void {
@@ -135,9 +146,14 @@ export class FlagMonitor {
 		this.last = null;
 	}
 
-	private fold(items: Item[]): void {
+	/** Folds the items up to the lateness horizon, in order; returns the rest (still pending). */
+	private fold(items: Item[]): Item[] {
 		items.sort(compare);
-		for (const item of items) {
+		const horizon = this.newest - (this.options.lateness ?? 0);
+		let i = 0;
+		for (; i < items.length; i++) {
+			const item = items[i]!;
+			if (item.at > horizon) break;
 			if (item.type === 'r') {
 				if (this.records.get(item.key) !== item.r) continue; // superseded or removed
 				for (const d of this.detectors) d.onRecord?.(item.r, this.ctx);
@@ -146,6 +162,7 @@ export class FlagMonitor {
 			}
 			this.last = item;
 		}
+		return items.slice(i);
 	}
 }
 
