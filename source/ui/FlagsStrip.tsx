@@ -13,7 +13,7 @@ export interface FlagsStripProps {
 	lines: number;
 }
 
-/** The most severe, most recent flags, one a line; `no flags` when there are none. */
+/** The newest flags first (severity breaks ties), one a line, coloured by severity; `flags: none` when there are none. */
 export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 	if (lines <= 0) return null;
 	if (flags.length === 0) {
@@ -23,7 +23,7 @@ export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 			</Text>
 		);
 	}
-	const sorted = [...flags].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.lastAt - a.lastAt);
+	const sorted = [...flags].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 	const shown = sorted.slice(0, lines);
 	const rest = sorted.length - shown.length;
 	return (

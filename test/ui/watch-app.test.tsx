@@ -186,7 +186,7 @@ describe('watch App', () => {
 		expect(frame).not.toContain('\u001b]0;');
 	});
 
-	it('lists flags in the strip, most severe first, naming the issue and run', () => {
+	it('lists flags in the strip, newest first (severity breaks ties), naming the issue and run', () => {
 		const store = factoryStore();
 		const base = {value: 1, threshold: 0.5, unit: 'usd/min', baseline: null, firstAt: NOW - 60_000, lastAt: NOW};
 		store.flags = [
@@ -199,5 +199,10 @@ describe('watch App', () => {
 		expect(strip).toEqual([`‼ MT-102 ${RUN_C.slice(0, 8)}: burning 6× its usual rate`, `! MT-101 ${RUN_A.slice(0, 8)}: waited 7 min on a Bash call`]);
 		// The table marks the flagged runs' issues too.
 		expect(lines(lastFrame()!).find((l) => /MT-102\s+2 /.test(l))).toMatch(/^‼/);
+		// A newer warning goes above an older critical flag.
+		store.flags = [{...store.flags[0]!, lastAt: NOW + 1000}, store.flags[1]!];
+		store.publish();
+		const {lastFrame: later} = mount(store);
+		expect(lines(later()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^! MT-101/);
 	});
 });
