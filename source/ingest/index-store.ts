@@ -2,7 +2,9 @@
  * The persistent index: per file its identity, committed offset, resume state, parser version
  * and compact records, so the next start re-parses only bytes it has not seen.
  *
- * Layout: one header line `{"magic","version","bytes","sha1"}` then the JSON body. Written to a
+ * Layout: one header line `{"magic","version","bytes","sha1","json"}` (space-padded to a multiple
+ * of 8 bytes), then the body: `json` bytes of JSON (files, string and value tables, record keys),
+ * padding to 8 bytes, and the records' typed-array columns (record-codec.ts). Written to a
  * unique temp file (mode 0600) and renamed over the old one, so a reader sees a whole index or
  * the previous one, and two burn processes never interleave: the last writer wins. Anything
  * unexpected (bad header, wrong version, short body, checksum mismatch, malformed entry) means
@@ -17,9 +19,9 @@ import {chooseVersion} from '../core/dedup.js';
 import type {ActivityEvent, UsageRecord} from '../core/record.js';
 import {FileProblems, type FileProblemsJson} from './file-problems.js';
 import type {FileIdentity, TrackerSnapshot} from './file-tracker.js';
-import {decodeRecord, encodeRecord, StringTable, type EncodedRecord} from './record-codec.js';
+import {ColumnReader, ColumnWriter} from './record-codec.js';
 
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 export const INDEX_FILE = 'index.json';
 const MAGIC = 'burn-index';
 
@@ -32,7 +34,8 @@ interface FileEntryJson {
 	state: unknown;
 	fp: string | null;
 	tail: number;
-	records: EncodedRecord[];
+	/** Records of this file: the next `records` rows of the columns. */
+	records: number;
 	/** Parsed records folded away (superseded versions within the file). */
 	folded: number;
 	events: ActivityEvent[];
@@ -41,15 +44,27 @@ interface FileEntryJson {
 
 interface IndexBody {
 	strings: string[];
+	/** Meta, quota and unknown-field objects, each stored once. */
+	values: unknown[];
+	/** Every record's key, in file order. */
+	keys: string[];
 	files: FileEntryJson[];
 }
 
 /** A loaded index: entries are decoded only when a tracker restores them. */
 export class LoadedIndex {
+	private readonly byPath = new Map<string, {f: FileEntryJson; first: number}>();
+
 	constructor(
-		private readonly body: IndexBody,
-		private readonly byPath = new Map(body.files.map((f) => [f.path, f])),
-	) {}
+		body: IndexBody,
+		private readonly columns: ColumnReader,
+	) {
+		let first = 0;
+		for (const f of body.files) {
+			this.byPath.set(f.path, {f, first});
+			first += f.records;
+		}
+	}
 
 	get size(): number {
 		return this.byPath.size;
@@ -57,8 +72,11 @@ export class LoadedIndex {
 
 	/** The entry for `path` if it was written by the same parser; null when absent or stale. */
 	entry(path: string, parser: string): TrackerSnapshot | null {
-		const f = this.byPath.get(path);
-		if (!f || f.parser !== parser) return null;
+		const found = this.byPath.get(path);
+		if (!found || found.f.parser !== parser) return null;
+		const {f, first} = found;
+		const records: UsageRecord[] = new Array(f.records);
+		for (let j = 0; j < f.records; j++) records[j] = this.columns.record(first + j, path);
 		const [dev, ino, size, mtimeMs, walSize, walMtimeMs] = f.id;
 		const identity: FileIdentity = {dev, ino, size, mtimeMs};
 		if (walSize !== null) identity.walSize = walSize;
@@ -72,7 +90,7 @@ export class LoadedIndex {
 			state: f.state,
 			fingerprint: f.fp,
 			tailBytes: f.tail,
-			records: f.records.map((e) => decodeRecord(e, this.body.strings, path)),
+			records,
 			folded: typeof f.folded === 'number' ? f.folded : 0,
 			events: f.events,
 			problems: FileProblems.fromJson(f.problems),
@@ -104,7 +122,7 @@ export function loadIndex(dir: string): LoadResult {
 	const discard = (why: string): LoadResult => ({index: null, notice: `index ${file} ${why}; rebuilding it`});
 	const nl = raw.indexOf(0x0a);
 	if (nl === -1) return discard('is truncated');
-	let header: {magic?: unknown; version?: unknown; bytes?: unknown; sha1?: unknown};
+	let header: {magic?: unknown; version?: unknown; bytes?: unknown; sha1?: unknown; json?: unknown};
 	try {
 		header = JSON.parse(raw.toString('utf8', 0, nl));
 	} catch {
@@ -116,14 +134,21 @@ export function loadIndex(dir: string): LoadResult {
 	if (header.bytes !== body.length) return discard('is truncated');
 	if (header.sha1 !== sha1(body)) return discard('failed its checksum');
 	try {
-		const parsed = JSON.parse(body.toString('utf8')) as IndexBody;
-		if (!Array.isArray(parsed?.strings) || !Array.isArray(parsed.files)) throw new Error('bad body');
+		const jsonBytes = header.json;
+		if (typeof jsonBytes !== 'number' || jsonBytes > body.length) throw new Error('bad header');
+		const parsed = JSON.parse(body.toString('utf8', 0, jsonBytes)) as IndexBody;
+		if (!Array.isArray(parsed?.strings) || !Array.isArray(parsed.values) || !Array.isArray(parsed.keys) || !Array.isArray(parsed.files)) {
+			throw new Error('bad body');
+		}
+		let n = 0;
 		for (const f of parsed.files) {
-			if (typeof f.path !== 'string' || typeof f.parser !== 'string' || !Array.isArray(f.id) || !Array.isArray(f.records)) {
+			if (typeof f.path !== 'string' || typeof f.parser !== 'string' || !Array.isArray(f.id) || !Number.isInteger(f.records) || f.records < 0) {
 				throw new Error('bad entry');
 			}
+			n += f.records;
 		}
-		return {index: new LoadedIndex(parsed), notice: null};
+		const columns = new ColumnReader(n, body.subarray(pad8(jsonBytes)), parsed.keys, parsed.strings, parsed.values);
+		return {index: new LoadedIndex(parsed, columns), notice: null};
 	} catch {
 		return discard('is malformed');
 	}
@@ -132,11 +157,12 @@ export function loadIndex(dir: string): LoadResult {
 /** Writes the index atomically (unique temp + rename, 0600). Returns the bytes written. */
 export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): number {
 	mkdirSync(dir, {recursive: true, mode: 0o700});
-	const strings = new StringTable();
+	const columns = new ColumnWriter();
 	const files: FileEntryJson[] = [];
 	for (const s of snapshots) {
 		const id = s.identity;
 		const kept = foldVersions(s.records);
+		for (const r of kept) columns.add(r, s.path);
 		files.push({
 			path: s.path,
 			parser: s.parser,
@@ -146,14 +172,21 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 			state: s.state,
 			fp: s.fingerprint,
 			tail: s.tailBytes,
-			records: kept.map((r) => encodeRecord(r, strings, s.path)),
+			records: kept.length,
 			folded: s.folded + s.records.length - kept.length,
 			events: s.events,
 			problems: s.problems.toJson(),
 		});
 	}
-	const body = Buffer.from(JSON.stringify({strings: strings.strings, files} satisfies IndexBody));
-	const header = Buffer.from(JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: sha1(body)}) + '\n');
+	const binary = columns.columns();
+	const json = Buffer.from(
+		JSON.stringify({strings: columns.strings.items, values: columns.values.items, keys: columns.keys, files} satisfies IndexBody),
+	);
+	const body = Buffer.concat([json, Buffer.alloc(pad8(json.length) - json.length, 0x20), binary]);
+	let head = JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: sha1(body), json: json.length});
+	// Padded so the columns start 8-byte aligned in the file buffer (typed arrays are views, not copies).
+	head = head.padEnd(pad8(head.length + 1) - 1, ' ');
+	const header = Buffer.from(head + '\n');
 	const tmp = join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
 		writeFileSync(tmp, Buffer.concat([header, body]), {mode: 0o600});
@@ -194,6 +227,10 @@ export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
 		}
 	}
 	return out.filter((r): r is UsageRecord => r !== null);
+}
+
+function pad8(n: number): number {
+	return Math.ceil(n / 8) * 8;
 }
 
 function sha1(buf: Buffer): string {

@@ -1,8 +1,10 @@
 /**
- * A compact, JSON-friendly encoding of records for the persistent index: one array per record,
- * repeated strings (source, model, run, workspace, …) as indexes into a shared string table.
- * Fields this codec does not know (added to UsageRecord later) ride along in a trailing object,
- * so a warm start never drops information a cold read would have.
+ * A compact, columnar encoding of records for the persistent index: numbers in Float64Array
+ * columns (NaN for null), repeated strings (source, model, run, workspace, …) and small objects
+ * (meta, quota) as Int32Array indexes into shared tables, one JSON array of keys. Loading it is
+ * a checksum, one small JSON.parse and typed-array views: no per-record JSON objects to parse.
+ * Fields this codec does not know (added to UsageRecord later) ride along as an interned JSON
+ * value, so a warm start never drops information a cold read would have.
  */
 import type {Coverage, UsageRecord} from '../core/record.js';
 
@@ -39,114 +41,186 @@ const KNOWN = new Set([
 	'quota',
 ]);
 
-export type EncodedRecord = unknown[];
+/** Float64 columns, in order. */
+const F = {at: 0, startedAt: 1, input: 2, cacheRead: 3, cacheWrite: 4, cacheWrite5m: 5, cacheWrite1h: 6, output: 7, reasoning: 8, total: 9, reportedCostUsd: 10, turn: 11, line: 12, offset: 13} as const;
+const F_COLUMNS = 14;
+/** Int32 columns, in order (string or value table ids; -1 for null/absent). */
+const I = {source: 0, provider: 1, model: 2, runId: 3, issue: 4, workspace: 5, usageSource: 6, granularity: 7, coverage: 8, meta: 9, quota: 10, extra: 11} as const;
+const I_COLUMNS = 12;
 
-export class StringTable {
-	readonly strings: string[] = [];
+/** Bytes the binary part takes for `n` records. */
+export function columnBytes(n: number): number {
+	return n * (F_COLUMNS * 8 + I_COLUMNS * 4);
+}
+
+/** Strings and JSON values, each stored once. */
+export class Interner<T> {
+	readonly items: T[] = [];
 	private readonly ids = new Map<string, number>();
 
-	id(s: string | null): number {
-		if (s === null) return -1;
-		let i = this.ids.get(s);
+	constructor(private readonly keyOf: (v: T) => string) {}
+
+	id(v: T | null | undefined): number {
+		if (v === null || v === undefined) return -1;
+		const k = this.keyOf(v);
+		let i = this.ids.get(k);
 		if (i === undefined) {
-			i = this.strings.length;
-			this.strings.push(s);
-			this.ids.set(s, i);
+			i = this.items.length;
+			this.items.push(v);
+			this.ids.set(k, i);
 		}
 		return i;
 	}
 }
 
-export function encodeRecord(r: UsageRecord, t: StringTable, path: string): EncodedRecord {
-	const k = r.tokens;
-	let cov = 0;
-	for (let i = 0; i < COVERAGE_KEYS.length; i++) if (r.coverage[COVERAGE_KEYS[i]!]) cov |= 1 << i;
-	let extra: Record<string, unknown> | 0 = 0;
-	for (const key in r) {
-		if (!KNOWN.has(key)) {
-			if (extra === 0) extra = {};
-			extra[key] = (r as unknown as Record<string, unknown>)[key];
+/** Collects records of all files, in file order, and writes them as columns. */
+export class ColumnWriter {
+	readonly strings = new Interner<string>((s) => s);
+	readonly values = new Interner<unknown>((v) => JSON.stringify(v));
+	readonly keys: string[] = [];
+	private readonly rows: UsageRecord[] = [];
+	private readonly foreignOrigin: boolean[] = [];
+
+	add(r: UsageRecord, path: string): void {
+		this.keys.push(r.key);
+		this.rows.push(r);
+		// A record whose origin is not the tracked file keeps its own origin (decode would assume the file).
+		this.foreignOrigin.push(r.origin.path !== path);
+	}
+
+	/** The binary part: Float64 columns then Int32 columns. */
+	columns(): Buffer {
+		const n = this.rows.length;
+		const buf = Buffer.alloc(columnBytes(n));
+		const f = new Float64Array(buf.buffer, buf.byteOffset, n * F_COLUMNS);
+		const i32 = new Int32Array(buf.buffer, buf.byteOffset + n * F_COLUMNS * 8, n * I_COLUMNS);
+		const num = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
+		const s = this.strings;
+		for (let j = 0; j < n; j++) {
+			const r = this.rows[j]!;
+			const k = r.tokens;
+			f[F.at * n + j] = r.at;
+			f[F.startedAt * n + j] = num(r.startedAt);
+			f[F.input * n + j] = num(k.input);
+			f[F.cacheRead * n + j] = num(k.cacheRead);
+			f[F.cacheWrite * n + j] = num(k.cacheWrite);
+			f[F.cacheWrite5m * n + j] = num(k.cacheWrite5m);
+			f[F.cacheWrite1h * n + j] = num(k.cacheWrite1h);
+			f[F.output * n + j] = num(k.output);
+			f[F.reasoning * n + j] = num(k.reasoning);
+			f[F.total * n + j] = num(k.total);
+			f[F.reportedCostUsd * n + j] = num(r.reportedCostUsd);
+			f[F.turn * n + j] = num(r.turn);
+			f[F.line * n + j] = num(r.origin.line);
+			f[F.offset * n + j] = num(r.origin.offset);
+			let cov = 0;
+			for (let b = 0; b < COVERAGE_KEYS.length; b++) if (r.coverage[COVERAGE_KEYS[b]!]) cov |= 1 << b;
+			let extra: Record<string, unknown> | null = null;
+			for (const key in r) {
+				if (!KNOWN.has(key)) (extra ??= {})[key] = (r as unknown as Record<string, unknown>)[key];
+			}
+			if (this.foreignOrigin[j]) (extra ??= {}).origin = r.origin;
+			i32[I.source * n + j] = s.id(r.source);
+			i32[I.provider * n + j] = s.id(r.provider);
+			i32[I.model * n + j] = s.id(r.model);
+			i32[I.runId * n + j] = s.id(r.runId);
+			i32[I.issue * n + j] = s.id(r.issue);
+			i32[I.workspace * n + j] = s.id(r.workspace);
+			i32[I.usageSource * n + j] = s.id(r.usageSource);
+			i32[I.granularity * n + j] = s.id(r.granularity);
+			i32[I.coverage * n + j] = cov;
+			// `meta: null` / `quota: null` are kept as such: -2 stands for an explicit null.
+			i32[I.meta * n + j] = r.meta === undefined ? -1 : r.meta === null ? -2 : this.values.id(r.meta);
+			i32[I.quota * n + j] = r.quota === undefined ? -1 : r.quota === null ? -2 : this.values.id(r.quota);
+			i32[I.extra * n + j] = extra === null ? -1 : this.values.id(extra);
 		}
+		return buf;
 	}
-	// A record whose origin is not the tracked file keeps its own origin (decode would assume the file).
-	if (r.origin.path !== path) {
-		if (extra === 0) extra = {};
-		extra.origin = r.origin;
-	}
-	return [
-		r.key,
-		t.id(r.source),
-		t.id(r.provider),
-		t.id(r.model),
-		t.id(r.runId),
-		r.turn,
-		t.id(r.issue),
-		t.id(r.workspace),
-		r.startedAt,
-		r.at,
-		k.input,
-		k.cacheRead,
-		k.cacheWrite,
-		k.cacheWrite5m,
-		k.cacheWrite1h,
-		k.output,
-		k.reasoning,
-		k.total,
-		t.id(r.usageSource),
-		r.reportedCostUsd,
-		t.id(r.granularity),
-		cov,
-		r.origin.line,
-		r.origin.offset,
-		r.meta === undefined ? 0 : r.meta,
-		r.quota === undefined ? 0 : r.quota,
-		extra,
-	];
 }
 
-/** Throws on a malformed entry; the index loader turns that into "discard and rebuild". */
-export function decodeRecord(e: EncodedRecord, strings: readonly string[], path: string): UsageRecord {
-	if (!Array.isArray(e) || e.length !== 27 || typeof e[0] !== 'string' || typeof e[9] !== 'number') {
-		throw new Error('malformed record');
+/** Reads records back from the columns, one file's range at a time. */
+export class ColumnReader {
+	private readonly f: Float64Array;
+	private readonly i: Int32Array;
+	private readonly coverages: Coverage[] = [];
+
+	constructor(
+		private readonly n: number,
+		binary: Buffer,
+		private readonly keys: readonly string[],
+		private readonly strings: readonly string[],
+		private readonly values: readonly unknown[],
+	) {
+		if (binary.length !== columnBytes(n) || keys.length !== n) throw new Error('bad columns');
+		// Typed arrays need aligned offsets: copy when the buffer is not 8-byte aligned.
+		const aligned = binary.byteOffset % 8 === 0 ? binary : Buffer.from(binary);
+		this.f = new Float64Array(aligned.buffer, aligned.byteOffset, n * F_COLUMNS);
+		this.i = new Int32Array(aligned.buffer, aligned.byteOffset + n * F_COLUMNS * 8, n * I_COLUMNS);
 	}
-	const s = (i: unknown): string | null => {
-		if (i === -1) return null;
-		const v = strings[i as number];
-		if (v === undefined) throw new Error('bad string index');
-		return v;
-	};
-	const cov = e[21] as number;
-	const coverage = {} as Coverage;
-	for (let i = 0; i < COVERAGE_KEYS.length; i++) coverage[COVERAGE_KEYS[i]!] = (cov & (1 << i)) !== 0;
-	const r: UsageRecord = {
-		key: e[0] as string,
-		source: s(e[1]) as UsageRecord['source'],
-		provider: s(e[2]),
-		model: s(e[3]),
-		runId: s(e[4]) as string,
-		turn: e[5] as number | null,
-		issue: s(e[6]),
-		workspace: s(e[7]),
-		startedAt: e[8] as number | null,
-		at: e[9] as number,
-		tokens: {
-			input: e[10] as number | null,
-			cacheRead: e[11] as number | null,
-			cacheWrite: e[12] as number | null,
-			cacheWrite5m: e[13] as number | null,
-			cacheWrite1h: e[14] as number | null,
-			output: e[15] as number | null,
-			reasoning: e[16] as number | null,
-			total: e[17] as number | null,
-		},
-		usageSource: s(e[18]) as UsageRecord['usageSource'],
-		reportedCostUsd: e[19] as number | null,
-		granularity: s(e[20]) as UsageRecord['granularity'],
-		coverage,
-		origin: {path, line: e[22] as number | null, offset: e[23] as number | null},
-	};
-	if (e[24] !== 0) r.meta = e[24] as UsageRecord['meta'];
-	if (e[25] !== 0) r.quota = e[25] as UsageRecord['quota'];
-	if (e[26] !== 0) Object.assign(r, e[26] as object);
-	return r;
+
+	/** Throws on a malformed row; the index loader turns that into "discard and rebuild". */
+	record(j: number, path: string): UsageRecord {
+		const {f, i, n} = this;
+		const s = (col: number): string | null => {
+			const id = i[col * n + j]!;
+			if (id === -1) return null;
+			const v = this.strings[id];
+			if (v === undefined) throw new Error('bad string index');
+			return v;
+		};
+		const num = (col: number): number | null => {
+			const v = f[col * n + j]!;
+			return Number.isNaN(v) ? null : v;
+		};
+		const value = (col: number): unknown => {
+			const id = i[col * n + j]!;
+			if (id === -2) return null;
+			if (!(id in this.values)) throw new Error('bad value index');
+			return this.values[id];
+		};
+		const r: UsageRecord = {
+			key: this.keys[j]!,
+			source: s(I.source) as UsageRecord['source'],
+			provider: s(I.provider),
+			model: s(I.model),
+			runId: s(I.runId) as string,
+			turn: num(F.turn),
+			issue: s(I.issue),
+			workspace: s(I.workspace),
+			startedAt: num(F.startedAt),
+			at: f[F.at * n + j]!,
+			tokens: {
+				input: num(F.input),
+				cacheRead: num(F.cacheRead),
+				cacheWrite: num(F.cacheWrite),
+				cacheWrite5m: num(F.cacheWrite5m),
+				cacheWrite1h: num(F.cacheWrite1h),
+				output: num(F.output),
+				reasoning: num(F.reasoning),
+				total: num(F.total),
+			},
+			usageSource: s(I.usageSource) as UsageRecord['usageSource'],
+			reportedCostUsd: num(F.reportedCostUsd),
+			granularity: s(I.granularity) as UsageRecord['granularity'],
+			coverage: this.coverage(i[I.coverage * n + j]!),
+			origin: {path, line: num(F.line), offset: num(F.offset)},
+		};
+		if (typeof r.key !== 'string' || r.runId === null || Number.isNaN(r.at)) throw new Error('malformed record');
+		// Meta and quota objects are shared between records that carry equal ones (records are immutable).
+		if (i[I.meta * n + j] !== -1) r.meta = value(I.meta) as UsageRecord['meta'];
+		if (i[I.quota * n + j] !== -1) r.quota = value(I.quota) as UsageRecord['quota'];
+		if (i[I.extra * n + j] !== -1) Object.assign(r, value(I.extra) as object);
+		return r;
+	}
+
+	/** One shared coverage object per bit pattern. */
+	private coverage(bits: number): Coverage {
+		let c = this.coverages[bits];
+		if (!c) {
+			c = {} as Coverage;
+			for (let b = 0; b < COVERAGE_KEYS.length; b++) c[COVERAGE_KEYS[b]!] = (bits & (1 << b)) !== 0;
+			this.coverages[bits] = c;
+		}
+		return c;
+	}
 }

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {INDEX_FILE, loadIndex} from '../../source/ingest/index-store.js';
+import {INDEX_FILE, INDEX_VERSION, loadIndex} from '../../source/ingest/index-store.js';
 import {symphonySource} from '../../source/sources/symphony.js';
 import {symphonyDefinition} from '../../source/sources/symphony-definition.js';
 import type {SourceDefinition} from '../../source/sources/types.js';
@@ -65,7 +65,7 @@ describe('persistent index', () => {
 	for (const [name, damage] of [
 		['corrupt', (b: Buffer) => Buffer.concat([b.subarray(0, 200), Buffer.from('}}}}'), b.subarray(204)])],
 		['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
-		['old-version', (b: Buffer) => Buffer.from(b.toString('utf8').replace('"version":1', '"version":0'))],
+		['old-version', (b: Buffer) => Buffer.from(b.toString('latin1').replace(`"version":${INDEX_VERSION}`, '"version":0'), 'latin1')],
 		['not an index', () => Buffer.from('hello')],
 		['empty', () => Buffer.alloc(0)],
 	] as const) {
