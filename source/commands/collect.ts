@@ -2,11 +2,13 @@
  * Wiring for the one-shot commands: discover → scan → ledger → `burn.summary/1` document.
  */
 import {Ledger} from '../core/ledger.js';
-import {annotateSources, countOnce} from '../core/overlap.js';
+import {countLedgerOnce} from '../core/count-once.js';
+import {annotateSources} from '../core/overlap.js';
 import type {UsageRecord} from '../core/record.js';
 import {buildSummary, type SummaryJson} from '../core/summary.js';
 import type {Pricer} from '../core/totals.js';
-import {applyBosunExtras, type BosunExtras} from '../ingest/bosun-extras.js';
+import type {BosunExtras} from '../ingest/bosun-extras.js';
+import {readBosunExternalFlags} from '../ingest/counted-view.js';
 import {discoverSources, type DiscoveryOptions} from '../ingest/discover.js';
 import {readOnce} from '../ingest/read-once.js';
 import type {ScanResult} from '../ingest/scan.js';
@@ -53,9 +55,12 @@ export async function collectSummary(options: CollectOptions): Promise<Collected
 		{discovery: options.discovery, cacheDir: options.cacheDir ?? null, issuePatterns: options.issuePatterns, onNotice: options.onNotice},
 		discovery,
 	);
-	// bosun's double-count rule can also change a transcript record's issue: before filters too.
-	const bosun = applyBosunExtras(discovery, raw, scan.problems);
-	const {ledger, report: overlap} = countOnce(raw, {pricer: options.pricer, accept: recordFilter(options.filters)});
+	// Counting once (bosun's rule, then usage.jsonl's, then filters and prices): the same step the
+	// live engine takes (core/count-once.ts), so watch and summary count the same records.
+	const externalFlags = readBosunExternalFlags(discovery.roots, scan.problems);
+	const counted = countLedgerOnce(raw, {pricer: options.pricer, accept: recordFilter(options.filters), rawCounts: options.pricer === undefined});
+	const {ledger, overlap} = counted;
+	const bosun: BosunExtras = {externalFlags, overlap: counted.bosun};
 	const doc = buildSummary({
 		ledger,
 		sources: scan.sources.map((s) => ({kind: s.kind, path: s.path, files: s.files, records: s.records, problems: s.problems})),

@@ -2,8 +2,10 @@
  * What the live engine publishes to the UI: an immutable snapshot, replaced (never mutated)
  * at most every 100–250 ms. `getSnapshot` returns the same object until something changed.
  */
+import type {BosunOverlapStats} from './bosun-overlap.js';
 import type {Flag} from './flags.js';
 import type {Ledger, MinuteBucket} from './ledger.js';
+import type {OverlapReport} from './overlap.js';
 import type {SummaryJson} from './summary.js';
 
 export interface MinutePoint extends MinuteBucket {
@@ -30,15 +32,23 @@ export interface LiveSnapshot {
 	doc: SummaryJson;
 	/** Per-minute spend for the last 24 hours, oldest first, gaps omitted. */
 	minutes: MinutePoint[];
+	/** burn's live flags, then external ones (bosun's alerts, `external: 'bosun'`). */
 	flags: Flag[];
 	sources: SourceStatus[];
 	/**
-	 * The ledger, for drill-down queries (`runRecords`). Read-only: the UI never mutates it.
+	 * The ledger that counts (after the count-once rules and filters), for drill-down queries
+	 * (`runRecords`). Read-only: the UI never mutates it.
 	 * Records themselves are immutable.
 	 */
 	ledger: Ledger;
 	/** The engine finished its first full read. */
 	ready: boolean;
+	/**
+	 * What counting once did (core/count-once.ts): the usage.jsonl overlap report and bosun's rule.
+	 * Absent while no rule can apply (the ledger is the raw one). `stale`: files changed since this
+	 * count; a re-count is due within a second or two.
+	 */
+	counting?: {overlap: OverlapReport | null; bosun: BosunOverlapStats; stale: boolean};
 }
 
 export interface LiveStore {

@@ -2,9 +2,12 @@
  * Builds the immutable snapshot the store publishes: the summary document, per-minute spend for
  * the last 24 hours, per-root status and (when a detector is hooked in) flags.
  */
+import type {BosunOverlapStats} from '../core/bosun-overlap.js';
+import {annotateCounting} from '../core/count-once.js';
 import type {Flag} from '../core/flags.js';
 import type {Ledger} from '../core/ledger.js';
-import {ProblemLog} from '../core/problems.js';
+import type {OverlapReport} from '../core/overlap.js';
+import {ProblemLog, type Problem} from '../core/problems.js';
 import type {LiveSnapshot, MinutePoint, SourceStatus} from '../core/snapshot.js';
 import {buildSummary, type SourceJson} from '../core/summary.js';
 import type {SourceRoot} from '../sources/types.js';
@@ -17,7 +20,14 @@ export interface TrackedFile {
 }
 
 export interface SnapshotInput {
+	/** The ledger that counts (after the count-once rules and filters; ingest/counted-view.ts). */
 	ledger: Ledger;
+	/** What the count-once rules did; absent: the ledger is the raw one and no rule could apply. */
+	counting?: {overlap: OverlapReport | null; bosun: BosunOverlapStats; stale: boolean};
+	/** Flags from outside burn's rules (bosun's alerts, `external: 'bosun'`), already live. */
+	externalFlags?: readonly Flag[];
+	/** Problems of files that are not record sources (bosun's alerts file). */
+	extraProblems?: readonly Problem[];
 	files: Iterable<TrackedFile>;
 	roots: readonly SourceRoot[];
 	missing: readonly SourceRoot[];
@@ -74,6 +84,7 @@ export function rootStatus(roots: readonly SourceRoot[], files: Iterable<Tracked
 export function buildLiveSnapshot(input: SnapshotInput): LiveSnapshot {
 	const {ledger, now} = input;
 	const {status, problems} = rootStatus(input.roots, input.files);
+	if (input.extraProblems) problems.addAll(input.extraProblems);
 	const sources = [...status.values()];
 	const doc = buildSummary({
 		ledger,
@@ -85,6 +96,7 @@ export function buildLiveSnapshot(input: SnapshotInput): LiveSnapshot {
 		now: new Date(now),
 	});
 	for (const w of input.warnings) doc.warnings.push(w);
+	annotateCounting(doc, ledger, input.counting?.overlap ?? null);
 	const minutes: MinutePoint[] = [];
 	for (const [minute, b] of ledger.minutes) {
 		if (minute >= now - DAY) minutes.push({minute, records: b.records, tokens: b.tokens, usd: b.usd});
@@ -95,9 +107,10 @@ export function buildLiveSnapshot(input: SnapshotInput): LiveSnapshot {
 		now,
 		doc,
 		minutes,
-		flags: input.detectFlags ? input.detectFlags(ledger, now) : [],
+		flags: [...(input.detectFlags ? input.detectFlags(ledger, now) : []), ...(input.externalFlags ?? [])],
 		sources,
 		ledger,
 		ready: input.ready,
+		...(input.counting ? {counting: input.counting} : {}),
 	};
 }

@@ -22,7 +22,7 @@ export interface EngineOptions {
 	now?: () => number;
 	/** Keep watching after the first read (default true); false for one-shot reads (`summary --once`). */
 	watch?: boolean;
-	/** Only records passing these are counted (`--since/--until/--issue`); the index keeps them all. */
+	/** Only records passing these are counted (`--since/--until/--issue`), after the count-once rules; the index keeps them all. */
 	filters?: {since: number | null; until: number | null; issue: string | null};
 	/** Anomaly rules (issue 7) hook in here; the snapshot's `flags` are `[]` without it. */
 	detectFlags?: (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
@@ -30,6 +30,8 @@ export interface EngineOptions {
 	onNotice?: (message: string) => void;
 	/** The sources to read (default: the registry). */
 	sources?: readonly SourceDefinition[];
+	/** While watching, the count-once re-count (only when a rule can apply) runs at most this often (default 1 s). */
+	recountIntervalMs?: number;
 	/** Quiet time after a file event before reading (default 60 ms). */
 	debounceMs?: number;
 	/** Stat-only polling backstop for file systems that lose events (default 5 s; 0 disables). */

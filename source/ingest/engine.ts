@@ -15,6 +15,7 @@ import type {UsageRecord} from '../core/record.js';
 import {SOURCES} from '../sources/registry.js';
 import type {SourceDefinition, SourceRoot} from '../sources/types.js';
 import {discoverSources, listRootFiles, type DiscoveryResult} from './discover.js';
+import {BosunAlertFiles, CountedView, DEFAULT_RECOUNT_INTERVAL_MS, LIVE_EXTERNAL_MS} from './counted-view.js';
 import {buildLiveSnapshot, fileProblemLog, rootStatus, type TrackedFile} from './engine-snapshot.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
@@ -44,7 +45,12 @@ export interface EngineStats {
 }
 
 export class Engine implements LiveEngine {
+	/** Every record read, deduplicated, unfiltered: files are retracted from it. */
 	readonly ledger: Ledger;
+	/** The ledger that counts (count-once rules, filters), re-counted only when a rule can apply. */
+	readonly counted: CountedView;
+	private readonly alerts = new BosunAlertFiles();
+	private recountTimer: NodeJS.Timeout | null = null;
 	readonly store: CoalescingStore;
 	readonly notices: string[] = [];
 	private restoredFiles = 0;
@@ -78,13 +84,25 @@ export class Engine implements LiveEngine {
 		this.sources = options.sources ?? SOURCES;
 		this.patterns = [...DEFAULT_ISSUE_PATTERNS, ...(options.issuePatterns ?? [])];
 		this.now = options.now ?? Date.now;
-		this.ledger = new Ledger({pricer: options.pricer, accept: acceptFor(options.filters)});
+		// Filters apply after the count-once rules (they can change a record's issue): not here.
+		this.ledger = new Ledger({pricer: options.pricer});
 		const ledger = this.ledger;
+		this.counted = new CountedView(ledger, {
+			pricer: options.pricer,
+			accept: acceptFor(options.filters),
+			intervalMs: options.watch === false ? 0 : (options.recountIntervalMs ?? DEFAULT_RECOUNT_INTERVAL_MS),
+		});
+		const gate = this.counted.gate;
 		const patterns = this.patterns;
 		this.sink = {
-			add: (r) => ledger.addOne(attributeIssue(r, patterns)),
+			add: (r) => {
+				const attributed = attributeIssue(r, patterns);
+				ledger.addOne(attributed);
+				gate.note(attributed);
+			},
 			retract: (path) => {
 				ledger.retractFile(path);
+				gate.retract(path);
 				dropConflicts(ledger.conflicts, path);
 			},
 		};
@@ -95,6 +113,7 @@ export class Engine implements LiveEngine {
 		const discovery = this.discovered ?? discoverSources(this.options.discovery, this.sources);
 		this.roots = [...discovery.roots];
 		this.missing = [...discovery.missing];
+		this.alerts.track(this.roots);
 		let index: LoadedIndex | null = null;
 		if (this.options.cacheDir) {
 			const loaded = loadIndex(this.options.cacheDir);
@@ -120,9 +139,9 @@ export class Engine implements LiveEngine {
 
 	async stop(): Promise<void> {
 		this.stopped = true;
-		for (const t of [this.debounceTimer, this.indexTimer]) if (t) clearTimeout(t);
+		for (const t of [this.debounceTimer, this.indexTimer, this.recountTimer]) if (t) clearTimeout(t);
 		if (this.pollTimer) clearInterval(this.pollTimer);
-		this.debounceTimer = this.indexTimer = this.pollTimer = null;
+		this.debounceTimer = this.indexTimer = this.pollTimer = this.recountTimer = null;
 		const watchers = this.watchers;
 		this.watchers = [];
 		await Promise.all(watchers.map((w) => w.close()));
@@ -193,18 +212,38 @@ export class Engine implements LiveEngine {
 	}
 
 	private buildSnapshot() {
+		const now = this.now();
+		if (this.alerts.size > 0) this.alerts.refresh();
+		const counted = this.counted.current();
+		if (counted.dueAt !== null) this.recountWhenDue(counted.dueAt);
+		const rules = counted.ledger !== this.ledger || counted.overlap !== null;
 		return buildLiveSnapshot({
-			ledger: this.ledger,
+			ledger: counted.ledger,
+			counting: rules ? {overlap: counted.overlap, bosun: counted.bosun, stale: counted.dueAt !== null} : undefined,
+			externalFlags: this.alerts.size > 0 ? this.alerts.flags().filter((f) => f.lastAt >= now - LIVE_EXTERNAL_MS) : undefined,
+			extraProblems: this.alerts.size > 0 ? this.alerts.problems() : undefined,
 			files: this.files.values(),
 			roots: this.roots,
 			missing: this.missing,
-			now: this.now(),
+			now,
 			ready: this.ready,
 			priced: this.options.pricer !== undefined,
 			filters: this.options.filters,
 			warnings: this.options.onNotice ? [] : this.notices,
 			detectFlags: this.options.detectFlags ? (ledger, now) => this.options.detectFlags!(ledger, now, () => this.events()) : undefined,
 		});
+	}
+
+	/** The snapshot showed a count older than the raw ledger: publish again when a re-count is due. */
+	private recountWhenDue(dueAt: number): void {
+		if (this.recountTimer || this.stopped) return;
+		this.recountTimer = setTimeout(
+			() => {
+				this.recountTimer = null;
+				this.store.invalidate();
+			},
+			Math.max(0, dueAt - performance.now()) + 5,
+		);
 	}
 
 	private notice(message: string): void {
@@ -289,6 +328,7 @@ export class Engine implements LiveEngine {
 		for (const p of paths) {
 			const tracked = this.files.get(p) ?? this.files.get(p.replace(/-(wal|journal)$/, '')) ?? this.adopt(p);
 			if (tracked && this.settle(await tracked.tracker.sync())) changed = true;
+			else if (!tracked && this.alerts.isAlertsFile(p) && this.alerts.refresh()) changed = true;
 		}
 		if (this.relistDue) {
 			this.relistDue = false;
@@ -326,6 +366,7 @@ export class Engine implements LiveEngine {
 		for (const root of discovery.roots) {
 			if (this.roots.some((r) => r.kind === root.kind && r.path === root.path)) continue;
 			this.roots.push(root);
+			this.alerts.track([root]);
 			this.missing = this.missing.filter((m) => !(m.kind === root.kind && m.path === root.path));
 			await this.readRoot(root, null);
 			this.watchRoot(root);
@@ -334,6 +375,7 @@ export class Engine implements LiveEngine {
 		for (const {tracker} of this.files.values()) {
 			if (tracker.changed() && this.settle(await tracker.sync())) changed = true;
 		}
+		if (this.alerts.size > 0 && this.alerts.refresh()) changed = true;
 		if (this.now() - this.lastRelist >= (this.options.relistIntervalMs ?? 60_000)) {
 			if (await this.relist()) changed = true;
 		}
