@@ -1,0 +1,118 @@
+import {describe, expect, it} from 'vitest';
+import {countLedgerOnce} from '../../source/core/count-once.js';
+import {Ledger} from '../../source/core/ledger.js';
+import type {UsageRecord} from '../../source/core/record.js';
+import {CountedView} from '../../source/ingest/counted-view.js';
+import {makeRecord} from '../helpers/records.js';
+
+const T = Date.parse('2026-10-02T10:00:00Z');
+const WS = '/ws/MT-1';
+
+const turn = (n: number, from: number, to: number): UsageRecord =>
+	makeRecord({key: `sym:${n}`, source: 'symphony', runId: 'run-1', turn: n, issue: 'MT-1', workspace: WS, startedAt: from, at: to, origin: {path: '/usage.jsonl', line: n, offset: 0}});
+const call = (n: number, at: number, path = '/s1.jsonl'): UsageRecord =>
+	makeRecord({key: `claude:${n}`, source: 'claude', runId: 's1', turn: null, issue: null, workspace: WS, at, tokens: {input: 50, output: 5, total: 55}, origin: {path, line: n, offset: 0}});
+
+/** A raw ledger fed through a view's gate, the way the engine's sink feeds both. */
+function fed(view: CountedView, raw: Ledger, records: UsageRecord[]): void {
+	for (const r of records) {
+		raw.addOne(r);
+		view.gate.note(r);
+	}
+}
+
+describe('count once (the step summary and watch share)', () => {
+	it('replaces a covered turn by its calls without changing the raw ledger', () => {
+		const raw = new Ledger();
+		raw.add([turn(1, T, T + 60_000), call(1, T + 10_000), call(2, T + 20_000)]);
+		const {ledger, overlap} = countLedgerOnce(raw, {rawCounts: true});
+		expect(ledger).not.toBe(raw);
+		expect(ledger.totals.records).toBe(2);
+		expect(ledger.by.run.get('run-1')?.records).toBe(2);
+		expect(overlap).toMatchObject({candidateTurns: 1, coveredTurns: 1, reattributedRecords: 2});
+		expect(raw.totals.records).toBe(3);
+	});
+
+	it('returns the raw ledger itself when no rule changes a record (and it already counts)', () => {
+		const raw = new Ledger();
+		raw.add([turn(1, T, T + 60_000), call(1, T + 3_600_000)]);
+		expect(countLedgerOnce(raw, {rawCounts: true}).ledger).toBe(raw);
+		expect(countLedgerOnce(raw, {rawCounts: true, accept: () => true}).ledger).not.toBe(raw);
+	});
+});
+
+describe('the live view of it', () => {
+	it('transcripts only: the raw ledger counts, nothing is re-counted', () => {
+		const raw = new Ledger();
+		const view = new CountedView(raw, {intervalMs: 1000, clock: () => 0});
+		fed(view, raw, [call(1, T), call(2, T + 1000)]);
+		for (let i = 0; i < 5; i++) expect(view.current()).toMatchObject({ledger: raw, overlap: null, dueAt: null});
+		expect(view.recounts).toBe(0);
+	});
+
+	it('usage.jsonl only: the raw ledger counts (always fresh); the report is re-read at most once per interval', () => {
+		const raw = new Ledger();
+		let clock = 0;
+		const view = new CountedView(raw, {intervalMs: 1000, clock: () => clock});
+		fed(view, raw, [turn(1, T, T + 60_000)]);
+		expect(view.current()).toMatchObject({ledger: raw, overlap: {candidateTurns: 1}, dueAt: null});
+		fed(view, raw, [turn(2, T + 100_000, T + 160_000)]);
+		const s = view.current();
+		expect(s.ledger).toBe(raw);
+		expect(s.ledger.totals.records).toBe(2);
+		expect(s.overlap?.candidateTurns).toBe(1);
+		expect(s.dueAt).toBeGreaterThan(clock);
+		clock = 1001;
+		expect(view.current().overlap?.candidateTurns).toBe(2);
+		expect(view.recounts).toBe(2);
+	});
+
+	it('both: re-counts at most once per interval, shows the last count until then, never the raw double count', () => {
+		const raw = new Ledger();
+		let clock = 0;
+		const view = new CountedView(raw, {intervalMs: 1000, clock: () => clock});
+		fed(view, raw, [turn(1, T, T + 60_000), call(1, T + 10_000)]);
+		const first = view.current();
+		expect(first.ledger).not.toBe(raw);
+		expect(first.ledger.totals.records).toBe(1);
+		expect(view.current().ledger).toBe(first.ledger);
+		// Ten lines in quick succession: the shown count stays the last one, a re-count is due.
+		for (let i = 2; i < 12; i++) {
+			clock += 50;
+			fed(view, raw, [call(i, T + i * 1000)]);
+			const s = view.current();
+			expect(s.ledger).toBe(first.ledger);
+			expect(s.dueAt).toBe(1000);
+		}
+		expect(view.recounts).toBe(1);
+		clock = 1000;
+		const next = view.current();
+		expect(next.ledger.totals.records).toBe(11);
+		expect(next.ledger.by.run.get('run-1')?.records).toBe(11);
+		expect(next.dueAt).toBeNull();
+		expect(view.recounts).toBe(2);
+		// The raw revision carries over, so views keyed on it see a change.
+		expect(next.ledger.revision).toBe(raw.revision);
+	});
+
+	it('the gate closes again when the transcript file is retracted', () => {
+		const raw = new Ledger();
+		const view = new CountedView(raw, {intervalMs: 0, clock: () => 0});
+		fed(view, raw, [turn(1, T, T + 60_000), call(1, T + 10_000)]);
+		expect(view.gate.mayApply).toBe(true);
+		raw.retractFile('/s1.jsonl');
+		view.gate.retract('/s1.jsonl');
+		expect(view.gate.mayApply).toBe(false);
+		expect(view.current().ledger).toBe(raw);
+	});
+
+	it('a filter always counts through a derived ledger (filters apply after the rules)', () => {
+		const raw = new Ledger();
+		const view = new CountedView(raw, {intervalMs: 0, clock: () => 0, accept: (r) => r.issue === 'MT-1'});
+		fed(view, raw, [turn(1, T, T + 60_000), call(1, T + 10_000), call(2, T + 3_600_000)]);
+		const s = view.current();
+		// The covered call is MT-1's now; the one outside the turn names no issue.
+		expect(s.ledger.totals.records).toBe(1);
+		expect(s.ledger.by.issue.get('MT-1')?.records).toBe(1);
+	});
+});
