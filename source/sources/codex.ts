@@ -12,10 +12,11 @@ import type {Problem} from '../core/problems.js';
 import {coverageOf, type ActivityEvent, type QuotaSample, type RecordMeta, type UsageRecord} from '../core/record.js';
 import {codexQuota, codexTokens, codexUsage, decreased, isZero, minus, sameUsage, usageTuple, type CodexUsage} from './codex-usage.js';
 import {isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
-import {forEachCompleteLine, hasBom, lineContains, parseJsonLine} from './lines.js';
+import {codexEnvelope, codexLineMatters, ENVELOPE_SKIP, ENVELOPE_UNSURE} from './codex-envelope.js';
+import {CR, hasBom, LF, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
-/** Only lines that can carry usage, model, identity or activity are parsed. */
+/** When the envelope does not decide: only lines holding one of these can matter (then parsed). */
 const NEEDLES = [
 	'"token_count"',
 	'"turn_context"',
@@ -104,47 +105,74 @@ export function parseCodexChunk(chunk: Buffer, input: CodexState, pos: ChunkPosi
 	const records: UsageRecord[] = [];
 	const events: ActivityEvent[] = [];
 	const problems: Problem[] = [];
-	const {consumedBytes, consumedLines} = forEachCompleteLine(chunk, (start, end, index) => {
-		if (!NEEDLES.some((n) => lineContains(chunk, start, end, n))) return;
-		const lineNo = pos.line + index;
+	let next = 0;
+	let consumedLines = 0;
+	for (;;) {
+		const lf = chunk.indexOf(LF, next);
+		if (lf === -1) break;
+		let start = next;
+		const end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
+		next = lf + 1;
+		const lineNo = pos.line + consumedLines++;
 		if (pos.offset + start === 0 && hasBom(chunk, start)) start += 3;
-		const parsed = parseJsonLine(chunk, start, end);
-		if (!parsed.ok) {
-			problems.push({kind: 'malformed-json', path: pos.path, line: lineNo, reason: `not valid JSON: ${parsed.error}`});
+		// The envelope at the line start decides most lines; only when it cannot, search the line.
+		const verdict = codexEnvelope(chunk, start, end);
+		if (verdict === ENVELOPE_SKIP) continue;
+		if (verdict === ENVELOPE_UNSURE && !NEEDLES.some((n) => lineContains(chunk, start, end, n))) continue;
+		readLine(chunk, start, end, lineNo, state, pos, records, events, problems);
+	}
+	return {records, events, problems, consumedBytes: next, consumedLines, state};
+}
+
+function readLine(
+	chunk: Buffer,
+	start: number,
+	end: number,
+	lineNo: number,
+	state: CodexState,
+	pos: ChunkPosition,
+	records: UsageRecord[],
+	events: ActivityEvent[],
+	problems: Problem[],
+): void {
+	const parsed = parseJsonLine(chunk, start, end);
+	if (!parsed.ok) {
+		problems.push({kind: 'malformed-json', path: pos.path, line: lineNo, reason: `not valid JSON: ${parsed.error}`});
+		return;
+	}
+	const row = obj(parsed.value);
+	const payload = obj(row?.payload);
+	if (!row || !payload) return; // pre-envelope layouts carry no tokens (§2.5)
+	// Lines that carry nothing (a tool's output that mentions "token_count") have no effect at all,
+	// as if never parsed: the envelope check skips them without parsing.
+	if (!codexLineMatters(row.type, payload.type)) return;
+	const at = isoMs(row.timestamp);
+	if (at === null) {
+		problems.push({kind: 'invalid-record', path: pos.path, line: lineNo, field: 'timestamp', reason: 'rollout line without a valid timestamp; skipped'});
+		return;
+	}
+	const ordinalRaw = row.ordinal;
+	const ordinal = typeof ordinalRaw === 'number' && Number.isFinite(ordinalRaw) ? ordinalRaw : null;
+	const line: Line = {path: pos.path, line: lineNo, offset: pos.offset + start, at, ordinal, payload};
+	if (state.replaySecond !== null && Math.floor(at / 1000) !== state.replaySecond) state.replaySecond = null;
+	switch (row.type) {
+		case 'session_meta':
+			return readMeta(state, line);
+		case 'turn_context':
+			state.model = str(payload.model) ?? state.model;
+			state.effort = str(payload.effort) ?? str(payload.reasoning_effort) ?? state.effort;
+			state.cwd = str(payload.cwd) ?? state.cwd;
 			return;
-		}
-		const row = obj(parsed.value);
-		const payload = obj(row?.payload);
-		if (!row || !payload) return; // pre-envelope layouts carry no tokens (§2.5)
-		const at = isoMs(row.timestamp);
-		if (at === null) {
-			problems.push({kind: 'invalid-record', path: pos.path, line: lineNo, field: 'timestamp', reason: 'rollout line without a valid timestamp; skipped'});
+		case 'event_msg':
+			return readEvent(state, line, records, events);
+		case 'token_usage_record':
+			return readUsageRecord(state, line, records);
+		case 'response_item':
+			if (!inReplay(state, line)) {
+				events.push(activity(state, line, 'tool_call', str(payload.name) ?? 'tool', shortDetail(payload.arguments)));
+			}
 			return;
-		}
-		const ordinalRaw = row.ordinal;
-		const ordinal = typeof ordinalRaw === 'number' && Number.isFinite(ordinalRaw) ? ordinalRaw : null;
-		const line: Line = {path: pos.path, line: lineNo, offset: pos.offset + start, at, ordinal, payload};
-		if (state.replaySecond !== null && Math.floor(at / 1000) !== state.replaySecond) state.replaySecond = null;
-		switch (row.type) {
-			case 'session_meta':
-				return readMeta(state, line);
-			case 'turn_context':
-				state.model = str(payload.model) ?? state.model;
-				state.effort = str(payload.effort) ?? str(payload.reasoning_effort) ?? state.effort;
-				state.cwd = str(payload.cwd) ?? state.cwd;
-				return;
-			case 'event_msg':
-				return readEvent(state, line, records, events);
-			case 'token_usage_record':
-				return readUsageRecord(state, line, records);
-			case 'response_item':
-				if (payload.type === 'function_call' && !inReplay(state, line)) {
-					events.push(activity(state, line, 'tool_call', str(payload.name) ?? 'tool', shortDetail(payload.arguments)));
-				}
-				return;
-		}
-	});
-	return {records, events, problems, consumedBytes, consumedLines, state};
+	}
 }
 
 function readMeta(state: CodexState, line: Line): void {

@@ -3,7 +3,7 @@
  * into one string. Only complete (LF-terminated) lines are visited.
  */
 export const LF = 0x0a;
-const CR = 0x0d;
+export const CR = 0x0d;
 
 export interface LineVisit {
 	/** Start of the line in the chunk. */

@@ -7,7 +7,8 @@
 import {z} from 'zod';
 import type {Problem} from '../core/problems.js';
 import {coverageOf, type QuotaSample, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
-import {forEachCompleteLine, hasBom, isBlank, parseJsonLine} from './lines.js';
+import {CR, hasBom, isBlank, LF, parseJsonLine} from './lines.js';
+import {isWellFormedV1, parseIso} from './symphony-fast.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
 export const HIGHEST_KNOWN_SCHEMA_VERSION = 1;
@@ -103,18 +104,32 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 	const records: UsageRecord[] = [];
 	const problems: Problem[] = [];
 	const reportedVersions = [...state.reportedVersions];
-	const {consumedBytes, consumedLines} = forEachCompleteLine(chunk, (start, end, index) => {
-		const line = at.line + index;
-		const problem = (kind: Problem['kind'], reason: string, field?: string) =>
-			problems.push({kind, path: at.path, line, reason, ...(field ? {field} : {})});
+	const path = at.path;
+	let line = at.line;
+	const problem = (kind: Problem['kind'], reason: string, field?: string) =>
+		problems.push({kind, path, line, reason, ...(field ? {field} : {})});
+	// A plain loop, not a callback per line: this runs for every usage.jsonl line.
+	let next = 0;
+	let consumedLines = 0;
+	for (;;) {
+		const lf = chunk.indexOf(LF, next);
+		if (lf === -1) break;
+		let start = next;
+		let end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
+		next = lf + 1;
+		line = at.line + consumedLines++;
 		// A BOM is tolerated on the first line of a file.
 		if (at.offset + start === 0 && hasBom(chunk, start)) start += 3;
-		if (isBlank(chunk, start, end)) return;
+		if (isBlank(chunk, start, end)) continue;
 		const parsed = parseJsonLine(chunk, start, end);
-		if (!parsed.ok) return problem('malformed-json', `not valid JSON: ${parsed.error}`);
+		if (!parsed.ok) {
+			problem('malformed-json', `not valid JSON: ${parsed.error}`);
+			continue;
+		}
 		const value = parsed.value;
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-			return problem('not-an-object', `a record must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+			problem('not-an-object', `a record must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+			continue;
 		}
 		const version = (value as {schemaVersion?: unknown}).schemaVersion;
 		if (typeof version === 'number' && Number.isInteger(version) && version > HIGHEST_KNOWN_SCHEMA_VERSION) {
@@ -127,16 +142,23 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 				);
 			}
 		}
-		const result = recordV1.safeParse(value);
-		if (!result.success) {
-			for (const issue of result.error.issues) {
-				problem('invalid-record', issue.message, issue.path.join('.') || undefined);
+		// Fast path: a record the hand-written check passes is exactly what the schema would return
+		// (toRecord reads only the schema's keys). The schema runs only to explain a failure.
+		let record: RecordV1;
+		if (isWellFormedV1(value as Record<string, unknown>)) record = value as RecordV1;
+		else {
+			const result = recordV1.safeParse(value);
+			if (!result.success) {
+				for (const issue of result.error.issues) {
+					problem('invalid-record', issue.message, issue.path.join('.') || undefined);
+				}
+				continue;
 			}
-			return;
+			record = result.data;
 		}
-		records.push(toRecord(result.data, at.path, line, at.offset + start, problem));
-	});
-	return {records, events: [], problems, consumedBytes, consumedLines, state: {reportedVersions}};
+		records.push(toRecord(record, path, line, at.offset + start, problem));
+	}
+	return {records, events: [], problems, consumedBytes: next, consumedLines, state: {reportedVersions}};
 }
 
 function toRecord(
@@ -169,7 +191,7 @@ function toRecord(
 		const q = quotaSchema.safeParse(r.quota);
 		if (q.success) {
 			quota = {
-				at: Date.parse(r.endedAt),
+				at: parseIso(r.endedAt),
 				planType: q.data.planType ?? null,
 				windows: q.data.windows.map((w) => ({
 					label: w.label,
@@ -208,8 +230,8 @@ function toRecord(
 		turn: r.turn,
 		issue: r.issueIdentifier,
 		workspace: r.workspacePath ?? null,
-		startedAt: Date.parse(r.startedAt),
-		at: Date.parse(r.endedAt),
+		startedAt: parseIso(r.startedAt),
+		at: parseIso(r.endedAt),
 		tokens,
 		usageSource: r.usageSource,
 		reportedCostUsd: null,
