@@ -3,7 +3,7 @@
  * reports render. Other tools read this contract; later changes extend it and never break it.
  */
 import type {Flag, FlagNote} from './flags.js';
-import type {Dimension, Ledger} from './ledger.js';
+import type {Dimension, Ledger, RunLabels} from './ledger.js';
 import type {Problem, ProblemKind, ProblemLog} from './problems.js';
 import type {FidelityClass, Granularity, SourceKind, TokenField, UsageSource} from './record.js';
 import {TOKEN_FIELDS} from './record.js';
@@ -137,27 +137,101 @@ export function roundUsd(usd: number): number {
 	return Math.round(usd * 1e6) / 1e6;
 }
 
-function dimensionJson(ledger: Ledger, d: Dimension, priced: boolean): Record<string, BucketJson> {
+/**
+ * The rows of the last document built from a ledger, reused while their totals (and a run's
+ * labels) are unchanged: the live view rebuilds the document on every publish, and most rows did
+ * not move. A row some caller annotated afterwards (`sources`) is rebuilt. With the same keys, a
+ * dimension's object is copied and only changed rows replaced (no sort); unchanged, it is reused.
+ */
+interface CachedRow {
+	totals: Totals;
+	changes: number;
+	labels: RunLabels | undefined;
+	json: BucketJson;
+}
+interface DimensionCache {
+	rows: Map<string, CachedRow>;
+	out: Record<string, BucketJson> | null;
+}
+const rowCaches = new WeakMap<Ledger, {priced: boolean; dims: Record<Dimension, DimensionCache>}>();
+
+function dimensionCaches(ledger: Ledger, priced: boolean): Record<Dimension, DimensionCache> {
+	let c = rowCaches.get(ledger);
+	if (!c || c.priced !== priced) {
+		const empty = (): DimensionCache => ({rows: new Map(), out: null});
+		c = {priced, dims: {issue: empty(), run: empty(), model: empty(), provider: empty(), source: empty()}};
+		rowCaches.set(ledger, c);
+	}
+	return c.dims;
+}
+
+function dimensionJson<B extends BucketJson>(
+	map: Map<string, Totals>,
+	cache: DimensionCache,
+	labelsOf: (key: string) => RunLabels | undefined,
+	make: (t: Totals, labels: RunLabels | undefined) => B,
+): Record<string, B> {
+	const fresh = (c: CachedRow | undefined, t: Totals, labels: RunLabels | undefined) =>
+		c !== undefined && c.totals === t && c.changes === t.changes && c.labels === labels && c.json.sources === undefined;
+	if (cache.out !== null && cache.rows.size === map.size) {
+		let changed: string[] | null = null;
+		let sameKeys = true;
+		for (const [key, t] of map) {
+			const c = cache.rows.get(key);
+			if (c === undefined) {
+				sameKeys = false;
+				break;
+			}
+			if (!fresh(c, t, labelsOf(key))) (changed ??= []).push(key);
+		}
+		if (sameKeys) {
+			if (changed === null) return cache.out as Record<string, B>;
+			const out = {...cache.out};
+			for (const key of changed) {
+				const t = map.get(key)!;
+				const labels = labelsOf(key);
+				const json = make(t, labels);
+				cache.rows.set(key, {totals: t, changes: t.changes, labels, json});
+				out[key] = json;
+			}
+			cache.out = out;
+			return out as Record<string, B>;
+		}
+	}
 	const out: Record<string, BucketJson> = {};
-	for (const key of [...ledger.by[d].keys()].sort()) out[key] = bucketJson(ledger.by[d].get(key)!, priced);
-	return out;
+	const rows = new Map<string, CachedRow>();
+	for (const key of [...map.keys()].sort()) {
+		const t = map.get(key)!;
+		const labels = labelsOf(key);
+		const c = cache.rows.get(key);
+		const json = fresh(c, t, labels) ? c!.json : make(t, labels);
+		rows.set(key, {totals: t, changes: t.changes, labels, json});
+		out[key] = json;
+	}
+	cache.rows = rows;
+	cache.out = out;
+	return out as Record<string, B>;
 }
 
 export function buildSummary(input: SummaryInput): SummaryJson {
 	const {ledger, priced} = input;
-	const byRun: Record<string, RunBucketJson> = {};
-	for (const key of [...ledger.by.run.keys()].sort()) {
-		const labels = ledger.runLabels.get(key);
-		byRun[key] = {
-			...bucketJson(ledger.by.run.get(key)!, priced),
+	const cache = dimensionCaches(ledger, priced);
+	const noLabels = () => undefined;
+	const dimension = (d: Dimension) => dimensionJson(ledger.by[d], cache[d], noLabels, (t) => bucketJson(t, priced));
+	const byRun = dimensionJson(
+		ledger.by.run,
+		cache.run,
+		(key) => ledger.runLabels.get(key),
+		(t, labels): RunBucketJson => ({
+			...bucketJson(t, priced),
 			issue: labels?.issue ?? null,
 			provider: labels?.provider ?? null,
 			model: labels?.model ?? null,
 			source: labels?.source ?? 'symphony',
 			botRole: labels?.botRole ?? null,
 			exitReason: labels?.exitReason ?? null,
-		};
-	}
+		}),
+	);
 	const problems: Problem[] = [...input.problems.items, ...ledger.conflicts.items];
 	const byKind: Partial<Record<ProblemKind, number>> = {...input.problems.byKind};
 	for (const [k, n] of Object.entries(ledger.conflicts.byKind)) {
@@ -176,11 +250,11 @@ export function buildSummary(input: SummaryInput): SummaryJson {
 		sources: input.sources,
 		missing: input.missing,
 		totals: bucketJson(ledger.totals, priced),
-		byIssue: dimensionJson(ledger, 'issue', priced),
+		byIssue: dimension('issue'),
 		byRun,
-		byModel: dimensionJson(ledger, 'model', priced),
-		byProvider: dimensionJson(ledger, 'provider', priced),
-		bySource: dimensionJson(ledger, 'source', priced),
+		byModel: dimension('model'),
+		byProvider: dimension('provider'),
+		bySource: dimension('source'),
 		fidelity: {
 			byClass: {...ledger.totals.byClass},
 			byGranularity: {...ledger.totals.byGranularity},

@@ -46,6 +46,8 @@ export interface Totals {
 	usageSource: Record<UsageSource, number>;
 	firstAt: number | null;
 	lastAt: number | null;
+	/** Bumped on every add or subtract, so views can tell an unchanged row without comparing it. */
+	changes: number;
 }
 
 export function emptyTotals(): Totals {
@@ -64,6 +66,7 @@ export function emptyTotals(): Totals {
 		usageSource: {provider_reported: 0, estimated: 0, unavailable: 0},
 		firstAt: null,
 		lastAt: null,
+		changes: 0,
 	};
 }
 
@@ -78,6 +81,7 @@ export function applyRecord(t: Totals, r: UsageRecord, cost: PricedCost | null, 
 /** `applyRecord` with the record's fidelity class computed once by the caller (the ledger adds to six totals). */
 export function applyCounted(t: Totals, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1, cls: FidelityClass): void {
 	t.records += sign;
+	t.changes++;
 	const k = r.tokens;
 	const tt = t.tokens;
 	addField(tt.input, k.input, sign);
