@@ -12,7 +12,7 @@
  */
 import {findBosunOverlap, type BosunOverlapStats} from './bosun-overlap.js';
 import {Ledger, type LedgerOptions} from './ledger.js';
-import {resolveOverlap, type OverlapReport} from './overlap.js';
+import {resolveOverlap, type OverlapReport, type ReattributionCache} from './overlap.js';
 import type {ProblemKind} from './problems.js';
 import type {SourceKind, UsageRecord} from './record.js';
 import type {SummaryJson} from './summary.js';
@@ -23,7 +23,17 @@ export interface CountOnceOptions extends LedgerOptions {
 	 * record and no filter is asked for, it is returned as is instead of re-counted.
 	 */
 	rawCounts?: boolean;
+	/** Kept by a caller that counts again and again (the live view): re-attributed copies are reused. */
+	cache?: CountOnceCache;
 }
+
+export interface CountOnceCache {
+	overlap: ReattributionCache;
+	/** bosun's task id lent to a transcript record: the copy, by source record. */
+	bosun: WeakMap<UsageRecord, UsageRecord>;
+}
+
+export const countOnceCache = (): CountOnceCache => ({overlap: new WeakMap(), bosun: new WeakMap()});
 
 export interface CountedLedger {
 	ledger: Ledger;
@@ -50,13 +60,18 @@ export function countLedgerOnce(raw: Ledger, options: CountOnceOptions = {}): Co
 				if (issue === undefined) kept.push(r);
 				else {
 					bosun.attributedRecords++;
-					kept.push({...r, issue});
+					let copy = options.cache?.bosun.get(r);
+					if (!copy || copy.issue !== issue) {
+						copy = {...r, issue};
+						options.cache?.bosun.set(r, copy);
+					}
+					kept.push(copy);
 				}
 			}
 			records = kept;
 		}
 	}
-	const {records: counted, report} = resolveOverlap(records);
+	const {records: counted, report} = resolveOverlap(records, undefined, options.cache?.overlap);
 	const changed = bosun.droppedRecords > 0 || bosun.attributedRecords > 0 || report.coveredTurns > 0;
 	if (!changed && options.rawCounts && !options.accept) return {ledger: raw, overlap: report, bosun};
 	const ledger = new Ledger({pricer: options.pricer, accept: options.accept});

@@ -68,7 +68,13 @@ function ancestors(dir: string): string[] {
 	return out;
 }
 
-export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_SLACK_MS): OverlapResult {
+/**
+ * Re-attributed copies from an earlier call, by source record: the live view re-counts often, and
+ * reusing them keeps a record's identity (and skips the copying, most of a re-count's cost).
+ */
+export type ReattributionCache = WeakMap<UsageRecord, {turn: UsageRecord; out: UsageRecord}>;
+
+export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_SLACK_MS, cache?: ReattributionCache): OverlapResult {
 	const all = [...input];
 	const turns = all.filter((r) => r.source === 'symphony' && r.workspace && r.startedAt !== null);
 	const report: OverlapReport = {
@@ -82,14 +88,15 @@ export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_S
 	if (turns.length === 0 || !all.some((r) => TRANSCRIPT_KINDS.has(r.source))) return {records: all, report};
 
 	// Turns by workspace, earliest first, so each transcript call goes to one turn.
-	const byWorkspace = new Map<string, UsageRecord[]>();
+	const lists = new Map<string, UsageRecord[]>();
 	for (const t of turns) {
 		const w = normalize(t.workspace!);
-		let list = byWorkspace.get(w);
-		if (!list) byWorkspace.set(w, (list = []));
+		let list = lists.get(w);
+		if (!list) lists.set(w, (list = []));
 		list.push(t);
 	}
-	for (const list of byWorkspace.values()) list.sort((a, b) => a.startedAt! - b.startedAt! || a.key.localeCompare(b.key));
+	const byWorkspace = new Map<string, TurnList>();
+	for (const [w, list] of lists) byWorkspace.set(w, turnList(list));
 
 	const owner = new Map<UsageRecord, UsageRecord>();
 	const covered = new Map<UsageRecord, UsageRecord[]>();
@@ -107,7 +114,13 @@ export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_S
 	for (const r of all) {
 		if (covered.has(r)) continue; // a covered usage.jsonl turn: its transcript records count instead
 		const turn = owner.get(r);
-		out.push(turn ? reattribute(r, turn) : r);
+		if (!turn) out.push(r);
+		else if (!cache) out.push(reattribute(r, turn));
+		else {
+			let hit = cache.get(r);
+			if (!hit || hit.turn !== turn) cache.set(r, (hit = {turn, out: reattribute(r, turn)}));
+			out.push(hit.out);
+		}
 	}
 	for (const [turn, calls] of covered) {
 		report.coveredTurns++;
@@ -118,22 +131,67 @@ export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_S
 	return {records: out, report};
 }
 
-function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, UsageRecord[]>, slackMs: number): UsageRecord | null {
+/** A workspace's turns sorted by start, with what lets a lookup skip the turns that cannot match. */
+interface TurnList {
+	turns: UsageRecord[];
+	starts: number[];
+	/** Latest start or end among turns 0..i: below `at − slack`, no earlier turn can match. */
+	reach: number[];
+	family: Array<SourceKind | undefined>;
+}
+
+function turnList(list: UsageRecord[]): TurnList {
+	list.sort((a, b) => a.startedAt! - b.startedAt! || a.key.localeCompare(b.key));
+	const starts: number[] = [];
+	const reach: number[] = [];
+	const family: Array<SourceKind | undefined> = [];
+	let max = -Infinity;
+	for (const t of list) {
+		starts.push(t.startedAt!);
+		max = Math.max(max, t.startedAt!, t.at);
+		reach.push(max);
+		family.push(FAMILY[(t.provider ?? '').toLowerCase()]);
+	}
+	return {turns: list, starts, reach, family};
+}
+
+/**
+ * The nearest turn (distance 0 inside it, else how far outside, within the slack); ties go to the
+ * closest workspace, then the earliest turn. Only turns starting before `at + slack` are looked at,
+ * latest first, until none earlier can reach `at − slack`: a lookup costs the turns near the call,
+ * not every turn of the workspace.
+ */
+function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList>, slackMs: number): UsageRecord | null {
 	let best: UsageRecord | null = null;
 	let bestDistance = Infinity;
 	for (const workspace of ancestors(cwd)) {
 		const list = byWorkspace.get(workspace);
 		if (!list) continue;
-		for (const t of list) {
-			const family = FAMILY[(t.provider ?? '').toLowerCase()];
-			if (family && family !== r.source) continue;
-			const start = t.startedAt!;
-			// Distance 0 inside the turn; otherwise how far outside it (within the slack).
-			const distance = r.at < start ? start - r.at : r.at > t.at ? r.at - t.at : 0;
-			if (distance <= slackMs && distance < bestDistance) {
-				best = t;
-				bestDistance = distance;
+		const {starts, reach, turns, family} = list;
+		let lo = 0;
+		let hi = starts.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >>> 1;
+			if (starts[mid]! <= r.at + slackMs) lo = mid + 1;
+			else hi = mid;
+		}
+		let found = -1;
+		let foundDistance = Infinity;
+		for (let i = lo - 1; i >= 0 && reach[i]! >= r.at - slackMs; i--) {
+			const f = family[i];
+			if (f && f !== r.source) continue;
+			const start = starts[i]!;
+			const end = turns[i]!.at;
+			const distance = r.at < start ? start - r.at : r.at > end ? r.at - end : 0;
+			// `<=` walking backwards: among equal distances the earliest turn wins.
+			if (distance <= slackMs && distance <= foundDistance) {
+				found = i;
+				foundDistance = distance;
 			}
+		}
+		if (found >= 0 && foundDistance < bestDistance) {
+			best = turns[found]!;
+			bestDistance = foundDistance;
 		}
 	}
 	return best;

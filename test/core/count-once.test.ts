@@ -116,3 +116,53 @@ describe('the live view of it', () => {
 		expect(s.ledger.by.issue.get('MT-1')?.records).toBe(1);
 	});
 });
+
+describe('the overlap lookup', () => {
+	/** The rule as written: every turn of the call's workspace or a parent, nearest wins, ties to the closest workspace then the earliest turn. */
+	function naive(calls: UsageRecord[], turns: UsageRecord[], slack: number): Map<string, string> {
+		const out = new Map<string, string>();
+		const sorted = [...turns].sort((a, b) => a.startedAt! - b.startedAt! || a.key.localeCompare(b.key));
+		for (const c of calls) {
+			let best: UsageRecord | null = null;
+			let bestD = Infinity;
+			const parts = c.workspace!.split('/');
+			for (let n = parts.length; n > 1; n--) {
+				const ws = parts.slice(0, n).join('/');
+				for (const t of sorted.filter((x) => x.workspace === ws)) {
+					const d = c.at < t.startedAt! ? t.startedAt! - c.at : c.at > t.at ? c.at - t.at : 0;
+					if (d <= slack && d < bestD) {
+						best = t;
+						bestD = d;
+					}
+				}
+			}
+			if (best) out.set(c.key, best.runId);
+		}
+		return out;
+	}
+
+	it('finds the same turn as a scan of every turn (overlapping, nested and back-to-back turns)', async () => {
+		const {resolveOverlap} = await import('../../source/core/overlap.js');
+		let seed = 7;
+		const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		for (let round = 0; round < 20; round++) {
+			const turns: UsageRecord[] = [];
+			const calls: UsageRecord[] = [];
+			const spaces = ['/w/a', '/w/a/sub', '/w/b'];
+			for (let i = 0; i < 30; i++) {
+				const start = T + Math.floor(rand() * 600) * 1000;
+				const end = start + Math.floor(rand() * 120) * 1000;
+				turns.push(makeRecord({key: `t${i}`, source: 'symphony', runId: `turn-${i}`, workspace: spaces[i % 3]!, startedAt: start, at: end, provider: i % 5 === 0 ? 'codex' : 'claude', origin: {path: '/u.jsonl', line: i, offset: 0}}));
+			}
+			for (let i = 0; i < 200; i++) {
+				const ws = [...spaces, '/w/a/sub/deep', '/w/c'][i % 5]!;
+				calls.push(makeRecord({key: `c${i}`, source: 'claude', runId: 's', issue: null, turn: null, workspace: ws, at: T + Math.floor(rand() * 800_000), origin: {path: '/s.jsonl', line: i, offset: 0}}));
+			}
+			const want = naive(calls, turns.filter((t) => t.provider !== 'codex'), 2000);
+			const {records} = resolveOverlap([...turns, ...calls]);
+			const got = new Map(records.filter((r) => r.source === 'claude' && r.runId !== 's').map((r) => [r.key, r.runId]));
+			expect(want.size).toBeGreaterThan(10);
+			expect(got).toEqual(want);
+		}
+	});
+});
