@@ -30,7 +30,9 @@ export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 		<Box flexDirection="column">
 			{shown.map((f, i) => {
 				const more = i === shown.length - 1 && rest > 0 ? ` (+${rest} more)` : '';
-				const text = `${SEVERITY_GLYPH[f.severity]} ${subjects.get(f.id) ?? sanitize(f.scope.id)}: ${sanitize(f.message)}`;
+				// A flag raised by another tool (bosun's own alerts) says whose it is.
+				const origin = f.external ? `[${sanitize(f.external)}] ` : '';
+				const text = `${SEVERITY_GLYPH[f.severity]} ${origin}${subjects.get(f.id) ?? sanitize(f.scope.id)}: ${sanitize(f.message)}`;
 				return (
 					<Text key={f.id} color={SEVERITY_COLOR[f.severity]} wrap="truncate">
 						{truncate(text, Math.max(0, width - Array.from(more).length)) + more}

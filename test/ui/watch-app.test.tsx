@@ -204,5 +204,10 @@ describe('watch App', () => {
 		store.publish();
 		const {lastFrame: later} = mount(store);
 		expect(lines(later()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^! MT-101/);
+		// Another tool's alert says whose it is.
+		store.flags = [{...store.flags[0]!, external: 'bosun'}];
+		store.publish();
+		const {lastFrame: external} = mount(store);
+		expect(lines(external()!).filter((l) => /^[!‼] /.test(l))[0]).toMatch(/^! \[bosun\] MT-101/);
 	});
 });
