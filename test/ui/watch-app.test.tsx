@@ -208,6 +208,6 @@ describe('watch App', () => {
 		store.flags = [{...store.flags[0]!, external: 'bosun'}];
 		store.publish();
 		const {lastFrame: external} = mount(store);
-		expect(lines(external()!).filter((l) => /^[!‼] /.test(l))[0]).toMatch(/^! \[bosun\] MT-101/);
+		expect(lines(external()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^! \[bosun\] MT-101/);
 	});
 });
