@@ -8,11 +8,12 @@
  */
 import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
-import type {ActivityEvent, UsageRecord} from '../core/record.js';
+import type {ActivityEvent, Coverage, UsageRecord} from '../core/record.js';
 import type {Problem} from '../core/problems.js';
 import {LF} from '../sources/lines.js';
 import type {FileReader, ParseResult} from '../sources/types.js';
 import {FileProblems} from './file-problems.js';
+import {foldVersions} from './index-store.js';
 import {isGzip, MAX_LINE_BYTES, readLineFile} from './read-stream.js';
 
 export interface FileIdentity {
@@ -82,6 +83,7 @@ export class FileTracker {
 	lastChangeAt: number | null = null;
 	/** Total bytes read by this tracker (for throughput numbers). */
 	bytesRead = 0;
+	private readonly strings = new Map<string, string>();
 
 	constructor(
 		readonly path: string,
@@ -171,6 +173,7 @@ export class FileTracker {
 			this.retract();
 			this.identity = this.identityOf(st, st.size);
 			this.take(result);
+			this.fold();
 			this.lastChangeAt = this.clock();
 			return 'reread';
 		}
@@ -208,11 +211,39 @@ export class FileTracker {
 
 	private take(result: Pick<ParseResult<unknown>, 'records' | 'events' | 'problems'>): void {
 		for (const r of result.records) {
+			this.compact(r);
 			this.records.push(r);
 			this.sink.add(r);
 		}
 		for (const e of result.events) this.events.push(e);
 		if (result.problems.length > 0) this.problems.addAll(result.problems);
+	}
+
+	/**
+	 * Drops versions of a record that another version from this file supersedes (a streamed
+	 * response is several lines; only its last counts): they can never count again, since the
+	 * file is only ever retracted whole, and the ledger keeps only the best per file too.
+	 */
+	private fold(): void {
+		const kept = foldVersions(this.records);
+		this.folded += this.records.length - kept.length;
+		this.records = kept;
+	}
+
+	/**
+	 * Records are kept for the life of the process: repeated strings (run, model, workspace, …)
+	 * share one copy per tracker and equal coverage objects one per bit pattern. Done on intake,
+	 * before anyone else holds the record.
+	 */
+	private compact(r: UsageRecord): void {
+		const s = this.strings;
+		r.runId = intern(s, r.runId);
+		if (r.model !== null) r.model = intern(s, r.model);
+		if (r.provider !== null) r.provider = intern(s, r.provider);
+		if (r.issue !== null) r.issue = intern(s, r.issue);
+		if (r.workspace !== null) r.workspace = intern(s, r.workspace);
+		if (r.origin.path === this.path) r.origin.path = this.path;
+		r.coverage = sharedCoverage(r.coverage);
 	}
 
 	private async readLines(fromZero: boolean): Promise<SyncOutcome> {
@@ -225,6 +256,7 @@ export class FileTracker {
 			this.offset = read.consumedBytes;
 			this.line = read.consumedLines + 1;
 			this.tailBytes = read.tailBytes;
+			this.fold();
 			this.bytesRead += st.size;
 			this.identity = this.identityOf(st, st.size);
 			this.lastChangeAt = this.clock();
@@ -235,6 +267,7 @@ export class FileTracker {
 			const st = fstatSync(fd);
 			const before = this.offset;
 			const end = await this.readPlain(fd, source);
+			if (this.offset !== before) this.fold();
 			this.identity = this.identityOf(st, end);
 			this.fingerprint = this.offset > 0 ? fingerprintFd(fd, this.offset) : null;
 			if (this.offset !== before || fromZero) this.lastChangeAt = this.clock();
@@ -321,6 +354,35 @@ export class FileTracker {
 		}
 		return id;
 	}
+}
+
+function intern(table: Map<string, string>, s: string): string {
+	const had = table.get(s);
+	if (had !== undefined) return had;
+	table.set(s, s);
+	return s;
+}
+
+const COVERAGE_BITS = [
+	'hasInputTokens',
+	'hasOutputTokens',
+	'hasReasoningTokens',
+	'hasCacheReadTokens',
+	'hasCacheCreateTokens',
+	'hasToolCalls',
+	'hasToolResultEvents',
+	'hasSessionRelationships',
+	'hasRawContent',
+] as const;
+const coverages: Coverage[] = [];
+
+/** One frozen coverage object per bit pattern (coverage is 9 booleans; records never change it). */
+function sharedCoverage(c: Coverage): Coverage {
+	let bits = 0;
+	for (let i = 0; i < COVERAGE_BITS.length; i++) if (c[COVERAGE_BITS[i]!]) bits |= 1 << i;
+	// Only the known keys: a coverage object with more fields keeps its own.
+	if (Object.keys(c).length !== COVERAGE_BITS.length) return c;
+	return (coverages[bits] ??= Object.freeze({...c}));
 }
 
 function longLine(path: string, line: number): Problem {
