@@ -2,8 +2,10 @@
  * Claude Code transcripts (`~/.claude/projects/<encoded-cwd>/<session>.jsonl`, sub-agents under
  * `<session>/subagents/**`): one record per API response (transcript-formats §1).
  *
- * Only lines containing `"usage"` are parsed (raw-byte pre-filter), plus `"is_error":true`
- * tool results for activity events. The record key is `claude:<message.id>`: streamed copies of
+ * Lines are classified by their top-level `"type"` on raw bytes (claude-skim.ts): assistant lines
+ * are read without parsing their content, user lines only when they hold `"is_error":true` (tool
+ * results, for activity events), other lines never. A layout the skim does not know falls back to
+ * `JSON.parse` of lines containing `"usage"` or `"is_error":true`. The record key is `claude:<message.id>`: streamed copies of
  * one response (partial `output_tokens` first), resumed-session copies and sidechain replays of a
  * parent message all share it, and `chooseVersion` keeps the largest non-sidechain copy (§1.5).
  */
@@ -11,11 +13,13 @@ import {basename} from 'node:path';
 import type {Problem} from '../core/problems.js';
 import {coverageOf, type ActivityEvent, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
 import {count, isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
-import {forEachCompleteLine, hasBom, lineContains, parseJsonLine} from './lines.js';
+import {claudeLineType, LINE_OTHER, LINE_USER, skimAssistant} from './claude-skim.js';
+import {AnchoredNeedle} from './json-skim.js';
+import {CR, hasBom, LF, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
 const USAGE = Buffer.from('"usage"');
-const IS_ERROR = Buffer.from('"is_error":true');
+const IS_ERROR = new AnchoredNeedle('"is_error":true', 3, 4); // anchored on `_err`
 const SYNTHETIC = '<synthetic>';
 
 export interface ClaudeState {
@@ -46,27 +50,61 @@ export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPos
 	const records: UsageRecord[] = [];
 	const events: ActivityEvent[] = [];
 	const problems: Problem[] = [];
-	const {consumedBytes, consumedLines} = forEachCompleteLine(chunk, (start, end, index) => {
-		const hasUsage = lineContains(chunk, start, end, USAGE);
-		const hasError = !hasUsage && lineContains(chunk, start, end, IS_ERROR);
-		if (!hasUsage && !hasError) return;
-		const line = at.line + index;
+	let next = 0;
+	let consumedLines = 0;
+	for (;;) {
+		const lf = chunk.indexOf(LF, next);
+		if (lf === -1) break;
+		let start = next;
+		const end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
+		next = lf + 1;
+		const line = at.line + consumedLines++;
 		if (at.offset + start === 0 && hasBom(chunk, start)) start += 3;
-		const parsed = parseJsonLine(chunk, start, end);
-		if (!parsed.ok) {
-			problems.push({kind: 'malformed-json', path: at.path, line, reason: `not valid JSON: ${parsed.error}`});
-			return;
+		const type = claudeLineType(chunk, start, end);
+		if (type === LINE_OTHER) continue; // summaries, snapshots, system lines: no usage
+		if (type === LINE_USER) {
+			// Bulky tool results: one search, for a failed one.
+			if (IS_ERROR.in(chunk, start, end)) parseLine(chunk, start, end, line, state, at, records, events, problems);
+			continue;
 		}
-		const row = obj(parsed.value);
-		if (!row) {
-			problems.push({kind: 'not-an-object', path: at.path, line, reason: 'a transcript line must be a JSON object'});
-			return;
+		const row = skimAssistant(chunk, start, end);
+		if (row && row.type === 'assistant') {
+			readAssistant({row, state, path: at.path, line, offset: at.offset + start}, records, events, problems);
+			continue;
 		}
-		const ctx: LineCtx = {row, state, path: at.path, line, offset: at.offset + start};
-		if (row.type === 'assistant') readAssistant(ctx, records, events, problems);
-		else if (row.type === 'user' && hasError) readToolErrors(ctx, events);
-	});
-	return {records, events, problems, consumedBytes, consumedLines, state};
+		// Not a layout the skim knows: the whole line, if it can carry usage or a tool error.
+		if (lineContains(chunk, start, end, USAGE) || IS_ERROR.in(chunk, start, end)) {
+			parseLine(chunk, start, end, line, state, at, records, events, problems);
+		}
+	}
+	return {records, events, problems, consumedBytes: next, consumedLines, state};
+}
+
+/** The slow path: `JSON.parse` of the whole line. */
+function parseLine(
+	chunk: Buffer,
+	start: number,
+	end: number,
+	line: number,
+	state: ClaudeState,
+	at: ChunkPosition,
+	records: UsageRecord[],
+	events: ActivityEvent[],
+	problems: Problem[],
+): void {
+	const parsed = parseJsonLine(chunk, start, end);
+	if (!parsed.ok) {
+		problems.push({kind: 'malformed-json', path: at.path, line, reason: `not valid JSON: ${parsed.error}`});
+		return;
+	}
+	const row = obj(parsed.value);
+	if (!row) {
+		problems.push({kind: 'not-an-object', path: at.path, line, reason: 'a transcript line must be a JSON object'});
+		return;
+	}
+	const ctx: LineCtx = {row, state, path: at.path, line, offset: at.offset + start};
+	if (row.type === 'assistant') readAssistant(ctx, records, events, problems);
+	else if (row.type === 'user') readToolErrors(ctx, events);
 }
 
 interface LineCtx {

@@ -35,6 +35,20 @@ export function skipWsBack(b: Uint8Array, j: number, lo: number): number {
 
 /** `i` at an opening quote: the index just past its closing quote, or -1 if none before `end`. */
 export function skipString(b: Uint8Array, i: number, end: number): number {
+	// Keys and ids are short: a plain loop beats a built-in call for them.
+	const near = Math.min(end, i + 48);
+	for (let k = i + 1; k < near; k++) {
+		const c = b[k];
+		if (c === QUOTE) return k + 1;
+		if (c === BACKSLASH) {
+			k++;
+			if (k >= near) return skipLongString(b, i, end);
+		}
+	}
+	return skipLongString(b, i, end);
+}
+
+function skipLongString(b: Uint8Array, i: number, end: number): number {
 	let q = i;
 	for (;;) {
 		q = u8IndexOf.call(b, QUOTE, q + 1);
@@ -151,5 +165,38 @@ export function decodeValue(buf: Buffer, start: number, end: number): unknown {
 		return JSON.parse(buf.toString('utf8', start, end));
 	} catch {
 		return undefined;
+	}
+}
+
+/**
+ * A needle search bounded to `[start, end)`, anchored on a rare byte: `Buffer#indexOf` runs a
+ * memchr-speed scan for needles under 7 bytes whose first byte is rare (`_`), but a much slower
+ * Boyer-Moore-Horspool for longer ones. So search the short `anchor` (found at `at` in `needle`)
+ * and confirm the whole needle around each hit.
+ */
+export class AnchoredNeedle {
+	private readonly needle: Buffer;
+	private readonly anchor: Buffer;
+	constructor(
+		needle: string,
+		private readonly at: number,
+		anchorLength: number,
+	) {
+		this.needle = Buffer.from(needle, 'latin1');
+		this.anchor = this.needle.subarray(at, at + anchorLength);
+	}
+
+	/** Does `[start, end)` contain the needle? */
+	in(b: Buffer, start: number, end: number): boolean {
+		const span = b.subarray(start, end);
+		const n = this.needle;
+		let from = this.at;
+		for (;;) {
+			const hit = span.indexOf(this.anchor, from);
+			if (hit === -1) return false;
+			const s = hit - this.at;
+			if (s + n.length <= span.length && bytesEqual(span, s, s + n.length, n)) return true;
+			from = hit + 1;
+		}
 	}
 }
