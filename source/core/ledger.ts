@@ -90,6 +90,15 @@ export class Ledger {
 	private readonly entries = new Map<string, Entry>();
 	/** Keys with a version from each file, for retraction. */
 	private readonly keysByPath = new Map<string, string[]>();
+	/** One row set per dimension, in `count` order (run, issue, model, provider, source). */
+	private readonly rows = [new Rows(this.by.run), new Rows(this.by.issue), new Rows(this.by.model), new Rows(this.by.provider), new Rows(this.by.source)];
+	// Records arrive in runs from one file, one session, one minute: the last lookups are reused.
+	private lastRunId: string | null = null;
+	private lastRunKeys: Set<string> | undefined;
+	private lastMinute: number | null = null;
+	private lastMinuteBucket: MinuteBucket | undefined;
+	private lastPath: string | null = null;
+	private lastPathKeys: string[] | undefined;
 	private pricer: Pricer | undefined;
 	private readonly accept: ((r: UsageRecord) => boolean) | undefined;
 
@@ -139,6 +148,8 @@ export class Ledger {
 		const keys = this.keysByPath.get(path);
 		if (!keys) return;
 		this.keysByPath.delete(path);
+		this.lastPath = null;
+		this.lastPathKeys = undefined;
 		for (const key of keys) {
 			const entry = this.entries.get(key);
 			if (!entry) continue;
@@ -191,9 +202,11 @@ export class Ledger {
 	}
 
 	private addPathKey(path: string, key: string): void {
-		const keys = this.keysByPath.get(path);
+		const keys = this.lastPath === path ? this.lastPathKeys : this.keysByPath.get(path);
 		if (keys) keys.push(key);
-		else this.keysByPath.set(path, [key]);
+		else this.keysByPath.set(path, (this.lastPathKeys = [key]));
+		if (keys) this.lastPathKeys = keys;
+		this.lastPath = path;
 	}
 
 	/**
@@ -243,16 +256,18 @@ export class Ledger {
 		this.revision++;
 		const cls = recordFidelity(r);
 		applyCounted(this.totals, r, cost, sign, cls);
-		const by = this.by;
-		const runTotals = this.bucket(by.run, r.runId, r, cost, sign, cls);
-		this.bucket(by.issue, r.issue ?? NO_ISSUE, r, cost, sign, cls);
-		this.bucket(by.model, r.model ?? UNKNOWN_MODEL, r, cost, sign, cls);
-		this.bucket(by.provider, r.provider ?? UNKNOWN_MODEL, r, cost, sign, cls);
-		this.bucket(by.source, r.source, r, cost, sign, cls);
-		let keys = this.runKeys.get(r.runId);
+		const rows = this.rows;
+		const runTotals = rows[0]!.apply(r.runId, r, cost, sign, cls);
+		rows[1]!.apply(r.issue ?? NO_ISSUE, r, cost, sign, cls);
+		rows[2]!.apply(r.model ?? UNKNOWN_MODEL, r, cost, sign, cls);
+		rows[3]!.apply(r.provider ?? UNKNOWN_MODEL, r, cost, sign, cls);
+		rows[4]!.apply(r.source, r, cost, sign, cls);
+		let keys = this.lastRunId === r.runId ? this.lastRunKeys : this.runKeys.get(r.runId);
 		if (sign === 1) {
 			if (!keys) this.runKeys.set(r.runId, (keys = new Set()));
 			keys.add(r.key);
+			this.lastRunId = r.runId;
+			this.lastRunKeys = keys;
 			// `lastAt` only grows, so after the add it equals r.at exactly when r is the run's latest.
 			if (runTotals !== null && r.at >= runTotals.lastAt!) this.label(r);
 			else if (!this.runLabels.has(r.runId)) this.label(r);
@@ -261,27 +276,24 @@ export class Ledger {
 			if (keys.size === 0) {
 				this.runKeys.delete(r.runId);
 				this.runLabels.delete(r.runId);
+				this.lastRunId = null;
+				this.lastRunKeys = undefined;
 			}
 		}
 		const minute = Math.floor(r.at / MINUTE) * MINUTE;
-		let m = this.minutes.get(minute);
+		let m = this.lastMinute === minute ? this.lastMinuteBucket : this.minutes.get(minute);
 		if (!m) this.minutes.set(minute, (m = {records: 0, tokens: 0, usd: 0}));
 		m.records += sign;
 		m.tokens += sign * (r.tokens.total ?? 0);
 		if (cost !== null && cost.usd !== null) m.usd += sign * cost.usd;
-		if (m.records === 0) this.minutes.delete(minute);
-	}
-
-	/** Adds to one dimension's row; returns the row while it still has records. */
-	private bucket(map: Map<string, Totals>, key: string, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1, cls: FidelityClass): Totals | null {
-		let t = map.get(key);
-		if (t === undefined) map.set(key, (t = emptyTotals()));
-		applyCounted(t, r, cost, sign, cls);
-		if (t.records === 0) {
-			map.delete(key);
-			return null;
+		if (m.records === 0) {
+			this.minutes.delete(minute);
+			this.lastMinute = null;
+			this.lastMinuteBucket = undefined;
+		} else {
+			this.lastMinute = minute;
+			this.lastMinuteBucket = m;
 		}
-		return t;
 	}
 
 	/** The run's labels from its most recent record; a new object only when something differs. */
@@ -302,5 +314,29 @@ export class Ledger {
 			return;
 		}
 		this.runLabels.set(r.runId, {issue: r.issue, provider: r.provider, model: r.model, source: r.source, workspace: r.workspace, botRole, exitReason});
+	}
+}
+
+/** The rows of one dimension, with the last row looked up kept at hand. */
+class Rows {
+	private lastKey: string | null = null;
+	private last: Totals | undefined;
+
+	constructor(private readonly map: Map<string, Totals>) {}
+
+	/** Adds to the key's row; returns the row while it still has records. */
+	apply(key: string, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1, cls: FidelityClass): Totals | null {
+		let t = this.lastKey === key ? this.last : this.map.get(key);
+		if (t === undefined) this.map.set(key, (t = emptyTotals()));
+		applyCounted(t, r, cost, sign, cls);
+		if (t.records === 0) {
+			this.map.delete(key);
+			this.lastKey = null;
+			this.last = undefined;
+			return null;
+		}
+		this.lastKey = key;
+		this.last = t;
+		return t;
 	}
 }

@@ -90,11 +90,11 @@ export function applyCounted(t: Totals, r: UsageRecord, cost: PricedCost | null,
 	addField(tt.output, k.output, sign);
 	addField(tt.reasoning, k.reasoning, sign);
 	addField(tt.total, k.total, sign);
-	t.byClass[cls] += sign;
-	t.byGranularity[r.granularity] += sign;
-	t.usageSource[r.usageSource] += sign;
+	bumpClass(t.byClass, cls, sign);
+	bumpGranularity(t.byGranularity, r.granularity, sign);
+	bumpUsageSource(t.usageSource, r.usageSource, sign);
 	if (cost) {
-		t.basis[cost.basis] += sign;
+		bumpBasis(t.basis, cost.basis, sign);
 		if (cost.usd === null && cost.reason !== 'no-tokens') {
 			const model = r.model ?? '(unknown)';
 			const n = (t.unpricedModels.get(model) ?? 0) + sign;
@@ -110,6 +110,90 @@ export function applyCounted(t: Totals, r: UsageRecord, cost: PricedCost | null,
 		if (t.firstAt === null || r.at < t.firstAt) t.firstAt = r.at;
 		if (t.lastAt === null || r.at > t.lastAt) t.lastAt = r.at;
 	}
+}
+
+// Named stores instead of `counts[key] += sign`: a keyed store with changing keys is a
+// dictionary lookup per call, and the ledger makes six of these per record.
+function bumpClass(c: Record<FidelityClass, number>, k: FidelityClass, sign: 1 | -1): void {
+	switch (k) {
+		case 'full':
+			c.full += sign;
+			return;
+		case 'usage-only':
+			c['usage-only'] += sign;
+			return;
+		case 'aggregate-only':
+			c['aggregate-only'] += sign;
+			return;
+		case 'cost-only':
+			c['cost-only'] += sign;
+			return;
+		case 'partial':
+			c.partial += sign;
+			return;
+		default:
+			bumpOther(c, k, sign);
+	}
+}
+
+function bumpGranularity(c: Record<Granularity, number>, k: Granularity, sign: 1 | -1): void {
+	switch (k) {
+		case 'per-turn':
+			c['per-turn'] += sign;
+			return;
+		case 'per-message':
+			c['per-message'] += sign;
+			return;
+		case 'per-session-aggregate':
+			c['per-session-aggregate'] += sign;
+			return;
+		case 'cost-only':
+			c['cost-only'] += sign;
+			return;
+		default:
+			bumpOther(c, k, sign);
+	}
+}
+
+function bumpUsageSource(c: Record<UsageSource, number>, k: UsageSource, sign: 1 | -1): void {
+	switch (k) {
+		case 'provider_reported':
+			c.provider_reported += sign;
+			return;
+		case 'estimated':
+			c.estimated += sign;
+			return;
+		case 'unavailable':
+			c.unavailable += sign;
+			return;
+		default:
+			bumpOther(c, k, sign);
+	}
+}
+
+function bumpBasis(c: Record<CostBasis, number>, k: CostBasis, sign: 1 | -1): void {
+	switch (k) {
+		case 'computed':
+			c.computed += sign;
+			return;
+		case 'reported':
+			c.reported += sign;
+			return;
+		case 'estimated':
+			c.estimated += sign;
+			return;
+		case 'unpriced':
+			c.unpriced += sign;
+			return;
+		default:
+			bumpOther(c, k, sign);
+	}
+}
+
+/** A value outside the known set (a newer source): counted all the same. */
+function bumpOther(c: object, k: string, sign: 1 | -1): void {
+	const o = c as Record<string, number>;
+	o[k] = (o[k] ?? 0) + sign;
 }
 
 function addField(ft: FieldTotal, v: number | null, sign: 1 | -1): void {
