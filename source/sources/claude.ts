@@ -14,12 +14,12 @@ import type {Problem} from '../core/problems.js';
 import {coverageOf, type ActivityEvent, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
 import {count, isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
 import {claudeLineType, LINE_OTHER, LINE_USER, skimAssistant} from './claude-skim.js';
-import {AnchoredNeedle} from './json-skim.js';
-import {CR, hasBom, LF, lineContains, parseJsonLine} from './lines.js';
+import {AnchoredNeedle, hasTrueKey} from './json-skim.js';
+import {CR, hasBom, isBlank, LF, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
 const USAGE = Buffer.from('"usage"');
-const IS_ERROR = new AnchoredNeedle('"is_error":true', 3, 4); // anchored on `_err`
+const IS_ERROR = new AnchoredNeedle('"is_error"', 3, 4); // anchored on `_err`, then `:true`
 const SYNTHETIC = '<synthetic>';
 
 export interface ClaudeState {
@@ -46,7 +46,11 @@ export function claudePathState(path: string): ClaudeState {
 	return {pathSession, pathAgent};
 }
 
-export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPosition): ParseResult<ClaudeState> {
+/**
+ * `reference` parses every line with `JSON.parse` and nothing else: the behaviour the fast paths
+ * must reproduce (the differential tests compare the two).
+ */
+export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPosition, reference = false): ParseResult<ClaudeState> {
 	const records: UsageRecord[] = [];
 	const events: ActivityEvent[] = [];
 	const problems: Problem[] = [];
@@ -60,11 +64,15 @@ export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPos
 		next = lf + 1;
 		const line = at.line + consumedLines++;
 		if (at.offset + start === 0 && hasBom(chunk, start)) start += 3;
+		if (reference) {
+			if (!isBlank(chunk, start, end)) parseLine(chunk, start, end, line, state, at, records, events, problems);
+			continue;
+		}
 		const type = claudeLineType(chunk, start, end);
 		if (type === LINE_OTHER) continue; // summaries, snapshots, system lines: no usage
 		if (type === LINE_USER) {
 			// Bulky tool results: one search, for a failed one.
-			if (IS_ERROR.in(chunk, start, end)) parseLine(chunk, start, end, line, state, at, records, events, problems);
+			if (hasTrueKey(chunk, start, end, IS_ERROR)) parseLine(chunk, start, end, line, state, at, records, events, problems);
 			continue;
 		}
 		const row = skimAssistant(chunk, start, end);
@@ -73,7 +81,7 @@ export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPos
 			continue;
 		}
 		// Not a layout the skim knows: the whole line, if it can carry usage or a tool error.
-		if (lineContains(chunk, start, end, USAGE) || IS_ERROR.in(chunk, start, end)) {
+		if (lineContains(chunk, start, end, USAGE) || hasTrueKey(chunk, start, end, IS_ERROR)) {
 			parseLine(chunk, start, end, line, state, at, records, events, problems);
 		}
 	}

@@ -5,7 +5,7 @@
  * When the first bytes do not decide (another key order, escapes, a long leading value), the
  * caller falls back to searching the whole line for needles.
  */
-import {bytesEqual, COLON, COMMA, LBRACE, QUOTE, skipString, skipValue, skipWs} from './json-skim.js';
+import {BACKSLASH, bytesEqual, COLON, COMMA, decodeValue, LBRACE, QUOTE, skipString, skipValue, skipWs} from './json-skim.js';
 
 export const ENVELOPE_SKIP = 0;
 export const ENVELOPE_PARSE = 1;
@@ -44,13 +44,47 @@ export function codexLineMatters(type: unknown, payloadType: unknown): boolean {
 	}
 }
 
-/** A plain (escape-free) string value at `i`: its content span, or null. */
-function plainString(b: Buffer, i: number, end: number): [number, number] | null {
-	if (b[i] !== QUOTE) return null;
+// Names that decide a line, as codes (no string is built for the common, escape-free case).
+const NAMES = [SESSION_META, TURN_CONTEXT, TOKEN_USAGE_RECORD, EVENT_MSG, RESPONSE_ITEM, TOKEN_COUNT, THREAD_SETTINGS_APPLIED, EXEC_COMMAND_END, FUNCTION_CALL];
+const NAME_STRINGS = NAMES.map((n) => n.toString('latin1'));
+const N_EVENT_MSG = 3;
+const N_RESPONSE_ITEM = 4;
+const N_FUNCTION_CALL = 8;
+const N_OTHER = -1;
+const N_FAIL = -2;
+
+/** An escape-free key at `i`: the index of its closing quote, or -1. */
+function plainKey(b: Buffer, i: number, end: number): number {
+	if (b[i] !== QUOTE) return -1;
 	const close = skipString(b, i, end);
-	if (close === -1) return null;
-	for (let k = i + 1; k < close - 1; k++) if (b[k] === 0x5c) return null;
-	return [i + 1, close - 1];
+	if (close === -1) return -1;
+	for (let k = i + 1; k < close - 1; k++) if (b[k] === BACKSLASH) return -1;
+	return close - 1;
+}
+
+/** The string value at `i` as a name code; `next` is set past it. */
+let next = 0;
+function nameAt(b: Buffer, i: number, end: number): number {
+	if (b[i] !== QUOTE) return N_FAIL;
+	const close = skipString(b, i, end);
+	if (close === -1) return N_FAIL;
+	next = close;
+	let escaped = false;
+	for (let k = i + 1; k < close - 1; k++) {
+		if (b[k] === BACKSLASH) {
+			escaped = true;
+			break;
+		}
+	}
+	if (escaped) {
+		// Rare: decode it the way JSON.parse would.
+		const v = decodeValue(b, i, close);
+		if (typeof v !== 'string') return N_FAIL;
+		const k = NAME_STRINGS.indexOf(v);
+		return k === -1 ? N_OTHER : k;
+	}
+	for (let k = 0; k < NAMES.length; k++) if (bytesEqual(b, i + 1, close - 1, NAMES[k]!)) return k;
+	return N_OTHER;
 }
 
 /** The verdict for the line `[start, end)`. */
@@ -59,41 +93,33 @@ export function codexEnvelope(b: Buffer, start: number, end: number): EnvelopeVe
 	let i = skipWs(b, start, limit);
 	if (b[i] !== LBRACE) return ENVELOPE_UNSURE;
 	i++;
-	let typeStart = -1;
-	let typeEnd = -1;
+	let type = N_FAIL;
 	for (;;) {
 		i = skipWs(b, i, limit);
-		const key = plainString(b, i, limit);
-		if (!key) return ENVELOPE_UNSURE;
-		i = skipWs(b, key[1] + 1, limit);
+		const keyEnd = plainKey(b, i, limit);
+		if (keyEnd === -1) return ENVELOPE_UNSURE;
+		const keyStart = i + 1;
+		i = skipWs(b, keyEnd + 1, limit);
 		if (b[i] !== COLON) return ENVELOPE_UNSURE;
 		i = skipWs(b, i + 1, limit);
-		if (bytesEqual(b, key[0], key[1], TYPE)) {
-			if (typeStart !== -1) return ENVELOPE_UNSURE;
-			const value = plainString(b, i, limit);
-			if (!value) return ENVELOPE_UNSURE;
-			[typeStart, typeEnd] = value;
-			if (bytesEqual(b, typeStart, typeEnd, SESSION_META) || bytesEqual(b, typeStart, typeEnd, TURN_CONTEXT) || bytesEqual(b, typeStart, typeEnd, TOKEN_USAGE_RECORD)) {
-				return ENVELOPE_PARSE;
-			}
-			if (!bytesEqual(b, typeStart, typeEnd, EVENT_MSG) && !bytesEqual(b, typeStart, typeEnd, RESPONSE_ITEM)) return ENVELOPE_SKIP;
-			i = value[1] + 1;
-		} else if (bytesEqual(b, key[0], key[1], PAYLOAD)) {
+		if (bytesEqual(b, keyStart, keyEnd, TYPE)) {
+			if (type !== N_FAIL) return ENVELOPE_UNSURE;
+			type = nameAt(b, i, limit);
+			if (type === N_FAIL) return ENVELOPE_UNSURE;
+			if (type !== N_EVENT_MSG && type !== N_RESPONSE_ITEM) return type >= 0 && type <= 2 ? ENVELOPE_PARSE : ENVELOPE_SKIP;
+			i = next;
+		} else if (bytesEqual(b, keyStart, keyEnd, PAYLOAD)) {
 			// The payload's type must come first in it, after the envelope's type.
-			if (typeStart === -1 || b[i] !== LBRACE) return ENVELOPE_UNSURE;
+			if (type === N_FAIL || b[i] !== LBRACE) return ENVELOPE_UNSURE;
 			i = skipWs(b, i + 1, limit);
-			const inner = plainString(b, i, limit);
-			if (!inner || !bytesEqual(b, inner[0], inner[1], TYPE)) return ENVELOPE_UNSURE;
-			i = skipWs(b, inner[1] + 1, limit);
+			const innerEnd = plainKey(b, i, limit);
+			if (innerEnd === -1 || !bytesEqual(b, i + 1, innerEnd, TYPE)) return ENVELOPE_UNSURE;
+			i = skipWs(b, innerEnd + 1, limit);
 			if (b[i] !== COLON) return ENVELOPE_UNSURE;
-			i = skipWs(b, i + 1, limit);
-			const p = plainString(b, i, limit);
-			if (!p) return ENVELOPE_UNSURE;
-			if (bytesEqual(b, typeStart, typeEnd, EVENT_MSG)) {
-				const wanted = bytesEqual(b, p[0], p[1], TOKEN_COUNT) || bytesEqual(b, p[0], p[1], THREAD_SETTINGS_APPLIED) || bytesEqual(b, p[0], p[1], EXEC_COMMAND_END);
-				return wanted ? ENVELOPE_PARSE : ENVELOPE_SKIP;
-			}
-			return bytesEqual(b, p[0], p[1], FUNCTION_CALL) ? ENVELOPE_PARSE : ENVELOPE_SKIP;
+			const p = nameAt(b, skipWs(b, i + 1, limit), limit);
+			if (p === N_FAIL) return ENVELOPE_UNSURE;
+			if (type === N_EVENT_MSG) return p >= 5 && p <= 7 ? ENVELOPE_PARSE : ENVELOPE_SKIP;
+			return p === N_FUNCTION_CALL ? ENVELOPE_PARSE : ENVELOPE_SKIP;
 		} else {
 			i = skipValue(b, i, limit);
 			if (i === -1) return ENVELOPE_UNSURE;

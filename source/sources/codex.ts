@@ -13,19 +13,14 @@ import {coverageOf, type ActivityEvent, type QuotaSample, type RecordMeta, type 
 import {codexQuota, codexTokens, codexUsage, decreased, isZero, minus, sameUsage, usageTuple, type CodexUsage} from './codex-usage.js';
 import {isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
 import {codexEnvelope, codexLineMatters, ENVELOPE_SKIP, ENVELOPE_UNSURE} from './codex-envelope.js';
-import {CR, hasBom, LF, lineContains, parseJsonLine} from './lines.js';
+import {CR, hasBom, isBlank, LF, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
-/** When the envelope does not decide: only lines holding one of these can matter (then parsed). */
-const NEEDLES = [
-	'"token_count"',
-	'"turn_context"',
-	'"session_meta"',
-	'"token_usage_record"',
-	'"thread_settings_applied"',
-	'"type":"function_call"',
-	'"exec_command_end"',
-].map((s) => Buffer.from(s));
+/**
+ * When the envelope does not decide (another key order, a long leading value): only a line with a
+ * payload can matter (pre-envelope layouts carry no tokens, §2.5), and then it is parsed.
+ */
+const PAYLOAD = Buffer.from('"payload"');
 
 /** Used when no model was ever stated (Sept-2025 builds); flagged as inferred. */
 export const CODEX_FALLBACK_MODEL = 'gpt-5';
@@ -100,7 +95,11 @@ interface Line {
 	payload: Json;
 }
 
-export function parseCodexChunk(chunk: Buffer, input: CodexState, pos: ChunkPosition): ParseResult<CodexState> {
+/**
+ * `reference` parses every line with `JSON.parse`: the behaviour the envelope check must
+ * reproduce (the differential tests compare the two).
+ */
+export function parseCodexChunk(chunk: Buffer, input: CodexState, pos: ChunkPosition, reference = false): ParseResult<CodexState> {
 	const state: CodexState = {...input};
 	const records: UsageRecord[] = [];
 	const events: ActivityEvent[] = [];
@@ -115,10 +114,14 @@ export function parseCodexChunk(chunk: Buffer, input: CodexState, pos: ChunkPosi
 		next = lf + 1;
 		const lineNo = pos.line + consumedLines++;
 		if (pos.offset + start === 0 && hasBom(chunk, start)) start += 3;
+		if (reference) {
+			if (!isBlank(chunk, start, end)) readLine(chunk, start, end, lineNo, state, pos, records, events, problems);
+			continue;
+		}
 		// The envelope at the line start decides most lines; only when it cannot, search the line.
 		const verdict = codexEnvelope(chunk, start, end);
 		if (verdict === ENVELOPE_SKIP) continue;
-		if (verdict === ENVELOPE_UNSURE && !NEEDLES.some((n) => lineContains(chunk, start, end, n))) continue;
+		if (verdict === ENVELOPE_UNSURE && !lineContains(chunk, start, end, PAYLOAD)) continue;
 		readLine(chunk, start, end, lineNo, state, pos, records, events, problems);
 	}
 	return {records, events, problems, consumedBytes: next, consumedLines, state};

@@ -186,17 +186,41 @@ export class AnchoredNeedle {
 		this.anchor = this.needle.subarray(at, at + anchorLength);
 	}
 
+	get length(): number {
+		return this.needle.length;
+	}
+
 	/** Does `[start, end)` contain the needle? */
 	in(b: Buffer, start: number, end: number): boolean {
-		const span = b.subarray(start, end);
+		return this.find(b, start, end) !== -1;
+	}
+
+	/** Where the needle first starts in `[from, end)`, or -1. */
+	find(b: Buffer, from: number, end: number): number {
+		const span = b.subarray(from, end);
 		const n = this.needle;
-		let from = this.at;
+		let at = this.at;
 		for (;;) {
-			const hit = span.indexOf(this.anchor, from);
-			if (hit === -1) return false;
+			const hit = span.indexOf(this.anchor, at);
+			if (hit === -1) return -1;
 			const s = hit - this.at;
-			if (s + n.length <= span.length && bytesEqual(span, s, s + n.length, n)) return true;
-			from = hit + 1;
+			if (s >= 0 && s + n.length <= span.length && bytesEqual(span, s, s + n.length, n)) return from + s;
+			at = hit + 1;
 		}
+	}
+}
+
+/** Is there a `"key":true` (any whitespace around the colon) in `[start, end)`? */
+export function hasTrueKey(b: Buffer, start: number, end: number, key: AnchoredNeedle): boolean {
+	let from = start;
+	for (;;) {
+		const k = key.find(b, from, end);
+		if (k === -1) return false;
+		let i = skipWs(b, k + key.length, end);
+		if (b[i] === COLON) {
+			i = skipWs(b, i + 1, end);
+			if (i + 4 <= end && b[i] === 0x74 && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65) return true;
+		}
+		from = k + 1;
 	}
 }

@@ -100,7 +100,8 @@ export const symphonySource: LineSource<SymphonyState> = {
 	parse: parseSymphonyChunk,
 };
 
-export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: ChunkPosition): ParseResult<SymphonyState> {
+/** `reference` validates every record with the schema (what the fast check must agree with). */
+export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: ChunkPosition, reference = false): ParseResult<SymphonyState> {
 	const records: UsageRecord[] = [];
 	const problems: Problem[] = [];
 	const reportedVersions = [...state.reportedVersions];
@@ -145,7 +146,7 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 		// Fast path: a record the hand-written check passes is exactly what the schema would return
 		// (toRecord reads only the schema's keys). The schema runs only to explain a failure.
 		let record: RecordV1;
-		if (isWellFormedV1(value as Record<string, unknown>)) record = value as RecordV1;
+		if (!reference && isWellFormedV1(value as Record<string, unknown>)) record = value as RecordV1;
 		else {
 			const result = recordV1.safeParse(value);
 			if (!result.success) {
