@@ -100,10 +100,12 @@ await engine.start();
 await engine.watchReady();
 const usageFile = join(work, '.symphony', 'telemetry', 'usage.jsonl');
 const latencies = [];
+// Run IDs unique to this bench run: the appends stay in the corpus, and a line seen before counts once (no change to wait for).
+const nonce = (Date.now() % 0xffffff).toString(16).padStart(6, '0');
 for (let i = 0; i < samples; i++) {
 	const before = engine.store.getSnapshot().doc.totals.records;
 	const at = new Date(Date.UTC(2026, 11, 1) + i * 1000).toISOString();
-	const line = `{"schemaVersion":1,"recordedAt":"${at}","runID":"00000000-0000-4000-8000-${String(i).padStart(12, '0')}","turn":1,"issueIdentifier":"MT-1","provider":"claude","model":"claude-sonnet-4-6","botRole":"developer","inputTokens":10,"outputTokens":1,"totalTokens":11,"usageSource":"provider_reported","startedAt":"${at}","endedAt":"${at}"}\n`;
+	const line = `{"schemaVersion":1,"recordedAt":"${at}","runID":"00000000-0000-4000-8000-${nonce}${String(i).padStart(6, '0')}","turn":1,"issueIdentifier":"MT-1","provider":"claude","model":"claude-sonnet-4-6","botRole":"developer","inputTokens":10,"outputTokens":1,"totalTokens":11,"usageSource":"provider_reported","startedAt":"${at}","endedAt":"${at}"}\n`;
 	const t0 = performance.now();
 	appendFileSync(usageFile, line);
 	await new Promise((resolve) => {

@@ -8,7 +8,7 @@
  */
 import {watch, type FSWatcher} from 'chokidar';
 import {relative, sep} from 'node:path';
-import {attributeIssue, DEFAULT_ISSUE_PATTERNS} from '../core/attribution.js';
+import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
 import {Ledger} from '../core/ledger.js';
 import type {ProblemLog} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
@@ -69,6 +69,7 @@ export class Engine implements LiveEngine {
 	private readonly dirty = new Set<string>();
 	private relistDue = false;
 	private debounceTimer: NodeJS.Timeout | null = null;
+	private lastFlushAt = -Infinity;
 	private pollTimer: NodeJS.Timeout | null = null;
 	private indexTimer: NodeJS.Timeout | null = null;
 	private lastRelist = 0;
@@ -94,9 +95,17 @@ export class Engine implements LiveEngine {
 		});
 		const gate = this.counted.gate;
 		const patterns = this.patterns;
+		// A workspace's issue is the same for all its records: match the patterns once per workspace.
+		const issues = new Map<string, string | null>();
+		const attribute = (r: UsageRecord): UsageRecord => {
+			if (r.issue !== null || !r.workspace) return r;
+			let issue = issues.get(r.workspace);
+			if (issue === undefined) issues.set(r.workspace, (issue = issueFromWorkspace(r.workspace, patterns)));
+			return issue === null ? r : {...r, issue};
+		};
 		this.sink = {
 			add: (r) => {
-				const attributed = attributeIssue(r, patterns);
+				const attributed = attribute(r);
 				ledger.addOne(attributed);
 				gate.note(attributed);
 			},
@@ -313,17 +322,22 @@ export class Engine implements LiveEngine {
 	private scheduleFlush(): void {
 		// The first event starts the clock and later ones join it, so a file written to non-stop is
 		// still read every interval. The wait is above chokidar's 50 ms change throttle: a write whose
-		// event it swallowed is on disk by the time we read.
+		// event it swallowed is on disk by the time we read. When idle, the first event is also read
+		// at once (leading edge); its paths stay dirty for the read at the end of the wait.
 		if (this.stopped || this.debounceTimer) return;
+		const wait = Math.max(55, this.options.debounceMs ?? 60);
+		if (performance.now() - this.lastFlushAt >= wait) void this.serial(() => this.flush(true));
 		this.debounceTimer = setTimeout(() => {
 			this.debounceTimer = null;
-			void this.serial(() => this.flush());
-		}, Math.max(55, this.options.debounceMs ?? 60));
+			void this.serial(() => this.flush(false));
+		}, wait);
 	}
 
-	private async flush(): Promise<void> {
+	/** Reads the files events named; `keep`: they stay dirty for the next read (a leading-edge read). */
+	private async flush(keep: boolean): Promise<void> {
+		this.lastFlushAt = performance.now();
 		const paths = [...this.dirty];
-		this.dirty.clear();
+		if (!keep) this.dirty.clear();
 		let changed = false;
 		for (const p of paths) {
 			const tracked = this.files.get(p) ?? this.files.get(p.replace(/-(wal|journal)$/, '')) ?? this.adopt(p);

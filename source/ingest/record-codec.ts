@@ -161,56 +161,58 @@ export class ColumnReader {
 	/** Throws on a malformed row; the index loader turns that into "discard and rebuild". */
 	record(j: number, path: string): UsageRecord {
 		const {f, i, n} = this;
-		const s = (col: number): string | null => {
-			const id = i[col * n + j]!;
-			if (id === -1) return null;
-			const v = this.strings[id];
-			if (v === undefined) throw new Error('bad string index');
-			return v;
-		};
-		const num = (col: number): number | null => {
-			const v = f[col * n + j]!;
-			return Number.isNaN(v) ? null : v;
-		};
-		const value = (col: number): unknown => {
-			const id = i[col * n + j]!;
-			if (id === -2) return null;
-			if (!(id in this.values)) throw new Error('bad value index');
-			return this.values[id];
-		};
+		const runId = this.str(i[I.runId * n + j]!);
+		const key = this.keys[j];
+		const at = f[F.at * n + j]!;
+		if (typeof key !== 'string' || runId === null || Number.isNaN(at)) throw new Error('malformed record');
 		const r: UsageRecord = {
-			key: this.keys[j]!,
-			source: s(I.source) as UsageRecord['source'],
-			provider: s(I.provider),
-			model: s(I.model),
-			runId: s(I.runId) as string,
-			turn: num(F.turn),
-			issue: s(I.issue),
-			workspace: s(I.workspace),
-			startedAt: num(F.startedAt),
-			at: f[F.at * n + j]!,
+			key,
+			source: this.str(i[I.source * n + j]!) as UsageRecord['source'],
+			provider: this.str(i[I.provider * n + j]!),
+			model: this.str(i[I.model * n + j]!),
+			runId,
+			turn: num(f[F.turn * n + j]!),
+			issue: this.str(i[I.issue * n + j]!),
+			workspace: this.str(i[I.workspace * n + j]!),
+			startedAt: num(f[F.startedAt * n + j]!),
+			at,
 			tokens: {
-				input: num(F.input),
-				cacheRead: num(F.cacheRead),
-				cacheWrite: num(F.cacheWrite),
-				cacheWrite5m: num(F.cacheWrite5m),
-				cacheWrite1h: num(F.cacheWrite1h),
-				output: num(F.output),
-				reasoning: num(F.reasoning),
-				total: num(F.total),
+				input: num(f[F.input * n + j]!),
+				cacheRead: num(f[F.cacheRead * n + j]!),
+				cacheWrite: num(f[F.cacheWrite * n + j]!),
+				cacheWrite5m: num(f[F.cacheWrite5m * n + j]!),
+				cacheWrite1h: num(f[F.cacheWrite1h * n + j]!),
+				output: num(f[F.output * n + j]!),
+				reasoning: num(f[F.reasoning * n + j]!),
+				total: num(f[F.total * n + j]!),
 			},
-			usageSource: s(I.usageSource) as UsageRecord['usageSource'],
-			reportedCostUsd: num(F.reportedCostUsd),
-			granularity: s(I.granularity) as UsageRecord['granularity'],
+			usageSource: this.str(i[I.usageSource * n + j]!) as UsageRecord['usageSource'],
+			reportedCostUsd: num(f[F.reportedCostUsd * n + j]!),
+			granularity: this.str(i[I.granularity * n + j]!) as UsageRecord['granularity'],
 			coverage: this.coverage(i[I.coverage * n + j]!),
-			origin: {path, line: num(F.line), offset: num(F.offset)},
+			origin: {path, line: num(f[F.line * n + j]!), offset: num(f[F.offset * n + j]!)},
 		};
-		if (typeof r.key !== 'string' || r.runId === null || Number.isNaN(r.at)) throw new Error('malformed record');
 		// Meta and quota objects are shared between records that carry equal ones (records are immutable).
-		if (i[I.meta * n + j] !== -1) r.meta = value(I.meta) as UsageRecord['meta'];
-		if (i[I.quota * n + j] !== -1) r.quota = value(I.quota) as UsageRecord['quota'];
-		if (i[I.extra * n + j] !== -1) Object.assign(r, value(I.extra) as object);
+		const meta = i[I.meta * n + j]!;
+		if (meta !== -1) r.meta = this.value(meta) as UsageRecord['meta'];
+		const quota = i[I.quota * n + j]!;
+		if (quota !== -1) r.quota = this.value(quota) as UsageRecord['quota'];
+		const extra = i[I.extra * n + j]!;
+		if (extra !== -1) Object.assign(r, this.value(extra) as object);
 		return r;
+	}
+
+	private str(id: number): string | null {
+		if (id === -1) return null;
+		const v = this.strings[id];
+		if (v === undefined) throw new Error('bad string index');
+		return v;
+	}
+
+	private value(id: number): unknown {
+		if (id === -2) return null;
+		if (id < 0 || id >= this.values.length) throw new Error('bad value index');
+		return this.values[id];
 	}
 
 	/** One shared coverage object per bit pattern. */
@@ -223,4 +225,8 @@ export class ColumnReader {
 		}
 		return c;
 	}
+}
+
+function num(v: number): number | null {
+	return Number.isNaN(v) ? null : v;
 }
