@@ -52,13 +52,15 @@ export async function collectSummary(options: CollectOptions): Promise<Collected
 	// before filters apply, since it can change a record's issue and run (core/overlap.ts).
 	// The live engine's trackers and index do the reading: unchanged files come from the index.
 	const {ledger: raw, scan} = await readOnce(
-		{discovery: options.discovery, cacheDir: options.cacheDir ?? null, issuePatterns: options.issuePatterns, onNotice: options.onNotice},
+		// Priced while reading: when no count-once rule changes a record and no filter is set, this
+		// ledger is the one that counts (no second ledger).
+		{discovery: options.discovery, cacheDir: options.cacheDir ?? null, issuePatterns: options.issuePatterns, onNotice: options.onNotice, pricer: options.pricer},
 		discovery,
 	);
 	// Counting once (bosun's rule, then usage.jsonl's, then filters and prices): the same step the
 	// live engine takes (core/count-once.ts), so watch and summary count the same records.
 	const externalFlags = readBosunExternalFlags(discovery.roots, scan.problems);
-	const counted = countLedgerOnce(raw, {pricer: options.pricer, accept: recordFilter(options.filters), rawCounts: options.pricer === undefined});
+	const counted = countLedgerOnce(raw, {pricer: options.pricer, accept: recordFilter(options.filters), rawCounts: true});
 	const {ledger, overlap} = counted;
 	const bosun: BosunExtras = {externalFlags, overlap: counted.bosun};
 	const doc = buildSummary({

@@ -16,6 +16,8 @@ export interface ReadOnceOptions {
 	issuePatterns?: readonly RegExp[];
 	onNotice?: (message: string) => void;
 	sources?: EngineOptions['sources'];
+	/** Prices records as they are counted (the raw ledger can then be the one that counts). */
+	pricer?: EngineOptions['pricer'];
 }
 
 export interface ReadOnceResult {
@@ -32,6 +34,7 @@ export async function readOnce(options: ReadOnceOptions, discovered?: DiscoveryR
 			issuePatterns: options.issuePatterns,
 			onNotice: options.onNotice ?? (() => {}),
 			sources: options.sources,
+			pricer: options.pricer,
 			watch: false,
 		},
 		discovered,
