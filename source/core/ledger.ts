@@ -80,8 +80,23 @@ export class Ledger {
 		source: new Map(),
 	};
 	readonly runLabels = new Map<string, RunLabels>();
-	/** Record keys per run, for drill-down to turns. */
-	readonly runKeys = new Map<string, Set<string>>();
+	/**
+	 * Record keys per run, for drill-down to turns. Built on first use and kept up to date from
+	 * then on: a one-shot read that never drills down does not pay for it.
+	 */
+	get runKeys(): Map<string, Set<string>> {
+		if (this.runIndex === null) {
+			const index = new Map<string, Set<string>>();
+			for (const e of this.entries.values()) {
+				const r = e.effective;
+				let keys = index.get(r.runId);
+				if (!keys) index.set(r.runId, (keys = new Set()));
+				keys.add(r.key);
+			}
+			this.runIndex = index;
+		}
+		return this.runIndex;
+	}
 	readonly minutes = new Map<number, MinuteBucket>();
 	readonly conflicts = new ProblemLog();
 	/** Increments on every change; views compare it to skip work. */
@@ -93,8 +108,7 @@ export class Ledger {
 	/** One row set per dimension, in `count` order (run, issue, model, provider, source). */
 	private readonly rows = [new Rows(this.by.run), new Rows(this.by.issue), new Rows(this.by.model), new Rows(this.by.provider), new Rows(this.by.source)];
 	// Records arrive in runs from one file, one session, one minute: the last lookups are reused.
-	private lastRunId: string | null = null;
-	private lastRunKeys: Set<string> | undefined;
+	private runIndex: Map<string, Set<string>> | null = null;
 	private lastMinute: number | null = null;
 	private lastMinuteBucket: MinuteBucket | undefined;
 	private lastPath: string | null = null;
@@ -262,22 +276,22 @@ export class Ledger {
 		rows[2]!.apply(r.model ?? UNKNOWN_MODEL, r, cost, sign, cls);
 		rows[3]!.apply(r.provider ?? UNKNOWN_MODEL, r, cost, sign, cls);
 		rows[4]!.apply(r.source, r, cost, sign, cls);
-		let keys = this.lastRunId === r.runId ? this.lastRunKeys : this.runKeys.get(r.runId);
 		if (sign === 1) {
-			if (!keys) this.runKeys.set(r.runId, (keys = new Set()));
-			keys.add(r.key);
-			this.lastRunId = r.runId;
-			this.lastRunKeys = keys;
 			// `lastAt` only grows, so after the add it equals r.at exactly when r is the run's latest.
-			if (runTotals !== null && r.at >= runTotals.lastAt!) this.label(r);
+			if (r.at >= runTotals!.lastAt!) this.label(r);
 			else if (!this.runLabels.has(r.runId)) this.label(r);
-		} else if (keys) {
-			keys.delete(r.key);
-			if (keys.size === 0) {
-				this.runKeys.delete(r.runId);
-				this.runLabels.delete(r.runId);
-				this.lastRunId = null;
-				this.lastRunKeys = undefined;
+		} else if (runTotals === null) {
+			this.runLabels.delete(r.runId);
+		}
+		const index = this.runIndex;
+		if (index !== null) {
+			let keys = index.get(r.runId);
+			if (sign === 1) {
+				if (!keys) index.set(r.runId, (keys = new Set()));
+				keys.add(r.key);
+			} else if (keys) {
+				keys.delete(r.key);
+				if (keys.size === 0) index.delete(r.runId);
 			}
 		}
 		const minute = Math.floor(r.at / MINUTE) * MINUTE;

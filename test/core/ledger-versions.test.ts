@@ -31,6 +31,8 @@ describe('Ledger versions', () => {
 		for (let seed = 1; seed <= 60; seed++) {
 			const rand = rng(seed);
 			const ledger = new Ledger();
+			// Kept up to date from the first use on; must equal one built from the counted records.
+			if (seed % 2 === 0) expect(ledger.runKeys.size).toBe(0);
 			const added: UsageRecord[] = [];
 			const paths = ['/a.jsonl', '/b.jsonl', '/c.db', '/d.jsonl'];
 			for (let i = 0; i < 200; i++) {
@@ -65,6 +67,10 @@ describe('Ledger versions', () => {
 			let output = 0;
 			for (const r of want.values()) output += r.tokens.output ?? 0;
 			expect(ledger.totals.tokens.output.sum).toBe(output);
+			const runs = new Map<string, string[]>();
+			for (const r of want.values()) runs.set(r.runId, [...(runs.get(r.runId) ?? []), r.key].sort());
+			expect(new Map([...ledger.runKeys].map(([run, keys]) => [run, [...keys].sort()]))).toEqual(runs);
+			expect(new Set(ledger.runLabels.keys())).toEqual(new Set(runs.keys()));
 		}
 	});
 });
