@@ -25,7 +25,6 @@ import {
 	QUOTE,
 	RBRACE,
 	RBRACKET,
-	skipString,
 	skipStringBack,
 	skipValue,
 	skipValueBack,
@@ -80,17 +79,24 @@ const topSpans = new Int32Array(TOP.length * 2);
 const msgSpans = new Int32Array(MSG.length * 2);
 
 function keyIndex(table: Buffer[], b: Buffer, start: number, end: number): number {
-	for (let k = 0; k < table.length; k++) if (bytesEqual(b, start, end, table[k]!)) return k;
+	const n = end - start;
+	const first = b[start];
+	for (let k = 0; k < table.length; k++) {
+		const t = table[k]!;
+		if (t.length === n && t[0] === first && bytesEqual(b, start, end, t)) return k;
+	}
 	return -1;
 }
 
 /** A key at `i` (an opening quote) with no escapes: the index just past it, or -1. */
 function keyEnd(b: Buffer, i: number, end: number): number {
 	if (b[i] !== QUOTE) return -1;
-	const close = skipString(b, i, end);
-	if (close === -1) return -1;
-	for (let k = i + 1; k < close - 1; k++) if (b[k] === 0x5c) return -1;
-	return close;
+	for (let k = i + 1; k < end; k++) {
+		const c = b[k];
+		if (c === QUOTE) return k + 1;
+		if (c === 0x5c) return -1; // an escaped key: the full parse decides
+	}
+	return -1;
 }
 
 /**
