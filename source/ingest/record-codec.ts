@@ -165,6 +165,8 @@ export class ColumnReader {
 		const key = this.keys[j];
 		const at = f[F.at * n + j]!;
 		if (typeof key !== 'string' || runId === null || Number.isNaN(at)) throw new Error('malformed record');
+		const meta = i[I.meta * n + j]!;
+		const quota = i[I.quota * n + j]!;
 		const r: UsageRecord = {
 			key,
 			source: this.str(i[I.source * n + j]!) as UsageRecord['source'],
@@ -191,15 +193,25 @@ export class ColumnReader {
 			granularity: this.str(i[I.granularity * n + j]!) as UsageRecord['granularity'],
 			coverage: this.coverage(i[I.coverage * n + j]!),
 			origin: {path, line: num(f[F.line * n + j]!), offset: num(f[F.offset * n + j]!)},
+			// Slots for meta and quota in the literal (no out-of-object property store per record);
+			// removed again below when the record has none, so records look as the sources made them.
+			meta: meta === -1 ? undefined : (this.value(meta) as UsageRecord['meta']),
+			quota: quota === -1 ? undefined : (this.value(quota) as UsageRecord['quota']),
 		};
 		// Meta and quota objects are shared between records that carry equal ones (records are immutable).
-		const meta = i[I.meta * n + j]!;
-		if (meta !== -1) r.meta = this.value(meta) as UsageRecord['meta'];
-		const quota = i[I.quota * n + j]!;
-		if (quota !== -1) r.quota = this.value(quota) as UsageRecord['quota'];
+		// Deleting the last-added property is cheap in V8 (the object keeps its fast shape): quota first.
+		let out = r;
+		if (quota === -1) delete r.quota;
+		if (meta === -1) {
+			if (quota === -1) delete r.meta;
+			else {
+				const {meta: _, ...rest} = r;
+				out = rest;
+			}
+		}
 		const extra = i[I.extra * n + j]!;
-		if (extra !== -1) Object.assign(r, this.value(extra) as object);
-		return r;
+		if (extra !== -1) Object.assign(out, this.value(extra) as object);
+		return out;
 	}
 
 	private str(id: number): string | null {
