@@ -84,6 +84,7 @@ export class FileTracker {
 	/** Total bytes read by this tracker (for throughput numbers). */
 	bytesRead = 0;
 	private readonly strings = new Map<string, string>();
+	private previous: UsageRecord | null = null;
 
 	constructor(
 		readonly path: string,
@@ -236,14 +237,17 @@ export class FileTracker {
 	 * before anyone else holds the record.
 	 */
 	private compact(r: UsageRecord): void {
+		// Consecutive records of a file mostly repeat the previous one's strings: compare first.
 		const s = this.strings;
-		r.runId = intern(s, r.runId);
-		if (r.model !== null) r.model = intern(s, r.model);
-		if (r.provider !== null) r.provider = intern(s, r.provider);
-		if (r.issue !== null) r.issue = intern(s, r.issue);
-		if (r.workspace !== null) r.workspace = intern(s, r.workspace);
+		const p = this.previous;
+		r.runId = p !== null && r.runId === p.runId ? p.runId : intern(s, r.runId);
+		if (r.model !== null) r.model = p !== null && r.model === p.model ? p.model : intern(s, r.model);
+		if (r.provider !== null) r.provider = p !== null && r.provider === p.provider ? p.provider : intern(s, r.provider);
+		if (r.issue !== null) r.issue = p !== null && r.issue === p.issue ? p.issue : intern(s, r.issue);
+		if (r.workspace !== null) r.workspace = p !== null && r.workspace === p.workspace ? p.workspace : intern(s, r.workspace);
 		if (r.origin.path === this.path) r.origin.path = this.path;
 		r.coverage = sharedCoverage(r.coverage);
+		this.previous = r;
 	}
 
 	private async readLines(fromZero: boolean): Promise<SyncOutcome> {
@@ -381,7 +385,9 @@ function sharedCoverage(c: Coverage): Coverage {
 	let bits = 0;
 	for (let i = 0; i < COVERAGE_BITS.length; i++) if (c[COVERAGE_BITS[i]!]) bits |= 1 << i;
 	// Only the known keys: a coverage object with more fields keeps its own.
-	if (Object.keys(c).length !== COVERAGE_BITS.length) return c;
+	let keys = 0;
+	for (const _ in c) keys++;
+	if (keys !== COVERAGE_BITS.length) return c;
 	return (coverages[bits] ??= Object.freeze({...c}));
 }
 
