@@ -75,8 +75,9 @@ export class LoadedIndex {
 		const found = this.byPath.get(path);
 		if (!found || found.f.parser !== parser) return null;
 		const {f, first} = found;
-		const records: UsageRecord[] = new Array(f.records);
-		for (let j = 0; j < f.records; j++) records[j] = this.columns.record(first + j, path);
+		// push, not `new Array(n)`: a large preallocated array starts in V8's slow dictionary mode.
+		const records: UsageRecord[] = [];
+		for (let j = 0; j < f.records; j++) records.push(this.columns.record(first + j, path));
 		const [dev, ino, size, mtimeMs, walSize, walMtimeMs] = f.id;
 		const identity: FileIdentity = {dev, ino, size, mtimeMs};
 		if (walSize !== null) identity.walSize = walSize;
