@@ -12,27 +12,27 @@ export const sourceFlags = {
 	usage: {type: 'string', isMultiple: true},
 	claudeDir: {type: 'string', isMultiple: true},
 	codexDir: {type: 'string', isMultiple: true},
-	issuePattern: {type: 'string', isMultiple: true},
 	opencodeDir: {type: 'string', isMultiple: true},
 	geminiDir: {type: 'string', isMultiple: true},
 	bosunDir: {type: 'string', isMultiple: true},
 	instrumentationDir: {type: 'string', isMultiple: true},
+	issuePattern: {type: 'string', isMultiple: true},
 } as const;
 
 export const sourceFlagsHelp = `
   Sources (any of these turns default discovery off)
     --usage <file|dir>     Symphony usage.jsonl file, or a directory of usage*.jsonl[.gz]
                            (repeatable; BURN_USAGE, a path list, replaces the default search)
-    --opencode-dir <dir>   OpenCode data dir (~/.local/share/opencode), its storage/, or one
-                           opencode*.db (repeatable; OPENCODE_DATA_DIR, a comma list, else
-                           $XDG_DATA_HOME/opencode)
-    --gemini-dir <dir>     Gemini CLI dir (~/.gemini) or its tmp/ (repeatable; default
-                           $GEMINI_CLI_HOME/.gemini or ~/.gemini)
     --claude-dir <dir>     Claude Code config dir (~/.claude) or its projects/ (repeatable;
                            default ~/.claude/projects and ~/.config/claude/projects;
                            CLAUDE_CONFIG_DIR, a comma list, replaces the defaults)
     --codex-dir <dir>      Codex home (~/.codex) or its sessions/ (repeatable; default
                            $CODEX_HOME or ~/.codex: sessions/ and archived_sessions/)
+    --opencode-dir <dir>   OpenCode data dir (~/.local/share/opencode), its storage/, or one
+                           opencode*.db (repeatable; OPENCODE_DATA_DIR, a comma list, else
+                           $XDG_DATA_HOME/opencode)
+    --gemini-dir <dir>     Gemini CLI dir (~/.gemini) or its tmp/ (repeatable; default
+                           $GEMINI_CLI_HOME/.gemini or ~/.gemini)
     --bosun-dir <dir>      Repo root bosun runs in (or its .cache/agent-work-logs): the
                            agent-work-stream.jsonl usage events and agent-alerts.jsonl (repeatable;
                            BURN_BOSUN_DIR; default ./.cache/agent-work-logs)
