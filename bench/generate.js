@@ -13,6 +13,8 @@
 import {closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+// The same generator as the demo and the randomized tests (needs `npm run build` first).
+import {mulberry32} from '../dist/core/prng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -27,16 +29,6 @@ export function parseArgs(argv) {
 	return args;
 }
 
-function mulberry32(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Buffered writer: one syscall per ~1 MB. */
 class Out {

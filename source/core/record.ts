@@ -146,6 +146,19 @@ export interface ActivityEvent {
 	ok?: boolean;
 }
 
+/** Coverage flags in a fixed order (bit positions in compact encodings). */
+export const COVERAGE_KEYS: readonly (keyof Coverage)[] = [
+	'hasInputTokens',
+	'hasOutputTokens',
+	'hasReasoningTokens',
+	'hasCacheReadTokens',
+	'hasCacheCreateTokens',
+	'hasToolCalls',
+	'hasToolResultEvents',
+	'hasSessionRelationships',
+	'hasRawContent',
+];
+
 export const TOKEN_FIELDS = ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'total'] as const;
 export type TokenField = (typeof TOKEN_FIELDS)[number];
 

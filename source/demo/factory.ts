@@ -10,6 +10,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {claudeLines} from './claude-line.js';
 import {runGuid, usageLine} from './usage-line.js';
+import {mulberry32} from '../core/prng.js';
 
 export interface DemoOptions {
 	seed?: number;
@@ -47,17 +48,7 @@ interface Run extends Agent {
 const MIN = 60_000;
 const COMMANDS = ['npm test', 'git diff --stat', 'rg "TODO" src', 'npm run lint', 'cat package.json', 'ls test'];
 
-/** mulberry32: small, fast and deterministic. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+const prng = mulberry32;
 
 const ROSTER: Agent[] = [
 	{issue: 'MT-101', provider: 'anthropic', model: 'claude-sonnet-4-6', role: 'developer', kind: 'symphony', every: [4, 9], turns: 60, size: 1},

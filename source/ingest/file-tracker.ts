@@ -8,7 +8,7 @@
  */
 import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
-import type {ActivityEvent, Coverage, UsageRecord} from '../core/record.js';
+import {COVERAGE_KEYS, type ActivityEvent, type Coverage, type UsageRecord} from '../core/record.js';
 import type {Problem} from '../core/problems.js';
 import {LF} from '../sources/lines.js';
 import type {FileReader, ParseResult} from '../sources/types.js';
@@ -367,27 +367,16 @@ function intern(table: Map<string, string>, s: string): string {
 	return s;
 }
 
-const COVERAGE_BITS = [
-	'hasInputTokens',
-	'hasOutputTokens',
-	'hasReasoningTokens',
-	'hasCacheReadTokens',
-	'hasCacheCreateTokens',
-	'hasToolCalls',
-	'hasToolResultEvents',
-	'hasSessionRelationships',
-	'hasRawContent',
-] as const;
 const coverages: Coverage[] = [];
 
 /** One frozen coverage object per bit pattern (coverage is 9 booleans; records never change it). */
 function sharedCoverage(c: Coverage): Coverage {
 	let bits = 0;
-	for (let i = 0; i < COVERAGE_BITS.length; i++) if (c[COVERAGE_BITS[i]!]) bits |= 1 << i;
+	for (let i = 0; i < COVERAGE_KEYS.length; i++) if (c[COVERAGE_KEYS[i]!]) bits |= 1 << i;
 	// Only the known keys: a coverage object with more fields keeps its own.
 	let keys = 0;
 	for (const _ in c) keys++;
-	if (keys !== COVERAGE_BITS.length) return c;
+	if (keys !== COVERAGE_KEYS.length) return c;
 	return (coverages[bits] ??= Object.freeze({...c}));
 }
 

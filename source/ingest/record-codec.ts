@@ -6,19 +6,8 @@
  * Fields this codec does not know (added to UsageRecord later) ride along as an interned JSON
  * value, so a warm start never drops information a cold read would have.
  */
-import type {Coverage, UsageRecord} from '../core/record.js';
+import {COVERAGE_KEYS, type Coverage, type UsageRecord} from '../core/record.js';
 
-const COVERAGE_KEYS: readonly (keyof Coverage)[] = [
-	'hasInputTokens',
-	'hasOutputTokens',
-	'hasReasoningTokens',
-	'hasCacheReadTokens',
-	'hasCacheCreateTokens',
-	'hasToolCalls',
-	'hasToolResultEvents',
-	'hasSessionRelationships',
-	'hasRawContent',
-];
 
 const KNOWN = new Set([
 	'key',

@@ -3,16 +3,9 @@ import {chooseVersion} from '../../source/core/dedup.js';
 import {Ledger} from '../../source/core/ledger.js';
 import type {SourceKind, UsageRecord} from '../../source/core/record.js';
 import {makeRecord} from '../helpers/records.js';
+import {mulberry32} from '../../source/core/prng.js';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+const rng = mulberry32;
 
 /** The reference: every version kept, the winner replayed over all of them in arrival order. */
 function reference(added: UsageRecord[]): Map<string, UsageRecord> {

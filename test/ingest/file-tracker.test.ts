@@ -6,6 +6,7 @@ import {Ledger} from '../../source/core/ledger.js';
 import {FileTracker} from '../../source/ingest/file-tracker.js';
 import {symphonySource} from '../../source/sources/symphony.js';
 import {removeDir, tempDir, usageLine} from './helpers.js';
+import {mulberry32} from '../../source/core/prng.js';
 
 let dir: string;
 beforeEach(() => {
@@ -22,17 +23,7 @@ function trackerFor(path: string) {
 	return {ledger, tracker};
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+const rng = mulberry32;
 
 const summaryOf = (ledger: Ledger) => ({
 	records: ledger.totals.records,

@@ -5,19 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {mulberry32} from '../../source/core/prng.js';
 
 export type Rand = () => number;
 
-export function rng(seed: number): Rand {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export const rng: (seed: number) => Rand = mulberry32;
 
 export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 export const chance = (r: Rand, p: number) => r() < p;
