@@ -14,9 +14,12 @@ interface Attempt {
 	records: number;
 }
 
+const MEDIAN_MINUTES = 10;
+
 export function retryChurn(): Detector {
-	const issues = new Map<string, Map<string, Attempt>>();
+	const issues = new Map<string, {runs: Map<string, Attempt>; total: Attempt}>();
 	const allRuns = new Map<string, Attempt>();
+	const totalsOf = new Map<string, Attempt[]>();
 	// The median attempt cost is recomputed at most once per event-time minute (it moves slowly).
 	let medianCache: {minute: number; usd: boolean; value: number | null} | null = null;
 	return {
@@ -24,28 +27,44 @@ export function retryChurn(): Detector {
 			if (!r.issue || (r.source !== 'symphony' && r.source !== 'bosun')) return;
 			const p = ctx.params.retryChurn;
 			const group = `${r.issue}\u0000${r.meta?.botRole ?? ''}`;
-			let runs = issues.get(group);
-			if (!runs) issues.set(group, (runs = new Map()));
+			let g = issues.get(group);
+			if (!g) issues.set(group, (g = {runs: new Map(), total: {usd: 0, tokens: 0, unpriced: 0, records: 0}}));
+			const runs = g.runs;
 			let a = allRuns.get(r.runId);
 			if (!a) allRuns.set(r.runId, (a = {usd: 0, tokens: 0, unpriced: 0, records: 0}));
 			const isNew = !runs.has(r.runId);
 			runs.set(r.runId, a);
 			const usd = ctx.costOf(r);
-			if (usd === null) a.unpriced++;
-			else a.usd += usd;
-			a.tokens += r.tokens.total ?? 0;
-			a.records++;
+			// Group totals are kept as records arrive (re-summing every attempt per record was
+			// quadratic in long histories); a run in two role groups adds to both, as a re-sum would.
+			let totals = totalsOf.get(r.runId);
+			if (!totals) totalsOf.set(r.runId, (totals = []));
+			if (isNew) {
+				g.total.usd += a.usd;
+				g.total.tokens += a.tokens;
+				g.total.unpriced += a.unpriced;
+				g.total.records += a.records;
+				totals.push(g.total);
+			}
+			const tokens = r.tokens.total ?? 0;
+			for (const t of [a, ...totals]) {
+				if (usd === null) t.unpriced++;
+				else t.usd += usd;
+				t.tokens += tokens;
+				t.records++;
+			}
+			const total = g.total;
 			const attempts = runs.size;
 			if (attempts < 2) return;
-			let total = {usd: 0, tokens: 0, unpriced: 0, records: 0};
-			for (const x of runs.values()) total = {usd: total.usd + x.usd, tokens: total.tokens + x.tokens, unpriced: total.unpriced + x.unpriced, records: total.records + x.records};
 			const useUsd = total.unpriced / total.records <= ctx.params.unpricedFallbackShare;
 			const unit = useUsd ? 'usd' : 'tokens';
 			let factor: number | null = null;
 			let med: number | null = null;
 			if (attempts >= p.attempts && allRuns.size >= p.minRunsForMedian) {
 				const minute = Math.floor(r.at / 60_000);
-				if (!medianCache || medianCache.minute !== minute || medianCache.usd !== useUsd) {
+				// Attempt costs move slowly: the median over all runs is refreshed at most every
+				// MEDIAN_MINUTES of event time (a sort over every run per minute dominated long histories).
+				if (!medianCache || medianCache.usd !== useUsd || minute >= medianCache.minute + MEDIAN_MINUTES) {
 					medianCache = {minute, usd: useUsd, value: median([...allRuns.values()].map((x) => (useUsd ? x.usd : x.tokens)).filter((v) => v > 0))};
 				}
 				med = medianCache.value;

@@ -10,6 +10,8 @@ import {ewmaUpdate, robustBaseline, robustZ, median, type Ewma, type RobustBasel
 import {shortId, type Detector, type FoldContext} from './types.js';
 
 const MIN = 60_000;
+/** How often (event-time minutes) slow-moving baselines refresh: A1's model pool, A2's completed peers. */
+const SWEEP_MINUTES = 5;
 type Unit = 'usd' | 'tokens';
 
 interface Amount {
@@ -128,7 +130,9 @@ export function spendSpike(): Detector {
 				const pool = pools.get(run.model) ?? [];
 				const ck = `${run.model}\u0000${unit}`;
 				let cached = poolCache.get(ck);
-				if (!cached || cached.cutoff !== cutoffMinute) {
+				// A 7-day pool moves slowly: its baseline (two sorts of up to 1000 minutes) is refreshed
+				// at most every SWEEP_MINUTES of event time.
+				if (!cached || cutoffMinute >= cached.cutoff + SWEEP_MINUTES * MIN) {
 					const vals = pool.filter((b) => b.minute + MIN <= cutoffMinute).map((b) => pick(b, unit));
 					cached = {cutoff: cutoffMinute, base: vals.length > 0 ? robustBaseline(vals, floor) : null, n: vals.length};
 					poolCache.set(ck, cached);
@@ -184,7 +188,7 @@ interface PeerGroup {
 	version: number;
 	/** Event-time minute of the last sweep for completed runs (once a minute is enough). */
 	swept: number;
-	cache: Map<Unit, {version: number; peers: number[]; logs: RobustBaseline | null}>;
+	cache: Map<Unit, {version: number; minute: number; peers: number[]; logs: RobustBaseline | null}>;
 }
 
 export function runCostOutlier(): Detector {
@@ -203,8 +207,11 @@ export function runCostOutlier(): Detector {
 			g.open.set(r.runId, run);
 			addAmount(run.amount, ctx.costOf(r), r.tokens.total);
 			run.lastAt = Math.max(run.lastAt, r.at);
+			// Sweeping walks every run of the group: once per SWEEP_MINUTES of event time, so a long
+			// history costs O(minutes / 5 × runs), not O(records × runs). A run joins the peers at most
+			// that much later than its 30-minute idle mark; replay and streaming still agree.
 			const minuteNow = Math.floor(r.at / MIN);
-			if (minuteNow !== g.swept) {
+			if (g.swept < 0 || minuteNow >= g.swept + SWEEP_MINUTES) {
 				g.swept = minuteNow;
 				sweep(g, r, p);
 			}
@@ -212,14 +219,16 @@ export function runCostOutlier(): Detector {
 			const value = pick(run.amount, unit);
 			if (value <= 0) return;
 			let cached = g.cache.get(unit);
-			if (!cached || cached.version !== g.version) {
+			// The peer baseline (a sort over up to 30 days of runs) is rebuilt when the peers changed,
+			// at most once per SWEEP_MINUTES of event time once it exists.
+			if (!cached || (cached.version !== g.version && minuteNow >= cached.minute + SWEEP_MINUTES)) {
 				const vals: number[] = [];
 				for (const other of g.closed.values()) {
 					if (unit === 'usd' && unitOf(other.amount, ctx.params.unpricedFallbackShare) !== 'usd') continue;
 					const v = pick(other.amount, unit);
 					if (v > 0) vals.push(v);
 				}
-				cached = {version: g.version, peers: vals, logs: vals.length >= p.minPeers ? robustBaseline(vals.map(Math.log), 0.1) : null};
+				cached = {version: g.version, minute: minuteNow, peers: vals, logs: vals.length >= p.minPeers ? robustBaseline(vals.map(Math.log), 0.1) : null};
 				g.cache.set(unit, cached);
 			}
 			const peers = cached.peers;
