@@ -8,6 +8,7 @@ import type {Problem, ProblemKind, ProblemLog} from './problems.js';
 import type {FidelityClass, Granularity, SourceKind, TokenField, UsageSource} from './record.js';
 import {TOKEN_FIELDS} from './record.js';
 import {fieldValue, type CostBasis, type Totals} from './totals.js';
+import type {OverlapReport} from './overlap.js';
 
 export const SUMMARY_SCHEMA = 'burn.summary/1';
 
@@ -83,14 +84,7 @@ export interface SummaryJson {
 	/** Flag kinds that could not judge (no vendor rate-limit data, unknown context windows). */
 	flagNotes?: FlagNote[];
 	/** How usage.jsonl turns and transcripts describing the same calls were counted once (core/overlap.ts). */
-	overlap?: {
-		rule: string;
-		candidateTurns: number;
-		coveredTurns: number;
-		reattributedRecords: number;
-		usageTotalTokens: number;
-		transcriptTotalTokens: number;
-	};
+	overlap?: OverlapReport;
 }
 
 export interface SummaryInput {
