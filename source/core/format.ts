@@ -2,8 +2,6 @@
  * Number formatting with honesty built in: unknown renders `—`, a partial sum `123*`,
  * and an unpriced cost is never `$0`.
  */
-import type {FieldTotal} from './totals.js';
-import {fieldValue, isPartial} from './totals.js';
 
 export const UNKNOWN = '—';
 export const PARTIAL_MARK = '*';
@@ -24,13 +22,6 @@ export function formatCount(n: number, compact = true): string {
 		}
 	}
 	return String(n);
-}
-
-/** A token total: `—` when no record stated it, `N*` when some did not. */
-export function formatField(ft: FieldTotal, compact = true): string {
-	const v = fieldValue(ft);
-	if (v === null) return UNKNOWN;
-	return formatCount(v, compact) + (isPartial(ft) ? PARTIAL_MARK : '');
 }
 
 export function formatUsd(usd: number): string {
