@@ -8,14 +8,13 @@ import {dirname, resolve} from 'node:path';
 import meow from 'meow';
 import {planBackfill} from '../core/backfill-plan.js';
 import {Ledger} from '../core/ledger.js';
-import {countOnce} from '../core/overlap.js';
 import type {UsageRecord} from '../core/record.js';
-import {applyBosunExtras} from '../ingest/bosun-extras.js';
 import {discoverSources} from '../ingest/discover.js';
 import {scanOnce} from '../ingest/scan.js';
 import {prepareOutput, UsageAppender} from '../ingest/usage-out.js';
 import {UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
+import {countLedgerOnce} from '../core/count-once.js';
 
 export const backfillHelp = `
   Usage
@@ -90,8 +89,8 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	const raw: CountingLedger = new CountingLedger(() => draw(() => `backfill: reading… ${fmt(raw.seen)} records from ${fmt(raw.sessions.size)} sessions`));
 	draw(() => 'backfill: reading transcripts…', true);
 	const scan = await scanOnce(discovery, raw, {issuePatterns: issuePatterns(flags)});
-	applyBosunExtras(discovery, raw, scan.problems);
-	const {ledger} = countOnce(raw);
+	// The same counting-once step summary and watch use (bosun's rule, then usage.jsonl's).
+	const {ledger} = countLedgerOnce(raw);
 
 	draw(() => 'backfill: checking what the output already holds…', true);
 	mkdirSync(dirname(out), {recursive: true});

@@ -7,11 +7,12 @@ import {annotateSources} from '../core/overlap.js';
 import type {UsageRecord} from '../core/record.js';
 import {buildSummary, type SummaryJson} from '../core/summary.js';
 import type {Pricer} from '../core/totals.js';
-import type {BosunExtras} from '../ingest/bosun-extras.js';
 import {readBosunExternalFlags} from '../ingest/counted-view.js';
 import {discoverSources, type DiscoveryOptions} from '../ingest/discover.js';
 import {readOnce} from '../ingest/read-once.js';
 import type {ScanResult} from '../ingest/scan.js';
+import type {BosunOverlapStats} from '../core/bosun-overlap.js';
+import type {Flag} from '../core/flags.js';
 
 export interface Filters {
 	since: number | null;
@@ -30,6 +31,13 @@ export interface CollectOptions {
 	cacheDir?: string | null;
 	/** One-line notices from the index (discarded and rebuilt, not writable). */
 	onNotice?: (message: string) => void;
+}
+
+/** What bosun adds beyond its records: its own alerts as external flags, and its counting-once stats. */
+export interface BosunExtras {
+	/** bosun's own alerts, as flags with `external: 'bosun'` (not burn's rules). */
+	externalFlags: Flag[];
+	overlap: BosunOverlapStats;
 }
 
 export interface Collected {

@@ -11,8 +11,7 @@
  *
  * Pure: the same input gives the same output, whatever order records arrived in.
  */
-import {dimensionKey, Ledger, type Dimension, type LedgerOptions} from './ledger.js';
-import type {ProblemKind} from './problems.js';
+import {dimensionKey, type Dimension, type Ledger} from './ledger.js';
 import type {RecordMeta, SourceKind, UsageRecord} from './record.js';
 import type {BucketJson, SummaryJson} from './summary.js';
 
@@ -203,26 +202,6 @@ function reattribute(r: UsageRecord, turn: UsageRecord): UsageRecord {
 	if (turn.meta?.mode && !meta.mode) meta.mode = turn.meta.mode;
 	if (turn.meta?.exitReason) meta.exitReason = turn.meta.exitReason;
 	return {...r, issue: turn.issue, runId: turn.runId, turn: turn.turn, meta};
-}
-
-/**
- * Re-counts a deduplicated ledger with the overlap rule applied. Returns the same ledger when
- * nothing overlaps and no pricer or filter is asked for (the common, transcript-only case).
- */
-export function countOnce(raw: Ledger, options: LedgerOptions = {}): {ledger: Ledger; report: OverlapReport} {
-	const {records, report} = resolveOverlap(raw.records());
-	if (report.coveredTurns === 0 && !options.pricer && !options.accept) return {ledger: raw, report};
-	const ledger = new Ledger(options);
-	ledger.add(records);
-	// Dedup conflicts were found while reading; keep them (counts included) in the ledger that counts.
-	ledger.conflicts.addAll(raw.conflicts.items);
-	ledger.conflicts.count += raw.conflicts.count - raw.conflicts.items.length;
-	for (const [kind, n] of Object.entries(raw.conflicts.byKind)) {
-		const k = kind as ProblemKind;
-		const listed = raw.conflicts.items.filter((p) => p.kind === k).length;
-		ledger.conflicts.byKind[k] = (ledger.conflicts.byKind[k] ?? 0) + (n ?? 0) - listed;
-	}
-	return {ledger, report};
 }
 
 /** Records counted per source kind, for each bucket of a dimension: which source each total came from. */
