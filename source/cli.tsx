@@ -3,7 +3,6 @@
  * Entry point: parses the command, dispatches to commands/<name>, maps errors to exit codes.
  * Bad usage → 2 with a hint; unexpected failure → 1 with one line (stack with BURN_DEBUG=1).
  */
-import meow from 'meow';
 import {EXIT, UsageError} from './commands/errors.js';
 
 const help = `
@@ -23,6 +22,7 @@ const help = `
     validate <file|dir>    Check usage.jsonl files against the spec (exit 1 on violations)
     sources                Where burn looked and what it found: files, records, problems,
                            fidelity and time range per root (text or --json)
+    statusline             One line for Claude Code's status line (reads its JSON on stdin)
 
   Run "burn <command> --help" for a command's options.
 
@@ -32,7 +32,7 @@ const help = `
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources'] as const;
+const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'statusline'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
@@ -49,10 +49,15 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 			return (await import('./commands/validate.js')).runValidate({argv});
 		case 'sources':
 			return (await import('./commands/sources.js')).runSources({argv});
+		case 'statusline':
+			return (await import('./commands/statusline.js')).runStatusline({argv});
 	}
 }
 
 async function main(): Promise<number> {
+	// Claude Code runs the status line after every message: it skips meow (and everything else).
+	if (process.argv[2] === 'statusline') return dispatch('statusline', process.argv.slice(3));
+	const {default: meow} = await import('meow');
 	const cli = meow(help, {importMeta: import.meta, description: false, commands: [...COMMANDS], allowUnknownFlags: false, flags: {}});
 	if (!cli.command) {
 		cli.showHelp(EXIT.ok);

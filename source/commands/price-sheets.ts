@@ -4,13 +4,13 @@
  * `~/.config/burn/prices.yaml`) when it exists, then each `--prices` file in order (later wins).
  */
 import {existsSync, readFileSync} from 'node:fs';
-import {homedir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {createPricing, type Pricing} from '../core/pricing/cost.js';
 import {PriceBook} from '../core/pricing/lookup.js';
 import {parsePriceSheet} from '../core/pricing/sheet.js';
 import {SheetError} from '../core/pricing/types.js';
 import type {SummaryJson} from '../core/summary.js';
+import {configDir} from './config-dir.js';
 import {UsageError} from './errors.js';
 
 export const priceFlags = {
@@ -25,10 +25,7 @@ export const priceFlagsHelp = `
 
 const DEFAULT_NAMES = ['prices.yaml', 'prices.yml', 'prices.json'];
 
-export function configDir(env: NodeJS.ProcessEnv): string {
-	const xdg = env.XDG_CONFIG_HOME?.trim();
-	return join(xdg ? xdg : join(env.HOME || homedir(), '.config'), 'burn');
-}
+export {configDir};
 
 /** The default sheet, when one exists. */
 export function defaultSheetPath(env: NodeJS.ProcessEnv): string | null {
