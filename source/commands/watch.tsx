@@ -10,9 +10,11 @@ import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {defaultCacheDir} from '../ingest/index-store.js';
+import {readSamples, samplesStamp, stateDir} from '../ingest/quota-state.js';
 import {sourceDefinition} from '../sources/registry.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
+import {withQuota, type QuotaStore} from './watch-quota.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 
 export const watchHelp = `
@@ -101,13 +103,17 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		detectFlags: createFlagHook({params: flagParams}),
 		onNotice: (m) => notices.push(m),
 	});
+	// Claude's windows come from the statusline's samples; the records carry Codex's and usage.jsonl's.
+	const state = stateDir(env);
+	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0});
 	// A signal before the UI is up still removes the demo's temp dir.
 	const cleanupOnExit = () => demo?.remove();
 	process.once('exit', cleanupOnExit);
 	try {
-		if (!tty) return await printOnce(engine, stdout, stderr);
-		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m));
+		if (!tty) return await printOnce(engine, store, stdout, stderr);
+		return await live(engine, store, stdout, stderr, stdin, (m) => notices.push(m));
 	} finally {
+		store.stop();
 		await engine.stop();
 		demo?.remove();
 		process.off('exit', cleanupOnExit);
@@ -115,9 +121,9 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	}
 }
 
-async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Out, stderr: NodeJS.WritableStream): Promise<number> {
+async function printOnce(engine: ReturnType<typeof createLiveEngine>, store: QuotaStore, stdout: Out, stderr: NodeJS.WritableStream): Promise<number> {
 	await engine.start();
-	const doc = engine.store.getSnapshot().doc;
+	const doc = store.getSnapshot().doc;
 	stderr.write('burn watch: stdout is not a terminal, so this is the summary once (burn summary --once does the same)\n');
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
 		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
@@ -131,6 +137,7 @@ async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Ou
 
 async function live(
 	engine: ReturnType<typeof createLiveEngine>,
+	store: QuotaStore,
 	stdout: Out,
 	stderr: NodeJS.WritableStream,
 	stdin: NodeJS.ReadStream,
@@ -163,7 +170,7 @@ async function live(
 		const started = engine.start().catch((error: unknown) => {
 			notice((error as Error).message);
 		});
-		instance = render(<App store={engine.store} />, {
+		instance = render(<App store={store} />, {
 			stdout: out,
 			stdin,
 			stderr: stderr as NodeJS.WriteStream,

@@ -9,6 +9,7 @@ import type {FidelityClass, Granularity, SourceKind, TokenField, UsageSource} fr
 import {TOKEN_FIELDS} from './record.js';
 import {fieldValue, type CostBasis, type Totals} from './totals.js';
 import type {OverlapReport} from './overlap.js';
+import type {QuotaEntry} from './quota.js';
 
 export const SUMMARY_SCHEMA = 'burn.summary/1';
 
@@ -85,6 +86,8 @@ export interface SummaryJson {
 	flagNotes?: FlagNote[];
 	/** How usage.jsonl turns and transcripts describing the same calls were counted once (core/overlap.ts). */
 	overlap?: OverlapReport;
+	/** Vendor-reported rate-limit windows at `generatedAt`, one per provider and window (core/quota.ts). */
+	quota?: QuotaEntry[];
 }
 
 export interface SummaryInput {

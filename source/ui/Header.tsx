@@ -12,6 +12,7 @@ const roleProps: Record<HeaderPart['role'], {bold?: boolean; dimColor?: boolean;
 	rate: {bold: true, color: 'cyan'},
 	dim: {dimColor: true},
 	fidelity: {},
+	quota: {color: 'magenta'},
 };
 
 export interface HeaderProps {
