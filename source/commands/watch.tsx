@@ -15,6 +15,8 @@ import {sourceDefinition} from '../sources/registry.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {withQuota, type QuotaStore} from './watch-quota.js';
+import {createNotifier, type Notifier} from '../notify/notifier.js';
+import {UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 
 export const watchHelp = `
@@ -37,6 +39,10 @@ export const watchHelp = `
     --cache-dir <dir>      Where the index of read files lives (default: $BURN_CACHE_DIR,
                            else $XDG_CACHE_HOME/burn or ~/.cache/burn)
     --no-cache             Read every file from the start; keep no index
+    --notify               Ring the bell and send a desktop notification (OSC 9 / OSC 777) when
+                           a warn or crit flag is raised or a budget crosses 80% or 100%
+    --on-flag <cmd>        Run <cmd> (with sh) once per raise, the flag as JSON on stdin;
+                           rate-limited, a failing command is reported on exit, never fatal
 ${sourceFlagsHelp}
 ${priceFlagsHelp}
 ${watchFlagOptionsHelp}
@@ -70,6 +76,8 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		allowUnknownFlags: false,
 		flags: {
 			demo: {type: 'boolean', default: false},
+			notify: {type: 'boolean', default: false},
+			onFlag: {type: 'string'},
 			cache: {type: 'boolean', default: true},
 			cacheDir: {type: 'string'},
 			...sourceFlags,
@@ -106,13 +114,26 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	// Claude's windows come from the statusline's samples; the records carry Codex's and usage.jsonl's.
 	const state = stateDir(env);
 	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0});
+	if (flags.onFlag !== undefined && flags.onFlag.trim() === '') throw new UsageError('--on-flag needs a command', 'e.g. --on-flag "notify-send burn \"$BURN_FLAG_KIND\""');
+	const notifier: Notifier | null =
+		flags.notify || flags.onFlag
+			? createNotifier({terminal: flags.notify && tty ? stdout : null, onFlag: flags.onFlag ?? null, report: (m) => notices.push(m), env, cwd})
+			: null;
+	const offNotify = notifier
+		? store.subscribe(() => {
+				const s = store.getSnapshot();
+				if (s.ready) notifier.update(s.flags, s.now);
+			})
+		: () => {};
 	// A signal before the UI is up still removes the demo's temp dir.
 	const cleanupOnExit = () => demo?.remove();
 	process.once('exit', cleanupOnExit);
 	try {
-		if (!tty) return await printOnce(engine, store, stdout, stderr);
+		if (!tty) return await printOnce(engine, store, stdout, stderr, notifier);
 		return await live(engine, store, stdout, stderr, stdin, (m) => notices.push(m));
 	} finally {
+		offNotify();
+		await notifier?.close();
 		store.stop();
 		await engine.stop();
 		demo?.remove();
@@ -121,9 +142,15 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	}
 }
 
-async function printOnce(engine: ReturnType<typeof createLiveEngine>, store: QuotaStore, stdout: Out, stderr: NodeJS.WritableStream): Promise<number> {
+async function printOnce(engine: ReturnType<typeof createLiveEngine>, store: QuotaStore, stdout: Out, stderr: NodeJS.WritableStream, notifier: Notifier | null): Promise<number> {
 	await engine.start();
-	const doc = store.getSnapshot().doc;
+	const snapshot = store.getSnapshot();
+	const doc = snapshot.doc;
+	// One evaluation: --on-flag runs for the flags live now, before the summary is printed.
+	if (notifier) {
+		notifier.update(snapshot.flags, snapshot.now);
+		await notifier.idle();
+	}
 	stderr.write('burn watch: stdout is not a terminal, so this is the summary once (burn summary --once does the same)\n');
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
 		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
