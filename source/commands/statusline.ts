@@ -118,6 +118,8 @@ async function statusLine(values: Values, env: NodeJS.ProcessEnv, stdin: NodeJS.
 			let priced = 0;
 			let usd = 0;
 			for (const r of session.records) {
+				// A resumed session's file repeats the earlier session's messages: burn counts those under their own run.
+				if (payload.sessionId !== null && r.runId !== payload.sessionId) continue;
 				const c = pricer(r);
 				if (c.usd === null) lowerBound = true;
 				else {
