@@ -2,7 +2,7 @@
  * `burn statusline`, the pure part: what Claude Code pipes on stdin (its `statusLine` command
  * payload), the rate-limit sample in it, and the one line printed back. Everything from the
  * payload is untrusted: fields are checked one by one (a wrong type is "unknown", never a crash)
- * and every string is stripped of control characters before it is printed (docs/statusline.md).
+ * and every string is stripped of control characters before it is printed (docs/quota.md).
  */
 import {issueFromWorkspace} from './attribution.js';
 import {formatUsd, truncate} from './format.js';

@@ -2,7 +2,7 @@
  * One Claude Code session's records, read incrementally for the statusline: the transcript and its
  * `<session>/subagents/**` files, each from the offset the last call stopped at, with the records
  * kept (the best copy per key, `chooseVersion`) in a small per-session cache file. So a call after
- * a message reads only the lines that message added, never the whole history (docs/statusline.md).
+ * a message reads only the lines that message added, never the whole history (docs/quota.md).
  */
 import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync} from 'node:fs';

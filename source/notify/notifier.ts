@@ -8,7 +8,7 @@
  *   `BURN_FLAG_ID`, `BURN_FLAG_KIND`, `BURN_FLAG_SEVERITY`, `BURN_FLAG_REASON` in its env),
  *   rate-limited (one run per flag per cooldown, a few per minute overall, one at a time); a
  *   command that fails, times out or cannot start is reported through `report`, never thrown.
- * Format and rules: docs/notifications.md.
+ * Format and rules: docs/quota.md.
  */
 import {spawn} from 'node:child_process';
 import {RaiseTracker, raiseText, type FlagRaise} from '../core/flag-raises.js';
