@@ -5,7 +5,7 @@
  * a message reads only the lines that message added, never the whole history (docs/quota.md).
  */
 import {createHash} from 'node:crypto';
-import {closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {chooseVersion} from '../core/dedup.js';
 import type {UsageRecord} from '../core/record.js';
@@ -23,6 +23,20 @@ interface SessionCache {
 	parser: number;
 	files: Record<string, FileState>;
 	records: UsageRecord[];
+}
+
+/** Session caches not touched for this long are removed (when a new session's cache is made). */
+const PRUNE_AFTER_MS = 14 * 86_400_000;
+
+function pruneOld(dir: string, now: number): void {
+	try {
+		for (const name of readdirSync(dir)) {
+			const p = join(dir, name);
+			if (name.endsWith('.json') && now - statSync(p).mtimeMs > PRUNE_AFTER_MS) unlinkSync(p);
+		}
+	} catch {
+		// nothing to prune
+	}
 }
 
 /** Bytes read per call at most (a first call on a huge transcript reads the rest next time). */
@@ -70,7 +84,9 @@ export function sessionRecords(stateDir: string, transcript: string): SessionRec
 		return null;
 	}
 	const path = cachePath(stateDir, transcript);
-	const cache: SessionCache = loadCache(path) ?? {v: 1, parser: claudeSource.parserVersion, files: {}, records: []};
+	const loaded = loadCache(path);
+	if (!loaded) pruneOld(join(stateDir, 'sessions'), Date.now());
+	const cache: SessionCache = loaded ?? {v: 1, parser: claudeSource.parserVersion, files: {}, records: []};
 	const byKey = new Map<string, UsageRecord>();
 	for (const r of cache.records) byKey.set(r.key, r);
 	let changed = false;
