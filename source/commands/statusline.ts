@@ -5,16 +5,18 @@
  * It is on a hot path, so it loads little: no Ink, no meow, no zod, never the whole history. This
  * session's cost comes from reading its transcript incrementally (ingest/session-cost.ts); today's
  * spend, $/h and the top live flag come from a digest that a detached `burn statusline --refresh`
- * rewrites (a full read through the persistent index) when it is older than a minute. Each new
+ * rewrites (a full read through the persistent index, at low priority) when it is older than a
+ * minute, or 10× what the last refresh took on a big history. Each new
  * `rate_limits` sample is appended to `$XDG_STATE_HOME/burn/quota.jsonl` (0600) for watch and summary.
  */
 import {spawn} from 'node:child_process';
 import {closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import {setPriority} from 'node:os';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {DEFAULT_ISSUE_PATTERNS, parseIssuePattern} from '../core/attribution.js';
 import {quotaEntries, type ProviderQuotaSample} from '../core/quota.js';
-import {parsePayload, payloadQuotaSample, sameQuota, statuslineText, type StatusDigest} from '../core/statusline.js';
+import {parsePayload, payloadQuotaSample, refreshAfterMs, sameQuota, statuslineText, type StatusDigest} from '../core/statusline.js';
 import type {Pricer} from '../core/totals.js';
 import {appendSample, ensureStateDir, lastSample, stateDir, writePrivateFile} from '../ingest/quota-state.js';
 import {sessionRecords} from '../ingest/session-cost.js';
@@ -54,8 +56,6 @@ export interface StatuslineArgs {
 
 const DIGEST_FILE = 'statusline-digest.json';
 const LOCK_FILE = 'statusline-refresh.lock';
-/** Refresh the digest when it is older than this. */
-const REFRESH_AFTER_MS = 60_000;
 /** A lock older than this belongs to a refresh that died: take it over. */
 const LOCK_STALE_MS = 5 * 60_000;
 const STDIN = {maxBytes: 1024 * 1024, timeoutMs: 1500};
@@ -132,7 +132,7 @@ async function statusLine(values: Values, env: NodeJS.ProcessEnv, stdin: NodeJS.
 	}
 
 	const digest = readDigest(dir);
-	if (values['no-refresh'] !== true && env.BURN_STATUSLINE_REFRESH !== '0' && (!digest || at - digest.at > REFRESH_AFTER_MS)) startRefresh(dir, argv, at);
+	if (values['no-refresh'] !== true && env.BURN_STATUSLINE_REFRESH !== '0' && (!digest || at - digest.at > refreshAfterMs(digest))) startRefresh(dir, argv, at);
 	return statuslineText({payload, issuePatterns: patterns, sessionUsd, sessionLowerBound: lowerBound, digest, quota, now: at, tzOffsetMinutes: -new Date(at).getTimezoneOffset(), width});
 }
 
@@ -189,6 +189,12 @@ function startRefresh(dir: string, argv: string[], at: number): void {
 			// gone already
 		}
 	});
+	// In the background, behind the user's own work.
+	try {
+		if (child.pid !== undefined) setPriority(child.pid, 19);
+	} catch {
+		// not allowed here: normal priority
+	}
 	child.unref();
 }
 
@@ -196,7 +202,9 @@ function startRefresh(dir: string, argv: string[], at: number): void {
 async function refresh(argv: string[], env: NodeJS.ProcessEnv, cwd: string, dir: string, now: () => number): Promise<number> {
 	try {
 		const {computeDigest} = await import('./statusline-refresh.js');
-		const digest = await computeDigest(argv.filter((a) => a !== '--refresh'), env, cwd, now());
+		const started = now();
+		const digest = await computeDigest(argv.filter((a) => a !== '--refresh'), env, cwd, started);
+		digest.tookMs = Math.max(0, now() - started);
 		ensureStateDir(dir);
 		writePrivateFile(join(dir, DIGEST_FILE), JSON.stringify(digest) + '\n');
 	} catch (error) {

@@ -94,6 +94,13 @@ export interface StatusDigest {
 	usdPerHour: number | null;
 	/** The most severe live flag, if any. */
 	flag: {severity: 'info' | 'warn' | 'crit'; kind: string; subject: string} | null;
+	/** How long the refresh took, ms: a big history is refreshed less often. */
+	tookMs?: number;
+}
+
+/** Refresh the digest when it is older than this: a minute, or 10× what the last refresh took (at most 30 min). */
+export function refreshAfterMs(d: StatusDigest | null): number {
+	return Math.min(30 * 60_000, Math.max(60_000, 10 * (d?.tookMs ?? 0)));
 }
 
 export interface StatuslineInput {
@@ -111,7 +118,7 @@ export interface StatuslineInput {
 }
 
 const FLAG_GLYPH = {info: '·', warn: '!', crit: '‼'} as const;
-/** A digest older than this is not shown as "now" (the refresh has not run for a while). */
+/** A digest older than this (or than two refresh intervals) is not shown as "now": the refresh has not run for a while. */
 export const DIGEST_STALE_MS = 15 * 60_000;
 
 /**
@@ -129,7 +136,7 @@ export function statuslineText(input: StatuslineInput): string {
 	if (p.model) parts.push({text: sanitize(p.model), priority: 7});
 	if (input.sessionUsd !== null) parts.push({text: `${input.sessionLowerBound ? '≥' : ''}${formatUsd(input.sessionUsd)} session`, priority: 1});
 	else if (p.claudeCostUsd !== null) parts.push({text: `${formatUsd(p.claudeCostUsd)} session (Claude's)`, priority: 1});
-	const d = input.digest !== null && input.now - input.digest.at <= DIGEST_STALE_MS ? input.digest : null;
+	const d = input.digest !== null && input.now - input.digest.at <= Math.max(DIGEST_STALE_MS, 2 * refreshAfterMs(input.digest)) ? input.digest : null;
 	if (d?.todayUsd != null) parts.push({text: `${d.todayLowerBound ? '≥' : ''}${formatUsd(d.todayUsd)} today`, priority: 4});
 	if (d?.usdPerHour != null) parts.push({text: `${formatUsd(d.usdPerHour)}/h`, priority: 5});
 	for (const e of input.quota) {

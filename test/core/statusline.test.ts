@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {DEFAULT_ISSUE_PATTERNS} from '../../source/core/attribution.js';
 import {quotaEntries} from '../../source/core/quota.js';
-import {parsePayload, payloadQuotaSample, sameQuota, statuslineText, type StatuslineInput} from '../../source/core/statusline.js';
+import {parsePayload, payloadQuotaSample, refreshAfterMs, sameQuota, statuslineText, type StatuslineInput} from '../../source/core/statusline.js';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 const payload = {
@@ -70,5 +70,15 @@ describe('statusline text', () => {
 
 	it("without a transcript burn can count, Claude's own figure is labelled as such", () => {
 		expect(statuslineText(input({sessionUsd: null, quota: []}))).toBe("MT-42 · Opus 4.5 · $1.50 session (Claude's)");
+	});
+
+	it('a big history is refreshed less often: 10× the last refresh, between 1 and 30 minutes; its digest is shown for two intervals', () => {
+		const d = (tookMs: number, ageMs: number) => ({v: 1 as const, at: NOW - ageMs, todayUsd: 1, todayLowerBound: false, usdPerHour: 1, flag: null, tookMs});
+		expect(refreshAfterMs(null)).toBe(60_000);
+		expect(refreshAfterMs(d(500, 0))).toBe(60_000);
+		expect(refreshAfterMs(d(120_000, 0))).toBe(20 * 60_000);
+		expect(refreshAfterMs(d(3_600_000, 0))).toBe(30 * 60_000);
+		expect(statuslineText(input({digest: d(120_000, 39 * 60_000)}))).toMatch(/\$1\.00 today/);
+		expect(statuslineText(input({digest: d(120_000, 41 * 60_000)}))).not.toMatch(/today/);
 	});
 });
