@@ -4,7 +4,7 @@ import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension
 import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary, type Filters} from './collect.js';
 import {EXIT, UsageError} from './errors.js';
-import {documentQuota} from './quota-doc.js';
+import {documentQuota, withWindowFlags} from './quota-doc.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
@@ -88,6 +88,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	doc.flags = flagged.flags;
 	doc.flagNotes = flagged.notes;
 	doc.quota = documentQuota(collected.ledger.records(), env, now.getTime());
+	doc.flags = withWindowFlags(doc.flags, doc.quota, now.getTime(), flagParams.rateLimit);
 	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.
 	const exit = failsOn(doc.flags, failOn) ? EXIT.flagged : EXIT.ok;
 

@@ -5,7 +5,8 @@
  * records are re-scanned for samples at most every few seconds, and the windows are re-judged
  * as time passes (a window whose reset passes turns stale without new data).
  */
-import {quotaEntries, recordQuotaSamples, type ProviderQuotaSample, type QuotaEntry} from '../core/quota.js';
+import type {Flag} from '../core/flags.js';
+import {quotaEntries, quotaFlags, recordQuotaSamples, type ProviderQuotaSample, type QuotaEntry, type QuotaFlagThresholds} from '../core/quota.js';
 import type {LiveSnapshot, LiveStore} from '../core/snapshot.js';
 
 export interface QuotaStoreOptions {
@@ -17,6 +18,8 @@ export interface QuotaStoreOptions {
 	/** Re-scan the records for samples at most this often, ms. */
 	scanMs?: number;
 	clock?: () => number;
+	/** Thresholds for the statusline windows' flags (`flags.rateLimit`). */
+	thresholds?: QuotaFlagThresholds;
 }
 
 export interface QuotaStore extends LiveStore {
@@ -35,7 +38,14 @@ export function withQuota(store: LiveStore, options: QuotaStoreOptions): QuotaSt
 	let base: LiveSnapshot | null = null;
 	let out: LiveSnapshot | null = null;
 	let entries: QuotaEntry[] = [];
+	let windowFlags: Flag[] = [];
 	let entriesKey = '';
+	// The statusline's windows raise their own flags (records' windows are the A12 detector's).
+	const decorate = (snapshot: LiveSnapshot): LiveSnapshot => ({
+		...snapshot,
+		doc: {...snapshot.doc, quota: entries},
+		flags: windowFlags.length > 0 ? [...snapshot.flags, ...windowFlags] : snapshot.flags,
+	});
 
 	const judge = (snapshot: LiveSnapshot): boolean => {
 		const now = Math.max(snapshot.now, clock());
@@ -49,6 +59,11 @@ export function withQuota(store: LiveStore, options: QuotaStoreOptions): QuotaSt
 		if (key === entriesKey) return false;
 		entries = next;
 		entriesKey = key;
+		windowFlags = quotaFlags(
+			next.filter((e) => e.source === 'statusline'),
+			now,
+			options.thresholds,
+		);
 		return true;
 	};
 
@@ -57,7 +72,7 @@ export function withQuota(store: LiveStore, options: QuotaStoreOptions): QuotaSt
 		if (snapshot !== base || out === null) {
 			base = snapshot;
 			judge(snapshot);
-			out = {...snapshot, doc: {...snapshot.doc, quota: entries}};
+			out = decorate(snapshot);
 		}
 		return out;
 	};
@@ -71,7 +86,7 @@ export function withQuota(store: LiveStore, options: QuotaStoreOptions): QuotaSt
 						fileSamples = options.samples();
 					}
 					if (base && judge(base)) {
-						out = {...base, doc: {...base.doc, quota: entries}};
+						out = decorate(base);
 						for (const l of [...listeners]) l();
 					}
 				}, options.pollMs ?? 5000)

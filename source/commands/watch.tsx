@@ -113,7 +113,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	});
 	// Claude's windows come from the statusline's samples; the records carry Codex's and usage.jsonl's.
 	const state = stateDir(env);
-	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0});
+	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0, thresholds: flagParams.rateLimit});
 	if (flags.onFlag !== undefined && flags.onFlag.trim() === '') throw new UsageError('--on-flag needs a command', 'e.g. --on-flag "notify-send burn \"$BURN_FLAG_KIND\""');
 	const notifier: Notifier | null =
 		flags.notify || flags.onFlag

@@ -11,6 +11,8 @@
  * - `projectedFullAt`: when the window fills at the window-average rate, if that is before reset.
  */
 
+import type {Flag} from './flags.js';
+
 /** One window in one sample. `resetsAt` in epoch seconds, as the vendors report it. */
 export interface QuotaSampleWindow {
 	/** The source's own name for the window (`5h`, `weekly`, `primary`, `five_hour`, …). */
@@ -183,4 +185,54 @@ export function quotaBrief(e: QuotaEntry, now: number, tzOffsetMinutes: number):
 	const reset = e.resetsAt === null ? '' : ` ↻${formatResetClock(Date.parse(e.resetsAt), now, tzOffsetMinutes)}`;
 	const pace = e.pace === null ? '' : ` ×${e.pace.toFixed(1)}`;
 	return `${e.window} ${Math.round(e.usedPercent)}%${reset}${pace}`;
+}
+
+/** Thresholds for window flags; the same numbers as `flags.rateLimit` (anomalies/params.ts). */
+export interface QuotaFlagThresholds {
+	used: number;
+	critUsed: number;
+	etaMinutes: number;
+}
+
+export const QUOTA_FLAG_DEFAULTS: QuotaFlagThresholds = {used: 80, critUsed: 95, etaMinutes: 15};
+
+/**
+ * `rate_limit_proximity` flags for windows no record carries (the statusline's Claude windows;
+ * records' windows go through the A12 detector with its slope): warn at `used` % or when the
+ * window's pace fills it before the reset, crit at `critUsed` % or full within `etaMinutes`.
+ * Judged on the newest sample at `now`; a stale window raises nothing.
+ */
+export function quotaFlags(entries: readonly QuotaEntry[], now: number, t: QuotaFlagThresholds = QUOTA_FLAG_DEFAULTS): Flag[] {
+	const out: Flag[] = [];
+	for (const e of entries) {
+		if (e.stale) continue;
+		const full = e.projectedFullAt === null ? null : Date.parse(e.projectedFullAt);
+		const reset = e.resetsAt === null ? null : Date.parse(e.resetsAt);
+		if (e.usedPercent < t.used && full === null) continue;
+		const crit = e.usedPercent >= t.critUsed || (full !== null && full - now < t.etaMinutes * 60_000);
+		const at = Date.parse(e.sampledAt);
+		const name = `${e.provider} ${e.window}`;
+		const resets = reset === null ? '' : `; resets in ${formatDuration(reset - now)}`;
+		const message =
+			e.usedPercent >= t.used
+				? `The ${name} rate-limit window is ${Math.round(e.usedPercent)}% used${resets}: slow down or expect to be throttled.`
+				: `The ${name} rate-limit window is ${Math.round(e.usedPercent)}% used and at this pace (×${(e.pace ?? 0).toFixed(1)}) full in ${formatDuration(full! - now)}, before it resets${reset === null ? '' : ` in ${formatDuration(reset - now)}`}.`;
+		out.push({
+			id: `rate_limit_proximity:source:${name}`,
+			kind: 'rate_limit_proximity',
+			scope: {type: 'source', id: name},
+			severity: crit ? 'crit' : 'warn',
+			value: e.usedPercent,
+			threshold: t.used,
+			unit: 'percent',
+			baseline: {n: 1, window: `${e.source} sample`},
+			firstAt: at,
+			lastAt: at,
+			message,
+			active: true,
+			clearedAt: null,
+			fired: 1,
+		});
+	}
+	return out;
 }

@@ -6,7 +6,8 @@
  */
 import {issueFromWorkspace} from './attribution.js';
 import {formatUsd, truncate} from './format.js';
-import {CLAUDE_WINDOWS, quotaBrief, type ProviderQuotaSample, type QuotaEntry} from './quota.js';
+import {SEVERITY_RANK} from './flags.js';
+import {CLAUDE_WINDOWS, quotaBrief, quotaFlags, type ProviderQuotaSample, type QuotaEntry} from './quota.js';
 import {sanitize} from './sanitize.js';
 
 export interface StatuslinePayload {
@@ -142,7 +143,12 @@ export function statuslineText(input: StatuslineInput): string {
 	for (const e of input.quota) {
 		parts.push({text: quotaBrief(e, input.now, input.tzOffsetMinutes), priority: e.window === '5h' ? 2 : 6});
 	}
-	if (d?.flag) parts.push({text: `${FLAG_GLYPH[d.flag.severity]} ${sanitize(d.flag.kind)} ${sanitize(d.flag.subject)}`.trimEnd(), priority: d.flag.severity === 'crit' ? 2 : 3});
+	// The most severe of the digest's flag and this payload's own windows (a 96 % 5h window is news now).
+	let flag = d?.flag ?? null;
+	for (const f of quotaFlags(input.quota, input.now)) {
+		if (!flag || SEVERITY_RANK[f.severity] > SEVERITY_RANK[flag.severity]) flag = {severity: f.severity, kind: f.kind, subject: f.scope.id};
+	}
+	if (flag) parts.push({text: `${FLAG_GLYPH[flag.severity]} ${sanitize(flag.kind)} ${sanitize(flag.subject)}`.trimEnd(), priority: flag.severity === 'crit' ? 2 : 3});
 	const sep = ' · ';
 	const len = (s: string) => Array.from(s).length;
 	const kept = new Set(parts.map((_, i) => i));

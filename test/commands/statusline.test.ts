@@ -145,6 +145,16 @@ describe('burn statusline', () => {
 		expect(md.stdout).toMatch(/### Quota\n\n- anthropic 5h: 70% used/);
 	});
 
+	it("a Claude window near its limit is a flag: in the line, in summary's flags and --fail-on", () => {
+		const hot = {rate_limits: {five_hour: {used_percentage: 96, resets_at: reset5h}}};
+		expect(statusline(payload(hot)).stdout).toMatch(/ · 5h 96% ↻\d\d:\d\d ×\d\.\d · ‼ rate_limit_proximity anthropic 5h\n$/);
+		const usage = join(dir, 'usage.jsonl');
+		freshUsage(usage, 2, 1000);
+		const r = runCli(['summary', '--once', '--json', '--usage', usage, '--no-cache', '--fail-on', 'crit'], {env: {BURN_STATE_DIR: state}});
+		expect(r.code).toBe(3);
+		expect(JSON.parse(r.stdout).flags).toContainEqual(expect.objectContaining({id: 'rate_limit_proximity:source:anthropic 5h', severity: 'crit', value: 96}));
+	});
+
 	it('a stale window: a sample whose window has reset since is stale, with no pace', () => {
 		// A sample from yesterday: its 5h window reset long ago.
 		const at = Date.now() - 86_400_000;

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {formatResetClock, quotaBrief, quotaEntries, recordQuotaSamples, windowName, type ProviderQuotaSample} from '../../source/core/quota.js';
+import {formatResetClock, quotaBrief, quotaEntries, quotaFlags, recordQuotaSamples, windowName, type ProviderQuotaSample} from '../../source/core/quota.js';
 
 const MIN = 60_000;
 const T = Date.parse('2026-12-02T12:00:00Z');
@@ -71,5 +71,20 @@ describe('quota windows at now', () => {
 		expect(formatResetClock(T + 3 * 1440 * MIN, T, 0)).toBe('Sat 12:00');
 		const [st] = quotaEntries([s({used: 60, resetsIn: 1 * MIN})], T + 2 * MIN);
 		expect(quotaBrief(st!, T, 0)).toBe('5h reset');
+	});
+
+	it('window flags: warn at 80 %, crit at 95 %, warn when the pace fills it before the reset, crit within 15 min; stale never', () => {
+		const flags = (used: number, resetsIn: number, now = T) => quotaFlags(quotaEntries([s({used, resetsIn})], now), now);
+		expect(flags(79, 250 * MIN)[0]!.message).toMatch(/at this pace/); // 79 % used 50 min in: full long before the reset
+		expect(flags(50, 100 * MIN)).toEqual([]); // pace 0.75, under 80 %
+		expect(flags(80, 100 * MIN)[0]).toMatchObject({id: 'rate_limit_proximity:source:anthropic 5h', severity: 'warn', value: 80, threshold: 80, unit: 'percent', active: true});
+		expect(flags(80, 100 * MIN)[0]!.message).toBe('The anthropic 5h rate-limit window is 80% used; resets in 1.7 h: slow down or expect to be throttled.');
+		expect(flags(95, 100 * MIN)[0]!.severity).toBe('crit');
+		// 70 % used 2 h into the window (40 % elapsed): pace 1.75, full 50 min after the sample, before the reset in 3 h.
+		const pace = flags(70, 180 * MIN)[0]!;
+		expect(pace.severity).toBe('warn');
+		expect(pace.message).toMatch(/70% used and at this pace \(×1\.8\) full in 51 min, before it resets in 3\.0 h\./);
+		expect(flags(70, 180 * MIN, T + 40 * MIN)[0]!.severity).toBe('crit'); // 11 min to full
+		expect(flags(99, 1 * MIN, T + 2 * MIN)).toEqual([]); // reset since the sample
 	});
 });

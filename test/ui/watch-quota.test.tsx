@@ -43,6 +43,14 @@ describe('watch header quota', () => {
 		expect(lastFrame()!.split('\n')[0]).toMatch(/5h 42% ↻\d\d:\d\d ×0\.7$/);
 		expect(store.getSnapshot().doc.quota).toEqual([expect.objectContaining({provider: 'anthropic', window: '5h', usedPercent: 42, stale: false})]);
 		expect(store.getSnapshot()).toBe(store.getSnapshot()); // same object until something changes
+		expect(store.getSnapshot().flags).toEqual([]);
+	});
+
+	it('a window near its limit is a live flag in the strip (what --notify and --on-flag see)', () => {
+		appendSample(dir, sample(97, 120));
+		const {lastFrame, store} = mount(0);
+		expect(store.getSnapshot().flags).toEqual([expect.objectContaining({kind: 'rate_limit_proximity', severity: 'crit', scope: {type: 'source', id: 'anthropic 5h'}})]);
+		expect(lastFrame()).toMatch(/‼ anthropic 5h: The anthropic 5h rate-limit window is 97% used/);
 	});
 
 	it('a stale window is not shown; a new sample in the file appears without new records', async () => {
