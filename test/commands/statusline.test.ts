@@ -5,7 +5,7 @@
  * used_percentage and resets_at in epoch seconds), with its state in a temp dir.
  */
 import {spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
@@ -101,6 +101,11 @@ describe('burn statusline', () => {
 		writeFileSync(transcript, readFileSync(transcript, 'utf8') + line + '\n');
 		// 1000 input at $3/M + 20k output at $15/M = $0.303, plus the $0.0003 before.
 		expect(statusline(b002()).stdout).toContain('$0.30 session');
+		// The session's cache holds each file's committed offset: the next call starts there.
+		const [cacheFile] = readdirSync(join(state, 'sessions'));
+		const cache = JSON.parse(readFileSync(join(state, 'sessions', cacheFile!), 'utf8'));
+		expect(cache.files[transcript]).toMatchObject({offset: statSync(transcript).size, ino: statSync(transcript).ino});
+		expect(statSync(join(state, 'sessions', cacheFile!)).mode & 0o777).toBe(0o600);
 	});
 
 	it('empty, bad or missing input: a minimal line and exit 0', () => {
@@ -113,6 +118,19 @@ describe('burn statusline', () => {
 		const none = statusline(null); // stdin is /dev/null
 		expect(none).toMatchObject({code: 0, stdout: 'burn\n'});
 		expect(samples()).toHaveLength(0);
+	});
+
+	it.skipIf(spawnSync('tmux', ['-V']).status !== 0)('never blocks on a terminal: a TTY stdin is not read', async () => {
+		const socket = `burn-statusline-${process.pid}`;
+		const out = join(dir, 'tty.out');
+		const cmd = `BURN_STATE_DIR='${state}' BURN_STATUSLINE_REFRESH=0 '${process.execPath}' '${CLI}' statusline > '${out}.tmp'; echo "rc=$?" >> '${out}.tmp'; mv '${out}.tmp' '${out}'; sleep 30`;
+		spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '80', '-y', '10', cmd]);
+		try {
+			for (let i = 0; i < 400 && !existsSync(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(readFileSync(out, 'utf8')).toBe('burn\nrc=0\n');
+		} finally {
+			spawnSync('tmux', ['-L', socket, 'kill-server']);
+		}
 	});
 
 	it('never hangs: a writer that keeps stdin open gets its line after the bounded read', async () => {
