@@ -5,9 +5,9 @@
  */
 import meow from 'meow';
 import {liveFlags} from '../core/anomalies/monitor.js';
-import {SEVERITY_RANK} from '../core/flags.js';
+import {SEVERITY_RANK, type Flag} from '../core/flags.js';
+import type {SummaryJson} from '../core/summary.js';
 import type {StatusDigest} from '../core/statusline.js';
-import {flagSubject} from '../core/watch-model.js';
 import {cacheDirFrom, cacheFlags} from './cache-flags.js';
 import {collectSummary} from './collect.js';
 import {loadFlagParams, summaryFlags, watchFlagOptions} from './flag-options.js';
@@ -47,6 +47,14 @@ export async function computeDigest(argv: string[], env: NodeJS.ProcessEnv, cwd:
 		todayUsd: priced ? Math.round(today * 1e6) / 1e6 : null,
 		todayLowerBound: (doc.totals.cost?.unpricedModels.length ?? 0) > 0,
 		usdPerHour: priced ? Math.round(((recent * 60) / 5) * 1e6) / 1e6 : null,
-		flag: top ? {severity: top.severity, kind: top.kind, subject: flagSubject(top, doc)} : null,
+		flag: top ? {severity: top.severity, kind: top.kind, subject: subject(top, doc)} : null,
 	};
+}
+
+/** What the flag is about, short: `MT-12 3c1e0f7a…` for a run, else the scope id. */
+function subject(f: Flag, doc: SummaryJson): string {
+	if (f.scope.type !== 'run') return f.scope.id;
+	const run = f.scope.id.length > 12 ? `${f.scope.id.slice(0, 8)}…` : f.scope.id;
+	const issue = doc.byRun[f.scope.id]?.issue;
+	return issue ? `${issue} ${run}` : `run ${run}`;
 }
