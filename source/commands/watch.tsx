@@ -117,7 +117,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	if (flags.onFlag !== undefined && flags.onFlag.trim() === '') throw new UsageError('--on-flag needs a command', 'e.g. --on-flag "notify-send burn \"$BURN_FLAG_KIND\""');
 	const notifier: Notifier | null =
 		flags.notify || flags.onFlag
-			? createNotifier({terminal: flags.notify && tty ? stdout : null, onFlag: flags.onFlag ?? null, report: (m) => notices.push(m), env, cwd})
+			? createNotifier({terminal: flags.notify && tty ? stdout : null, tmux: Boolean(env.TMUX), onFlag: flags.onFlag ?? null, report: (m) => notices.push(m), env, cwd})
 			: null;
 	const offNotify = notifier
 		? store.subscribe(() => {

@@ -44,8 +44,9 @@ export function parsePayload(text: string): StatuslinePayload | null {
 			if (!isObj(w)) continue;
 			const used = num(w.used_percentage) ?? num(w.used_percent);
 			if (used === null || used < 0 || used > 1000) continue;
-			let resetsAt = num(w.resets_at);
-			// Epoch seconds by the docs; a value in milliseconds is taken as such.
+			// Epoch seconds by the docs; an ISO time is taken too.
+			let resetsAt = num(w.resets_at) ?? (typeof w.resets_at === 'string' && Number.isFinite(Date.parse(w.resets_at)) ? Math.round(Date.parse(w.resets_at) / 1000) : null);
+			// A value in milliseconds is taken as such.
 			if (resetsAt !== null && resetsAt > 1e11) resetsAt = Math.round(resetsAt / 1000);
 			if (resetsAt !== null && resetsAt <= 0) resetsAt = null;
 			rateLimits.push({name: name.slice(0, 40), usedPercent: Math.min(100, used), resetsAt});

@@ -18,6 +18,8 @@ import {sanitize} from '../core/sanitize.js';
 export interface NotifierOptions {
 	/** Where the bell and OSC sequences go (the terminal), or null for none. */
 	terminal?: {write(text: string): unknown} | null;
+	/** The terminal is a tmux pane (`$TMUX` set): OSCs are wrapped for passthrough. */
+	tmux?: boolean;
 	/** Shell command run per raise (`sh -c`), or null. */
 	onFlag?: string | null;
 	/** Where failures and suppressed runs are reported (one line each). */
@@ -44,10 +46,15 @@ export interface Notifier {
 
 const BEL = '\u0007';
 
-/** Terminal text for a raise: bell, OSC 9, OSC 777. Text is sanitized; `;` cannot split OSC 777 fields. */
-export function terminalNotification(title: string, body: string): string {
+/**
+ * Terminal text for a raise: bell, OSC 9, OSC 777. Text is sanitized; `;` cannot split OSC 777
+ * fields. Inside tmux the OSCs are wrapped for passthrough (tmux's `allow-passthrough on`).
+ */
+export function terminalNotification(title: string, body: string, options: {tmux?: boolean} = {}): string {
 	const clean = (s: string) => sanitize(s).replace(/;/g, ',').slice(0, 200);
-	return `${BEL}\u001b]9;${clean(`${title}: ${body}`)}${BEL}\u001b]777;notify;${clean(title)};${clean(body)}${BEL}`;
+	const osc = [`\u001b]9;${clean(`${title}: ${body}`)}${BEL}`, `\u001b]777;notify;${clean(title)};${clean(body)}${BEL}`];
+	const wrap = (seq: string) => (options.tmux ? `\u001bPtmux;${seq.replace(/\u001b/g, '\u001b\u001b')}\u001b\\` : seq);
+	return BEL + osc.map(wrap).join('');
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
@@ -123,7 +130,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 			for (const r of raises) {
 				if (options.terminal) {
 					const {title, body} = raiseText(r);
-					options.terminal.write(terminalNotification(title, body));
+					options.terminal.write(terminalNotification(title, body, {tmux: options.tmux}));
 				}
 				if (!options.onFlag || closed) continue;
 				const last = lastRun.get(r.flag.id);

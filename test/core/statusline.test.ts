@@ -29,6 +29,8 @@ describe('statusline payload', () => {
 		]);
 		const odd = parsePayload(JSON.stringify({session_id: 7, model: 'x', cost: 'lots', rate_limits: {five_hour: {used_percentage: 'hi'}, seven_day: null}}))!;
 		expect(odd).toMatchObject({sessionId: null, model: 'x', claudeCostUsd: null, rateLimits: []});
+		const iso = parsePayload(JSON.stringify({rate_limits: {five_hour: {used_percentage: 5, resets_at: '2026-12-02T14:00:00Z'}}}))!;
+		expect(iso.rateLimits[0]!.resetsAt).toBe(Date.parse('2026-12-02T14:00:00Z') / 1000);
 		expect(parsePayload('not json')).toBeNull();
 		expect(parsePayload('[1,2]')).toBeNull();
 	});

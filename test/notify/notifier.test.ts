@@ -64,6 +64,8 @@ describe('notifier', () => {
 		expect(written).toHaveLength(1);
 		expect(written[0]).toBe(`\u0007\u001b]9;burn: warn spend_spike (run r1): evil , name\u0007\u001b]777;notify;burn: warn spend_spike (run r1);evil , name\u0007`);
 		expect(terminalNotification('a;b', 'c')).toContain('\u001b]777;notify;a,b;c\u0007');
+		// In tmux: each OSC inside a passthrough DCS, its ESCs doubled; the bell stays plain.
+		expect(terminalNotification('t', 'b', {tmux: true})).toBe('\u0007\u001bPtmux;\u001b\u001b]9;t: b\u0007\u001b\\\u001bPtmux;\u001b\u001b]777;notify;t;b\u0007\u001b\\');
 	});
 
 	it('--on-flag runs the command once per raise with the flag as JSON on stdin', async () => {
