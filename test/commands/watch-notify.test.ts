@@ -2,11 +2,12 @@
  * `watch --on-flag` with real processes: the built CLI (not a TTY: one evaluation, then the
  * summary) runs the command for a live budget flag; a failing command is reported, not fatal.
  */
-import {readFileSync, writeFileSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {appendFileSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
-import {tempDir} from '../helpers/temp.js';
+import {CLI, tempDir} from '../helpers/temp.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -43,6 +44,33 @@ describe('burn watch --on-flag', () => {
 		const r = runCli(['watch', '--usage', usage, '--no-cache', '--budget', 'day=1', '--on-flag', 'echo nope >&2; exit 7'], {cwd: dir, env: {BURN_STATE_DIR: join(dir, 'state')}});
 		expect(r.code).toBe(0);
 		expect(r.stderr).toMatch(/burn: --on-flag "echo nope >&2; exit 7" exited 7: nope \(flag budget_burn:day:/);
+	});
+
+	it.skipIf(spawnSync('tmux', ['-V']).status !== 0)('live on a terminal (tmux): a budget crossed while watching runs the command once', async () => {
+		const usage = freshUsage(); // $3.15 is 63 % of a $5 day budget: no flag yet
+		const out = join(dir, 'flags.jsonl');
+		const socket = `burn-notify-${process.pid}`;
+		const cmd = `cd '${dir}' && CI=false BURN_STATE_DIR='${join(dir, 'state')}' '${process.execPath}' '${CLI}' watch --usage '${usage}' --no-cache --budget day=5 --notify --on-flag "cat >> '${out}'"`;
+		spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '24', cmd]);
+		const pane = () => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p'], {encoding: 'utf8'}).stdout;
+		const until = async (cond: () => boolean) => {
+			for (let i = 0; i < 600 && !cond(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+			return cond();
+		};
+		try {
+			expect(await until(() => pane().includes('● live'))).toBe(true);
+			expect(existsSync(out)).toBe(false);
+			// Two more turns ($1.26): $4.41 today, past 80 % of $5.
+			const lines = readFileSync(usage, 'utf8').trim().split('\n');
+			const last = JSON.parse(lines[lines.length - 1]!);
+			const more = [6, 7].map((turn) => JSON.stringify({...last, turn, recordedAt: new Date().toISOString(), endedAt: new Date().toISOString()}));
+			appendFileSync(usage, more.join('\n') + '\n');
+			expect(await until(() => existsSync(out) && readFileSync(out, 'utf8').includes('\n'))).toBe(true);
+			const flags = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+			expect(flags).toEqual([expect.objectContaining({kind: 'budget_burn', severity: 'warn', reason: 'raised'})]);
+		} finally {
+			spawnSync('tmux', ['-L', socket, 'kill-server']);
+		}
 	});
 
 	it('an empty --on-flag is a usage error', () => {
