@@ -67,3 +67,31 @@ export function firstDifference(a: UsageRecord, b: UsageRecord): string {
 	}
 	return 'reportedCost';
 }
+
+/**
+ * Within one file, keeps only the version of a record that would count (a streamed Claude
+ * response is several lines; only its largest counts). The ledger ends up the same with less work
+ * on the next start. Keys whose versions conflict keep every version, so the conflict is reported again.
+ */
+export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
+	const at = new Map<string, number>();
+	const conflicted = new Set<string>();
+	const out: (UsageRecord | null)[] = [];
+	for (const r of records) {
+		const i = at.get(r.key);
+		if (i === undefined || conflicted.has(r.key)) {
+			at.set(r.key, out.length);
+			out.push(r);
+			continue;
+		}
+		const choice = chooseVersion(out[i]!, r);
+		if (choice === 'conflict') {
+			conflicted.add(r.key);
+			out.push(r);
+		} else if (choice === 'replace') {
+			// The winner takes the loser's place in arrival order: first-seen position, best version.
+			out[i] = r;
+		}
+	}
+	return out.filter((r): r is UsageRecord => r !== null);
+}

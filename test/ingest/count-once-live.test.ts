@@ -2,7 +2,7 @@ import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
 import {afterEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import type {SummaryJson} from '../../source/core/summary.js';
 import type {Pricer} from '../../source/core/totals.js';
 import type {DiscoveryOptions} from '../../source/ingest/discover.js';
