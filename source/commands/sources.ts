@@ -1,13 +1,18 @@
 /**
  * `burn sources`: what was found where. Read through the engine and its index like every other
- * command; each root's records then go into a ledger of their own, so the numbers are per root
+ * command; each root's records are then deduplicated on their own, so the numbers are per root
  * (records read, records after dedup, fidelity, time range); the summary dedups across roots.
  * Takes the shared source and index flags. (No JSX, so `.ts`.)
  */
 import meow from 'meow';
-import {Ledger} from '../core/ledger.js';
+import {countedVersions} from '../core/dedup.js';
+import {recordFidelity} from '../core/fidelity.js';
+import {ProblemLog} from '../core/problems.js';
+import type {UsageRecord} from '../core/record.js';
 import {SOURCES_SCHEMA, sourcesLines, type SourceRootJson, type SourcesJson} from '../core/sources-report.js';
+import {emptyTotals} from '../core/totals.js';
 import type {EngineStats} from '../ingest/engine.js';
+import type {FileTracker} from '../ingest/file-tracker.js';
 import {readOnce} from '../ingest/read-once.js';
 import {sourceDefinition} from '../sources/registry.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
@@ -53,26 +58,31 @@ export interface SourcesOptions {
 
 /** The `burn.sources/1` document, and what the read cost (`read.bytesRead` is 0 when the index had everything). */
 export async function collectSources(options: SourcesOptions): Promise<{doc: SourcesJson; read: EngineStats}> {
-	const engine = await readOnce({discovery: options.discovery, cacheDir: options.cacheDir ?? null, issuePatterns: options.issuePatterns, onNotice: options.onNotice});
+	// The engine's ledger would dedup across roots: each root gets its own below instead.
+	const engine = await readOnce({discovery: options.discovery, cacheDir: options.cacheDir ?? null, issuePatterns: options.issuePatterns, onNotice: options.onNotice, count: false});
 	const label = (kind: SourceRootJson['kind']) => sourceDefinition(kind)?.label ?? kind;
 	const {sources} = engine.tally();
 	const roots: SourceRootJson[] = engine.rootList().map((root, i) => {
 		const numbers = sources[i]!;
-		// Dedup within the root only, and its problems: the files' (as counted), then the root's conflicts.
-		const ledger = new Ledger();
+		// Dedup within the root only (the ledger's rule, without its totals), then fidelity of what counts.
+		const conflicts = new ProblemLog();
+		const counted = countedVersions(recordsOf(engine.filesOf(root)), conflicts);
+		const t = emptyTotals();
+		for (const r of counted.values()) {
+			t.byClass[recordFidelity(r)]++;
+			t.byGranularity[r.granularity]++;
+		}
 		// The range spans every record read, superseded versions included (the index keeps each file's span).
 		let from: number | null = null;
 		let to: number | null = null;
 		for (const tracker of engine.filesOf(root)) {
-			ledger.add(tracker.records);
 			const span = tracker.span;
 			if (span === null) continue;
 			if (from === null || span.from < from) from = span.from;
 			if (to === null || span.to > to) to = span.to;
 		}
 		const problems = engine.problemsOf(root);
-		problems.merge(ledger.conflicts);
-		const t = ledger.totals;
+		problems.merge(conflicts);
 		return {
 			kind: root.kind,
 			label: label(root.kind),
@@ -82,8 +92,8 @@ export async function collectSources(options: SourcesOptions): Promise<{doc: Sou
 			files: numbers.files,
 			bytes: numbers.bytes,
 			recordsRead: numbers.records,
-			records: t.records,
-			problems: numbers.problems + ledger.conflicts.count,
+			records: counted.size,
+			problems: numbers.problems + conflicts.count,
 			fidelity: {byClass: {...t.byClass}, byGranularity: {...t.byGranularity}},
 			range: {from: from === null ? null : new Date(from).toISOString(), to: to === null ? null : new Date(to).toISOString()},
 			sampleProblems: problems.items.slice(0, SAMPLE_PROBLEMS),
@@ -97,6 +107,10 @@ export async function collectSources(options: SourcesOptions): Promise<{doc: Sou
 		missing: engine.discovery.missing.map((m) => ({kind: m.kind, label: label(m.kind), path: m.path, via: m.via})),
 	};
 	return {doc, read: engine.stats};
+}
+
+function* recordsOf(trackers: Iterable<FileTracker>): IterableIterator<UsageRecord> {
+	for (const t of trackers) yield* t.records;
 }
 
 export async function runSources({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SourcesArgs): Promise<number> {

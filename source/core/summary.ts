@@ -5,7 +5,7 @@
 import type {UsageRuleReport} from './counting/usage-rule.js';
 import type {Flag, FlagNote} from './flags.js';
 import {dimensionKey, type Dimension, type Ledger, type RunLabels} from './ledger.js';
-import type {Problem, ProblemKind, ProblemLog} from './problems.js';
+import {ProblemLog, type Problem, type ProblemKind} from './problems.js';
 import type {FidelityClass, Granularity, SourceKind, TokenField, UsageSource} from './record.js';
 import {TOKEN_FIELDS} from './record.js';
 import type {RecordFilter} from './record-filter.js';
@@ -234,13 +234,12 @@ export function buildSummary(input: SummaryInput): SummaryJson {
 			exitReason: labels?.exitReason ?? null,
 		}),
 	);
-	const problems: Problem[] = [...input.problems.items, ...ledger.conflicts.items];
-	const byKind: Partial<Record<ProblemKind, number>> = {...input.problems.byKind};
-	for (const [k, n] of Object.entries(ledger.conflicts.byKind)) {
-		byKind[k as ProblemKind] = (byKind[k as ProblemKind] ?? 0) + (n ?? 0);
-	}
+	// The files' problems, then the ledger's dedup conflicts (every item kept here; the list is cut below).
+	const problems = new ProblemLog(Infinity);
+	problems.merge(input.problems);
+	problems.merge(ledger.conflicts);
 	const warnings: string[] = [];
-	for (const p of problems) {
+	for (const p of problems.items) {
 		if (p.kind === 'schema-version') warnings.push(`${p.path}: ${p.reason}`);
 	}
 	if (input.warnings) warnings.push(...input.warnings);
@@ -264,9 +263,9 @@ export function buildSummary(input: SummaryInput): SummaryJson {
 			usageSource: {...ledger.totals.usageSource},
 		},
 		problems: {
-			count: input.problems.count + ledger.conflicts.count,
-			byKind,
-			items: problems.slice(0, input.maxProblemItems ?? 200),
+			count: problems.count,
+			byKind: problems.byKind,
+			items: problems.items.slice(0, input.maxProblemItems ?? 200),
 		},
 		warnings,
 	};

@@ -25,6 +25,11 @@ export interface EngineOptions {
 	watch?: boolean;
 	/** Only records passing these are counted (`--since/--until/--issue`), after the counting-once rules; the index keeps them all. */
 	filters?: RecordFilter;
+	/**
+	 * false: read and index the files but count nothing (no raw ledger, no counting once); the
+	 * records stay with their files' trackers (`burn sources` dedups per root). Default true.
+	 */
+	count?: boolean;
 	/** Called for every record read (from a file or the index), after issue attribution: progress lines. */
 	onRecord?: (record: UsageRecord) => void;
 	/** Anomaly rules (issue 7) hook in here; the snapshot's `flags` are `[]` without it. */

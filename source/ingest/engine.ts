@@ -1,12 +1,13 @@
 /**
- * The live engine: discovery → file trackers → ledger → coalescing store. One code path serves
- * `summary --once` (read once, save the index, stop) and `watch` (then keep reading what changes).
+ * The engine: discovery → file trackers (and the index) → raw ledger → counting once → coalescing
+ * store. The one read path: `summary --once`, `sources` and `backfill` read once, save the index
+ * and stop (ingest/read-once.ts); `watch` then keeps reading what changes.
  *
  * Change detection is event-driven (chokidar, short debounce) with a stat-only polling backstop;
  * nothing is re-read unless its identity changed. While nothing changes, nothing runs but the
  * backstop's stat calls.
  */
-import {watch, type FSWatcher} from 'chokidar';
+import type {FSWatcher} from 'chokidar';
 import {join, relative, sep} from 'node:path';
 import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
 import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS} from '../core/counting/coalescer.js';
@@ -75,6 +76,8 @@ export class Engine implements LiveEngine {
 	private readonly now: () => number;
 	private readonly sink: RecordSink;
 	private watchers: FSWatcher[] = [];
+	/** chokidar's `watch`, loaded only when watching (one-shot reads start faster without it). */
+	private watch: typeof import('chokidar').watch | null = null;
 	private watcherReady: Promise<void>[] = [];
 	private readonly dirty = new Set<string>();
 	private relistDue = false;
@@ -114,7 +117,9 @@ export class Engine implements LiveEngine {
 			return issue === null ? r : {...r, issue};
 		};
 		const onRecord = options.onRecord;
-		this.sink = {
+		// Not counting (`burn sources`): the records stay with their files' trackers only.
+		if (options.count === false) this.sink = {add: () => {}, retract: () => {}};
+		else this.sink = {
 			add: (r) => {
 				const attributed = attribute(r);
 				ledger.addOne(attributed);
@@ -153,6 +158,8 @@ export class Engine implements LiveEngine {
 		this.ready = true;
 		this.store.publish();
 		if (this.options.watch === false || this.stopped) return;
+		this.watch = (await import('chokidar')).watch;
+		if (this.stopped) return;
 		for (const root of this.roots) this.watchRoot(root);
 		const poll = this.options.pollIntervalMs ?? 5000;
 		if (poll > 0) {
@@ -363,7 +370,8 @@ export class Engine implements LiveEngine {
 
 	private watchRoot(root: SourceRoot): void {
 		const def = this.sources.find((s) => s.kind === root.kind);
-		const w = watch(root.path, {
+		if (!this.watch) return;
+		const w = this.watch(root.path, {
 			ignoreInitial: true,
 			persistent: true,
 			depth: def?.recursive ? undefined : 0,

@@ -31,6 +31,7 @@ export interface ReadOnceOptions {
 	/** Applied after the counting-once rules (they can change a record's issue). */
 	filters?: RecordFilter;
 	onRecord?: EngineOptions['onRecord'];
+	count?: EngineOptions['count'];
 }
 
 /** Reads everything once (saving the index) and returns the stopped engine, its numbers intact. */
@@ -45,6 +46,7 @@ export async function readOnce(options: ReadOnceOptions, discovered?: DiscoveryR
 			pricer: options.pricer,
 			filters: options.filters,
 			onRecord: options.onRecord,
+			count: options.count,
 			watch: false,
 		},
 		discovered,
