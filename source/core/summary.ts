@@ -37,7 +37,7 @@ export interface BucketJson {
 	cost?: CostJson;
 	firstAt: string | null;
 	lastAt: string | null;
-	/** Records counted per source kind: which source this total came from (after the overlap rule). */
+	/** Records counted per source kind: which source this total came from (after the counting-once rules). */
 	sources?: Partial<Record<SourceKind, number>>;
 }
 

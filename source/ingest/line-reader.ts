@@ -106,7 +106,9 @@ export async function readWholeLines<S>(path: string, source: WholeLineSource<S>
  * `push(chunk)`); `drain()` hands the complete lines to the source in one `parse` call.
  */
 class LineFeed<S> {
-	private buf = Buffer.allocUnsafe(CHUNK);
+	/** Size of a fresh buffer: a read's worth, never above the line cap (so the cap holds). */
+	private readonly chunk: number;
+	private buf: Buffer;
 	/** Bytes in `buf`: an unfinished line, then what the reader just wrote. */
 	filled = 0;
 	/** File offset of `buf[0]` (of the next complete line). */
@@ -127,6 +129,8 @@ class LineFeed<S> {
 	) {
 		this.offset = offset;
 		this.line = line;
+		this.chunk = Math.min(CHUNK, maxLine);
+		this.buf = Buffer.allocUnsafe(this.chunk);
 	}
 
 	get tailBytes(): number {
@@ -194,7 +198,7 @@ class LineFeed<S> {
 		this.line += result.consumedLines;
 		// What follows goes into a fresh buffer: a source may keep slices of the one it was handed.
 		const rest = this.filled - result.consumedBytes;
-		buf = Buffer.allocUnsafe(Math.max(CHUNK, rest * 2));
+		buf = Buffer.allocUnsafe(Math.min(Math.max(this.chunk, rest * 2), this.maxLine));
 		this.buf.copy(buf, 0, result.consumedBytes, this.filled);
 		this.buf = buf;
 		this.filled = rest;
