@@ -1,7 +1,7 @@
 /**
  * The engine: discovery → file trackers (and the index) → raw ledger → counting once → coalescing
  * store. The one read path: `summary --once`, `sources` and `backfill` read once, save the index
- * and stop (ingest/read-once.ts); `watch` then keeps reading what changes.
+ * and stop (ingest/read-once.ts); `watch` then keeps reading what changes (docs/pipeline.md).
  *
  * Change detection is event-driven (chokidar, short debounce) with a stat-only polling backstop;
  * nothing is re-read unless its identity changed. While nothing changes, nothing runs but the
@@ -34,7 +34,7 @@ export function createLiveEngine(options: EngineOptions): Engine {
 /** Only bosun alerts this recent join the live flags (the same horizon as burn's own live flags). */
 export const LIVE_EXTERNAL_MS = 10 * 60_000;
 
-export interface TrackedFile {
+interface TrackedFile {
 	tracker: FileTracker;
 	root: SourceRoot;
 }
