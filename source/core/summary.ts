@@ -284,7 +284,7 @@ function sourceTotals(ledger: Ledger): Partial<Record<SourceKind, number>> {
 }
 
 /** Records counted per source kind, for each bucket of a dimension: which source each total came from. */
-export function sourceCounts(ledger: Ledger, dimension: Dimension): Map<string, Partial<Record<SourceKind, number>>> {
+function sourceCounts(ledger: Ledger, dimension: Dimension): Map<string, Partial<Record<SourceKind, number>>> {
 	const out = new Map<string, Partial<Record<SourceKind, number>>>();
 	for (const r of ledger.records()) {
 		const key = dimensionKey(r, dimension);

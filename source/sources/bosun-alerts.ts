@@ -14,11 +14,6 @@ export const BOSUN_ALERTS_FILE = 'agent-alerts.jsonl';
 
 const SEVERITY: Record<string, Severity> = {critical: 'crit', high: 'crit', medium: 'warn', warn: 'warn', warning: 'warn', low: 'info', info: 'info'};
 
-export interface BosunAlerts {
-	flags: Flag[];
-	problems: Problem[];
-}
-
 interface AlertsState {
 	byId: Map<string, Flag>;
 	problems: Problem[];
@@ -61,15 +56,7 @@ export const bosunAlertsSource: WholeLineSource<AlertsState> = {
 	finish: ({byId, problems}) => ({records: [], events: [], problems, flags: [...byId.values()]}),
 };
 
-/** The alerts in a buffer (the whole file). */
-export function parseBosunAlerts(buf: Buffer, path: string): BosunAlerts {
-	const state = bosunAlertsSource.initialState(path);
-	bosunAlertsSource.parse(buf, state, {path, offset: 0, line: 1});
-	const {flags = [], problems} = bosunAlertsSource.finish(state, {path, line: 0, tailBytes: 0});
-	return {flags, problems};
-}
-
-export function alertToFlag(a: Record<string, unknown>): Flag | null {
+function alertToFlag(a: Record<string, unknown>): Flag | null {
 	const type = typeof a.type === 'string' && a.type ? a.type : null;
 	const at = Date.parse(typeof a.timestamp === 'string' ? a.timestamp : '');
 	if (!type || !Number.isFinite(at)) return null;
