@@ -9,7 +9,7 @@ import {SEVERITY_RANK, type Flag} from '../core/flags.js';
 import type {SummaryJson} from '../core/summary.js';
 import type {StatusDigest} from '../core/statusline.js';
 import {cacheDirFrom, cacheFlags} from './cache-flags.js';
-import {collectSummary} from './collect.js';
+import {collectSummary} from '../ingest/read-once.js';
 import {loadFlagParams, summaryFlags, watchFlagOptions} from './flag-options.js';
 import {loadPrices, priceFlags} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags} from './source-flags.js';
