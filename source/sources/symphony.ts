@@ -116,7 +116,7 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 		const lf = chunk.indexOf(LF, next);
 		if (lf === -1) break;
 		let start = next;
-		let end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
+		const end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
 		next = lf + 1;
 		line = at.line + consumedLines++;
 		// A BOM is tolerated on the first line of a file.
