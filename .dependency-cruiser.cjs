@@ -72,7 +72,7 @@ module.exports = {
 	],
 	options: {
 		doNotFollow: {path: 'node_modules'},
-		exclude: {path: '^(dist|node_modules)/'},
+		exclude: {path: '^dist/'},
 		tsPreCompilationDeps: true,
 		tsConfig: {fileName: 'tsconfig.build.json'},
 		enhancedResolveOptions: {exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], mainFields: ['module', 'main', 'types', 'typings']},

@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
 import React from 'react';
 import {truncate} from '../core/format.js';
-import {headerLine, type HeaderInfo, type HeaderPart} from '../core/watch-header.js';
-import {FIDELITY_GLYPH} from '../core/watch-model.js';
+import {headerLine, type HeaderInfo, type HeaderPart} from './view/watch-header.js';
+import {FIDELITY_GLYPH} from './view/watch-model.js';
 
 const roleProps: Record<HeaderPart['role'], {bold?: boolean; dimColor?: boolean; color?: string}> = {
 	title: {bold: true, color: 'red'},

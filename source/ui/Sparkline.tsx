@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import {sparkRows} from '../core/sparkline.js';
+import {sparkRows} from './view/sparkline.js';
 
 export interface SparklineProps {
 	values: readonly number[];

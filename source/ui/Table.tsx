@@ -3,8 +3,8 @@ import React from 'react';
 import type {Severity} from '../core/flags.js';
 import {padEnd, padStart, truncate} from '../core/format.js';
 import {GAP, type PlacedColumn} from '../core/layout.js';
-import {FIDELITY_GLYPH, type WatchRow} from '../core/watch-model.js';
-import {visibleWindow} from '../core/watch-layout.js';
+import {FIDELITY_GLYPH, type WatchRow} from './view/watch-model.js';
+import {visibleWindow} from './view/watch-layout.js';
 
 export const SEVERITY_GLYPH: Record<Severity, string> = {info: '·', warn: '!', crit: '‼'};
 export const SEVERITY_COLOR: Record<Severity, string> = {info: 'blue', warn: 'yellow', crit: 'red'};

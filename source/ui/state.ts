@@ -5,7 +5,7 @@
  * key handler's closure, so fast key presses are not lost.
  */
 import type {LiveSnapshot} from '../core/snapshot.js';
-import {SORTS, VIEWS, type DrillStep, type SortMode, type ViewName} from '../core/watch-model.js';
+import {SORTS, VIEWS, type DrillStep, type SortMode, type ViewName} from './view/watch-model.js';
 
 export interface UiState {
 	view: ViewName;
