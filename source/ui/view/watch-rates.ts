@@ -1,6 +1,6 @@
 /**
  * Rates for the watch view, from the snapshot: recent spend per item (a 5-minute window, the
- * headline rate recommended in anomalies.md), spend per minute for the sparkline, and today's
+ * headline rate recommended in docs/anomalies.md), spend per minute for the sparkline, and today's
  * total. Only runs active in the window are read record by record, and only when they changed,
  * so this stays cheap when the ledger is large.
  */
