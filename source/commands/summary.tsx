@@ -104,8 +104,8 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	}
 	const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
 	// Ink and React load only for the text report: --json and --markdown start faster without them.
-	const {renderReportText} = await import('../ui/render-report.js');
-	stdout.write(renderReportText(lines, width) + '\n');
+	const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
+	stdout.write(renderReportText(lines, width, paletteFor(env)) + '\n');
 	return exit;
 }
 

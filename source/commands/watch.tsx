@@ -11,9 +11,17 @@ import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {defaultCacheDir} from '../ingest/index-store.js';
 import {sourceDefinition} from '../sources/registry.js';
+import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
+
+const HELP_KEY = LIST_KEYS.find((e) => e.bindings.some(([, action]) => action === 'help'))!.label;
+
+/** The Keys section of --help, from the same table the screen handles keys with. */
+function keysHelp(): string {
+	return ['  Keys', ...keyHelpRows(LIST_KEYS).map(([keys, does]) => `    ${keys.padEnd(22)} ${does}`), `    ${HELP_KEY.padEnd(22)} help (in the view)`].join('\n');
+}
 
 export const watchHelp = `
   Usage
@@ -23,12 +31,7 @@ export const watchHelp = `
   sparkline of spend per minute, anomaly flags and drill-down from issue to run to turn.
   Keep it open in a split pane (40×12 is enough).
 
-  Keys
-    ↑ ↓ j k PgUp PgDn      Move                 Tab, 1-4     Issues · Runs · Models · Providers
-    Enter →                Drill in             Esc ←        Back
-    s                      Cycle the sort       /            Filter rows
-    p                      Pause the display    ?            Help
-    q, Ctrl-C              Quit
+${keysHelp()}
 
   Options
     --demo                 Watch a synthetic agent factory (temp files, removed on exit)
@@ -105,8 +108,8 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	const cleanupOnExit = () => demo?.remove();
 	process.once('exit', cleanupOnExit);
 	try {
-		if (!tty) return await printOnce(engine, stdout, stderr);
-		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m));
+		if (!tty) return await printOnce(engine, stdout, stderr, env);
+		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m), env);
 	} finally {
 		await engine.stop();
 		demo?.remove();
@@ -115,7 +118,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	}
 }
 
-async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Out, stderr: NodeJS.WritableStream): Promise<number> {
+async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Out, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
 	await engine.start();
 	const doc = engine.store.getSnapshot().doc;
 	stderr.write('burn watch: stdout is not a terminal, so this is the summary once (burn summary --once does the same)\n');
@@ -124,8 +127,8 @@ async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Ou
 		return 0;
 	}
 	const width = 100;
-	const {renderReportText} = await import('../ui/render-report.js');
-	stdout.write(renderReportText(summaryLines(doc, {width, by: 'issue'}), width) + '\n');
+	const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
+	stdout.write(renderReportText(summaryLines(doc, {width, by: 'issue'}), width, paletteFor(env)) + '\n');
 	return 0;
 }
 
@@ -135,8 +138,9 @@ async function live(
 	stderr: NodeJS.WritableStream,
 	stdin: NodeJS.ReadStream,
 	notice: (message: string) => void,
+	env: NodeJS.ProcessEnv,
 ): Promise<number> {
-	const [{render}, {App}] = await Promise.all([import('ink'), import('../ui/App.js')]);
+	const [{render}, {App}, {PaletteContext, paletteFor}] = await Promise.all([import('ink'), import('../ui/App.js'), import('../ui/palette.js')]);
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
@@ -163,14 +167,19 @@ async function live(
 		const started = engine.start().catch((error: unknown) => {
 			notice((error as Error).message);
 		});
-		instance = render(<App store={engine.store} />, {
-			stdout: out,
-			stdin,
-			stderr: stderr as NodeJS.WriteStream,
-			maxFps: 12,
-			exitOnCtrlC: false,
-			patchConsole: false,
-		});
+		instance = render(
+			<PaletteContext.Provider value={paletteFor(env)}>
+				<App store={engine.store} />
+			</PaletteContext.Provider>,
+			{
+				stdout: out,
+				stdin,
+				stderr: stderr as NodeJS.WriteStream,
+				maxFps: 12,
+				exitOnCtrlC: false,
+				patchConsole: false,
+			},
+		);
 		await instance.waitUntilExit();
 		await started;
 		return code;
