@@ -4,15 +4,15 @@
  * what is new; a half-written last line from an interrupted run is cut off and rewritten.
  */
 import {existsSync, mkdirSync, statSync} from 'node:fs';
-import {dirname, resolve} from 'node:path';
-import meow from 'meow';
+import {dirname} from 'node:path';
 import {planBackfill} from '../core/backfill-plan.js';
 import {Ledger} from '../core/ledger.js';
 import type {UsageRecord} from '../core/record.js';
 import {discoverSources} from '../ingest/discover.js';
 import {scanOnce} from '../ingest/scan.js';
 import {prepareOutput, UsageAppender} from '../ingest/usage-out.js';
-import {UsageError} from './errors.js';
+import {parseCommand} from './cli-kit.js';
+import {EXIT, UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 import {countLedgerOnce} from '../core/count-once.js';
 
@@ -61,16 +61,15 @@ class CountingLedger extends Ledger {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 export async function runBackfill({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, now = new Date()}: BackfillArgs): Promise<number> {
-	const cli = meow(backfillHelp, {
-		importMeta: import.meta,
-		description: false,
+	const cli = parseCommand(
+		{name: 'backfill', help: backfillHelp, importMeta: import.meta, flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags}},
 		argv,
-		allowUnknownFlags: false,
-		flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags},
-	});
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	if (!flags.out) throw new UsageError('--out is required', 'burn backfill --out ~/burn-history/usage.jsonl');
-	const out = resolve(cwd, flags.out);
+	const out = cli.path(flags.out);
 	if (out.endsWith('.gz')) throw new UsageError('--out cannot be a .gz file', 'write plain usage.jsonl; compress it afterwards');
 	if (existsSync(out) && !statSync(out).isFile()) throw new UsageError(`--out ${out} is not a file`);
 
@@ -121,5 +120,5 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	if (scan.problems.count > 0) lines.push(`backfill: ${fmt(scan.problems.count)} problems in the transcripts (burn summary --once lists them)`);
 	if (plan.sessions === 0) lines.push('backfill: no transcript records found; check the source flags (burn backfill --help)');
 	stdout.write(lines.join('\n') + '\n');
-	return 0;
+	return EXIT.ok;
 }

@@ -3,13 +3,13 @@
  * numbers are per root (records read, records after dedup, fidelity, time range); the summary
  * dedups across roots. Takes the shared source flags. (No JSX, so `.ts`.)
  */
-import meow from 'meow';
 import {Ledger} from '../core/ledger.js';
 import {SOURCES_SCHEMA, sourcesLines, type SourceRootJson, type SourcesJson} from '../core/sources-report.js';
 import {discoverSources} from '../ingest/discover.js';
 import {scanOnce} from '../ingest/scan.js';
 import {sourceDefinition} from '../sources/registry.js';
-import {UsageError} from './errors.js';
+import {parseCommand} from './cli-kit.js';
+import {EXIT, UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
 export const sourcesHelp = `
@@ -74,17 +74,12 @@ export async function collectSources(options: {discovery: ReturnType<typeof disc
 }
 
 export async function runSources({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SourcesArgs): Promise<number> {
-	const cli = meow(sourcesHelp, {
-		importMeta: import.meta,
-		description: false,
+	const cli = parseCommand(
+		{name: 'sources', help: sourcesHelp, importMeta: import.meta, flags: {json: {type: 'boolean', default: false}, width: {type: 'number'}, ...sourceFlags}},
 		argv,
-		allowUnknownFlags: false,
-		flags: {
-			json: {type: 'boolean', default: false},
-			width: {type: 'number'},
-			...sourceFlags,
-		},
-	});
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	if (flags.width !== undefined && (!Number.isFinite(flags.width) || flags.width < 20)) {
 		throw new UsageError(`--width ${flags.width} is too narrow`, 'use 20 columns or more');
@@ -92,9 +87,9 @@ export async function runSources({argv, env = process.env, cwd = process.cwd(), 
 	const doc = await collectSources({discovery: discoveryOptions(flags, env, cwd), issuePatterns: issuePatterns(flags), now});
 	if (flags.json) {
 		stdout.write(JSON.stringify(doc, null, 2) + '\n');
-		return 0;
+		return EXIT.ok;
 	}
 	const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
 	stdout.write(sourcesLines(doc, width).join('\n') + '\n');
-	return 0;
+	return EXIT.ok;
 }

@@ -1,8 +1,8 @@
-import meow from 'meow';
 import {summaryMarkdown} from '../core/markdown.js';
 import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
 import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary, type Filters} from './collect.js';
+import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
@@ -47,12 +47,12 @@ export interface SummaryArgs {
 }
 
 export async function runSummary({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SummaryArgs): Promise<number> {
-	const cli = meow(summaryHelp, {
-		importMeta: import.meta,
-		description: false,
-		argv,
-		allowUnknownFlags: false,
-		flags: {
+	const cli = parseCommand(
+		{
+			name: 'summary',
+			help: summaryHelp,
+			importMeta: import.meta,
+			flags: {
 			once: {type: 'boolean', default: true},
 			json: {type: 'boolean', default: false},
 			markdown: {type: 'boolean', default: false},
@@ -65,8 +65,12 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 			...priceFlags,
 			...cacheFlags,
 			...flagOptions,
+			},
 		},
-	});
+		argv,
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	if (!REPORT_DIMENSIONS.includes(flags.by as ReportDimension)) {
 		throw new UsageError(`--by "${flags.by}" is not a dimension`, `use one of: ${REPORT_DIMENSIONS.join(', ')}`);

@@ -3,15 +3,16 @@
  * the live engine's store and restores the screen on every exit path. Not a TTY: one summary,
  * a note on stderr why, exit 0. `--demo` watches a synthetic factory written to a temp dir.
  */
-import meow from 'meow';
 import React from 'react';
 import {createFlagHook} from '../core/anomalies/live.js';
 import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
-import {defaultCacheDir} from '../ingest/index-store.js';
 import {sourceDefinition} from '../sources/registry.js';
 import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
+import {cacheDirFrom, cacheFlags} from './cache-flags.js';
+import {parseCommand} from './cli-kit.js';
+import {EXIT, SIGNAL_EXIT} from './errors.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
@@ -64,20 +65,17 @@ const ENTER_ALT = '\u001b[?1049h\u001b[2J\u001b[H';
 const LEAVE_ALT = '\u001b[?1049l';
 
 export async function runWatch({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, stdin = process.stdin}: WatchArgs): Promise<number> {
-	const cli = meow(watchHelp, {
-		importMeta: import.meta,
-		description: false,
-		argv,
-		allowUnknownFlags: false,
-		flags: {
-			demo: {type: 'boolean', default: false},
-			cache: {type: 'boolean', default: true},
-			cacheDir: {type: 'string'},
-			...sourceFlags,
-			...priceFlags,
-			...watchFlagOptions,
+	const cli = parseCommand(
+		{
+			name: 'watch',
+			help: watchHelp,
+			importMeta: import.meta,
+			flags: {demo: {type: 'boolean', default: false}, ...cacheFlags, ...sourceFlags, ...priceFlags, ...watchFlagOptions},
 		},
-	});
+		argv,
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
@@ -93,7 +91,8 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		demo.start();
 		sourceValues = {usage: [demo.usageDir], ...(claude ? {claudeDir: [demo.claudeDir]} : {})};
 	}
-	const cacheDir = demo || !flags.cache ? null : (flags.cacheDir ?? defaultCacheDir(env));
+	// The same resolution as summary: `~` expanded, relative to cwd (a quoted '~/c' is not ./~/c).
+	const cacheDir = demo ? null : cacheDirFrom(flags, env, cwd);
 	const engine = createLiveEngine({
 		discovery: discoveryOptions(sourceValues, env, cwd),
 		pricer: prices.pricer,
@@ -124,12 +123,12 @@ async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Ou
 	stderr.write('burn watch: stdout is not a terminal, so this is the summary once (burn summary --once does the same)\n');
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
 		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
-		return 0;
+		return EXIT.ok;
 	}
 	const width = 100;
 	const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
 	stdout.write(renderReportText(summaryLines(doc, {width, by: 'issue'}), width, paletteFor(env)) + '\n');
-	return 0;
+	return EXIT.ok;
 }
 
 async function live(
@@ -154,10 +153,10 @@ async function live(
 	out.on('resize', onResize);
 	stdout.write(ENTER_ALT);
 	process.once('exit', restore);
-	let code = 0;
+	let code: number = EXIT.ok;
 	let instance: ReturnType<typeof render> | null = null;
 	const onSignal = (signal: NodeJS.Signals) => {
-		code = signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143;
+		code = SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT] ?? SIGNAL_EXIT.SIGTERM;
 		instance?.unmount();
 	};
 	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

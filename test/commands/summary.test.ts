@@ -114,7 +114,7 @@ describe('burn summary --once', () => {
 		[['--by', 'colour'], '--by "colour" is not a dimension'],
 		[['--since', 'yesterday'], '--since: "yesterday" is not a time'],
 		[['--json', '--markdown'], '--json and --markdown cannot be combined'],
-		[['--frobnicate'], 'Unknown flag'],
+		[['--frobnicate'], 'burn: unknown flag --frobnicate'],
 	])('bad usage %j exits 2 with a message', (args, message) => {
 		const r = runCli(['summary', '--once', ...args], {cwd: dir});
 		expect(r.code).toBe(2);
