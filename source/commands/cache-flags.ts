@@ -6,6 +6,7 @@
 import {homedir} from 'node:os';
 import {defaultCacheDir} from '../ingest/index-store.js';
 import {resolvePath} from '../sources/paths.js';
+import {errorLine} from './errors.js';
 
 export const cacheFlags = {
 	cache: {type: 'boolean', default: true},
@@ -26,5 +27,5 @@ export function cacheDirFrom(flags: {cache?: boolean; cacheDir?: string}, env: N
 
 /** Index notices (discarded and rebuilt, not writable) as one stderr line each. */
 export function noticeToStderr(message: string): void {
-	process.stderr.write(`burn: ${message}\n`);
+	process.stderr.write(`burn: ${errorLine(message)}\n`);
 }

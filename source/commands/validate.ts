@@ -55,7 +55,10 @@ export interface ValidateArgs {
 /** The files a path names: a file as is; a directory's usage*.jsonl[.gz] (or its .symphony/telemetry's). */
 export function validationFiles(path: string): string[] {
 	if (!existsSync(path)) throw new UsageError(`${path} does not exist`, 'name a usage.jsonl file or a directory holding usage*.jsonl');
-	if (statSync(path).isFile()) return [path];
+	const st = statSync(path);
+	if (st.isFile()) return [path];
+	// A FIFO or device would block or never end: refuse it by name rather than fail unexpectedly.
+	if (!st.isDirectory()) throw new UsageError(`${path} is ${st.isFIFO() ? 'a FIFO' : 'not a regular file or directory'}; validate reads files`, 'name a usage.jsonl file or a directory holding usage*.jsonl');
 	const list = (dir: string) =>
 		readdirSync(dir, {withFileTypes: true})
 			.filter((e) => e.isFile() && SYMPHONY_FILE.test(e.name))

@@ -12,7 +12,7 @@ import {sourceDefinition} from '../sources/registry.js';
 import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
 import {cacheDirFrom, cacheFlags} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
-import {EXIT, SIGNAL_EXIT} from './errors.js';
+import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
@@ -113,7 +113,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		await engine.stop();
 		demo?.remove();
 		process.off('exit', cleanupOnExit);
-		for (const n of notices) stderr.write(`burn: ${n}\n`);
+		for (const n of notices) stderr.write(`burn: ${errorLine(n)}\n`);
 	}
 }
 

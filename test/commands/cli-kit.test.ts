@@ -115,3 +115,13 @@ describe('paths as typed', () => {
 		expect(existsSync(join(dir, 'work', '~'))).toBe(false);
 	});
 });
+
+describe('stderr', () => {
+	it('never carries control characters or escape sequences from what the user or a file gave', () => {
+		const r = cli(['summary', '--once', '--usage', 'evil\u001b[2J\u0007name.jsonl']);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('burn: --usage evilname.jsonl: no such file or directory');
+		expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+	});
+});
+
