@@ -3,7 +3,7 @@
  * conformant Symphony usage.jsonl records (the seed's consumer does the same). Reruns append only
  * what is new; a half-written last line from an interrupted run is cut off and rewritten.
  */
-import {existsSync, mkdirSync, statSync} from 'node:fs';
+import {accessSync, closeSync, constants, existsSync, openSync, readSync, statSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {planBackfill} from '../core/backfill-plan.js';
 import {Ledger} from '../core/ledger.js';
@@ -11,7 +11,7 @@ import type {UsageRecord} from '../core/record.js';
 import {discoverSources} from '../ingest/discover.js';
 import {scanOnce} from '../ingest/scan.js';
 import {prepareOutput, UsageAppender} from '../ingest/usage-out.js';
-import {parseCommand} from './cli-kit.js';
+import {makeDirs, parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 import {countLedgerOnce} from '../core/count-once.js';
@@ -60,6 +60,42 @@ class CountingLedger extends Ledger {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** New, empty, or starting with a usage record (a half-written first line counts: it is repaired). */
+export function looksLikeUsageFile(path: string): boolean {
+	if (!existsSync(path)) return true;
+	const fd = openSync(path, 'r');
+	const head = Buffer.alloc(64 * 1024);
+	let n: number;
+	try {
+		n = readSync(fd, head, 0, head.length, 0);
+	} finally {
+		closeSync(fd);
+	}
+	const text = head.toString('utf8', 0, n).replace(/^\uFEFF/, '');
+	const first = text.split('\n').find((l) => l.trim() !== '');
+	if (first === undefined) return true;
+	if (!text.includes('\n', text.indexOf(first))) return first.trimStart().startsWith('{');
+	try {
+		const v = JSON.parse(first) as unknown;
+		return typeof v === 'object' && v !== null && !Array.isArray(v) && ('runID' in v || 'schemaVersion' in v);
+	} catch {
+		return false;
+	}
+}
+
+/** The output's directory can be created and the file written: else a usage error naming why. */
+function ensureWritable(out: string): void {
+	try {
+		makeDirs(dirname(out));
+		if (!statSync(dirname(out)).isDirectory()) throw Object.assign(new Error('not a directory'), {code: 'ENOTDIR'});
+		accessSync(existsSync(out) ? out : dirname(out), constants.W_OK);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOTDIR' ? 'a parent is not a directory' : code === 'ENOENT' ? 'its directory cannot be created' : (code ?? (error as Error).message);
+		throw new UsageError(`--out ${out}: cannot write there (${why})`, 'name a file in a directory you can write to');
+	}
+}
+
 export async function runBackfill({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, now = new Date()}: BackfillArgs): Promise<number> {
 	const cli = parseCommand(
 		{name: 'backfill', help: backfillHelp, importMeta: import.meta, flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags}},
@@ -72,6 +108,11 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	const out = cli.path(flags.out);
 	if (out.endsWith('.gz')) throw new UsageError('--out cannot be a .gz file', 'write plain usage.jsonl; compress it afterwards');
 	if (existsSync(out) && !statSync(out).isFile()) throw new UsageError(`--out ${out} is not a file`);
+	// Checked before anything is read or written: never append JSON lines to a file of another kind.
+	if (!looksLikeUsageFile(out)) {
+		throw new UsageError(`--out ${out} is not a usage.jsonl (its first line is not a usage record); not written`, 'name a new file, an empty one, or a usage.jsonl written before');
+	}
+	ensureWritable(out);
 
 	const tty = stderr.isTTY === true;
 	let lastDraw = 0;
@@ -92,7 +133,6 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	const {ledger} = countLedgerOnce(raw);
 
 	draw(() => 'backfill: checking what the output already holds…', true);
-	mkdirSync(dirname(out), {recursive: true});
 	const existing = await prepareOutput(out);
 	const plan = planBackfill(ledger.records(), existing.runs, {onlyAttributed: flags.onlyAttributed, recordedAt: now.getTime()});
 

@@ -4,7 +4,9 @@
  * command's context (env, cwd, home, and paths as the user typed them: `~` expanded, relative to
  * the working directory). A command starts with `parseCommand(...)` and nothing else.
  */
+import {existsSync, mkdirSync} from 'node:fs';
 import {homedir} from 'node:os';
+import {dirname} from 'node:path';
 import {closestMatch} from 'leven';
 import meow, {type AnyFlags, type Result} from 'meow';
 import {resolvePath} from '../sources/paths.js';
@@ -120,3 +122,17 @@ export function parseCommand<F extends AnyFlags>(
 	});
 	return {...commandContext(env, cwd), flags: cli.flags, input: cli.input};
 }
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdirSync spins forever at 100% CPU where the
+ * kernel answers ENOENT for a parent that exists (`/proc/nope`); this throws that error instead.
+ */
+export function makeDirs(dir: string): void {
+	const missing: string[] = [];
+	for (let d = dir; !existsSync(d); d = dirname(d)) {
+		missing.push(d);
+		if (dirname(d) === d) break;
+	}
+	for (const d of missing.reverse()) mkdirSync(d);
+}
+

@@ -5,7 +5,7 @@ import {collectSummary, type Filters} from './collect.js';
 import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
-import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
@@ -84,7 +84,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const failOn = parseFailOn(flags.failOn);
-	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags), cacheDir: cacheDirFrom(flags, env, cwd), onNotice: noticeToStderr});
+	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags), cacheDir: usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr), onNotice: noticeToStderr});
 	const {doc} = collected;
 	doc.pricing = pricingInfo(prices);
 	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime());

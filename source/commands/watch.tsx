@@ -10,7 +10,7 @@ import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {sourceDefinition} from '../sources/registry.js';
 import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
-import {cacheDirFrom, cacheFlags} from './cache-flags.js';
+import {cacheDirFrom, cacheFlags, usableCacheDir} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
 import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
@@ -92,7 +92,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		sourceValues = {usage: [demo.usageDir], ...(claude ? {claudeDir: [demo.claudeDir]} : {})};
 	}
 	// The same resolution as summary: `~` expanded, relative to cwd (a quoted '~/c' is not ./~/c).
-	const cacheDir = demo ? null : cacheDirFrom(flags, env, cwd);
+	const cacheDir = demo ? null : usableCacheDir(cacheDirFrom(flags, env, cwd), (m) => notices.push(m));
 	const engine = createLiveEngine({
 		discovery: discoveryOptions(sourceValues, env, cwd),
 		pricer: prices.pricer,
