@@ -1,5 +1,5 @@
 import {summaryMarkdown} from '../core/markdown.js';
-import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
+import {filteredOutLines, nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
 import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary, type Filters} from './collect.js';
 import {parseCommand} from './cli-kit.js';
@@ -103,7 +103,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	}
 	const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
-		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
+		stdout.write((filteredOutLines(doc) ?? nothingFoundLines(doc)).join('\n') + '\n');
 		return exit;
 	}
 	const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});

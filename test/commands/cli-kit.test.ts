@@ -125,3 +125,16 @@ describe('stderr', () => {
 	});
 });
 
+describe('filters that remove everything', () => {
+	it.each([
+		[['--issue', 'MT-999'], 'No records match --issue MT-999.'],
+		[['--since', '2099-01-01'], 'No records match --since 2099-01-01T00:00:00.000Z.'],
+	])('%j says what it removed, not "No usage data found"', (filter, message) => {
+		const r = cli(['summary', '--once', '--usage', USAGE, '--no-cache', ...filter]);
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain(message);
+		expect(r.stdout).toMatch(/\d+ records? read from 1 file \(symphony\); the filters removed all of them\./);
+		expect(r.stdout).not.toContain('No usage data found');
+	});
+});
+
