@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import React from 'react';
 import {truncate} from '../core/format.js';
-import {FILTER_KEYS, hintWidth, keyHints, LIST_KEYS} from './keymap.js';
+import {FILTER_KEYS, fittingHintLine, hintWidth, keyHints, LIST_KEYS} from './keymap.js';
 import {usePalette} from './palette.js';
 
 export interface KeyHelpProps {
@@ -27,11 +27,11 @@ export function KeyHelp({width, editingFilter, filter, drilled, sortTitle, filte
 			</Text>
 		);
 	}
-	const parts = keyHints(LIST_KEYS, ctx, size);
 	const prefix = filter !== '' && filtered ? `filter "${filter}" ${filtered.shown}/${filtered.total} · ` : '';
+	const line = fittingHintLine(LIST_KEYS, ctx, width, prefix);
 	return (
 		<Text dimColor wrap="truncate">
-			{truncate(prefix + parts.join(size === 'narrow' ? ' ' : ' · '), width)}
+			{truncate(line, width)}
 		</Text>
 	);
 }

@@ -74,6 +74,8 @@ export interface KeyEntry<A extends string> {
 	bindings: ReadonlyArray<readonly [KeySpec, A]>;
 	/** Its part of the key-hint line at each width, or null for none. */
 	hint?: (ctx: HintContext, width: HintWidth) => string | null;
+	/** When the line is too long, hints with a drop order go first (lowest first); the rest always stay. */
+	dropOrder?: number;
 }
 
 const same = (text: string) => () => text;
@@ -96,6 +98,7 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 			[{input: 'G'}, 'last'],
 		],
 		hint: (_ctx, w) => (w === 'wide' ? '↑↓ select' : w === 'medium' ? '↑↓' : null),
+		dropOrder: 1,
 	},
 	{
 		label: 'Enter →',
@@ -129,12 +132,14 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 			[{input: '4'}, 'view-4'],
 		],
 		hint: (_ctx, w) => (w === 'wide' ? 'Tab/1-4 view' : w === 'medium' ? 'Tab view' : 'Tab'),
+		dropOrder: 3,
 	},
 	{
 		label: 's',
 		help: 'sort: recent spend · total · last activity · name',
 		bindings: [[{input: 's'}, 'sort']],
 		hint: (ctx, w) => (w === 'wide' ? `s sort: ${ctx.sortTitle}` : w === 'medium' ? `s ${ctx.sortTitle}` : 's'),
+		dropOrder: 2,
 	},
 	{
 		label: '/',
@@ -215,9 +220,24 @@ export function hintWidth(columns: number): HintWidth {
 	return columns >= 100 ? 'wide' : columns >= 60 ? 'medium' : 'narrow';
 }
 
-/** The key-hint line's parts, in table order. */
-export function keyHints<A extends string>(table: ReadonlyArray<KeyEntry<A>>, ctx: HintContext, width: HintWidth): string[] {
-	return table.flatMap((e) => e.hint?.(ctx, width) ?? []);
+/** The key-hint line's parts, in table order; `dropped`: leave out hints with a drop order up to it. */
+export function keyHints<A extends string>(table: ReadonlyArray<KeyEntry<A>>, ctx: HintContext, width: HintWidth, dropped = 0): string[] {
+	return table.flatMap((e) => ((e.dropOrder ?? Infinity) <= dropped ? [] : (e.hint?.(ctx, width) ?? [])));
+}
+
+/**
+ * The hint line that fits `columns`: the widest wording, then the medium one with the least useful
+ * hints dropped one by one, then the narrow one; `? help` and `q quit` are never cut off the end.
+ */
+export function fittingHintLine<A extends string>(table: ReadonlyArray<KeyEntry<A>>, ctx: HintContext, columns: number, prefix = ''): string {
+	const size = hintWidth(columns);
+	const line = (w: HintWidth, dropped = 0) => prefix + keyHints(table, ctx, w, dropped).join(w === 'narrow' ? ' ' : ' · ');
+	const orders = [...new Set(table.flatMap((e) => (e.dropOrder === undefined ? [] : [e.dropOrder])))].sort((a, b) => a - b);
+	const candidates: string[] = [];
+	if (size === 'wide') candidates.push(line('wide'));
+	if (size !== 'narrow') candidates.push(line('medium'), ...orders.map((o) => line('medium', o)));
+	candidates.push(line('narrow'));
+	return candidates.find((l) => Array.from(l).length <= columns) ?? candidates.at(-1)!;
 }
 
 /** The rows of the help overlay and of `--help`: keys and what they do. */

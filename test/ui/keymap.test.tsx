@@ -66,8 +66,12 @@ describe('keymap table', () => {
 		};
 		expect(hint(120, false)).toBe('↑↓ select · Enter drill · Tab/1-4 view · s sort: recent spend · / filter · p pause · ? help · q quit');
 		expect(hint(120, true)).toContain('Enter drill · Esc back');
-		expect(hint(80, true)).toContain('⏎ in · Esc back');
+		// Drilled in at 80 columns: the least useful hints go first, never "q quit".
+		expect(hint(80, true)).toBe('⏎ in · Esc back · Tab view · / filter · p pause · ? help · q quit');
+		expect(hint(80, false)).toBe('↑↓ · ⏎ drill · Tab view · s recent spend · / filter · p pause · ? help · q quit');
 		expect(hint(40, false)).toBe('⏎ Tab s / p ? q');
+		// Drilled in at 100 columns the wide hints do not fit: the medium ones do, ending in "q quit".
+		expect(hint(100, true)).toBe('↑↓ · ⏎ in · Esc back · Tab view · s recent spend · / filter · p pause · ? help · q quit');
 	});
 
 	it('burn watch --help lists the same keys', () => {
