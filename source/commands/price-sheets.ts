@@ -4,12 +4,14 @@
  * `~/.config/burn/prices.yaml`) when it exists, then each `--prices` file in order (later wins).
  */
 import {existsSync, readFileSync} from 'node:fs';
-import {join, resolve} from 'node:path';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
 import {createPricing, type Pricing} from '../core/pricing/cost.js';
 import {PriceBook} from '../core/pricing/lookup.js';
 import {parsePriceSheet} from '../core/pricing/sheet.js';
 import {SheetError} from '../core/pricing/types.js';
 import type {SummaryJson} from '../core/summary.js';
+import {resolvePath} from '../sources/paths.js';
 import {configDir} from './config-dir.js';
 import {UsageError} from './errors.js';
 
@@ -49,7 +51,7 @@ export function loadPrices(flags: {prices?: string[]}, env: NodeJS.ProcessEnv = 
 	const fallback = defaultSheetPath(env);
 	if (fallback) paths.push(fallback);
 	for (const p of flags.prices ?? []) {
-		const abs = resolve(cwd, p);
+		const abs = resolvePath(p, {cwd, home: env.HOME || homedir()});
 		if (!existsSync(abs)) throw new UsageError(`--prices ${p}: no such file`, 'give the path of a YAML, JSON or LiteLLM price sheet');
 		paths.push(abs);
 	}
