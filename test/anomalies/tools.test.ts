@@ -58,7 +58,7 @@ describe('A4 loop_repetition', () => {
 		const b = batch(c);
 		// Both streaks are loops: equality of two empty lists would prove nothing.
 		expect(byKind(b.flags, 'loop_repetition').length).toBeGreaterThan(0);
-		expect(b.flags.reduce((n, f) => n + f.fired, 0)).toBeGreaterThanOrEqual(2);
+		expect(b.flags.reduce((n, f) => n + (f.fired ?? 0), 0)).toBeGreaterThanOrEqual(2);
 		for (const seed of [1, 2, 3]) expect(streamed(c, seed)).toEqual(b);
 	});
 });

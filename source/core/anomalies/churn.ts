@@ -3,7 +3,7 @@
  * sources where a run *is* an attempt (Symphony, bosun); a person opening three Claude sessions on
  * one branch is not churn. Attempts are counted per bot role: a reviewer run is not a retry.
  */
-import {median} from './stats.js';
+import {SortedBag} from './order-stats.js';
 import {formatAmount, round} from './spend.js';
 import type {Detector} from './types.js';
 
@@ -22,6 +22,25 @@ export function retryChurn(): Detector {
 	const totalsOf = new Map<string, Attempt[]>();
 	// The median attempt cost is recomputed at most once per event-time minute (it moves slowly).
 	let medianCache: {minute: number; usd: boolean; value: number | null} | null = null;
+	// Every run's cost (v > 0) kept sorted per unit; runs that changed since the last refresh are
+	// re-filed then (a record changes its run's cost: re-filing per record would be wasted work).
+	const bags = {usd: new SortedBag(), tokens: new SortedBag()};
+	const filed = new Map<string, {usd: number; tokens: number}>();
+	const changed = new Set<string>();
+	const refile = () => {
+		for (const id of changed) {
+			const a = allRuns.get(id)!;
+			const was = filed.get(id);
+			if (was) {
+				if (was.usd > 0) bags.usd.remove(was.usd);
+				if (was.tokens > 0) bags.tokens.remove(was.tokens);
+			}
+			if (a.usd > 0) bags.usd.add(a.usd);
+			if (a.tokens > 0) bags.tokens.add(a.tokens);
+			filed.set(id, {usd: a.usd, tokens: a.tokens});
+		}
+		changed.clear();
+	};
 	return {
 		onRecord(r, ctx) {
 			if (!r.issue || (r.source !== 'symphony' && r.source !== 'bosun')) return;
@@ -47,6 +66,7 @@ export function retryChurn(): Detector {
 				totals.push(g.total);
 			}
 			const tokens = r.tokens.total ?? 0;
+			changed.add(r.runId);
 			for (const t of [a, ...totals]) {
 				if (usd === null) t.unpriced++;
 				else t.usd += usd;
@@ -65,7 +85,8 @@ export function retryChurn(): Detector {
 				// Attempt costs move slowly: the median over all runs is refreshed at most every
 				// MEDIAN_MINUTES of event time (a sort over every run per minute dominated long histories).
 				if (!medianCache || medianCache.usd !== useUsd || minute >= medianCache.minute + MEDIAN_MINUTES) {
-					medianCache = {minute, usd: useUsd, value: median([...allRuns.values()].map((x) => (useUsd ? x.usd : x.tokens)).filter((v) => v > 0))};
+					refile();
+					medianCache = {minute, usd: useUsd, value: (useUsd ? bags.usd : bags.tokens).median()};
 				}
 				med = medianCache.value;
 				if (med !== null && med > 0) factor = (useUsd ? total.usd : total.tokens) / med;
