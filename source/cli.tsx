@@ -3,6 +3,7 @@
  * Entry point: parses the command, dispatches to commands/<name>, maps errors to exit codes.
  * Bad usage → 2 with a hint; unexpected failure → 1 with one line (stack with BURN_DEBUG=1).
  */
+import './production-mode.js';
 import meow from 'meow';
 import {EXIT, UsageError} from './commands/errors.js';
 
