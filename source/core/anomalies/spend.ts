@@ -228,6 +228,8 @@ interface PeerGroup {
 	version: number;
 	/** Event-time minute of the last sweep for completed runs (once a minute is enough). */
 	swept: number;
+	/** A lower bound of the closed runs' lastAt: the expiry scan is skipped while it is inside the window. */
+	closedLastAtFloor: number;
 	cache: Map<Unit, {version: number; minute: number; n: number; median: number | null; logs: RobustBaseline | null}>;
 	/** The closed runs' values per unit (v > 0; USD only for runs judged in USD), raw and as logs. */
 	bags: Record<Unit, {raw: SortedBag; logs: SortedBag}>;
@@ -245,6 +247,7 @@ function peerValues(run: PeerRun, fallbackShare: number): {usd: number | null; t
 
 function closeRun(g: PeerGroup, id: string, run: PeerRun, fallbackShare: number): void {
 	g.closed.set(id, run);
+	if (run.lastAt < g.closedLastAtFloor) g.closedLastAtFloor = run.lastAt;
 	const v = peerValues(run, fallbackShare);
 	g.inBags.set(id, v);
 	if (v.usd !== null) {
@@ -281,7 +284,7 @@ export function runCostOutlier(): Detector {
 			let key = groupOf.get(r.runId);
 			if (!key) groupOf.set(r.runId, (key = `${r.source}|${r.meta?.botRole ?? ''}|${modelFamily(r.model)}`));
 			let g = groups.get(key);
-			if (!g) groups.set(key, (g = {open: new Map(), closed: new Map(), version: 0, swept: -1, cache: new Map(), bags: {usd: newBags(), tokens: newBags()}, inBags: new Map()}));
+			if (!g) groups.set(key, (g = {open: new Map(), closed: new Map(), version: 0, swept: -1, closedLastAtFloor: Infinity, cache: new Map(), bags: {usd: newBags(), tokens: newBags()}, inBags: new Map()}));
 			let run = g.open.get(r.runId) ?? g.closed.get(r.runId);
 			if (unclose(g, r.runId)) g.version++;
 			if (!run) run = {amount: emptyAmount(), lastAt: r.at, firstAt: r.at};
@@ -366,12 +369,16 @@ function sweep(g: PeerGroup, r: UsageRecord, p: FoldContext['params']['runCostOu
 			g.version++;
 		}
 	}
+	const horizon = r.at - p.peerDays * 24 * 60 * MIN;
+	if (g.closedLastAtFloor >= horizon) return;
+	let floor = Infinity;
 	for (const [id, other] of g.closed) {
-		if (other.lastAt < r.at - p.peerDays * 24 * 60 * MIN) {
+		if (other.lastAt < horizon) {
 			unclose(g, id);
 			g.version++;
-		}
+		} else if (other.lastAt < floor) floor = other.lastAt;
 	}
+	g.closedLastAtFloor = floor;
 }
 
 // ── A3 budget_burn ──────────────────────────────────────────────────────────────────────────
