@@ -44,8 +44,9 @@ interface ContextSeries {
 export function contextPressure(): Detector {
 	const series = new Map<string, ContextSeries>();
 	const unknownModels = new Set<string>();
-	let judged = 0;
+	const st = {judged: 0};
 	return {
+		state: {series, unknownModels, st},
 		onRecord(r, ctx) {
 			if (!perRequest(r) || r.tokens.input === null) return;
 			const p = ctx.params.context;
@@ -64,7 +65,7 @@ export function contextPressure(): Detector {
 				unknownModels.add(r.model ?? '(unknown)');
 				return;
 			}
-			judged++;
+			st.judged++;
 			const fill = P / window;
 			const slope = s.points.length >= p.minRequests ? lsqSlope(s.points) : null;
 			const eta = slope !== null && slope > 0 && P < window ? (window - P) / slope : Infinity;
@@ -89,7 +90,7 @@ export function contextPressure(): Detector {
 		atNow(_now, _ctx, _data, out) {
 			if (unknownModels.size > 0) {
 				out.notes.push(noteUnknown('context_pressure', `context window unknown for ${[...unknownModels].sort().slice(0, 5).join(', ')}${unknownModels.size > 5 ? ', …' : ''}: not judged`));
-			} else if (judged === 0) {
+			} else if (st.judged === 0) {
 				out.notes.push(noteUnknown('context_pressure', 'no per-request records (per-turn sources sum many requests): not judged'));
 			}
 		},
@@ -112,6 +113,7 @@ interface CacheSeries {
 export function cacheMissStorm(): Detector {
 	const series = new Map<string, CacheSeries>();
 	return {
+		state: {series},
 		onRecord(r, ctx) {
 			const t = r.tokens;
 			if (!perRequest(r) || t.input === null || t.input <= 0 || t.cacheWrite === null || t.cacheRead === null) return;

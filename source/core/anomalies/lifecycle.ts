@@ -125,6 +125,17 @@ export class Lifecycle {
 		return out;
 	}
 
+	/** The state machine's state (plain data, for a resumable monitor). */
+	get state(): Map<string, unknown> {
+		return this.states;
+	}
+
+	/** Takes over a state from `state` (a structured clone of it). */
+	adoptState(state: Map<string, unknown>): void {
+		this.states.clear();
+		for (const [k, v] of state) this.states.set(k, v as ScopeState);
+	}
+
 	isActive(kind: string, scope: FlagScope): boolean {
 		return this.states.get(flagId(kind, scope))?.active ?? false;
 	}

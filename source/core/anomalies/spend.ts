@@ -6,7 +6,7 @@
 import {formatCount, formatUsd} from '../format.js';
 import type {UsageRecord} from '../record.js';
 import {minutes} from './params.js';
-import {SortedBag} from './order-stats.js';
+import {bagAdd, bagMedian, bagRemove, bagRobustBaseline, newBag, type SortedBag} from './order-stats.js';
 import {ewmaUpdate, robustBaseline, robustZ, type Ewma, type RobustBaseline} from './stats.js';
 import {shortId, type Detector, type FoldContext} from './types.js';
 
@@ -94,8 +94,8 @@ interface Pool {
 function poolDrop(pool: Pool): void {
 	const e = pool.entries.shift()!;
 	if (e.inBags) {
-		pool.bags.usd.remove(e.usd);
-		pool.bags.tokens.remove(e.tokens);
+		bagRemove(pool.bags.usd, e.usd);
+		bagRemove(pool.bags.tokens, e.tokens);
 	} else e.gone = true;
 }
 
@@ -106,8 +106,8 @@ function poolAdvance(pool: Pool, cutoffMinute: number): void {
 		if (e.gone) continue;
 		if (e.minute + MIN <= cutoffMinute) {
 			e.inBags = true;
-			pool.bags.usd.add(e.usd);
-			pool.bags.tokens.add(e.tokens);
+			bagAdd(pool.bags.usd, e.usd);
+			bagAdd(pool.bags.tokens, e.tokens);
 		} else pool.pending[keep++] = e;
 	}
 	pool.pending.length = keep;
@@ -119,6 +119,7 @@ export function spendSpike(): Detector {
 	// Pool baselines change at most once a minute (minutes close then): cached per model, unit and cutoff.
 	const poolCache = new Map<string, {cutoff: number; base: RobustBaseline | null; n: number}>();
 	return {
+		state: {runs, pools, poolCache},
 		onRecord(r, ctx) {
 			const p = ctx.params.spendSpike;
 			const usd = ctx.costOf(r);
@@ -135,7 +136,7 @@ export function spendSpike(): Detector {
 				if (last) {
 					// The previous minute is complete: it joins the model's pool for young runs.
 					let pool = pools.get(run.model);
-					if (!pool) pools.set(run.model, (pool = {entries: [], pending: [], bags: {usd: new SortedBag(), tokens: new SortedBag()}}));
+					if (!pool) pools.set(run.model, (pool = {entries: [], pending: [], bags: {usd: newBag(), tokens: newBag()}}));
 					const entry: PoolEntry = {...last, runId: r.runId, inBags: false, gone: false};
 					pool.entries.push(entry);
 					pool.pending.push(entry);
@@ -174,7 +175,7 @@ export function spendSpike(): Detector {
 				if (!cached || cutoffMinute >= cached.cutoff + SWEEP_MINUTES * MIN) {
 					if (pool) poolAdvance(pool, cutoffMinute);
 					const bag = pool?.bags[unit];
-					cached = {cutoff: cutoffMinute, base: bag && bag.size > 0 ? bag.robustBaseline(floor) : null, n: bag?.size ?? 0};
+					cached = {cutoff: cutoffMinute, base: bag && bag.n > 0 ? bagRobustBaseline(bag, floor) : null, n: bag?.n ?? 0};
 					poolCache.set(ck, cached);
 				}
 				if (cached.n >= p.minSamples) base = cached.base;
@@ -237,7 +238,7 @@ interface PeerGroup {
 	inBags: Map<string, {usd: number | null; tokens: number | null}>;
 }
 
-const newBags = () => ({raw: new SortedBag(), logs: new SortedBag()});
+const newBags = () => ({raw: newBag(), logs: newBag()});
 
 function peerValues(run: PeerRun, fallbackShare: number): {usd: number | null; tokens: number | null} {
 	const usd = unitOf(run.amount, fallbackShare) === 'usd' && run.amount.usd > 0 ? run.amount.usd : null;
@@ -251,12 +252,12 @@ function closeRun(g: PeerGroup, id: string, run: PeerRun, fallbackShare: number)
 	const v = peerValues(run, fallbackShare);
 	g.inBags.set(id, v);
 	if (v.usd !== null) {
-		g.bags.usd.raw.add(v.usd);
-		g.bags.usd.logs.add(Math.log(v.usd));
+		bagAdd(g.bags.usd.raw, v.usd);
+		bagAdd(g.bags.usd.logs, Math.log(v.usd));
 	}
 	if (v.tokens !== null) {
-		g.bags.tokens.raw.add(v.tokens);
-		g.bags.tokens.logs.add(Math.log(v.tokens));
+		bagAdd(g.bags.tokens.raw, v.tokens);
+		bagAdd(g.bags.tokens.logs, Math.log(v.tokens));
 	}
 }
 
@@ -265,12 +266,12 @@ function unclose(g: PeerGroup, id: string): boolean {
 	const v = g.inBags.get(id)!;
 	g.inBags.delete(id);
 	if (v.usd !== null) {
-		g.bags.usd.raw.remove(v.usd);
-		g.bags.usd.logs.remove(Math.log(v.usd));
+		bagRemove(g.bags.usd.raw, v.usd);
+		bagRemove(g.bags.usd.logs, Math.log(v.usd));
 	}
 	if (v.tokens !== null) {
-		g.bags.tokens.raw.remove(v.tokens);
-		g.bags.tokens.logs.remove(Math.log(v.tokens));
+		bagRemove(g.bags.tokens.raw, v.tokens);
+		bagRemove(g.bags.tokens.logs, Math.log(v.tokens));
 	}
 	return true;
 }
@@ -279,6 +280,7 @@ export function runCostOutlier(): Detector {
 	const groups = new Map<string, PeerGroup>();
 	const groupOf = new Map<string, string>();
 	return {
+		state: {groups, groupOf},
 		onRecord(r, ctx) {
 			const p = ctx.params.runCostOutlier;
 			let key = groupOf.get(r.runId);
@@ -308,8 +310,8 @@ export function runCostOutlier(): Detector {
 			if (!cached || (cached.version !== g.version && minuteNow >= cached.minute + SWEEP_MINUTES)) {
 				// The closed runs' values are kept sorted as runs close and leave: no sort here.
 				const bags = g.bags[unit];
-				const n = bags.raw.size;
-				cached = {version: g.version, minute: minuteNow, n, median: n >= 3 && n < p.minPeers ? bags.raw.median() : null, logs: n >= p.minPeers ? bags.logs.robustBaseline(0.1) : null};
+				const n = bags.raw.n;
+				cached = {version: g.version, minute: minuteNow, n, median: n >= 3 && n < p.minPeers ? bagMedian(bags.raw) : null, logs: n >= p.minPeers ? bagRobustBaseline(bags.logs, 0.1) : null};
 				g.cache.set(unit, cached);
 			}
 			const peers = {length: cached.n};
@@ -396,6 +398,7 @@ export const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
 export function budgetBurn(): Detector {
 	const scopes = new Map<string, BudgetScope>();
 	return {
+		state: {scopes},
 		onRecord(r, ctx) {
 			const p = ctx.params.budget;
 			const usd = ctx.costOf(r);

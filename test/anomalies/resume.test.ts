@@ -1,0 +1,104 @@
+import {serialize, deserialize} from 'node:v8';
+import {describe, expect, it} from 'vitest';
+import {FlagMonitor, type MonitorSnapshot} from '../../source/core/anomalies/monitor.js';
+import {resolveParams} from '../../source/core/anomalies/params.js';
+import type {ActivityEvent, UsageRecord} from '../../source/core/record.js';
+import {mulberry32} from '../../source/core/prng.js';
+import {batch, costOf, ev, MIN, rec, T0} from './helpers.js';
+
+/** A day of mixed history that trips most kinds (spend, peers, budgets, churn, context, cache, quota, tools, stall). */
+function history(): {records: UsageRecord[]; events: ActivityEvent[]} {
+	const records: UsageRecord[] = [];
+	const events: ActivityEvent[] = [];
+	for (let i = 0; i < 50; i++) records.push(rec({runId: 'spiky', at: T0 + i * MIN, usd: i < 40 ? 0.1 * (1 + ((i % 7) - 3) * 0.1) : 0.8}));
+	for (let p = 0; p < 12; p++) for (let t = 0; t < 3; t++) records.push(rec({runId: `peer-${p}`, issue: `MT-${p}`, at: T0 + 2 * 60 * MIN + p * 10 * MIN + t * MIN, usd: 0.3 + p * 0.01, meta: {botRole: 'developer'}}));
+	for (let t = 0; t < 6; t++) records.push(rec({runId: 'big', issue: 'MT-90', at: T0 + 5 * 60 * MIN + t * MIN, usd: 2, meta: {botRole: 'developer'}}));
+	for (let k = 0; k < 4; k++) records.push(rec({runId: `retry-${k}`, issue: 'MT-77', at: T0 + 5 * 60 * MIN + k * 20 * MIN, usd: 4, meta: {botRole: 'developer'}}));
+	for (let i = 0; i < 9; i++) records.push(rec({source: 'claude', runId: 'ctx', granularity: 'per-message', at: T0 + 7 * 60 * MIN + i * 20_000, usd: 0.2, tokens: {input: 120_000 + i * 8_000, cacheRead: i < 6 ? 110_000 : 5_000, cacheWrite: i < 6 ? 2_000 : 120_000, output: 300, total: 120_300}}));
+	for (let i = 0; i < 4; i++) records.push(rec({source: 'codex', runId: 'codex-1', at: T0 + 8 * 60 * MIN + i * 5 * MIN, usd: 0.1, quota: {at: T0 + 8 * 60 * MIN + i * 5 * MIN, planType: null, windows: [{label: 'primary', windowMinutes: 300, usedPercent: 70 + i * 5, resetsAt: null}]}}));
+	for (let i = 0; i < 8; i++) events.push(ev('tool_call', T0 + 9 * 60 * MIN + i * 5000, 'Bash', '{"command":"npm test"}', {runId: 'loopy'}));
+	for (let i = 0; i < 5; i++) events.push(ev('tool_result', T0 + 9 * 60 * MIN + i * 5000 + 1000, 'Bash', `Error: port 3${i}00 in use`, {runId: 'loopy', ok: false}));
+	for (let i = 0; i < 5; i++) events.push(ev('error', T0 + 10 * 60 * MIN + i * 30_000, 'api_error', `overloaded (request req_${i}abc)`, {runId: 'err'}));
+	return {records, events};
+}
+
+const params = resolveParams({budget: {run: 3, issue: 10, day: 30}});
+const options = {params, costOf};
+const now = T0 + 12 * 60 * MIN;
+
+function folded(records: UsageRecord[], events: ActivityEvent[]): FlagMonitor {
+	const m = new FlagMonitor(options);
+	m.addRecords(records);
+	m.addEvents(events);
+	m.evaluate(records.concat().sort((a, b) => b.at - a.at)[0]?.at ?? T0);
+	return m;
+}
+
+/** Through the bytes a persisted index would hold. */
+const roundTrip = (s: MonitorSnapshot): MonitorSnapshot => deserialize(serialize(s)) as MonitorSnapshot;
+
+describe('a resumed flag monitor gives the batch fold of everything', () => {
+	const {records, events} = history();
+	const all = batch({records, events, now, params: {budget: {run: 3, issue: 10, day: 30}}});
+
+	it('the history raises flags of many kinds (equal empty lists would prove nothing)', () => {
+		expect(new Set(all.flags.map((f) => f.kind)).size).toBeGreaterThanOrEqual(8);
+	});
+
+	it('snapshot at any cut, resume, add only what came after: the same flags, history never loaded', () => {
+		const times = [...new Set([...records.map((r) => r.at), ...events.map((e) => e.at)])].sort((a, b) => a - b);
+		const rand = mulberry32(7);
+		for (let n = 0; n < 12; n++) {
+			const cut = times[Math.floor(rand() * times.length)]!;
+			const before = {records: records.filter((r) => r.at <= cut), events: events.filter((e) => e.at <= cut)};
+			const snap = folded(before.records, before.events).snapshot();
+			expect(snap).not.toBeNull();
+			let loaded = 0;
+			const m = FlagMonitor.resume(options, roundTrip(snap!), () => {
+				loaded++;
+				return before;
+			});
+			m.addRecords(records.filter((r) => r.at > cut));
+			m.addEvents(events.filter((e) => e.at > cut));
+			expect(m.evaluate(now), `cut at ${cut - T0} ms`).toEqual(all);
+			expect(loaded).toBe(0);
+			expect(m.recordCount).toBe(records.length);
+		}
+	});
+
+	it('an item before the watermark, or a folded record replaced, loads the history once and re-folds', () => {
+		const cut = T0 + 6 * 60 * MIN;
+		const before = {records: records.filter((r) => r.at <= cut), events: events.filter((e) => e.at <= cut)};
+		const snap = roundTrip(folded(before.records, before.events).snapshot()!);
+		// A late line from another file: earlier than the watermark.
+		const late = rec({runId: 'late', at: T0 + 3 * 60 * MIN, usd: 0.05});
+		let loaded = 0;
+		const m = FlagMonitor.resume(options, snap, () => (loaded++, before));
+		m.addRecords([...records.filter((r) => r.at > cut), late]);
+		m.addEvents(events.filter((e) => e.at > cut));
+		expect(m.evaluate(now)).toEqual(batch({records: [...records, late], events, now, params: {budget: {run: 3, issue: 10, day: 30}}}));
+		expect(loaded).toBe(1);
+
+		// A streamed Claude response that grew: the same key, more output, read after the snapshot.
+		const cut2 = T0 + 7 * 60 * MIN + 100_000;
+		const before2 = {records: records.filter((r) => r.at <= cut2), events: events.filter((e) => e.at <= cut2)};
+		const snap2 = roundTrip(folded(before2.records, before2.events).snapshot()!);
+		const old = before2.records.find((r) => r.runId === 'ctx' && r.at === T0 + 7 * 60 * MIN + 40_000)!;
+		const grown = {...old, tokens: {...old.tokens, output: 90_000, total: 210_000}, usd: 3} as UsageRecord;
+		loaded = 0;
+		const m2 = FlagMonitor.resume(options, snap2, () => (loaded++, before2));
+		m2.addRecords([grown, ...records.filter((r) => r.at > cut2)]);
+		m2.addEvents(events.filter((e) => e.at > cut2));
+		expect(loaded).toBe(1);
+		const replaced = records.map((r) => (r.key === old.key ? grown : r));
+		expect(batch({records: replaced, events, now, params: {budget: {run: 3, issue: 10, day: 30}}})).not.toEqual(all); // the replacement matters
+		expect(m2.evaluate(now)).toEqual(batch({records: replaced, events, now, params: {budget: {run: 3, issue: 10, day: 30}}}));
+	});
+
+	it('no snapshot while items are pending (live lateness)', () => {
+		const m = new FlagMonitor({...options, lateness: 10 * MIN});
+		m.addRecords(records);
+		m.evaluate(now);
+		expect(m.snapshot()).toBeNull();
+	});
+});
