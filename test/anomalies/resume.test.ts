@@ -73,7 +73,7 @@ describe('a resumed flag monitor gives the batch fold of everything', () => {
 		// A late line from another file: earlier than the watermark.
 		const late = rec({runId: 'late', at: T0 + 3 * 60 * MIN, usd: 0.05});
 		let loaded = 0;
-		const m = FlagMonitor.resume(options, snap, () => (loaded++, before));
+		const m = FlagMonitor.resume(options, snap, () => (loaded++, before), {copy: true});
 		m.addRecords([...records.filter((r) => r.at > cut), late]);
 		m.addEvents(events.filter((e) => e.at > cut));
 		expect(m.evaluate(now)).toEqual(batch({records: [...records, late], events, now, params: {budget: {run: 3, issue: 10, day: 30}}}));

@@ -93,11 +93,13 @@ export class FlagMonitor {
 
 	/**
 	 * A monitor that continues a snapshot's fold (taken with the same options and detectors).
-	 * Add only what came after the snapshot; `history` gives what was folded before it.
+	 * Add only what came after the snapshot; `history` gives what was folded before it. The
+	 * monitor takes the snapshot over (pass `{copy: true}` to keep using the snapshot elsewhere;
+	 * one freshly deserialized needs no copy).
 	 */
-	static resume(options: MonitorOptions, snapshot: MonitorSnapshot, history: MonitorHistory): FlagMonitor {
+	static resume(options: MonitorOptions, snapshot: MonitorSnapshot, history: MonitorHistory, {copy = false}: {copy?: boolean} = {}): FlagMonitor {
 		const m = new FlagMonitor(options);
-		const s = structuredClone(snapshot);
+		const s = copy ? structuredClone(snapshot) : snapshot;
 		if (s.version !== 1 || s.detectors.length !== m.detectors.length) throw new Error('flag monitor snapshot does not match these detectors');
 		m.detectors.forEach((d, i) => adopt(d.state!, s.detectors[i]!));
 		m.ctx.life.adoptState(s.life);
