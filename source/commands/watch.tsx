@@ -159,10 +159,6 @@ async function live(
 	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 	for (const s of signals) process.on(s, onSignal);
 	try {
-		// The first read runs while the UI shows "reading…"; failures become notices, not crashes.
-		const started = engine.start().catch((error: unknown) => {
-			notice((error as Error).message);
-		});
 		instance = render(<App store={engine.store} />, {
 			stdout: out,
 			stdin,
@@ -171,6 +167,14 @@ async function live(
 			exitOnCtrlC: false,
 			patchConsole: false,
 		});
+		// The first read starts after the first frame is out (discovery and the index load run
+		// synchronously inside start()), so the screen says "reading…" at once; failures become
+		// notices, not crashes.
+		const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+			engine.start().catch((error: unknown) => {
+				notice((error as Error).message);
+			}),
+		);
 		await instance.waitUntilExit();
 		await started;
 		return code;
