@@ -93,6 +93,7 @@ export function retryChurn(): Detector {
 				med = st.medianCache!.value;
 				if (med !== null && med > 0) factor = (useUsd ? total.usd : total.tokens) / med;
 			}
+			if (ctx.life.quiet('retry_churn', 'issue', r.issue, attempts / p.attempts)) return;
 			const role = r.meta?.botRole ? `${r.meta.botRole} ` : '';
 			const value = useUsd ? total.usd : total.tokens;
 			ctx.life.observe({

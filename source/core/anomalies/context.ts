@@ -71,6 +71,7 @@ export function contextPressure(): Detector {
 			const eta = slope !== null && slope > 0 && P < window ? (window - P) / slope : Infinity;
 			const etaTerm = fill >= p.etaMinFill && eta !== Infinity ? p.etaRequests / Math.max(eta, 1e-9) : 0;
 			const byFill = fill / p.fill >= etaTerm;
+			if (ctx.life.quiet('context_pressure', 'run', r.runId, Math.max(fill / p.fill, etaTerm))) return;
 			ctx.life.observe({
 				kind: 'context_pressure',
 				scope: {type: 'run', id: r.runId},
@@ -138,6 +139,7 @@ export function cacheMissStorm(): Detector {
 			const unexplained = misses.filter((x) => x.gap < ttl);
 			const written = misses.reduce((sum, x) => sum + x.write, 0);
 			const storm = unexplained.length >= p.count;
+			if (ctx.life.quiet('cache_miss_storm', 'run', r.runId, misses.length / p.count)) return;
 			ctx.life.observe({
 				kind: 'cache_miss_storm',
 				scope: {type: 'run', id: r.runId},

@@ -187,6 +187,7 @@ export function spendSpike(): Detector {
 			const times = base.median > 0 ? rate / base.median : Infinity;
 			const minRate = unit === 'usd' ? p.minUsdPerMin : p.minTokensPerMin;
 			const ratio = Math.min(rz / p.rz, times / p.ratio, rate / minRate);
+			if (ctx.life.quiet('spend_spike', 'run', r.runId, ratio)) return;
 			const u = unit === 'usd' ? 'usd/min' : 'tokens/min';
 			ctx.life.observe({
 				kind: 'spend_spike',
@@ -324,6 +325,7 @@ export function runCostOutlier(): Detector {
 			if (peers.length >= p.minPeers) {
 				const logs = cached.logs!;
 				const rz = robustZ(Math.log(value), logs);
+				if (ctx.life.quiet('run_cost_outlier', 'run', r.runId, rz / p.rz)) return;
 				const med = Math.exp(logs.median);
 				ctx.life.observe({
 					kind: 'run_cost_outlier',
@@ -344,6 +346,7 @@ export function runCostOutlier(): Detector {
 			if (peers.length < 3) return;
 			const med = cached.median!;
 			const minValue = unit === 'usd' ? p.fallbackMinUsd : p.fallbackMinTokens;
+			if (ctx.life.quiet('run_cost_outlier', 'run', r.runId, Math.min(value / (p.fallbackRatio * med), value / minValue))) return;
 			ctx.life.observe({
 				kind: 'run_cost_outlier',
 				scope,
@@ -421,6 +424,7 @@ export function budgetBurn(): Detector {
 				const rate = s.rate.value ?? 0;
 				const eta = rate > 0 && spend < budget && s.records >= 5 ? (budget - spend) / rate : Infinity;
 				const ratio = Math.max(share / p.warnShare, eta === Infinity ? 0 : p.etaMinutes / Math.max(eta, 1e-9));
+				if (ctx.life.quiet('budget_burn', type, id, ratio)) continue;
 				const lower = s.amount.unpriced > 0 ? 'at least ' : '';
 				const label = type === 'day' ? `Spend on ${id} (UTC)` : `${type === 'run' ? 'Run' : 'Issue'} ${type === 'run' ? shortId(id) : id}`;
 				ctx.life.observe({
