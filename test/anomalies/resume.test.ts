@@ -95,6 +95,20 @@ describe('a resumed flag monitor gives the batch fold of everything', () => {
 		expect(m2.evaluate(now)).toEqual(batch({records: replaced, events, now, params: {budget: {run: 3, issue: 10, day: 30}}}));
 	});
 
+	it('a snapshot without keys resumes with nothing new at once, and loads the history before taking anything in', () => {
+		const snap = roundTrip(folded(records, events).snapshot({keys: false})!);
+		expect(snap.keys).toBeNull();
+		let loaded = 0;
+		const m = FlagMonitor.resume(options, snap, () => (loaded++, {records, events}));
+		expect(m.evaluate(now)).toEqual(all);
+		expect(loaded).toBe(0);
+		const late = rec({runId: 'late', at: T0 + 11 * 60 * MIN, usd: 0.05});
+		const m2 = FlagMonitor.resume(options, roundTrip(folded(records, events).snapshot({keys: false})!), () => (loaded++, {records, events}));
+		m2.addRecords([late]);
+		expect(loaded).toBe(1);
+		expect(m2.evaluate(now)).toEqual(batch({records: [...records, late], events, now, params: {budget: {run: 3, issue: 10, day: 30}}}));
+	});
+
 	it('no snapshot while items are pending (live lateness)', () => {
 		const m = new FlagMonitor({...options, lateness: 10 * MIN});
 		m.addRecords(records);

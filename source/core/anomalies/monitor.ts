@@ -60,8 +60,11 @@ export interface MonitorSnapshot {
 	/** The last item folded (the sequence is sorted by at, then records before events, then key). */
 	last: {type: 'r' | 'e'; at: number; key: string} | null;
 	newest: number;
-	/** Keys of the records folded. */
-	keys: string[];
+	/**
+	 * Keys of the records folded; null when left out (`snapshot({keys: false})`): the resumed
+	 * monitor then loads the history before taking in anything new.
+	 */
+	keys: string[] | null;
 }
 
 /** The records and events folded up to the snapshot (loaded only when a resumed fold must restart). */
@@ -80,6 +83,8 @@ export class FlagMonitor {
 	private last: Pick<Item, 'type' | 'at' | 'key'> | null = null;
 	/** Resumed: the keys folded before the snapshot, and how to get their records when needed. */
 	private folded: Set<string> | null = null;
+	/** Resumed from a snapshot without keys: anything added or removed first loads the history. */
+	private foldedUnknown = false;
 	private history: MonitorHistory | null = null;
 	private dirty = false;
 	private detectors: Detector[] = [];
@@ -105,7 +110,8 @@ export class FlagMonitor {
 		m.ctx.life.adoptState(s.life);
 		m.last = s.last;
 		m.newest = s.newest;
-		m.folded = new Set(s.keys);
+		m.folded = new Set(s.keys ?? []);
+		m.foldedUnknown = s.keys === null;
 		m.history = history;
 		return m;
 	}
@@ -114,9 +120,10 @@ export class FlagMonitor {
 	 * The fold's state, or null when it cannot be taken now: items are still pending (live
 	 * lateness), a re-fold is due, or a detector keeps no `state`.
 	 */
-	snapshot(): MonitorSnapshot | null {
+	snapshot({keys: withKeys = true}: {keys?: boolean} = {}): MonitorSnapshot | null {
 		if (this.dirty || this.pending.length > 0 || this.detectors.some((d) => !d.state)) return null;
-		const keys = this.folded ? [...this.folded, ...this.records.keys()] : [...this.records.keys()];
+		if (this.foldedUnknown && withKeys) this.loadHistory();
+		const keys = !withKeys ? null : this.folded ? [...this.folded, ...this.records.keys()] : [...this.records.keys()];
 		const last = this.last ? {type: this.last.type, at: this.last.at, key: this.last.key} : null;
 		return structuredClone({version: 1 as const, detectors: this.detectors.map((d) => d.state!), life: this.ctx.life.state, last, newest: this.newest, keys});
 	}
@@ -127,6 +134,7 @@ export class FlagMonitor {
 		const h = this.history();
 		this.history = null;
 		this.folded = null;
+		this.foldedUnknown = false;
 		const added = [...this.records.values()];
 		this.records.clear();
 		for (const r of h.records) this.records.set(r.key, r);
@@ -139,7 +147,7 @@ export class FlagMonitor {
 
 	addRecords(records: Iterable<UsageRecord>): void {
 		for (const r of records) {
-			if (this.folded?.has(r.key)) this.loadHistory();
+			if (this.foldedUnknown || this.folded?.has(r.key)) this.loadHistory();
 			const had = this.records.get(r.key);
 			if (had === r) continue;
 			if (had) {
@@ -154,13 +162,14 @@ export class FlagMonitor {
 	/** Records gone (their file was retracted): the next evaluation re-folds. */
 	removeRecords(keys: Iterable<string>): void {
 		for (const k of keys) {
-			if (this.folded?.has(k)) this.loadHistory();
+			if (this.foldedUnknown || this.folded?.has(k)) this.loadHistory();
 			if (this.records.delete(k)) this.dirty = true;
 		}
 	}
 
 	addEvents(events: Iterable<ActivityEvent>): void {
 		for (const e of events) {
+			if (this.foldedUnknown) this.loadHistory();
 			this.events.push(e);
 			this.queue({type: 'e', at: e.at, key: eventKey(e), e});
 		}
@@ -177,10 +186,12 @@ export class FlagMonitor {
 	}
 
 	get recordCount(): number {
+		if (this.foldedUnknown) this.loadHistory();
 		return this.records.size + (this.folded?.size ?? 0);
 	}
 
 	recordKeys(): IterableIterator<string> {
+		if (this.foldedUnknown) this.loadHistory();
 		return this.folded ? [...this.folded, ...this.records.keys()].values() : this.records.keys();
 	}
 
