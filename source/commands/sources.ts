@@ -47,6 +47,7 @@ export async function collectSources(options: {discovery: ReturnType<typeof disc
 		const ledger = new Ledger();
 		const scan = await scanOnce({roots: [root], missing: [], explicit: discovery.explicit}, ledger, {issuePatterns: options.issuePatterns});
 		const stats = scan.sources[0]!;
+		ledger.settleRanges();
 		const t = ledger.totals;
 		roots.push({
 			kind: root.kind,

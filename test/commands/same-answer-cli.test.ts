@@ -1,4 +1,4 @@
-import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {mulberry32} from '../../source/core/prng.js';
@@ -84,6 +84,18 @@ describe('summary --json is the same document cold, warm and in any file order',
 		expect(doc.totals.cost.usd).toBeGreaterThan(0);
 		const cacheDir = join(dir, 'cache');
 		expect(run(['--cache-dir', cacheDir])).toBe(cold);
+		// The second run resumes the flag fold kept beside the index (docs/flag-state.md).
+		expect(existsSync(join(cacheDir, 'flags.v8'))).toBe(true);
+		expect(run(['--cache-dir', cacheDir])).toBe(cold);
+		// A new line changes the records: the kept fold is not reused, and the answer is the uncached one.
+		const usage = join(work, '.symphony', 'telemetry', 'usage.jsonl');
+		const grown = readFileSync(usage, 'utf8').split('\n')[0]!.replace(/"runID":"[^"]*"/, '"runID":"0b5b7a40-0000-4000-8000-00000000ffff"');
+		appendFileSync(usage, grown + '\n');
+		const uncached = run(['--no-cache']);
+		expect(uncached).not.toBe(cold);
+		expect(run(['--cache-dir', cacheDir])).toBe(uncached);
+		expect(run(['--cache-dir', cacheDir])).toBe(uncached);
+		writeFileSync(usage, readFileSync(usage, 'utf8').replace(grown + '\n', ''));
 		expect(run(['--cache-dir', cacheDir])).toBe(cold);
 		const rand = mulberry32(9);
 		for (let n = 0; n < 2; n++) {

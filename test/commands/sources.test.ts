@@ -26,7 +26,8 @@ describe('burn sources', () => {
 		const main = doc.roots.find((r) => r.path === path.join(CLAUDE_HOME, '.claude', 'projects'))!;
 		expect(main).toMatchObject({kind: 'claude', via: 'default', explicit: false, files: 4, recordsRead: 11, records: 7, problems: 1});
 		expect(main.fidelity.byClass).toMatchObject({full: 6, 'usage-only': 1});
-		expect(main.range).toEqual({from: '2026-10-02T09:14:05.002Z', to: '2026-10-02T12:00:00.000Z'});
+		// From the counted copies: msg_A1's partial line at 09:14:05.002 is superseded by its final one.
+		expect(main.range).toEqual({from: '2026-10-02T09:14:06.410Z', to: '2026-10-02T12:00:00.000Z'});
 		expect(main.sampleProblems[0]).toMatchObject({kind: 'malformed-json', line: 11});
 		expect(doc.roots.filter((r) => r.kind === 'claude')).toHaveLength(2);
 		expect(doc.missing.filter((m) => m.kind === 'codex').map((m) => path.basename(m.path))).toEqual(['sessions', 'archived_sessions']);
