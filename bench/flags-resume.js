@@ -5,7 +5,7 @@
  *   node bench/flags-resume.js <cwd> <home> [cacheDir]
  */
 import {serialize, deserialize} from 'node:v8';
-import {collectSummary} from '../dist/commands/collect.js';
+import {collectSummary} from '../dist/ingest/read-once.js';
 import {loadPrices} from '../dist/commands/price-sheets.js';
 import {FlagMonitor} from '../dist/core/anomalies/monitor.js';
 import {DEFAULT_PARAMS} from '../dist/core/anomalies/params.js';
@@ -14,9 +14,9 @@ const [cwd, home, cacheDir] = process.argv.slice(2);
 const env = {HOME: home};
 const prices = loadPrices({}, env, cwd);
 const collected = await collectSummary({discovery: {cwd, home, env, flags: {}}, filters: {since: null, until: null, issue: null}, pricer: prices.pricer, now: new Date(), cacheDir: cacheDir ?? null});
-const {ledger, scan} = collected;
+const {ledger} = collected;
 const records = [...ledger.records()];
-const events = scan.events;
+const events = collected.events;
 const options = {params: DEFAULT_PARAMS, costOf: (r) => ledger.costOf(r.key)?.usd ?? null};
 const now = Date.now();
 const ms = (f) => {

@@ -48,9 +48,15 @@ async function watch(name, cacheDir) {
 	tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '48', cmd);
 	const first = await until(name, (p) => p.trim().length > 0);
 	const firstMs = performance.now() - t0;
-	const live = await until(name, (p) => p.includes('● live'));
+	const said = (p) => {
+		const lines = p.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
+		return (lines.find((l) => l.startsWith('reading')) ?? lines.find((l) => l.includes('reading')) ?? '(nothing about reading)').slice(0, 60);
+	};
+	// A progress frame mid-read, when there is one.
+	const mid = await until(name, (p) => /of \d+ files/.test(p) || p.includes('● live'));
+	await until(name, (p) => p.includes('● live'));
 	const liveMs = performance.now() - t0;
-	return {firstMs, firstSaid: first.pane.split('\n').find((l) => l.trim())?.trim().slice(0, 100), liveMs};
+	return {firstMs, firstSaid: said(first.pane), midSaid: said(mid.pane), liveMs};
 }
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-watch-'));
@@ -87,8 +93,9 @@ try {
 	const med = latencies[Math.floor((latencies.length - 1) / 2)];
 	const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 	process.stdout.write(`\nburn watch — ${new Date().toISOString()} — ${corpus} (${meta.sizeMb} MB), load ${load}\n`);
-	process.stdout.write(`  cold: first frame ${cold.firstMs.toFixed(0)} ms ("${cold.firstSaid}"), live ${(cold.liveMs / 1000).toFixed(2)} s\n`);
-	process.stdout.write(`  warm: first frame ${warm.firstMs.toFixed(0)} ms ("${warm.firstSaid}"), live ${(warm.liveMs / 1000).toFixed(2)} s\n`);
+	for (const [name, r] of [['cold', cold], ['warm', warm]]) {
+		process.stdout.write(`  ${name}: first frame ${r.firstMs.toFixed(0)} ms ("${r.firstSaid}"; then "${r.midSaid}"), every record on screen (● live) ${(r.liveMs / 1000).toFixed(2)} s\n`);
+	}
 	process.stdout.write(`  new issue on screen: median ${med.toFixed(0)} ms, max ${latencies[latencies.length - 1].toFixed(0)} ms (${samples} appends)\n\n`);
 } finally {
 	spawnSync('tmux', ['-L', SOCKET, 'kill-server']);

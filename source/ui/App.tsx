@@ -114,7 +114,9 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 	const peak = series.reduce((m, v) => (v > m ? v : m), 0);
 	const sparkSuffix = `${sparkWidth}m ↑${formatRate(peak, model.priced)}`;
 	const emptyText = !snapshot.ready
-		? 'reading…'
+		? snapshot.progress && snapshot.progress.filesTotal > 0
+			? `reading… ${snapshot.progress.filesDone} of ${snapshot.progress.filesTotal} files`
+			: 'reading…'
 		: model.total === 0
 			? model.level === 'list'
 				? 'no usage yet; watching for new records'
