@@ -4,7 +4,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {RESORT_MS} from '../../source/core/watch-order.js';
 import {App} from '../../source/ui/App.js';
 import {KEYS, press, waitForFrame} from '../helpers/ink.js';
-import type {TestStore} from '../helpers/ledger-store.js';
+import {TestStore, testPricer} from '../helpers/ledger-store.js';
 import {factoryStore, NOW, RUN_A, RUN_C, turn} from '../helpers/watch-fixture.js';
 
 const mounted: Array<() => void> = [];
@@ -40,6 +40,19 @@ describe('watch App', () => {
 		expect(frame).toContain('q quit');
 		expect(issueOrder(frame)).toEqual(['MT-102', 'MT-101', 'MT-103']);
 		expectFits(frame, {columns: 80, rows: 24});
+	});
+
+	it('while the first read runs, says so and how far it is (files done of found)', async () => {
+		// What the engine shows while reading: nothing counted yet, and the progress.
+		const store = new TestStore({now: NOW, pricer: testPricer});
+		store.ready = false;
+		store.progress = {filesDone: 12, filesTotal: 598};
+		store.publish();
+		const {lastFrame} = mount(store);
+		expect(lastFrame()).toContain('reading… 12 of 598 files');
+		store.progress = {filesDone: 400, filesTotal: 598};
+		store.publish();
+		await waitForFrame(lastFrame, (f) => f.includes('reading… 400 of 598 files'));
 	});
 
 	it('labels token rates when nothing is priced', () => {
