@@ -6,7 +6,8 @@
  *   warm   the same again, index present and nothing changed (median of --runs)
  *   ccusage `ccusage daily --json --offline` (median of --runs), HOME pointed at the corpus
  * Wall time and peak RSS (GNU time's %M) of each process, and whether cold and warm printed the
- * same document apart from `generatedAt`. ccusage is not a dependency: pass its binary.
+ * same document apart from `generatedAt` and the liveness flags (stall, data_quality), which are
+ * judged at the wall clock. ccusage is not a dependency: pass its binary.
  *
  *   node bench/cli.js [--size-mb 900] [--seed 1] [--scales 1,2] [--runs 3]
  *                     [--corpus-dir bench/corpus] [--ccusage /tmp/ccusage/node_modules/.bin/ccusage]
@@ -63,7 +64,13 @@ const median = (xs) => {
 	const s = [...xs].sort((a, b) => a - b);
 	return s[Math.floor((s.length - 1) / 2)];
 };
-const withoutGeneratedAt = (text) => text.replace(/"generatedAt": "[^"]*"/, '"generatedAt": ""');
+/** The document without what moves with the wall clock: generatedAt, and the liveness flags judged at now. */
+const comparable = (text) => {
+	const doc = JSON.parse(text);
+	doc.generatedAt = '';
+	doc.flags = doc.flags.filter((f) => f.kind !== 'stall' && f.kind !== 'data_quality');
+	return JSON.stringify(doc);
+};
 
 function benchScale(scale) {
 	const meta = corpus(scale);
@@ -78,7 +85,7 @@ function benchScale(scale) {
 		for (let i = 0; i < runs; i++) warms.push(measure(process.execPath, [cli, ...burnArgs], {cwd: meta.work, env}));
 		const ccs = [];
 		for (let i = 0; i < runs; i++) ccs.push(measure(ccusage, ['daily', '--json', '--offline'], {cwd: meta.work, env}));
-		const same = warms.every((w) => withoutGeneratedAt(w.stdout) === withoutGeneratedAt(cold.stdout));
+		const same = warms.every((w) => comparable(w.stdout) === comparable(cold.stdout));
 		const doc = JSON.parse(cold.stdout);
 		return {
 			scale,
@@ -91,7 +98,8 @@ function benchScale(scale) {
 			warmRss: Math.max(...warms.map((w) => w.rssMb)),
 			ccMs: median(ccs.map((c) => c.ms)),
 			ccRss: Math.max(...ccs.map((c) => c.rssMb)),
-			indexMb: dirBytes(cacheDir) / 1048576,
+			indexMb: statSync(join(cacheDir, 'index.json')).size / 1048576,
+			flagStateMb: existsSync(join(cacheDir, 'flags.v8')) ? statSync(join(cacheDir, 'flags.v8')).size / 1048576 : 0,
 			same,
 		};
 	} finally {
@@ -109,9 +117,9 @@ const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(
 
 process.stdout.write(`\nburn vs ccusage — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load before ${load0}, after ${load1}; median of ${runs}\n\n`);
 const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const lines = [['corpus', 'MB', 'files', 'records', 'burn cold', 'burn warm', 'ccusage', 'cold/cc', 'warm/cc', 'RSS cold/warm/cc MB', 'index MB', 'cold = warm']];
+const lines = [['corpus', 'MB', 'files', 'records', 'burn cold', 'burn warm', 'ccusage', 'cold/cc', 'warm/cc', 'RSS cold/warm/cc MB', 'index + flags MB', 'cold = warm']];
 for (const r of results) {
-	lines.push([`x${r.scale}`, r.mb.toFixed(0), String(r.files), String(r.records), f(r.coldMs), f(r.warmMs), f(r.ccMs), (r.coldMs / r.ccMs).toFixed(2), (r.warmMs / r.ccMs).toFixed(2), `${r.coldRss.toFixed(0)}/${r.warmRss.toFixed(0)}/${r.ccRss.toFixed(0)}`, r.indexMb.toFixed(1), r.same ? 'yes' : 'NO']);
+	lines.push([`x${r.scale}`, r.mb.toFixed(0), String(r.files), String(r.records), f(r.coldMs), f(r.warmMs), f(r.ccMs), (r.coldMs / r.ccMs).toFixed(2), (r.warmMs / r.ccMs).toFixed(2), `${r.coldRss.toFixed(0)}/${r.warmRss.toFixed(0)}/${r.ccRss.toFixed(0)}`, `${r.indexMb.toFixed(1)} + ${r.flagStateMb.toFixed(1)}`, r.same ? 'yes' : 'NO']);
 }
 if (results.length >= 2) {
 	const [a, b] = results;
@@ -127,7 +135,4 @@ function duBytes(dir) {
 		if (e.isFile()) n += statSync(join(e.parentPath ?? e.path, e.name)).size;
 	}
 	return n;
-}
-function dirBytes(dir) {
-	return existsSync(dir) ? duBytes(dir) : 0;
 }
