@@ -127,7 +127,7 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	monitor.setData({sources: sourceInfo(collected), priced});
 	const result = monitor.evaluate(evalAt);
 	if (cache && key && !kept) {
-		const snapshot = monitor.snapshot({keys: false});
+		const snapshot = monitor.snapshot({keys: false, copy: false});
 		if (snapshot) saveFlagState(cache.dir, key, snapshot);
 	}
 	const external = collected.externalFlags.filter((f) => inRange(f.lastAt));

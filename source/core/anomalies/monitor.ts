@@ -118,14 +118,16 @@ export class FlagMonitor {
 
 	/**
 	 * The fold's state, or null when it cannot be taken now: items are still pending (live
-	 * lateness), a re-fold is due, or a detector keeps no `state`.
+	 * lateness), a re-fold is due, or a detector keeps no `state`. A copy unless `copy: false`.
 	 */
-	snapshot({keys: withKeys = true}: {keys?: boolean} = {}): MonitorSnapshot | null {
+	snapshot({keys: withKeys = true, copy = true}: {keys?: boolean; copy?: boolean} = {}): MonitorSnapshot | null {
 		if (this.dirty || this.pending.length > 0 || this.detectors.some((d) => !d.state)) return null;
 		if (this.foldedUnknown && withKeys) this.loadHistory();
 		const keys = !withKeys ? null : this.folded ? [...this.folded, ...this.records.keys()] : [...this.records.keys()];
 		const last = this.last ? {type: this.last.type, at: this.last.at, key: this.last.key} : null;
-		return structuredClone({version: 1 as const, detectors: this.detectors.map((d) => d.state!), life: this.ctx.life.state, last, newest: this.newest, keys});
+		const snapshot = {version: 1 as const, detectors: this.detectors.map((d) => d.state!), life: this.ctx.life.state, last, newest: this.newest, keys};
+		// `copy: false` hands out the live state itself: only for serializing it at once.
+		return copy ? structuredClone(snapshot) : snapshot;
 	}
 
 	/** A resumed monitor takes in what was folded before the snapshot (the fold itself stays valid). */
