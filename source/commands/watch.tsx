@@ -136,7 +136,17 @@ async function live(
 	stdin: NodeJS.ReadStream,
 	notice: (message: string) => void,
 ): Promise<number> {
-	const [{render}, {App}] = await Promise.all([import('ink'), import('../ui/App.js')]);
+	// The first frame goes out before Ink loads (its modules take ~0.3–0.4 s): a plain screen that
+	// says the read is starting; Ink draws over it from a cleared screen.
+	stdout.write(`${ENTER_ALT}\u001b[2J\u001b[Hburn  … reading\n\nreading…\n`);
+	let modules;
+	try {
+		modules = await Promise.all([import('ink'), import('../ui/App.js')]);
+	} catch (error) {
+		stdout.write(LEAVE_ALT);
+		throw error;
+	}
+	const [{render}, {App}] = modules;
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
@@ -148,7 +158,7 @@ async function live(
 	const onResize = () => stdout.write('\u001b[2J\u001b[H');
 	const out = stdout as NodeJS.WriteStream;
 	out.on('resize', onResize);
-	stdout.write(ENTER_ALT);
+	stdout.write('\u001b[2J\u001b[H');
 	process.once('exit', restore);
 	let code = 0;
 	let instance: ReturnType<typeof render> | null = null;
