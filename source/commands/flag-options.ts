@@ -8,12 +8,15 @@ import {join, resolve} from 'node:path';
 import {parseBudget, parseFlagsConfig} from '../core/anomalies/config.js';
 import {FlagMonitor, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
 import {SEVERITY_RANK, type Flag, type Severity} from '../core/flags.js';
+import type {Ledger} from '../core/ledger.js';
 import type {ProblemKind} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
 import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
 import type {Collected} from '../ingest/read-once.js';
 import {UsageError} from './errors.js';
 import {indexDigest, loadFlagState, saveFlagState} from '../ingest/flag-state.js';
+
+export {loadFlagState};
 import {configDir} from './price-sheets.js';
 
 /** Where the fold may be kept between runs (docs/flag-state.md), and what else it depended on. */
@@ -110,12 +113,7 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	const options = {params, costOf: (r: UsageRecord) => ledger.costOf(r.key)?.usd ?? null};
 	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
 	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
-	const digest = cache ? indexDigest(cache.dir) : null;
-	const t = ledger.totals;
-	const key =
-		cache && digest
-			? JSON.stringify({burn: BURN_VERSION, index: digest, params, filters: filters ?? null, depends: cache.depends, records: ledger.size, events: events.length, usdNano: t.usdNano, priced: t.priced, basis: t.basis})
-			: null;
+	const key = cache ? flagStateKey(cache, params, filters, ledger, events.length) : null;
 	const kept = cache && key ? loadFlagState(cache.dir, key) : null;
 	let monitor: FlagMonitor;
 	if (kept) monitor = FlagMonitor.resume(options, kept, () => ({records: [...ledger.records()], events}));
@@ -133,6 +131,18 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	const external = collected.externalFlags.filter((f) => inRange(f.lastAt));
 	const flags = [...result.flags, ...external].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 	return {flags, notes: result.notes};
+}
+
+/**
+ * What a kept fold depended on (docs/flag-state.md), or null without an index. `summary` and
+ * `watch` build it the same way, so either can resume what the other kept.
+ */
+export function flagStateKey(cache: FlagStateCache, params: AnomalyParams, filters: RecordFilter | undefined, ledger: Ledger, events: number): string | null {
+	const digest = indexDigest(cache.dir);
+	if (digest === null) return null;
+	const t = ledger.totals;
+	const noFilter = !filters || (filters.since == null && filters.until == null && filters.issue == null);
+	return JSON.stringify({burn: BURN_VERSION, index: digest, params, filters: noFilter ? null : filters, depends: cache.depends, records: ledger.size, events, usdNano: t.usdNano, priced: t.priced, basis: t.basis});
 }
 
 function sourceInfo(collected: Collected): SourceInfo[] {

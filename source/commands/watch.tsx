@@ -11,8 +11,9 @@ import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {defaultCacheDir} from '../ingest/index-store.js';
 import {sourceDefinition} from '../sources/registry.js';
-import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
-import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
+import type {Ledger} from '../core/ledger.js';
+import {flagStateKey, loadFlagParams, loadFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache} from './flag-options.js';
+import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 
 export const watchHelp = `
@@ -91,6 +92,12 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		sourceValues = {usage: [demo.usageDir], ...(claude ? {claudeDir: [demo.claudeDir]} : {})};
 	}
 	const cacheDir = demo || !flags.cache ? null : (flags.cacheDir ?? defaultCacheDir(env));
+	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing: pricingInfo(prices)}} : null;
+	const resumeFlags = (cache: FlagStateCache, ledger: Ledger, events: number) => {
+		if (engine.stats.bytesRead !== 0) return null;
+		const key = flagStateKey(cache, flagParams, undefined, ledger, events);
+		return key ? loadFlagState(cache.dir, key) : null;
+	};
 	const engine = createLiveEngine({
 		discovery: discoveryOptions(sourceValues, env, cwd),
 		pricer: prices.pricer,
@@ -98,7 +105,8 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		issuePatterns: patterns,
 		notifyIntervalMs: 100,
 		watch: tty,
-		detectFlags: createFlagHook({params: flagParams}),
+		// Over unchanged files, the flag fold `summary --once` kept (flags.v8) is resumed, not redone.
+		detectFlags: createFlagHook({params: flagParams, resume: flagCache ? (ledger, events) => resumeFlags(flagCache, ledger, events.length) : undefined}),
 		onNotice: (m) => notices.push(m),
 	});
 	// A signal before the UI is up still removes the demo's temp dir.

@@ -304,7 +304,8 @@ export class Engine implements LiveEngine {
 		// counting (and the flag fold) over a half-read history would slow the read itself.
 		if (!this.ready && this.readingSnapshot) return {...this.readingSnapshot, now, progress: {...this.progress}};
 		const parts = this.parts();
-		const detected = this.options.detectFlags ? this.options.detectFlags(parts.counting.ledger, now, () => this.events()) : [];
+		// No flags before the first read is complete: the hook's first look is at the whole history.
+		const detected = this.ready && this.options.detectFlags ? this.options.detectFlags(parts.counting.ledger, now, () => this.events()) : [];
 		const snapshot = buildLiveSnapshot(parts, {
 			now,
 			ready: this.ready,

@@ -1,6 +1,8 @@
 import {serialize, deserialize} from 'node:v8';
 import {describe, expect, it} from 'vitest';
+import {createFlagHook} from '../../source/core/anomalies/live.js';
 import {FlagMonitor, type MonitorSnapshot} from '../../source/core/anomalies/monitor.js';
+import {Ledger} from '../../source/core/ledger.js';
 import {resolveParams} from '../../source/core/anomalies/params.js';
 import type {ActivityEvent, UsageRecord} from '../../source/core/record.js';
 import {mulberry32} from '../../source/core/prng.js';
@@ -114,5 +116,34 @@ describe('a resumed flag monitor gives the batch fold of everything', () => {
 		m.addRecords(records);
 		m.evaluate(now);
 		expect(m.snapshot()).toBeNull();
+	});
+});
+
+describe('the live hook resumes a kept fold', () => {
+	it('gives the flags of folding everything, before and after new records and events arrive', () => {
+		const {records, events} = history();
+		const pricer = (r: UsageRecord) => ({usd: costOf(r), basis: costOf(r) === null ? ('unpriced' as const) : ('computed' as const)});
+		const cut = T0 + 8 * 60 * MIN;
+		const ledger = new Ledger({pricer});
+		ledger.add(records.filter((r) => r.at <= cut));
+		const seen = events.filter((e) => e.at <= cut);
+		// What summary --once keeps: the batch fold of this ledger, without record keys.
+		const batchFold = new FlagMonitor({params, costOf: (r) => ledger.costOf(r.key)?.usd ?? null});
+		batchFold.addRecords(ledger.records());
+		batchFold.addEvents(seen);
+		batchFold.evaluate(cut);
+		const kept = roundTrip(batchFold.snapshot({keys: false})!);
+		let asked = 0;
+		const resumed = createFlagHook({params, all: true, lateness: 0, clock: () => 0, resume: () => (asked++, kept)});
+		const fresh = createFlagHook({params, all: true, lateness: 0, clock: () => 0});
+		expect(resumed(ledger, cut, () => seen)).toEqual(fresh(ledger, cut, () => seen));
+		expect(asked).toBe(1);
+		// Then the rest of the day arrives.
+		ledger.add(records.filter((r) => r.at > cut));
+		seen.push(...events.filter((e) => e.at > cut));
+		const a = resumed(ledger, now, () => seen);
+		expect(a).toEqual(fresh(ledger, now, () => seen));
+		expect(a.length).toBeGreaterThan(3);
+		expect(asked).toBe(1);
 	});
 });

@@ -7,7 +7,8 @@
 import type {Flag} from '../flags.js';
 import type {Ledger} from '../ledger.js';
 import type {ActivityEvent} from '../record.js';
-import {FlagMonitor, liveFlags} from './monitor.js';
+import type {ActivityEvent as Event, UsageRecord} from '../record.js';
+import {FlagMonitor, liveFlags, type MonitorSnapshot} from './monitor.js';
 import {DEFAULT_PARAMS, type AnomalyParams} from './params.js';
 import type {DataContext} from './types.js';
 
@@ -21,6 +22,11 @@ export interface FlagHookOptions {
 	lateness?: number;
 	/** Monotonic clock for the re-fold throttle only (never for rules); default performance.now. */
 	clock?: () => number;
+	/**
+	 * On the first call: a kept fold of exactly this ledger and these events (`summary`'s
+	 * flags.v8, docs/flag-state.md), or null. The monitor resumes it instead of folding history.
+	 */
+	resume?: (ledger: Ledger, events: readonly ActivityEvent[]) => MonitorSnapshot | null;
 }
 
 export type FlagHook = (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
@@ -28,7 +34,9 @@ export type FlagHook = (ledger: Ledger, now: number, events: () => ActivityEvent
 export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	const params = options.params ?? DEFAULT_PARAMS;
 	let ledgerRef: Ledger | null = null;
-	const monitor = new FlagMonitor({params, costOf: (r) => ledgerRef?.costOf(r.key)?.usd ?? null, lateness: options.lateness ?? 15_000});
+	const monitorOptions = {params, costOf: (r: UsageRecord) => ledgerRef?.costOf(r.key)?.usd ?? null, lateness: options.lateness ?? 15_000};
+	let monitor = new FlagMonitor(monitorOptions);
+	let first = true;
 	const clock = options.clock ?? (() => performance.now());
 	// A full re-fold (lines far out of order, e.g. files read one by one at startup) costs seconds on
 	// big histories: after one, the next waits 10× as long, so the UI never spends most of its time here.
@@ -40,6 +48,22 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	const seen = new Set<ActivityEvent>();
 	return (ledger, now, events) => {
 		ledgerRef = ledger;
+		if (first) {
+			first = false;
+			const all = events();
+			const kept = options.resume?.(ledger, all) ?? null;
+			if (kept) {
+				// The history as it is now (the records and events the kept fold saw), loaded only
+				// when something needs it; what arrives later is added as usual.
+				const records: UsageRecord[] = [...ledger.records()];
+				const history: Event[] = all;
+				monitor = FlagMonitor.resume(monitorOptions, kept, () => ({records, events: history}));
+				revision = ledger.revision;
+				for (const e of all) seen.add(e);
+				eventCount = all.length;
+				eventRevision = ledger.revision;
+			}
+		}
 		if (ledger.revision !== revision) {
 			revision = ledger.revision;
 			monitor.addRecords(ledger.records());
