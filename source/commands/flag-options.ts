@@ -16,7 +16,7 @@ import type {Collected} from '../ingest/read-once.js';
 import {UsageError} from './errors.js';
 import {indexDigest, loadFlagState, saveFlagState} from '../ingest/flag-state.js';
 
-export {loadFlagState};
+export {loadFlagState, saveFlagState};
 import {configDir} from './price-sheets.js';
 
 /** Where the fold may be kept between runs (docs/flag-state.md), and what else it depended on. */

@@ -12,7 +12,7 @@ import {createLiveEngine} from '../ingest/engine.js';
 import {defaultCacheDir} from '../ingest/index-store.js';
 import {sourceDefinition} from '../sources/registry.js';
 import type {Ledger} from '../core/ledger.js';
-import {flagStateKey, loadFlagParams, loadFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache} from './flag-options.js';
+import {flagStateKey, loadFlagParams, loadFlagState, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 
@@ -98,6 +98,8 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		const key = flagStateKey(cache, flagParams, undefined, ledger, events);
 		return key ? loadFlagState(cache.dir, key) : null;
 	};
+	// Over unchanged files, the flag fold kept by the last run (flags.v8) is resumed, not redone.
+	const flagHook = createFlagHook({params: flagParams, resume: flagCache ? (ledger, events) => resumeFlags(flagCache, ledger, events.length) : undefined});
 	const engine = createLiveEngine({
 		discovery: discoveryOptions(sourceValues, env, cwd),
 		pricer: prices.pricer,
@@ -105,8 +107,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		issuePatterns: patterns,
 		notifyIntervalMs: 100,
 		watch: tty,
-		// Over unchanged files, the flag fold `summary --once` kept (flags.v8) is resumed, not redone.
-		detectFlags: createFlagHook({params: flagParams, resume: flagCache ? (ledger, events) => resumeFlags(flagCache, ledger, events.length) : undefined}),
+		detectFlags: flagHook,
 		onNotice: (m) => notices.push(m),
 	});
 	// A signal before the UI is up still removes the demo's temp dir.
@@ -117,6 +118,12 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m));
 	} finally {
 		await engine.stop();
+		// The index is written by now: keep the fold beside it for the next run.
+		const final = flagCache ? flagHook.finalFold() : null;
+		if (flagCache && final) {
+			const key = flagStateKey(flagCache, flagParams, undefined, final.ledger, final.events);
+			if (key) saveFlagState(flagCache.dir, key, final.snapshot);
+		}
 		demo?.remove();
 		process.off('exit', cleanupOnExit);
 		for (const n of notices) stderr.write(`burn: ${n}\n`);

@@ -240,8 +240,9 @@ export class Ledger {
 			t.rangeStale = false;
 			t.changes++;
 		}
+		// No revision bump: the records did not change (the hooks keyed on it need not look again);
+		// rows caches see `changes`.
 		stale.clear();
-		this.revision++;
 	}
 
 	private addPathKey(path: string, key: string): void {

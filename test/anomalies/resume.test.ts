@@ -147,3 +147,31 @@ describe('the live hook resumes a kept fold', () => {
 		expect(asked).toBe(1);
 	});
 });
+
+describe('a live hook keeps its fold when it stops', () => {
+	it('finalFold folds the lines still within the lateness and gives what the batch fold gives', () => {
+		const {records, events} = history();
+		const pricer = (r: UsageRecord) => ({usd: costOf(r), basis: costOf(r) === null ? ('unpriced' as const) : ('computed' as const)});
+		const ledger = new Ledger({pricer});
+		const hook = createFlagHook({params, lateness: 15 * MIN, clock: () => 0});
+		const sorted = [...records].sort((a, b) => a.at - b.at);
+		const seen: ActivityEvent[] = [];
+		for (let i = 0; i < sorted.length; i += 7) {
+			ledger.add(sorted.slice(i, i + 7));
+			const upTo = sorted[Math.min(i + 6, sorted.length - 1)]!.at;
+			seen.push(...events.filter((e) => e.at <= upTo && !seen.includes(e)));
+			hook(ledger, upTo, () => seen);
+		}
+		seen.push(...events.filter((e) => !seen.includes(e)));
+		hook(ledger, now, () => seen);
+		const final = hook.finalFold()!;
+		expect(final.ledger).toBe(ledger);
+		expect(final.events).toBe(events.length);
+		const m = FlagMonitor.resume({params, costOf: (r) => ledger.costOf(r.key)?.usd ?? null}, roundTrip(final.snapshot), () => ({records: [...ledger.records()], events: seen}));
+		const expected = batch({records: [...ledger.records()].map((r) => ({...r, usd: ledger.costOf(r.key)?.usd ?? null}) as UsageRecord), events, now, params: {budget: {run: 3, issue: 10, day: 30}}});
+		expect(m.evaluate(now)).toEqual(expected);
+		// The ledger moved on since the hook last looked: no fold to keep.
+		ledger.add([rec({runId: 'after', at: now, usd: 0.1})]);
+		expect(hook.finalFold()).toBeNull();
+	});
+});

@@ -29,7 +29,14 @@ export interface FlagHookOptions {
 	resume?: (ledger: Ledger, events: readonly ActivityEvent[]) => MonitorSnapshot | null;
 }
 
-export type FlagHook = (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
+export type FlagHook = ((ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[]) & {
+	/**
+	 * When the live view stops: the fold of everything the hook was last given (pending lines
+	 * folded too), with that ledger and event count, for `flags.v8`; null when the ledger moved on
+	 * since the last call or nothing was folded.
+	 */
+	finalFold(): {snapshot: MonitorSnapshot; ledger: Ledger; events: number} | null;
+};
 
 export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	const params = options.params ?? DEFAULT_PARAMS;
@@ -46,7 +53,7 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	let eventCount = 0;
 	let eventRevision = -1;
 	const seen = new Set<ActivityEvent>();
-	return (ledger, now, events) => {
+	const hook = (ledger: Ledger, now: number, events: () => ActivityEvent[]): Flag[] => {
 		ledgerRef = ledger;
 		if (first) {
 			first = false;
@@ -108,4 +115,12 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 		if (refold) refoldAfter = clock() + 10 * (clock() - started);
 		return options.all ? lastAll : liveFlags(lastAll, now, params);
 	};
+	const finalFold = () => {
+		const ledger = ledgerRef;
+		if (!ledger || ledger.revision !== revision || ledger.revision !== eventRevision) return null;
+		monitor.flush();
+		const snapshot = monitor.snapshot({keys: false, copy: false});
+		return snapshot ? {snapshot, ledger, events: eventCount} : null;
+	};
+	return Object.assign(hook, {finalFold});
 }

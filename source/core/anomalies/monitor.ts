@@ -218,6 +218,22 @@ export class FlagMonitor {
 		return out;
 	}
 
+	/**
+	 * Folds everything still pending, lateness or not: the state is then the batch fold of all
+	 * items (for a snapshot when a live monitor stops). Lines arriving later than that re-fold.
+	 */
+	flush(): void {
+		if (this.dirty) {
+			this.loadHistory();
+			this.reset();
+			const all: Item[] = [...[...this.records.values()].map((r): Item => ({type: 'r', at: r.at, key: r.key, r})), ...this.events.map((e): Item => ({type: 'e', at: e.at, key: eventKey(e), e}))];
+			this.pending = this.fold(all, 0);
+			this.dirty = false;
+		} else if (this.pending.length > 0) {
+			this.pending = this.fold(this.pending, 0);
+		}
+	}
+
 	private queue(item: Item): void {
 		if (this.last && compare(item, this.last) < 0) this.dirty = true;
 		if (this.dirty) this.loadHistory();
@@ -237,9 +253,9 @@ export class FlagMonitor {
 	}
 
 	/** Folds the items up to the lateness horizon, in order; returns the rest (still pending). */
-	private fold(items: Item[]): Item[] {
+	private fold(items: Item[], lateness = this.options.lateness ?? 0): Item[] {
 		items.sort(compare);
-		const horizon = this.newest - (this.options.lateness ?? 0);
+		const horizon = this.newest - lateness;
 		let i = 0;
 		for (; i < items.length; i++) {
 			const item = items[i]!;
