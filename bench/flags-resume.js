@@ -44,6 +44,5 @@ if (process.env.BREAKDOWN) {
 	snap.detectors.forEach((d, i) => process.stdout.write(`${names[i]} ${(serialize(d).length / 1048576).toFixed(2)} MB\n`));
 	process.stdout.write(`life ${(serialize(snap.life).length / 1048576).toFixed(2)} MB, keys ${(serialize(snap.keys).length / 1048576).toFixed(2)} MB\n`);
 	const [dMs] = ms(() => deserialize(bytes));
-	const [cMs] = ms(() => structuredClone(snap));
-	process.stdout.write(`deserialize ${Math.round(dMs)} ms, structuredClone ${Math.round(cMs)} ms\n`);
+	process.stdout.write(`deserialize ${Math.round(dMs)} ms\n`);
 }
