@@ -59,12 +59,22 @@ describe('keymap table', () => {
 	});
 
 	it('the hint line comes from the table at each width, and adapts to drilling', () => {
-		const hint = (width: number, drilled: boolean) => {
-			const r = render(<KeyHelp width={width} editingFilter={false} filter="" drilled={drilled} sortTitle="recent spend" filtered={null} />);
+		const hint = (width: number, drilled: boolean, paused = false, flags = false) => {
+			const r = render(<KeyHelp width={width} editingFilter={false} filter="" drilled={drilled} paused={paused} flags={flags} filtered={null} />);
 			mounted.push(r.unmount);
 			return r.lastFrame()!;
 		};
-		expect(hint(120, false)).toBe('↑↓ select · Enter drill · Tab/1-4 view · s sort: recent spend · / filter · p pause · ? help · q quit');
+		// The sort is a key here, not a status (the sorted column's header carries ▾).
+		expect(hint(120, false)).toBe('↑↓ select · Enter drill · Tab/1-4 view · s sort · / filter · p pause · ? help · q quit');
+		// Paused, p says what it does now; with flags, f opens them.
+		expect(hint(120, false, true, true)).toContain('p resume · f flags');
+		// Too long for its width, the line drops movement and view hints before "q quit" can be cut.
+		for (const width of [60, 80, 90, 100]) {
+			const line = hint(width, true, true, true);
+			expect(line.endsWith('q quit') || line.endsWith(' q'), `${width}: ${line}`).toBe(true);
+			expect(Array.from(line).length).toBeLessThanOrEqual(width);
+		}
+		expect(hint(100, true, false, true)).toBe('Enter drill · Esc back · Tab/1-4 view · s sort · / filter · p pause · f flags · ? help · q quit');
 		expect(hint(120, true)).toContain('Enter drill · Esc back');
 		expect(hint(80, true)).toContain('⏎ in · Esc back');
 		expect(hint(40, false)).toBe('⏎ Tab s / p ? q');

@@ -186,7 +186,7 @@ describe('watch App', () => {
 		expect(frame).not.toContain('\u001b]0;');
 	});
 
-	it('lists flags in the strip, newest first (severity breaks ties), naming the issue and run', () => {
+	it('lists flags in the strip, the most severe first (then the newest), naming the issue and run once', () => {
 		const store = factoryStore();
 		const base = {value: 1, threshold: 0.5, unit: 'usd/min', baseline: null, firstAt: NOW - 60_000, lastAt: NOW};
 		store.flags = [
@@ -199,11 +199,25 @@ describe('watch App', () => {
 		expect(strip).toEqual([`‼ MT-102 ${RUN_C.slice(0, 8)}: burning 6× its usual rate`, `! MT-101 ${RUN_A.slice(0, 8)}: waited 7 min on a Bash call`]);
 		// The table marks the flagged runs' issues too.
 		expect(lines(lastFrame()!).find((l) => /MT-102\s+2 /.test(l))).toMatch(/^‼/);
-		// A newer warning goes above an older critical flag.
+		// A newer warning never hides an older critical flag (issue 16): the crit keeps the first line.
 		store.flags = [{...store.flags[0]!, lastAt: NOW + 1000}, store.flags[1]!];
 		store.publish();
 		const {lastFrame: later} = mount(store);
-		expect(lines(later()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^! MT-101/);
+		expect(lines(later()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^‼ MT-102/);
+		// At 40×12 the strip has one line: the crit, with the count of the rest and the key that shows them.
+		const {lastFrame: small} = mount(store, {columns: 40, rows: 12});
+		const stripLine = lines(small()!).find((l) => /^[!‼] .*more/.test(l))!;
+		expect(stripLine).toMatch(/^‼ MT-102/);
+		expect(stripLine).toMatch(/\(\+1 more · f\)$/);
+		// A run's own message starting "Run <id>… " is not said twice.
+		store.flags = [{...store.flags[1]!, message: `Run ${RUN_C.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`}];
+		store.publish();
+		const {lastFrame: once} = mount(store, {columns: 80, rows: 24});
+		const line = lines(once()!).find((l) => l.startsWith('‼') && l.includes('burning'))!;
+		expect(line, line).toMatch(/^‼ MT-102 \S+ is burning/);
+		expect(line.match(/burning/g)).toHaveLength(1);
+		expect(line).toContain('look at what it is');
+		expect(line).not.toContain('robust z');
 		// Another tool's alert says whose it is.
 		store.flags = [{...store.flags[0]!, external: 'bosun'}];
 		store.publish();
