@@ -114,11 +114,15 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		return new Map(snapshot.flags.map((f) => [f.id, flagSubject(f, snapshot.doc, labels)]));
 	}, [snapshot]);
 	// An overlay (help, flags) takes the table's place and the detail's below it.
-	const overlayHeight = layout.tableHeader + layout.tableRows + (layout.detail?.placement === 'below' ? layout.detail.lines + 1 : 0);
+	const overlayHeight = layout.tableHeader + layout.tableRows + layout.flagsPanelLines + (layout.detail?.placement === 'below' ? layout.detail.lines + 1 : 0);
 	const overlay = state.help ? 'help' : state.flagsOpen ? 'flags' : null;
 	const overlayText = useMemo(
 		() => (overlay === 'help' ? helpLines(layout.width) : overlay === 'flags' ? flagsViewLines(snapshot.flags, subjects, layout.width) : []),
 		[overlay, layout.width, snapshot.flags, subjects],
+	);
+	const panelFlags = useMemo(
+		() => (layout.flagsPanelLines > 0 ? flagsViewLines(snapshot.flags, subjects, layout.tableWidth) : []),
+		[layout.flagsPanelLines, layout.tableWidth, snapshot.flags, subjects],
 	);
 
 	// The key handler reads the rows on screen from a ref, never UI state from a closure.
@@ -184,8 +188,9 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 			<Box flexDirection="row">
 				<Box width={layout.tableWidth} marginRight={1} flexDirection="column">
 					{table}
+					{layout.flagsPanelLines > 0 && <TextPanel title={`flags (${snapshot.flags.length}), most severe first`} lines={panelFlags} width={layout.tableWidth} height={layout.flagsPanelLines} />}
 				</Box>
-				<TextPanel title={detailTitle} lines={detailText} width={detail.width} height={layout.tableHeader + layout.tableRows} border />
+				<TextPanel title={detailTitle} lines={detailText} width={detail.width} height={layout.tableHeader + layout.tableRows + layout.flagsPanelLines} border />
 			</Box>
 		);
 	} else if (detail?.placement === 'below') {

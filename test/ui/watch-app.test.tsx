@@ -58,11 +58,12 @@ describe('watch App', () => {
 		for (const text of ['Provider', 'Model', 'Role', 'Start', 'Exit', 'openai', 'gpt-5.3-codex', 'rev', 'completed']) expect(frame).toContain(text);
 		// Runs sort by recent spend: RUN_A (active 2 minutes ago) first.
 		await press(stdin, KEYS.enter);
-		frame = await waitForFrame(lastFrame, (f) => f.includes(`run ${RUN_A.slice(0, 8)}`));
+		const crumb = (f: string) => lines(f)[0] ?? '';
+		frame = await waitForFrame(lastFrame, (f) => crumb(f).includes(`run ${RUN_A.slice(0, 8)}`));
 		expect(frame).toContain('Dur');
 		expect(frame).toContain('4,000');
 		await press(stdin, KEYS.escape);
-		frame = await waitForFrame(lastFrame, (f) => !f.includes('run ') && f.includes('Issues › MT-101'));
+		frame = await waitForFrame(lastFrame, (f) => !crumb(f).includes('run ') && crumb(f).includes('Issues › MT-101'));
 		await press(stdin, KEYS.left);
 		frame = await waitForFrame(lastFrame, (f) => !f.includes('›'));
 		// Back on the list with MT-101 still selected: Enter goes to it again.
@@ -216,12 +217,12 @@ describe('watch App', () => {
 		const line = lines(once()!).find((l) => l.startsWith('‼') && l.includes('burning'))!;
 		expect(line, line).toMatch(/^‼ MT-102 \S+ is burning/);
 		expect(line.match(/burning/g)).toHaveLength(1);
-		expect(line).toContain('look at what it is');
+		expect(line).toContain(': look at what');
 		expect(line).not.toContain('robust z');
 		// Another tool's alert says whose it is.
 		store.flags = [{...store.flags[0]!, external: 'bosun'}];
 		store.publish();
 		const {lastFrame: external} = mount(store);
-		expect(lines(external()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^! \[bosun\] MT-101/);
+		expect(lines(external()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^‼ \[bosun\] MT-102/);
 	});
 });

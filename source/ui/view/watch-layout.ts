@@ -37,6 +37,8 @@ export interface WatchLayout {
 	chartLines: number;
 	/** The selected item's detail panel: below the table (tall panes) or beside it (wide ones). */
 	detail: {placement: 'below' | 'beside'; width: number; lines: number} | null;
+	/** Lines of the flags panel under the table when the detail sits beside it and the rows leave room; 0: none. */
+	flagsPanelLines: number;
 	/** Columns the table gets (less than `width` when the detail sits beside it). */
 	tableWidth: number;
 	/** Narrow: abbreviations everywhere. */
@@ -65,16 +67,23 @@ export function watchLayout(input: LayoutInput): WatchLayout {
 	const reserveTable = Math.min(left, height >= 3 ? 2 : 1);
 	left -= reserveTable;
 	const flagLines = take(height >= 6 ? (height >= 20 ? Math.min(3, Math.max(1, input.flagCount)) : 1) : 0);
-	const panels = width >= PANEL_MIN_COLUMNS && height >= PANEL_MIN_ROWS;
+	const panels = width >= PANEL_MIN_COLUMNS && height >= PANEL_MIN_ROWS - 1;
 	const chartLines = panels ? take(Math.min(12, Math.floor(height / 4))) : 0;
 	const sparkLines = panels ? 0 : take(height >= 30 ? 3 : height >= 20 ? 2 : height >= 8 ? 1 : 0);
 	left += reserveTable;
 	let detail: WatchLayout['detail'] = null;
 	let tableWidth = width;
+	let flagsPanelLines = 0;
 	if (panels && width >= BESIDE_MIN_COLUMNS) {
 		const w = Math.max(50, Math.min(90, Math.floor(width * 0.4)));
 		tableWidth = width - w - 1;
 		detail = {placement: 'beside', width: w, lines: left};
+		// Few rows: the space under them shows the flags whole instead of blank lines.
+		const body = Math.max(5, (input.rowCount ?? 0) + 1);
+		if (left - 1 - body >= 8) {
+			flagsPanelLines = left - 1 - body;
+			left = body + 1;
+		}
 	} else if (panels && left >= 16) {
 		// The table takes the lines its rows need (at least 5, leaving the detail 8 and a rule), the detail the rest.
 		const want = Math.max(5, (input.rowCount ?? 0) + 1);
@@ -86,7 +95,7 @@ export function watchLayout(input: LayoutInput): WatchLayout {
 	const tableRows = take(left);
 	return {
 		width,
-		height: headerLines + keyHelpLines + flagLines + sparkLines + chartLines + tableHeader + tableRows + (detail?.placement === 'below' ? detail.lines + 1 : 0),
+		height: headerLines + keyHelpLines + flagLines + sparkLines + chartLines + tableHeader + tableRows + flagsPanelLines + (detail?.placement === 'below' ? detail.lines + 1 : 0),
 		headerLines,
 		sparkLines,
 		tableHeader,
@@ -95,6 +104,7 @@ export function watchLayout(input: LayoutInput): WatchLayout {
 		keyHelpLines,
 		chartLines,
 		detail,
+		flagsPanelLines,
 		tableWidth,
 		compact: width < 60 || height < 16,
 		columns: fitColumns(

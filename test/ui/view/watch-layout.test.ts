@@ -3,7 +3,7 @@ import {visibleWindow, watchLayout} from '../../../source/ui/view/watch-layout.j
 import type {Level, RateUnit} from '../../../source/ui/view/watch-columns.js';
 
 const sum = (l: ReturnType<typeof watchLayout>) =>
-	l.headerLines + l.sparkLines + l.chartLines + l.tableHeader + l.tableRows + l.flagLines + l.keyHelpLines + (l.detail?.placement === 'below' ? l.detail.lines + 1 : 0);
+	l.headerLines + l.sparkLines + l.chartLines + l.tableHeader + l.tableRows + l.flagsPanelLines + l.flagLines + l.keyHelpLines + (l.detail?.placement === 'below' ? l.detail.lines + 1 : 0);
 
 describe('watchLayout', () => {
 	const cases: Array<{columns: number; rows: number; header: number; spark: number; tableRows: number; flags: number; keyHelp: number; has: string[]; lacks: string[]}> = [
@@ -11,7 +11,7 @@ describe('watchLayout', () => {
 		{columns: 80, rows: 24, header: 2, spark: 2, tableRows: 16, flags: 1, keyHelp: 1, has: ['name', 'turns', 'input', 'output', 'cache', 'cost', 'rate', 'last'], lacks: []},
 		// Big panes: the large chart replaces the sparkline; the table takes what its rows need (0 rows: 5 lines).
 		{columns: 120, rows: 40, header: 2, spark: 0, tableRows: 5, flags: 1, keyHelp: 1, has: ['name', 'turns', 'input', 'output', 'cache', 'cost', 'rate', 'last'], lacks: []},
-		{columns: 200, rows: 60, header: 2, spark: 0, tableRows: 42, flags: 1, keyHelp: 1, has: ['name', 'cache'], lacks: []},
+		{columns: 200, rows: 60, header: 2, spark: 0, tableRows: 5, flags: 1, keyHelp: 1, has: ['name', 'cache'], lacks: []},
 		{columns: 30, rows: 6, header: 1, spark: 0, tableRows: 2, flags: 0, keyHelp: 1, has: ['name'], lacks: ['input']},
 		{columns: 20, rows: 3, header: 1, spark: 0, tableRows: 1, flags: 0, keyHelp: 0, has: ['name'], lacks: []},
 		{columns: 10, rows: 2, header: 1, spark: 0, tableRows: 0, flags: 0, keyHelp: 0, has: ['name'], lacks: []},
@@ -67,6 +67,10 @@ describe('watchLayout', () => {
 		const wide = at(200, 60);
 		expect(wide.detail).toMatchObject({placement: 'beside', width: 80});
 		expect(wide.tableWidth).toBe(119);
+		// Seven rows leave the rest of the table's column to the flags, whole.
+		expect(wide.tableRows).toBe(8);
+		expect(wide.flagsPanelLines).toBe(wide.detail!.lines - 1 - 8);
+		expect(at(200, 60, 500).flagsPanelLines).toBe(0);
 		const width = wide.columns.reduce((s, col) => s + col.actualWidth, 0) + wide.columns.length - 1;
 		expect(width).toBeLessThanOrEqual(wide.tableWidth);
 		expect(wide.height).toBeLessThanOrEqual(59);
