@@ -55,8 +55,9 @@ export function wrap(text: string, width: number, indent = ''): string[] {
 		let w = word;
 		while (len(w) > limit() && line === '') {
 			const chars = Array.from(w);
-			out.push((out.length === 0 ? '' : indent) + chars.slice(0, limit()).join(''));
-			w = chars.slice(limit()).join('');
+			const n = limit();
+			out.push((out.length === 0 ? '' : indent) + chars.slice(0, n).join(''));
+			w = chars.slice(n).join('');
 		}
 		if (w === '') continue;
 		const next = line === '' ? w : `${line} ${w}`;

@@ -47,10 +47,10 @@ export function chartLines(input: ChartInput): ChartLines {
 	});
 	const unpriced = values.some((v) => v === null);
 	const parts = [
-		`spend per minute (${unit}), last ${values.length}m`,
-		scale.peak > 0 ? `peak ${fmt(scale.peak)}${peakAt !== null ? ` at ${clockTime(peakAt)}` : ''}` : 'nothing spent yet',
-		scale.clipped ? `scale clipped at ${fmt(scale.top)} (${CLIPPED} taller)` : 'linear scale',
-		...(unpriced ? ['? unpriced minute'] : []),
+		`spend ${unit} · last ${values.length}m`,
+		scale.peak > 0 ? `peak ${fmt(scale.peak)}${peakAt !== null ? ` ${clockTime(peakAt)}` : ''}` : 'nothing spent yet',
+		scale.clipped ? `top ${fmt(scale.top)}, ${CLIPPED} above` : 'linear scale',
+		...(unpriced ? ['? unpriced'] : []),
 	];
 	const rows = bars.map((b, i) => {
 		const level = barHeight === 1 ? scale.top : (scale.top * (barHeight - i)) / barHeight;
