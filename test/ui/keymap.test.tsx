@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {HelpOverlay} from '../../source/ui/HelpOverlay.js';
-import {FILTER_KEYS, HELP_KEYS, keyHelpRows, LIST_KEYS, lookupKey, type KeyEntry, type KeyInfo} from '../../source/ui/keymap.js';
+import {FILTER_KEYS, FLAGS_KEYS, HELP_KEYS, keyHelpRows, LIST_KEYS, lookupKey, type KeyEntry, type KeyInfo} from '../../source/ui/keymap.js';
 import {KeyHelp} from '../../source/ui/KeyHelp.js';
 import {initialUiState, reduce, type RowRef} from '../../source/ui/state.js';
 import {runCli} from '../helpers/cli.js';
@@ -26,7 +26,7 @@ function everyBinding<A extends string>(table: ReadonlyArray<KeyEntry<A>>) {
 
 describe('keymap table', () => {
 	it('no binding is shadowed by an earlier one: each key finds its own action', () => {
-		for (const table of [LIST_KEYS, HELP_KEYS, FILTER_KEYS] as Array<ReadonlyArray<KeyEntry<string>>>) {
+		for (const table of [LIST_KEYS, HELP_KEYS, FLAGS_KEYS, FILTER_KEYS] as Array<ReadonlyArray<KeyEntry<string>>>) {
 			for (const {spec, action} of everyBinding(table)) {
 				const {input, key} = pressOf(spec);
 				expect(lookupKey(table, input, key), JSON.stringify(spec)).toBe(action);

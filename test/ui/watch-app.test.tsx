@@ -225,4 +225,131 @@ describe('watch App', () => {
 		const {lastFrame: external} = mount(store);
 		expect(lines(external()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^‼ \[bosun\] MT-102/);
 	});
+
+	const spike = (): import('../../source/core/flags.js').Flag => ({
+		id: `spend_spike:run:${RUN_C}`,
+		kind: 'spend_spike',
+		scope: {type: 'run', id: RUN_C},
+		severity: 'crit',
+		value: 0.23,
+		threshold: 0.12,
+		unit: 'usd/min',
+		baseline: {median: 0.06, mad: 0.01, n: 35, window: '60m own'},
+		firstAt: NOW - 60_000,
+		lastAt: NOW,
+		message: `Run ${RUN_C.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`,
+		evidence: [{at: NOW - 30_000, text: '$0.20/min (fast EWMA) after turn 2 of gemini-2.5-pro'}],
+	});
+
+	it('120×40: a labelled chart with a time axis, the table, and the selected item in a detail panel that follows the selection', async () => {
+		const size = {columns: 120, rows: 40};
+		const store = factoryStore();
+		store.flags = [spike()];
+		store.publish();
+		const {lastFrame, stdin} = mount(store, size);
+		let frame = lastFrame()!;
+		expectFits(frame, size);
+		expect(frame).toMatch(/spend \$\/min · last 112m · peak \$[\d.]+ \d\d:\d\d/);
+		expect(frame).toMatch(/╵\d\d:\d0/);
+		expect(frame).toMatch(/\$[\d.]+ ┤/);
+		expect(frame).toContain('── selected · f: all flags');
+		// The first row (MT-102, most recent spend) is selected; its detail names its run and the crit flag, whole.
+		expect(frame).toContain('issue MT-102');
+		expect(frame).toContain('‼ critical · spend_spike');
+		expect(frame.replace(/\s+/g, ' ')).toContain('(robust z 5.7): look at what it is doing right now.');
+		await press(stdin, KEYS.down);
+		frame = await waitForFrame(lastFrame, (f) => f.includes('issue MT-101'));
+		expect(frame).toContain('runs (2), newest first');
+		expect(frame).toContain('fidelity: tokens stated by 4 of 4 turns');
+		expectFits(frame, size);
+		// 40×12 and 80×24 stay as they were: no panels.
+		for (const small of [{columns: 40, rows: 12}, {columns: 80, rows: 24}]) {
+			const f = mount(store, small).lastFrame()!;
+			expectFits(f, small);
+			expect(f).not.toContain('── selected');
+			expect(f).not.toContain('╵');
+		}
+	});
+
+	it('200×60: the detail sits beside the table and the flags fill the space under a short table', () => {
+		const size = {columns: 200, rows: 60};
+		const store = factoryStore();
+		store.flags = [spike()];
+		store.publish();
+		const frame = mount(store, size).lastFrame()!;
+		expectFits(frame, size);
+		expect(frame).toContain('│ selected · f: all flags');
+		expect(frame).toContain('── flags (1), most severe first');
+		// Whole in the flags panel (left) and in the selected MT-102's detail (right).
+		expect(frame.split('‼ critical · spend_spike')).toHaveLength(3);
+	});
+
+	it('the Runs view names model and provider at 120 columns, and Enter on nothing drilled keeps the filter on the way back', async () => {
+		const {lastFrame, stdin} = mount(factoryStore(), {columns: 120, rows: 24});
+		await press(stdin, '2');
+		let frame = await waitForFrame(lastFrame, (f) => f.includes('burn Runs'));
+		expect(lines(frame).find((l) => l.includes(RUN_C.slice(0, 8)))).toMatch(/gemini-2\.5-pro\s+google/);
+		await press(stdin, '/');
+		for (const ch of 'gemini') await press(stdin, ch);
+		await press(stdin, KEYS.enter);
+		frame = await waitForFrame(lastFrame, (f) => f.includes('filter "gemini" 1/4'));
+		await press(stdin, KEYS.enter);
+		await waitForFrame(lastFrame, (f) => lines(f)[0]!.includes('› run'));
+		await press(stdin, KEYS.escape);
+		frame = await waitForFrame(lastFrame, (f) => !lines(f)[0]!.includes('›'));
+		expect(frame).toContain('filter "gemini" 1/4');
+	});
+
+	it('f opens every flag whole and scrolls; the strip puts the crit first and says how to read the rest', async () => {
+		const size = {columns: 80, rows: 24};
+		const store = factoryStore();
+		const warn = {...spike(), id: `stall:run:${RUN_A}`, kind: 'stall', scope: {type: 'run' as const, id: RUN_A}, severity: 'warn' as const, lastAt: NOW + 1, message: `Run ${RUN_A.slice(0, 8)}… has waited 7 min on a Bash call with no result (its usual gaps allow 5 min): the tool may be hung or waiting for approval.`, evidence: []};
+		store.flags = [warn, spike()];
+		store.publish();
+		const {lastFrame, stdin} = mount(store, size);
+		expect(lastFrame()).toContain('f flags');
+		await press(stdin, 'f');
+		let frame = await waitForFrame(lastFrame, (f) => f.includes('Flags (2) · Esc closes'));
+		expectFits(frame, size);
+		const text = frame.replace(/\s+/g, ' ');
+		expect(text).toContain('the tool may be hung or waiting for approval.');
+		expect(text).toContain('(robust z 5.7): look at what it is doing right now.');
+		expect(text).toContain('after turn 2 of gemini-2.5-pro');
+		// Most severe first.
+		expect(frame.indexOf('‼ critical')).toBeLessThan(frame.indexOf('! warning'));
+		expect(frame).toContain('Esc close');
+		await press(stdin, KEYS.escape);
+		frame = await waitForFrame(lastFrame, (f) => !f.includes('Flags (2)'));
+		expect(frame).toContain('burn Issues');
+	});
+
+	it('40×12: help fits and scrolls to its end; every frame stays within rows − 1', async () => {
+		const size = {columns: 40, rows: 12};
+		const {lastFrame, stdin} = mount(factoryStore(), size);
+		await press(stdin, '?');
+		let frame = await waitForFrame(lastFrame, (f) => f.includes('Help · Esc closes (1–'));
+		expectFits(frame, size);
+		for (let i = 0; i < 80; i++) await press(stdin, 'j');
+		frame = await waitForFrame(lastFrame, (f) => /of (\d+)\)/.test(f) && !f.includes('more below'));
+		expectFits(frame, size);
+		expect(frame).toContain('unknown');
+		await press(stdin, KEYS.escape);
+		frame = await waitForFrame(lastFrame, (f) => !f.includes('Help'));
+		expectFits(frame, size);
+	});
+
+	it('before anything is read: — for the rate, the total and the measured share; p while paused says resume', async () => {
+		const store = new (await import('../helpers/ledger-store.js')).TestStore({now: NOW, pricer: (await import('../helpers/ledger-store.js')).testPricer});
+		store.ready = false;
+		store.publish();
+		const {lastFrame, stdin} = mount(store, {columns: 100, rows: 24});
+		const frame = lastFrame()!;
+		expect(frame).toContain('—/h');
+		expect(frame).toContain('today —');
+		expect(frame).toContain('○ — measured');
+		expect(frame).not.toContain('$0/h');
+		expect(frame).not.toContain('100%');
+		await press(stdin, 'p');
+		await waitForFrame(lastFrame, (f) => f.includes('p resume') && f.includes('‖ paused'));
+	});
 });
