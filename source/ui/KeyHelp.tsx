@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import React from 'react';
 import {truncate} from '../core/format.js';
-import {FILTER_KEYS, FLAGS_KEYS, fitKeyHints, HELP_KEYS, keyHints, LIST_KEYS, hintWidth, type HintContext} from './keymap.js';
+import {FILTER_KEYS, FLAGS_KEYS, fittingHintLine, HELP_KEYS, hintWidth, keyHints, LIST_KEYS, type HintContext} from './keymap.js';
 import {usePalette} from './palette.js';
 
 export interface KeyHelpProps {
@@ -33,15 +33,15 @@ export function KeyHelp({width, editingFilter, filter, drilled, paused = false, 
 	if (overlay !== null) {
 		return (
 			<Text dimColor wrap="truncate">
-				{fitKeyHints(overlay === 'help' ? HELP_KEYS : FLAGS_KEYS, ctx, width)}
+				{truncate(fittingHintLine(overlay === 'help' ? HELP_KEYS : FLAGS_KEYS, ctx, width), width)}
 			</Text>
 		);
 	}
 	const prefix = filter !== '' && filtered ? `filter "${filter}" ${filtered.shown}/${filtered.total} · ` : '';
-	const room = Math.max(0, width - Array.from(prefix).length);
+	const line = fittingHintLine(LIST_KEYS, ctx, width, prefix);
 	return (
 		<Text dimColor wrap="truncate">
-			{truncate(prefix + fitKeyHints(LIST_KEYS, ctx, width, room), width)}
+			{truncate(line, width)}
 		</Text>
 	);
 }

@@ -80,8 +80,8 @@ export interface KeyEntry<A extends string> {
 	bindings: ReadonlyArray<readonly [KeySpec, A]>;
 	/** Its part of the key-hint line at each width, or null for none. */
 	hint?: (ctx: HintContext, width: HintWidth) => string | null;
-	/** A hint that may go when the line is too long: lower goes first (before shorter wordings are tried). */
-	hintDrop?: number;
+	/** When the line is too long, hints with a drop order go first (lowest first); the rest always stay. */
+	dropOrder?: number;
 }
 
 const same = (text: string) => () => text;
@@ -104,7 +104,7 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 			[{input: 'G'}, 'last'],
 		],
 		hint: (_ctx, w) => (w === 'wide' ? '↑↓ select' : w === 'medium' ? '↑↓' : null),
-		hintDrop: 1,
+		dropOrder: 1,
 	},
 	{
 		label: 'Enter →',
@@ -138,13 +138,14 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 			[{input: '4'}, 'view-4'],
 		],
 		hint: (_ctx, w) => (w === 'wide' ? 'Tab/1-4 view' : w === 'medium' ? 'Tab view' : 'Tab'),
-		hintDrop: 2,
+		dropOrder: 3,
 	},
 	{
 		label: 's',
 		help: 'sort: recent spend · total · last activity · name (▾ marks the column)',
 		bindings: [[{input: 's'}, 'sort']],
 		hint: (_ctx, w) => (w === 'narrow' ? 's' : 's sort'),
+		dropOrder: 2,
 	},
 	{
 		label: '/',
@@ -270,30 +271,24 @@ export function hintWidth(columns: number): HintWidth {
 	return columns >= 100 ? 'wide' : columns >= 60 ? 'medium' : 'narrow';
 }
 
-/**
- * The key-hint line that fits `columns`: the widest wording whose line fits, so "q quit" is never
- * cut off the end; at the narrowest, parts are dropped from the front (movement first) instead.
- */
-export function fitKeyHints<A extends string>(table: ReadonlyArray<KeyEntry<A>>, ctx: HintContext, columns: number, room = columns): string {
-	const len = (s: string) => Array.from(s).length;
-	const start = hintWidth(columns);
-	const order: HintWidth[] = start === 'wide' ? ['wide', 'medium', 'narrow'] : start === 'medium' ? ['medium', 'narrow'] : ['narrow'];
-	const drops = [...new Set(table.flatMap((e) => (e.hintDrop === undefined ? [] : [e.hintDrop])))].sort((a, b) => a - b);
-	for (const w of order) {
-		for (const upTo of [-Infinity, ...drops]) {
-			const kept = table.filter((e) => e.hintDrop === undefined || e.hintDrop > upTo);
-			const text = keyHints(kept, ctx, w).join(w === 'narrow' ? ' ' : ' · ');
-			if (len(text) <= room) return text;
-		}
-	}
-	const parts = keyHints(table, ctx, 'narrow');
-	while (parts.length > 1 && len(parts.join(' ')) > room) parts.shift();
-	return parts.join(' ');
+/** The key-hint line's parts, in table order; `dropped`: leave out hints with a drop order up to it. */
+export function keyHints<A extends string>(table: ReadonlyArray<KeyEntry<A>>, ctx: HintContext, width: HintWidth, dropped = 0): string[] {
+	return table.flatMap((e) => ((e.dropOrder ?? Infinity) <= dropped ? [] : (e.hint?.(ctx, width) ?? [])));
 }
 
-/** The key-hint line's parts, in table order. */
-export function keyHints<A extends string>(table: ReadonlyArray<KeyEntry<A>>, ctx: HintContext, width: HintWidth): string[] {
-	return table.flatMap((e) => e.hint?.(ctx, width) ?? []);
+/**
+ * The hint line that fits `columns`: the widest wording, then the medium one with the least useful
+ * hints dropped one by one, then the narrow one; `? help` and `q quit` are never cut off the end.
+ */
+export function fittingHintLine<A extends string>(table: ReadonlyArray<KeyEntry<A>>, ctx: HintContext, columns: number, prefix = ''): string {
+	const size = hintWidth(columns);
+	const line = (w: HintWidth, dropped = 0) => prefix + keyHints(table, ctx, w, dropped).join(w === 'narrow' ? ' ' : ' · ');
+	const orders = [...new Set(table.flatMap((e) => (e.dropOrder === undefined ? [] : [e.dropOrder])))].sort((a, b) => a - b);
+	const candidates: string[] = [];
+	if (size === 'wide') candidates.push(line('wide'));
+	if (size !== 'narrow') candidates.push(line('medium'), ...orders.map((o) => line('medium', o)));
+	candidates.push(line('narrow'));
+	return candidates.find((l) => Array.from(l).length <= columns) ?? candidates.at(-1)!;
 }
 
 /** The rows of the help overlay and of `--help`: keys and what they do. */

@@ -2,7 +2,7 @@
  * The shared prologue and the one exit path, through the built CLI: help, unknown flags, flags
  * missing their value, and paths as typed (`~`), the same in every command.
  */
-import {existsSync, mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
@@ -104,6 +104,16 @@ describe('flags', () => {
 });
 
 describe('paths as typed', () => {
+	it('--config and --prices take "~/..." from $HOME too', () => {
+		writeFileSync(join(dir, 'home', 'burn.yaml'), 'flags:\n  budget: {issue: 0.000001}\n');
+		writeFileSync(join(dir, 'home', 'prices.yaml'), 'models:\n  corp-llm: {provider: other, input: 1, output: 2}\n');
+		const r = cli(['summary', '--once', '--usage', USAGE, '--no-cache', '--json', '--config', '~/burn.yaml', '--prices', '~/prices.yaml']);
+		expect(r.code).toBe(0);
+		const doc = JSON.parse(r.stdout);
+		expect(doc.pricing.sheets).toEqual([join(dir, 'home', 'prices.yaml')]);
+		expect(doc.flags.some((f: {kind: string}) => f.kind === 'budget_burn')).toBe(true);
+	});
+
 	it('watch --cache-dir "~/c" uses $HOME/c like summary, never a literal ./~/c', () => {
 		const watch = cli(['watch', '--usage', USAGE, '--cache-dir', '~/c']);
 		expect(watch.code).toBe(0);

@@ -74,10 +74,14 @@ describe('keymap table', () => {
 			expect(line.endsWith('q quit') || line.endsWith(' q'), `${width}: ${line}`).toBe(true);
 			expect(Array.from(line).length).toBeLessThanOrEqual(width);
 		}
-		expect(hint(100, true, false, true)).toBe('Enter drill · Esc back · Tab/1-4 view · s sort · / filter · p pause · f flags · ? help · q quit');
+		expect(hint(100, true, false, true)).toBe('↑↓ · ⏎ in · Esc back · Tab view · s sort · / filter · p pause · f flags · ? help · q quit');
 		expect(hint(120, true)).toContain('Enter drill · Esc back');
-		expect(hint(80, true)).toContain('⏎ in · Esc back');
+		// Drilled in at 80 columns: the least useful hints go first, never "q quit".
+		expect(hint(80, true, true, true)).toBe('⏎ in · Esc back · Tab view · / filter · p resume · f flags · ? help · q quit');
+		expect(hint(80, false)).toBe('↑↓ · ⏎ drill · Tab view · s sort · / filter · p pause · ? help · q quit');
 		expect(hint(40, false)).toBe('⏎ Tab s / p ? q');
+		// Drilled in at 100 columns with flags the wide hints do not fit: the medium ones do, ending in "q quit".
+		expect(hint(100, true, false, true)).toMatch(/q quit$/);
 	});
 
 	it('burn watch --help lists the same keys', () => {
