@@ -132,9 +132,10 @@ describe('rates and series', () => {
 		expect(s).toHaveLength(20);
 		expect(s[19]).toBe(0);
 		expect(s[18]).toBeGreaterThan(0.5);
-		// Seven busy minutes; the unpriced model's minute has no dollars (the header says ≥).
-		expect(s.filter((v) => v > 0)).toHaveLength(6);
-		expect(sparkSeries(snap, NOW, 20, false).filter((v) => v > 0)).toHaveLength(7);
+		// Seven busy minutes; the unpriced model's minute has no dollars: null (drawn ?), not 0.
+		expect(s.filter((v) => v !== null && v > 0)).toHaveLength(6);
+		expect(s.filter((v) => v === null)).toHaveLength(1);
+		expect(sparkSeries(snap, NOW, 20, false).filter((v) => v !== null && v > 0)).toHaveLength(7);
 	});
 
 	it('formats ages, durations and rates', () => {
