@@ -125,7 +125,7 @@ describe('burn serve --otlp', () => {
 		const served = await startServe(['--usage', usage, '--no-cache', '--metrics', '127.0.0.1:0', '--otlp', `http://127.0.0.1:${port}/custom/v1/metrics`, '--otlp-interval', '200ms']);
 		const expected = summary();
 		const got = await until(() => {
-			const r = received.findLast((x) => x.path === '/custom/v1/metrics' && points(x, 'burn.cost.usage').length > 0);
+			const r = received.filter((x) => x.path === '/custom/v1/metrics' && points(x, 'burn.cost.usage').length > 0).at(-1);
 			return r && Math.abs(total(points(r, 'burn.cost.usage')) - expected.usd) < 1e-6 ? r : undefined;
 		}, 'a cumulative export equal to the summary');
 		const cost = got.metrics.find((m) => m.name === 'burn.cost.usage')!;
