@@ -12,6 +12,7 @@ import {createLiveEngine} from '../ingest/engine.js';
 import {defaultCacheDir} from '../ingest/index-store.js';
 import {sourceDefinition} from '../sources/registry.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
+import {metricsFlags, metricsFlagsHelp, metricsPlan, normalizeOtlpFlag, startMetricsOutputs, type MetricsOutputs} from './metrics-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 
@@ -38,6 +39,7 @@ export const watchHelp = `
 ${sourceFlagsHelp}
 ${priceFlagsHelp}
 ${watchFlagOptionsHelp}
+${metricsFlagsHelp(false)}
 
   When stdout is not a terminal, watch prints the summary once and exits.
 
@@ -64,9 +66,10 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	const cli = meow(watchHelp, {
 		importMeta: import.meta,
 		description: false,
-		argv,
+		argv: normalizeOtlpFlag(argv),
 		allowUnknownFlags: false,
 		flags: {
+			...metricsFlags,
 			demo: {type: 'boolean', default: false},
 			cache: {type: 'boolean', default: true},
 			cacheDir: {type: 'string'},
@@ -79,6 +82,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const patterns = issuePatterns(flags);
+	const plan = metricsPlan(flags, false);
 	const tty = Boolean(stdout.isTTY);
 	const notices: string[] = [];
 
@@ -104,10 +108,17 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	// A signal before the UI is up still removes the demo's temp dir.
 	const cleanupOnExit = () => demo?.remove();
 	process.once('exit', cleanupOnExit);
+	let metrics: MetricsOutputs | null = null;
 	try {
+		if (plan.address || plan.otlp) {
+			// The same feed as `burn serve`, over the engine the screen shows.
+			metrics = await startMetricsOutputs({store: engine.store, plan, cacheDir, identity: {cwd, sources: discoveryOptions(sourceValues, env, cwd).flags}, notice: (m) => notices.push(m)});
+			if (metrics.server) stderr.write(`burn watch: metrics on http://${metrics.server.host}:${metrics.server.port}/metrics\n`);
+		}
 		if (!tty) return await printOnce(engine, stdout, stderr);
 		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m));
 	} finally {
+		await metrics?.close();
 		await engine.stop();
 		demo?.remove();
 		process.off('exit', cleanupOnExit);

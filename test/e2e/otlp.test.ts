@@ -2,8 +2,10 @@
  * `burn serve --otlp`: the OpenTelemetry SDK's OTLP/HTTP exporter pushes to a loopback receiver
  * here, which decodes every request (OTLP JSON, the encoding this exporter sends). Cumulative by
  * default with values equal to `burn summary`; delta on request, whose deltas add up to the same;
- * OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS honoured; SIGTERM exits 0.
+ * OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS honoured; SIGTERM exits 0. `watch
+ * --metrics --otlp` pushes the same feed.
  */
+import {spawn, type ChildProcess} from 'node:child_process';
 import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import {join} from 'node:path';
@@ -11,7 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runGuid, usageLine} from '../../source/demo/usage-line.js';
 import {runCli} from '../helpers/cli.js';
 import {killAll, startServe, until} from '../helpers/serve.js';
-import {tempDir} from '../helpers/temp.js';
+import {CLI, tempDir} from '../helpers/temp.js';
 
 interface DataPoint {
 	attributes: Array<{key: string; value: {stringValue?: string}}>;
@@ -36,6 +38,7 @@ interface Received {
 const tmp = tempDir('burn-otlp-');
 const usage = join(tmp.dir, 'telemetry');
 const received: Received[] = [];
+const watchers = new Set<ChildProcess>();
 let receiver: Server;
 let port = 0;
 
@@ -85,6 +88,19 @@ function points(r: Received, name: string, match: Record<string, string> = {}): 
 
 const total = (dps: DataPoint[]) => dps.reduce((a, p) => a + value(p), 0);
 
+function runAsync(args: string[]): Promise<{code: number | null; stderr: string}> {
+	return new Promise((resolve) => {
+		const child = spawn(process.execPath, [CLI, ...args], {stdio: ['ignore', 'ignore', 'pipe']});
+		watchers.add(child);
+		let stderr = '';
+		child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+		child.once('exit', (code) => {
+			watchers.delete(child);
+			resolve({code, stderr});
+		});
+	});
+}
+
 function summary(): {usd: number; output: number} {
 	const r = runCli(['summary', '--once', '--json', '--no-cache', '--usage', usage]);
 	expect(r.code, r.stderr).toBe(0);
@@ -116,6 +132,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	killAll();
+	for (const c of watchers) c.kill('SIGKILL');
 	await new Promise<void>((resolve) => receiver.close(() => resolve()));
 	tmp.cleanup();
 });
@@ -162,5 +179,17 @@ describe('burn serve --otlp', () => {
 		expect(await served.exited).toBe(0);
 		// Deltas never double count: the sum over every export stays the total.
 		expect(outputSum()).toBe(after.output);
+	});
+
+	it('burn watch --metrics --otlp shares the feed: not a terminal, it prints once and its last push carries the totals', async () => {
+		const expected = summary();
+		// Not spawnSync: the receiver runs in this process and must answer while watch pushes.
+		const r = await runAsync(['watch', '--usage', usage, '--no-cache', '--metrics', '127.0.0.1:0', '--otlp', `http://127.0.0.1:${port}/watch/v1/metrics`]);
+		expect(r.code, r.stderr).toBe(0);
+		expect(r.stderr).toMatch(/burn watch: metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/);
+		const got = received.filter((x) => x.path === '/watch/v1/metrics').at(-1);
+		expect(got).toBeDefined();
+		expect(total(points(got!, 'burn.cost.usage'))).toBeCloseTo(expected.usd, 6);
+		expect(total(points(got!, 'burn.token.usage', {type: 'output'}))).toBe(expected.output);
 	});
 });
