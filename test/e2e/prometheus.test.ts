@@ -10,6 +10,7 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runGuid, usageLine, type TurnSpec} from '../../source/demo/usage-line.js';
 import {runCli} from '../helpers/cli.js';
+import {concrete, dashboardExprs} from '../helpers/deploy.js';
 import {freePort, httpGet, killAll, startServe, until, type Served} from '../helpers/serve.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -165,5 +166,16 @@ describe.skipIf(!hasPrometheus)('burn serve scraped by a real Prometheus', () =>
 		expect(increase).toBeGreaterThanOrEqual(rise - 1e-6);
 		expect(increase).toBeLessThan(rise * 1.5 + 1e-6);
 		expect(increase).toBeLessThan(before! / 2);
+	});
+
+	it('every query of the shipped dashboard runs on this Prometheus; spend by issue and model return data', async () => {
+		for (const {title, expr} of dashboardExprs()) {
+			const {status, body} = await httpGet(`${promUrl}/api/v1/query?query=${encodeURIComponent(concrete(expr))}`);
+			expect(status, `${title}: ${expr}: ${body}`).toBe(200);
+			if (/Spend by (issue|model)/.test(title)) {
+				const result = (JSON.parse(body) as {data: {result: unknown[]}}).data.result;
+				expect(result.length, title).toBeGreaterThan(1);
+			}
+		}
 	});
 });
