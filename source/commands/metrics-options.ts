@@ -54,9 +54,11 @@ export interface MetricsPlan {
 	address: {host: string; port: number} | null;
 	otlp: {url: string | undefined; temporality: Temporality; intervalMs: number} | null;
 	labels: LabelChoice;
+	/** How long a shrink must last before it is booked as retracted (BURN_RETRACTION_GRACE_MS; default 30 s). */
+	graceMs: number | undefined;
 }
 
-export function metricsPlan(flags: MetricsFlagValues, serve: boolean): MetricsPlan {
+export function metricsPlan(flags: MetricsFlagValues, serve: boolean, env: NodeJS.ProcessEnv = process.env): MetricsPlan {
 	const addressValue = flags.metrics ?? (serve ? DEFAULT_METRICS_ADDRESS : undefined);
 	let address: MetricsPlan['address'] = null;
 	if (addressValue !== undefined) {
@@ -74,7 +76,9 @@ export function metricsPlan(flags: MetricsFlagValues, serve: boolean): MetricsPl
 		throw new UsageError('--otlp-temporality and --otlp-interval go with --otlp');
 	}
 	const otlp = flags.otlp === undefined ? null : {url: flags.otlp.trim() === '' ? undefined : flags.otlp.trim(), temporality: temporality as Temporality, intervalMs: interval};
-	return {address, otlp, labels};
+	const grace = env.BURN_RETRACTION_GRACE_MS?.trim();
+	if (grace && !/^\d+$/.test(grace)) throw new UsageError(`BURN_RETRACTION_GRACE_MS=${grace}: give milliseconds`);
+	return {address, otlp, labels, graceMs: grace ? Number(grace) : undefined};
 }
 
 export interface MetricsOutputs {
@@ -121,6 +125,7 @@ export async function startMetricsOutputs(o: MetricsOutputOptions): Promise<Metr
 	};
 	const feed = new MetricsFeed(o.store, {
 		labels: o.plan.labels,
+		...(o.plan.graceMs !== undefined ? {graceMs: o.plan.graceMs} : {}),
 		saved,
 		onState: (state, urgent) => {
 			pending = state;

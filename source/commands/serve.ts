@@ -65,7 +65,7 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 		flags: {...metricsFlags, ...sourceFlags, ...priceFlags, ...cacheFlags, ...watchFlagOptions},
 	});
 	const flags = cli.flags;
-	const plan = metricsPlan(flags, true);
+	const plan = metricsPlan(flags, true, env);
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const patterns = issuePatterns(flags);

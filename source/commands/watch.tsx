@@ -82,7 +82,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const patterns = issuePatterns(flags);
-	const plan = metricsPlan(flags, false);
+	const plan = metricsPlan(flags, false, env);
 	const tty = Boolean(stdout.isTTY);
 	const notices: string[] = [];
 

@@ -2,10 +2,11 @@
  * A real Prometheus (Debian's package) scraping two `burn serve` processes over two data dirs on
  * loopback ("two hosts"). PromQL over the HTTP API must agree with `burn summary --once --json`
  * over both dirs; a record appended on one host shows up within seconds (polled); a restart of
- * one serve keeps its counters continuous (no reset, `increase()` right).
+ * one serve keeps its counters continuous (no reset, `increase()` right); a truncated file never
+ * makes a counter go down, and counter minus retracted equals the summary, across a restart too.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs';
+import {appendFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runGuid, usageLine, type TurnSpec} from '../../source/demo/usage-line.js';
@@ -72,7 +73,8 @@ function untilQuery(q: string, expected: number, what: string): Promise<number> 
 
 async function serveHost(name: 'a' | 'b', port = 0): Promise<Served> {
 	const h = hosts[name];
-	const served = await startServe(['--usage', h.usage, '--cache-dir', h.cache, '--metrics', `127.0.0.1:${port}`]);
+	// A short grace time so a retraction is booked within the test (the default is 30 s).
+	const served = await startServe(['--usage', h.usage, '--cache-dir', h.cache, '--metrics', `127.0.0.1:${port}`], {BURN_RETRACTION_GRACE_MS: '1500'});
 	h.served = served;
 	await until(async () => ((await httpGet(`http://127.0.0.1:${served.port}/healthz`)).status === 200 ? true : undefined), `host ${name} ready`);
 	return served;
@@ -166,6 +168,35 @@ describe.skipIf(!hasPrometheus)('burn serve scraped by a real Prometheus', () =>
 		expect(increase).toBeGreaterThanOrEqual(rise - 1e-6);
 		expect(increase).toBeLessThan(rise * 1.5 + 1e-6);
 		expect(increase).toBeLessThan(before! / 2);
+	});
+
+	it('a file truncated on one host: no counter goes down, counter minus retracted equals summary, also after a restart', async () => {
+		const usageQ = 'sum(burn_cost_usage_USD_total)';
+		const net = 'sum(burn_cost_usage_USD_total) - (sum(burn_cost_usage_retracted_USD_total) or vector(0))';
+		const netOutput = 'sum(burn_token_usage_tokens_total{type="output"}) - (sum(burn_token_usage_retracted_tokens_total{type="output"}) or vector(0))';
+		const before = (await query(usageQ))!;
+		const file = join(hosts.b.usage, 'usage.jsonl');
+		const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+		writeFileSync(file, lines.slice(0, 20).join('\n') + '\n');
+		const expected = summaryTotals();
+		await untilQuery(net, expected.usd, 'net cost after the truncation');
+		await untilQuery(netOutput, expected.output, 'net output after the truncation');
+		expect(Math.abs((await query(usageQ))! - before)).toBeLessThan(1e-6);
+		expect(await query('sum(burn_cost_usage_retracted_USD_total{host="b"})')).toBeGreaterThan(0);
+		expect(await query('sum(resets(burn_cost_usage_USD_total[5m]))')).toBe(0);
+		expect(await query('sum(resets(burn_token_usage_tokens_total[5m]))')).toBe(0);
+		// The retraction state survives a restart: nothing drops, nothing is counted again.
+		const b = hosts.b.served!;
+		b.child.kill('SIGTERM');
+		expect(await b.exited).toBe(0);
+		await until(async () => ((await query('up{host="b"}')) === 0 ? true : undefined), 'prometheus sees host b down');
+		const restartedAt = Date.now() / 1000;
+		await serveHost('b', b.port);
+		await until(async () => ((await query('timestamp(burn_engine_ready{host="b"})'))! > restartedAt ? true : undefined), 'a scrape of the restarted host b');
+		await untilQuery(net, expected.usd, 'net cost after the restart');
+		expect(Math.abs((await query(usageQ))! - before)).toBeLessThan(1e-6);
+		expect(await query('sum(resets(burn_cost_usage_USD_total[5m]))')).toBe(0);
+		expect(await query('sum(resets(burn_cost_usage_retracted_USD_total[5m]))')).toBe(0);
 	});
 
 	it('every query of the shipped dashboard runs on this Prometheus; spend by issue and model return data', async () => {
