@@ -111,16 +111,24 @@ export async function startMetricsOutputs(o: MetricsOutputOptions): Promise<Metr
 		saved = loaded.state;
 	}
 	let pending: SavedRetractionState | null = null;
+	// OTLP delta mode's values at the last push: saved with the guard's state, in the same file.
+	let otlpDelta = saved?.otlpDelta;
 	let timer: NodeJS.Timeout | null = null;
 	const write = () => {
 		if (timer) clearTimeout(timer);
 		timer = null;
 		if (!path || !pending) return;
 		try {
-			saveState(path, pending);
+			saveState(path, otlpDelta ? {...pending, otlpDelta} : pending);
 			pending = null;
 		} catch (error) {
 			o.notice(`could not save the metrics state in ${path}: ${(error as Error).message}`);
+		}
+	};
+	const later = () => {
+		if (!timer && path) {
+			timer = setTimeout(write, SAVE_EVERY_MS);
+			timer.unref();
 		}
 	};
 	const feed = new MetricsFeed(o.store, {
@@ -130,10 +138,7 @@ export async function startMetricsOutputs(o: MetricsOutputOptions): Promise<Metr
 		onState: (state, urgent) => {
 			pending = state;
 			if (urgent) write();
-			else if (!timer && path) {
-				timer = setTimeout(write, SAVE_EVERY_MS);
-				timer.unref();
-			}
+			else later();
 		},
 	});
 	let server: MetricsServer | null = null;
@@ -147,7 +152,19 @@ export async function startMetricsOutputs(o: MetricsOutputOptions): Promise<Metr
 			throw new UsageError(`--metrics ${o.plan.address.host}:${o.plan.address.port}: ${(error as Error).message}`, 'choose another port (port 0 picks a free one)');
 		}
 	}
-	const otlp = o.plan.otlp ? startOtlp(feed, {...o.plan.otlp, onError: o.notice, version: o.version}) : null;
+	const otlp = o.plan.otlp
+		? startOtlp(feed, {
+				...o.plan.otlp,
+				onError: o.notice,
+				version: o.version,
+				deltaBaseline: saved?.otlpDelta,
+				onDeltaState: (values) => {
+					otlpDelta = values;
+					pending ??= feed.state();
+					later();
+				},
+			})
+		: null;
 	return {
 		server,
 		otlp,

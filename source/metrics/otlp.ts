@@ -4,6 +4,12 @@
  * OTEL_EXPORTER_OTLP_METRICS_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS itself; `--otlp URL` wins
  * over the endpoint variables. Cumulative temporality by default, delta on request (the SDK turns
  * the cumulative observations into deltas).
+ *
+ * Delta across restarts: the SDK's first delta after a start is everything observed since that
+ * start, which for burn's counters (they resume at their totals) would push the whole history
+ * again. So in delta mode each counter is observed relative to its value at the last push of the
+ * previous run (`deltaBaseline`, saved in the cache directory): the first delta after a restart
+ * is what was counted since.
  */
 import {hostname} from 'node:os';
 import type {Attributes, BatchObservableResult, Observable} from '@opentelemetry/api';
@@ -25,6 +31,10 @@ export interface OtlpOptions {
 	onError: (message: string) => void;
 	clock?: () => number;
 	version?: string;
+	/** Delta mode: counter values (by series key) at the last push of an earlier run. */
+	deltaBaseline?: Record<string, number>;
+	/** Delta mode: counter values observed at this push (by series key), to be saved. */
+	onDeltaState?: (values: Record<string, number>) => void;
 }
 
 export interface OtlpPusher {
@@ -79,21 +89,35 @@ export function startOtlp(feed: MetricsFeed, options: OtlpOptions): OtlpPusher {
 	const gauges = new Set(FAMILIES.filter((f) => f.kind === 'gauge').map((f) => f.name));
 	const gaugeSeen = new Map<string, {family: string; labels: Attributes}>();
 	const clock = options.clock ?? Date.now;
+	const delta = options.temporality === 'delta';
+	const baseline = delta ? (options.deltaBaseline ?? {}) : {};
+	const pushed: Record<string, number> = {...baseline};
 	meter.addBatchObservableCallback(
 		(result: BatchObservableResult) => {
 			const now = new Set<string>();
-			for (const p of feed.read(clock())) {
+			const points = feed.read(clock());
+			const ready = points.some((p) => p.family === 'burn.engine.ready' && p.value === 1);
+			for (const p of points) {
 				const instrument = instruments.get(p.family);
 				if (!instrument) continue;
-				result.observe(instrument, p.value, p.labels);
 				if (gauges.has(p.family)) {
+					result.observe(instrument, p.value, p.labels);
 					const k = seriesKey(p.family, p.labels);
 					now.add(k);
 					gaugeSeen.set(k, {family: p.family, labels: p.labels});
+				} else if (delta) {
+					// Counters only move forward, so the value relative to the baseline never falls.
+					const k = seriesKey(p.family, p.labels);
+					result.observe(instrument, Math.max(0, p.value - (baseline[k] ?? 0)), p.labels);
+					pushed[k] = Math.max(pushed[k] ?? 0, p.value);
+				} else {
+					result.observe(instrument, p.value, p.labels);
 				}
 			}
-			if (options.temporality === 'cumulative') {
+			if (!delta) {
 				for (const [k, g] of gaugeSeen) if (!now.has(k)) result.observe(instruments.get(g.family)!, 0, g.labels);
+			} else if (ready) {
+				options.onDeltaState?.({...pushed});
 			}
 		},
 		[...instruments.values()],

@@ -36,6 +36,8 @@ interface Series {
 export interface SavedRetractionState {
 	version: 1;
 	series: Array<[family: string, labels: Record<string, string>, exported: number, retracted: number]>;
+	/** OTLP delta mode: each counter series' value at the last push (metrics/otlp.ts), by series key. */
+	otlpDelta?: Record<string, number>;
 }
 
 export interface RetractionOptions {

@@ -157,12 +157,12 @@ describe('burn serve --otlp', () => {
 		expect(await served.exited).toBe(0);
 	});
 
-	it('delta temporality to OTEL_EXPORTER_OTLP_ENDPOINT with OTEL_EXPORTER_OTLP_HEADERS: the deltas add up to the total, appends included', async () => {
+	it('delta temporality to OTEL_EXPORTER_OTLP_ENDPOINT with OTEL_EXPORTER_OTLP_HEADERS: the deltas add up to the total, appends and a restart included', async () => {
 		const first = received.length;
-		const served = await startServe(['--usage', usage, '--no-cache', '--metrics', '127.0.0.1:0', '--otlp', '--otlp-temporality', 'delta', '--otlp-interval', '200ms'], {
-			OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
-			OTEL_EXPORTER_OTLP_HEADERS: 'x-burn-test=yes,authorization=Bearer t0ken',
-		});
+		const cache = join(tmp.dir, 'cache-delta');
+		const args = ['--usage', usage, '--cache-dir', cache, '--metrics', '127.0.0.1:0', '--otlp', '--otlp-temporality', 'delta', '--otlp-interval', '200ms'];
+		const env = {OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_HEADERS: 'x-burn-test=yes,authorization=Bearer t0ken'};
+		const served = await startServe(args, env);
 		const mine = () => received.slice(first).filter((r) => r.path === '/v1/metrics');
 		const outputSum = () => mine().reduce((a, r) => a + total(points(r, 'burn.token.usage', {type: 'output'})), 0);
 		const before = summary();
@@ -177,8 +177,17 @@ describe('burn serve --otlp', () => {
 		expect(r.metrics.find((m) => m.name === 'burn.token.usage')!.sum!.aggregationTemporality).toBe(1);
 		served.child.kill('SIGTERM');
 		expect(await served.exited).toBe(0);
-		// Deltas never double count: the sum over every export stays the total.
 		expect(outputSum()).toBe(after.output);
+		// A restart does not push the history again: the first delta is what was counted since.
+		const restartAt = received.length;
+		const again = await startServe(args, env);
+		await until(() => (received.slice(restartAt).filter((x) => points(x, 'burn.token.usage').length > 0).length >= 3 ? true : undefined), 'exports from the restarted serve');
+		expect(outputSum()).toBe(after.output);
+		appendFileSync(join(usage, 'usage.jsonl'), line(1, 6, 1_234));
+		await until(() => (outputSum() === after.output + 1_234 ? true : undefined), 'a record appended after the restart');
+		again.child.kill('SIGTERM');
+		expect(await again.exited).toBe(0);
+		expect(outputSum()).toBe(after.output + 1_234);
 	});
 
 	it('burn watch --metrics --otlp shares the feed: not a terminal, it prints once and its last push carries the totals', async () => {
