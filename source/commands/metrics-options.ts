@@ -98,6 +98,8 @@ export interface MetricsOutputOptions {
 	identity: unknown;
 	notice: (message: string) => void;
 	version?: string;
+	/** How long a flag stays live after its last evidence (ms). */
+	liveFlagMs?: number;
 }
 
 const SAVE_EVERY_MS = 10_000;
@@ -133,6 +135,7 @@ export async function startMetricsOutputs(o: MetricsOutputOptions): Promise<Metr
 	};
 	const feed = new MetricsFeed(o.store, {
 		labels: o.plan.labels,
+		liveFlagMs: o.liveFlagMs,
 		...(o.plan.graceMs !== undefined ? {graceMs: o.plan.graceMs} : {}),
 		saved,
 		onState: (state, urgent) => {

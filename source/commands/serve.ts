@@ -6,6 +6,7 @@
  */
 import meow from 'meow';
 import {createFlagHook} from '../core/anomalies/live.js';
+import {minutes} from '../core/anomalies/params.js';
 import type {Flag} from '../core/flags.js';
 import type {Problem} from '../core/problems.js';
 import {sanitize} from '../core/sanitize.js';
@@ -88,6 +89,7 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 		cacheDir,
 		identity: {cwd, sources: discovery.flags},
 		notice: log,
+		liveFlagMs: minutes(flagParams.lifecycle.liveMinutes),
 	});
 	if (outputs.server) {
 		const {host, port} = outputs.server;

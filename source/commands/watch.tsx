@@ -6,6 +6,7 @@
 import meow from 'meow';
 import React from 'react';
 import {createFlagHook} from '../core/anomalies/live.js';
+import {minutes} from '../core/anomalies/params.js';
 import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
@@ -112,7 +113,14 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	try {
 		if (plan.address || plan.otlp) {
 			// The same feed as `burn serve`, over the engine the screen shows.
-			metrics = await startMetricsOutputs({store: engine.store, plan, cacheDir, identity: {cwd, sources: discoveryOptions(sourceValues, env, cwd).flags}, notice: (m) => notices.push(m)});
+			metrics = await startMetricsOutputs({
+				store: engine.store,
+				plan,
+				cacheDir,
+				identity: {cwd, sources: discoveryOptions(sourceValues, env, cwd).flags},
+				notice: (m) => notices.push(m),
+				liveFlagMs: minutes(flagParams.lifecycle.liveMinutes),
+			});
 			if (metrics.server) stderr.write(`burn watch: metrics on http://${metrics.server.host}:${metrics.server.port}/metrics\n`);
 		}
 		if (!tty) return await printOnce(engine, stdout, stderr);

@@ -11,6 +11,8 @@ import {RetractionGuard, type RetractionOptions, type SavedRetractionState} from
 
 export interface MetricsFeedOptions extends RetractionOptions {
 	labels?: LabelChoice;
+	/** How long a flag stays live after its last evidence (`lifecycle.liveMinutes` of the flag thresholds). */
+	liveFlagMs?: number;
 	/** The guard state saved by an earlier run (state-file.ts). */
 	saved?: SavedRetractionState | null;
 	/** Called after a read that changed the guard's state; `urgent` when a retraction was booked. */
@@ -41,7 +43,7 @@ export class MetricsFeed {
 		}
 		const changed = this.guard.update(last.counters, now);
 		if (changed.grew || changed.retracted) this.options.onState?.(this.guard.save(), changed.retracted);
-		return [...this.guard.points(), ...gaugePoints(last.agg, snapshot, now, this.labels)];
+		return [...this.guard.points(), ...gaugePoints(last.agg, snapshot, now, this.labels, this.options.liveFlagMs)];
 	}
 
 	state(): SavedRetractionState {

@@ -9,6 +9,7 @@
  * records that did not state it are counted in `burn.records.unstated`), an unpriced record adds
  * nothing to `burn.cost.usage` and one to `burn.records.unpriced`.
  */
+import {DEFAULT_PARAMS, minutes} from '../core/anomalies/params.js';
 import {NO_ISSUE, UNKNOWN_MODEL, type Ledger} from '../core/ledger.js';
 import type {QuotaSample, UsageRecord} from '../core/record.js';
 import type {LiveSnapshot} from '../core/snapshot.js';
@@ -23,8 +24,8 @@ export interface MetricPoint {
 
 /** The spend-rate window (the same 5 minutes as the watch header's rate). */
 export const RATE_WINDOW_MS = 5 * 60_000;
-/** Flags count as live while their last evidence is this recent (anomalies' lifecycle default). */
-export const LIVE_FLAG_MS = 10 * 60_000;
+/** Flags count as live while their last evidence is this recent (the anomaly rules' `lifecycle.liveMinutes`). */
+export const LIVE_FLAG_MS = minutes(DEFAULT_PARAMS.lifecycle.liveMinutes);
 
 interface SeriesAcc {
 	labels: Record<string, string>;
@@ -58,6 +59,7 @@ function tokenParts(r: UsageRecord): Array<number | null> {
 	return [uncached, t.cacheRead, t.cacheWrite, t.output];
 }
 
+/** The window names the rate-limit rule uses in its messages (core/anomalies/quota.ts). */
 function windowName(label: string, windowMinutes: number | null): string {
 	if (windowMinutes === 300) return '5-hour';
 	if (windowMinutes === 10080) return 'weekly';
@@ -149,7 +151,7 @@ export function counterPoints(agg: Aggregate): MetricPoint[] {
 }
 
 /** Gauge points at the scrape time `now` (the rate window and flag liveness move with it). */
-export function gaugePoints(agg: Aggregate, snapshot: LiveSnapshot, now: number, labels: LabelChoice): MetricPoint[] {
+export function gaugePoints(agg: Aggregate, snapshot: LiveSnapshot, now: number, labels: LabelChoice, liveFlagMs = LIVE_FLAG_MS): MetricPoint[] {
 	const out: MetricPoint[] = [{family: 'burn.engine.ready', labels: {}, value: snapshot.ready ? 1 : 0}];
 	const from = now - RATE_WINDOW_MS;
 	const rate = new Map<string, number>();
@@ -163,7 +165,9 @@ export function gaugePoints(agg: Aggregate, snapshot: LiveSnapshot, now: number,
 	}
 	const flags = new Map<string, MetricPoint>();
 	for (const f of snapshot.flags) {
-		if (f.active === false || f.lastAt < now - LIVE_FLAG_MS) continue;
+		// The snapshot's flags were live when it was built; an idle engine builds none, so the
+		// horizon is applied again at the scrape time.
+		if (f.active === false || f.lastAt < now - liveFlagMs) continue;
 		const l: Record<string, string> = {kind: f.kind, severity: f.severity, scope: f.scope.type};
 		if (labels.issue) {
 			const issue = f.scope.type === 'issue' ? f.scope.id : f.scope.type === 'run' ? snapshot.ledger.runLabels.get(f.scope.id)?.issue : undefined;
