@@ -50,14 +50,11 @@ export interface ServeArgs {
 	env?: NodeJS.ProcessEnv;
 	cwd?: string;
 	stderr?: NodeJS.WritableStream;
+	/** The seam for `--notify` / `--on-flag` (see FlagListener). */
 	flagListeners?: readonly FlagListener[];
-	/** Resolves to stop (tests); SIGINT/SIGTERM always stop. */
-	until?: Promise<void>;
-	/** Told the bound address once serving (tests). */
-	onListening?: (address: {host: string; port: number}) => void;
 }
 
-export async function runServe({argv, env = process.env, cwd = process.cwd(), stderr = process.stderr, flagListeners = [], until, onListening}: ServeArgs): Promise<number> {
+export async function runServe({argv, env = process.env, cwd = process.cwd(), stderr = process.stderr, flagListeners = []}: ServeArgs): Promise<number> {
 	const cli = meow(serveHelp, {
 		importMeta: import.meta,
 		description: false,
@@ -94,7 +91,6 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 	if (outputs.server) {
 		const {host, port} = outputs.server;
 		log(`metrics on http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`);
-		onListening?.({host, port});
 	}
 	if (plan.otlp) log(`OTLP push every ${plan.otlp.intervalMs} ms (${plan.otlp.temporality}) to ${plan.otlp.url ?? 'OTEL_EXPORTER_OTLP_ENDPOINT or http://localhost:4318'}`);
 
@@ -103,9 +99,8 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 	const onSignal = () => stop();
 	for (const s of signals) process.on(s, onSignal);
-	void until?.then(() => stop());
 	const reported = new Set<string>();
-	const raised = new Set<string>();
+	let raised = new Set<string>();
 	const unsubscribe = engine.store.subscribe(() => {
 		const snapshot = engine.store.getSnapshot();
 		for (const p of snapshot.doc.problems.items) {
@@ -115,8 +110,9 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 			log(`problem: ${sanitize(`${p.path}${p.line ? `:${p.line}` : ''} ${p.kind}: ${p.reason}`)}`);
 		}
 		if (flagListeners.length === 0) return;
+		// Raised since the last snapshot: a flag that cleared and fires again is heard again.
 		const fresh = snapshot.flags.filter((f) => !raised.has(f.id));
-		for (const f of snapshot.flags) raised.add(f.id);
+		raised = new Set(snapshot.flags.map((f) => f.id));
 		if (fresh.length > 0) for (const listener of flagListeners) listener(fresh, snapshot);
 	});
 	try {
