@@ -7,7 +7,7 @@
 import type {LiveSnapshot, LiveStore} from '../core/snapshot.js';
 import {DEFAULT_LABELS, type LabelChoice} from './families.js';
 import {aggregate, counterPoints, gaugePoints, type Aggregate, type MetricPoint} from './points.js';
-import {RetractionGuard, type RetractionOptions, type SavedRetractionState} from './retraction.js';
+import {RetractionGuard, seriesKey, type RetractionOptions, type SavedRetractionState} from './retraction.js';
 
 export interface MetricsFeedOptions extends RetractionOptions {
 	labels?: LabelChoice;
@@ -22,7 +22,7 @@ export interface MetricsFeedOptions extends RetractionOptions {
 export class MetricsFeed {
 	readonly labels: LabelChoice;
 	private readonly guard: RetractionGuard;
-	private last: {snapshot: LiveSnapshot; agg: Aggregate; counters: MetricPoint[]} | null = null;
+	private last: {snapshot: LiveSnapshot; agg: Aggregate; counters: MetricPoint[]; keys: string[]} | null = null;
 
 	constructor(
 		private readonly store: LiveStore,
@@ -39,9 +39,10 @@ export class MetricsFeed {
 		let last = this.last;
 		if (!last || last.snapshot !== snapshot) {
 			const agg = aggregate(snapshot.ledger, this.labels, snapshot.now);
-			last = this.last = {snapshot, agg, counters: counterPoints(agg)};
+			const counters = counterPoints(agg);
+			last = this.last = {snapshot, agg, counters, keys: counters.map((p) => seriesKey(p.family, p.labels))};
 		}
-		const changed = this.guard.update(last.counters, now);
+		const changed = this.guard.update(last.counters, now, last.keys);
 		if (changed.grew || changed.retracted) this.options.onState?.(this.guard.save(), changed.retracted);
 		return [...this.guard.points(), ...gaugePoints(last.agg, snapshot, now, this.labels, this.options.liveFlagMs)];
 	}

@@ -73,16 +73,18 @@ export class RetractionGuard {
 	}
 
 	/**
-	 * Takes the current totals of every counter series at clock time `now`. Returns whether an
+	 * Takes the current totals of every counter series at clock time `now` (`keys`: their
+	 * `seriesKey`s, when the caller keeps them across calls). Returns whether an
 	 * exported value rose (`grew`) and whether a retraction was booked (`retracted`: worth saving
 	 * at once).
 	 */
-	update(points: readonly MetricPoint[], now: number): {grew: boolean; retracted: boolean} {
+	update(points: readonly MetricPoint[], now: number, keys?: readonly string[]): {grew: boolean; retracted: boolean} {
 		const seen = new Set<string>();
 		let grew = false;
 		let retracted = false;
-		for (const p of points) {
-			const key = seriesKey(p.family, p.labels);
+		for (let i = 0; i < points.length; i++) {
+			const p = points[i]!;
+			const key = keys?.[i] ?? seriesKey(p.family, p.labels);
 			seen.add(key);
 			let s = this.series.get(key);
 			if (!s) {
