@@ -127,7 +127,7 @@ export interface RecordMeta {
 	serviceTier?: string;
 	/** Claude envelope `requestId`, when present. */
 	requestId?: string;
-	/** The transcript session a record came from, when its run was re-attributed (usage.jsonl overlap). */
+	/** The transcript session a record came from, when its run was re-attributed (the usage.jsonl rule, core/counting/usage-rule.ts). */
 	sessionId?: string;
 }
 

@@ -11,7 +11,7 @@
  * event loop every few thousand rows (the read transaction stays open, so the snapshot is consistent;
  * in WAL mode an open reader does not block OpenCode's writes).
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite from 'better-sqlite3';
 import type {Problem} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
 import {OPENCODE_PARSER_VERSION, opencodeRecord, parseStepFinish, type StepFinish} from './opencode.js';
@@ -74,6 +74,8 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function readOnce(path: string, busyTimeoutMs: number): Promise<DocumentResult> {
 	const problems: Problem[] = [];
 	const records: UsageRecord[] = [];
+	// Loaded on first use: a native module every command would otherwise pay for at startup.
+	const {default: Database} = await import('better-sqlite3');
 	const db = new Database(path, {readonly: true, fileMustExist: true, timeout: busyTimeoutMs});
 	try {
 		const tables = new Set(
@@ -138,7 +140,7 @@ async function readOnce(path: string, busyTimeoutMs: number): Promise<DocumentRe
 	return {records, events: [], problems};
 }
 
-function columns(db: Database.Database, table: string): Set<string> {
+function columns(db: BetterSqlite.Database, table: string): Set<string> {
 	return new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>).map((r) => r.name));
 }
 
@@ -148,7 +150,7 @@ function textOf(data: unknown): string | null {
 	return null;
 }
 
-async function readSteps(db: Database.Database): Promise<Map<string, StepFinish[]>> {
+async function readSteps(db: BetterSqlite.Database): Promise<Map<string, StepFinish[]>> {
 	const out = new Map<string, StepFinish[]>();
 	const cols = columns(db, 'part');
 	if (!cols.has('message_id') || !cols.has('data')) return out;
@@ -176,7 +178,7 @@ interface SessionRow {
 	hasParent: boolean | null;
 }
 
-function readSessions(db: Database.Database): Map<string, SessionRow> {
+function readSessions(db: BetterSqlite.Database): Map<string, SessionRow> {
 	const out = new Map<string, SessionRow>();
 	const cols = columns(db, 'session');
 	if (!cols.has('id')) return out;
