@@ -39,12 +39,22 @@ export interface MetricsFlagValues {
 	labels?: string[];
 }
 
-/** A bare `--otlp` (no URL after it) becomes `--otlp=` so the flag parser does not take the next flag as its value. */
+/** What a bare `--otlp` stands for: the endpoint from the OTEL_* variables (or the SDK's default). */
+const OTLP_FROM_ENV = 'from-env';
+
+/**
+ * `--otlp` takes an optional URL: a bare one (last, or before another flag) becomes
+ * `--otlp=from-env`, so the prologue, which wants a value for every string flag, accepts it.
+ */
 export function normalizeOtlpFlag(argv: readonly string[]): string[] {
 	const out: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i]!;
-		if (a === '--otlp' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-'))) out.push('--otlp=');
+		if (a === '--') {
+			out.push(...argv.slice(i));
+			break;
+		}
+		if (a === '--otlp' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-'))) out.push(`--otlp=${OTLP_FROM_ENV}`);
 		else out.push(a);
 	}
 	return out;
@@ -75,7 +85,8 @@ export function metricsPlan(flags: MetricsFlagValues, serve: boolean, env: NodeJ
 	if (flags.otlp === undefined && (flags.otlpTemporality !== undefined || flags.otlpInterval !== undefined)) {
 		throw new UsageError('--otlp-temporality and --otlp-interval go with --otlp');
 	}
-	const otlp = flags.otlp === undefined ? null : {url: flags.otlp.trim() === '' ? undefined : flags.otlp.trim(), temporality: temporality as Temporality, intervalMs: interval};
+	const url = flags.otlp?.trim();
+	const otlp = url === undefined ? null : {url: url === '' || url === OTLP_FROM_ENV ? undefined : url, temporality: temporality as Temporality, intervalMs: interval};
 	const grace = env.BURN_RETRACTION_GRACE_MS?.trim();
 	if (grace && !/^\d+$/.test(grace)) throw new UsageError(`BURN_RETRACTION_GRACE_MS=${grace}: give milliseconds`);
 	return {address, otlp, labels, graceMs: grace ? Number(grace) : undefined};

@@ -4,7 +4,6 @@
  * Problems in the data are logged one per line on stderr as they appear. SIGINT/SIGTERM stop it
  * cleanly: a last OTLP export, the index and the counters' state saved, exit 0.
  */
-import meow from 'meow';
 import {createFlagHook} from '../core/anomalies/live.js';
 import {minutes} from '../core/anomalies/params.js';
 import type {Flag} from '../core/flags.js';
@@ -12,7 +11,8 @@ import type {Problem} from '../core/problems.js';
 import {sanitize} from '../core/sanitize.js';
 import type {LiveSnapshot} from '../core/snapshot.js';
 import {createLiveEngine} from '../ingest/engine.js';
-import {cacheDirFrom, cacheFlags, cacheFlagsHelp} from './cache-flags.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, usableCacheDir} from './cache-flags.js';
+import {parseCommand} from './cli-kit.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {metricsFlags, metricsFlagsHelp, metricsPlan, normalizeOtlpFlag, startMetricsOutputs} from './metrics-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
@@ -55,20 +55,20 @@ export interface ServeArgs {
 }
 
 export async function runServe({argv, env = process.env, cwd = process.cwd(), stderr = process.stderr, flagListeners = []}: ServeArgs): Promise<number> {
-	const cli = meow(serveHelp, {
-		importMeta: import.meta,
-		description: false,
-		argv: normalizeOtlpFlag(argv),
-		allowUnknownFlags: false,
-		flags: {...metricsFlags, ...sourceFlags, ...priceFlags, ...cacheFlags, ...watchFlagOptions},
-	});
+	const cli = parseCommand(
+		{name: 'serve', help: serveHelp, importMeta: import.meta, flags: {...metricsFlags, ...sourceFlags, ...priceFlags, ...cacheFlags, ...watchFlagOptions}},
+		normalizeOtlpFlag(argv),
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	const plan = metricsPlan(flags, true, env);
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const patterns = issuePatterns(flags);
-	const cacheDir = cacheDirFrom(flags, env, cwd);
-	const log = (line: string) => stderr.write(`burn serve: ${line}\n`);
+	// Every line is sanitized: paths and problem reasons come from files and the file system.
+	const log = (line: string) => stderr.write(`burn serve: ${sanitize(line)}\n`);
+	const cacheDir = usableCacheDir(cacheDirFrom(flags, env, cwd), log);
 	const discovery = discoveryOptions(flags, env, cwd);
 	const engine = createLiveEngine({
 		discovery,
@@ -107,7 +107,7 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 			const key = problemKey(p);
 			if (reported.has(key)) continue;
 			reported.add(key);
-			log(`problem: ${sanitize(`${p.path}${p.line ? `:${p.line}` : ''} ${p.kind}: ${p.reason}`)}`);
+			log(`problem: ${p.path}${p.line ? `:${p.line}` : ''} ${p.kind}: ${p.reason}`);
 		}
 		if (flagListeners.length === 0) return;
 		// Raised since the last snapshot: a flag that cleared and fires again is heard again.
