@@ -61,6 +61,27 @@ module.exports = {
 			to: {path: '^source/ui/[^/]+$|^(fs|node:fs|fs/promises|node:fs/promises)$|(^|/)node_modules/(react|ink|chokidar)/'},
 		},
 		{
+			name: 'metrics-read-snapshots',
+			comment: 'source/metrics turns the live snapshot into metric points and serves them: it imports core only, never ingest, sources, ui or commands (docs/metrics.md).',
+			severity: 'error',
+			from: {path: '^source/metrics/'},
+			to: {path: '^source/(ingest|sources|ui|commands|demo)/|^source/cli\\.tsx$'},
+		},
+		{
+			name: 'metrics-mapping-is-pure',
+			comment: 'The mapping (snapshot in, points out) and the retraction guard are pure: no Node built-ins, no exporter libraries; those live in prometheus.ts, otlp.ts, state-file.ts.',
+			severity: 'error',
+			from: {path: '^source/metrics/(points|retraction|names|families|feed|address)\\.ts$'},
+			to: {dependencyTypes: ['core']},
+		},
+		{
+			name: 'metrics-mapping-knows-no-exporter',
+			comment: 'The mapping does not depend on how points are exported (prom-client, OpenTelemetry).',
+			severity: 'error',
+			from: {path: '^source/metrics/(points|retraction|names|families|feed|address)\\.ts$'},
+			to: {path: '(^|/)node_modules/(prom-client|@opentelemetry)/|^source/metrics/(prometheus|otlp|state-file)\\.ts$'},
+		},
+		{
 			name: 'not-to-unresolvable',
 			comment: 'An import that does not resolve is a typo or a missing dependency.',
 			severity: 'error',

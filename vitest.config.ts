@@ -1,3 +1,5 @@
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {defineConfig} from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +8,8 @@ export default defineConfig({
 		testTimeout: 30_000,
 		hookTimeout: 30_000,
 		pool: 'forks',
+		// summary and watch read the statusline's quota samples from the state dir: never the
+		// machine's own (~/.local/state/burn) in a test; tests that need samples set their own.
+		env: {BURN_STATE_DIR: join(tmpdir(), `burn-test-state-${process.pid}`)},
 	},
 });

@@ -24,6 +24,8 @@ const help = `
     backfill --out <file>  Write transcript records as a Symphony usage.jsonl (reruns append
                            only what is new)
     validate <file|dir>    Check usage.jsonl files against the spec (exit 1 on violations)
+    serve                  Headless: export spend as Prometheus metrics (/metrics) and OTLP,
+                           for a team's agents on several machines
     sources                Where burn looked and what it found: files, records, problems,
                            fidelity and time range per root (text or --json)
     statusline             One line for Claude Code's status line (reads its JSON on stdin)
@@ -46,7 +48,7 @@ const help = `
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'statusline'] as const;
+const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'statusline', 'serve'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
@@ -65,6 +67,8 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 			return (await import('./commands/sources.js')).runSources({argv});
 		case 'statusline':
 			return (await import('./commands/statusline.js')).runStatusline({argv});
+		case 'serve':
+			return (await import('./commands/serve.js')).runServe({argv});
 	}
 }
 

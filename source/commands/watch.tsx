@@ -5,19 +5,22 @@
  */
 import React from 'react';
 import {createFlagHook} from '../core/anomalies/live.js';
+import {minutes} from '../core/anomalies/params.js';
 import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {readSamples, samplesStamp, stateDir} from '../ingest/quota-state.js';
-import {createNotifier, type Notifier} from '../notify/notifier.js';
+import type {Notifier} from '../notify/notifier.js';
 import {sourceDefinition} from '../sources/registry.js';
 import type {Ledger} from '../core/ledger.js';
 import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
 import {cacheDirFrom, cacheFlags, usableCacheDir} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
-import {errorLine, EXIT, SIGNAL_EXIT, UsageError} from './errors.js';
+import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
 import {flagStateKey, loadFlagParams, loadFlagState, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
+import {notifierFrom, notifyFlags, notifyFlagsHelp, notifyFromStore} from './notify-options.js';
+import {metricsFlags, metricsFlagsHelp, metricsPlan, normalizeOtlpFlag, startMetricsOutputs, type MetricsOutputs} from './metrics-options.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 import {withQuota, type QuotaStore} from './watch-quota.js';
 
@@ -43,13 +46,11 @@ ${keysHelp()}
     --cache-dir <dir>      Where the index of read files lives (default: $BURN_CACHE_DIR,
                            else $XDG_CACHE_HOME/burn or ~/.cache/burn)
     --no-cache             Read every file from the start; keep no index
-    --notify               Ring the bell and send a desktop notification (OSC 9 / OSC 777) when
-                           a warn or crit flag is raised or a budget crosses 80% or 100%
-    --on-flag <cmd>        Run <cmd> (with sh) once per raise, the flag as JSON on stdin;
-                           rate-limited, a failing command is reported on exit, never fatal
+${notifyFlagsHelp}
 ${sourceFlagsHelp}
 ${priceFlagsHelp}
 ${watchFlagOptionsHelp}
+${metricsFlagsHelp(false)}
 
   When stdout is not a terminal, watch prints the summary once and exits.
 
@@ -78,19 +79,21 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 			name: 'watch',
 			help: watchHelp,
 			importMeta: import.meta,
-			flags: {demo: {type: 'boolean', default: false}, notify: {type: 'boolean', default: false}, onFlag: {type: 'string'}, ...cacheFlags, ...sourceFlags, ...priceFlags, ...watchFlagOptions},
+			flags: {...metricsFlags, demo: {type: 'boolean', default: false}, ...notifyFlags, ...cacheFlags, ...sourceFlags, ...priceFlags, ...watchFlagOptions},
 		},
-		argv,
+		normalizeOtlpFlag(argv),
 		env,
 		cwd,
 	);
 	const flags = cli.flags;
-	if (flags.onFlag !== undefined && flags.onFlag.trim() === '') throw new UsageError('--on-flag needs a command', "e.g. --on-flag 'cat >> ~/burn-flags.jsonl'");
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const patterns = issuePatterns(flags);
+	const plan = metricsPlan(flags, false, env);
 	const tty = Boolean(stdout.isTTY);
 	const notices: string[] = [];
+	// Checked before the demo starts: a bad --on-flag is a usage error with nothing to clean up.
+	const notifier = notifierFrom(flags, {terminal: tty ? stdout : null, env, cwd, report: (m) => notices.push(m)});
 
 	let demo: DemoFactory | null = null;
 	let sourceValues: SourceFlagValues = flags;
@@ -123,23 +126,28 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	// Claude's windows come from the statusline's samples; the records carry Codex's and usage.jsonl's.
 	const state = stateDir(env);
 	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0, thresholds: flagParams.rateLimit});
-	const notifier: Notifier | null =
-		flags.notify || flags.onFlag
-			? createNotifier({terminal: flags.notify && tty ? stdout : null, tmux: Boolean(env.TMUX), onFlag: flags.onFlag ?? null, report: (m) => notices.push(m), env, cwd})
-			: null;
-	const offNotify = notifier
-		? store.subscribe(() => {
-				const s = store.getSnapshot();
-				if (s.ready) notifier.update(s.flags, s.now);
-			})
-		: () => {};
+	const offNotify = notifyFromStore(store, notifier);
 	// A signal before the UI is up still removes the demo's temp dir.
 	const cleanupOnExit = () => demo?.remove();
 	process.once('exit', cleanupOnExit);
+	let metrics: MetricsOutputs | null = null;
 	try {
+		if (plan.address || plan.otlp) {
+			// The same feed as `burn serve`, over the engine the screen shows.
+			metrics = await startMetricsOutputs({
+				store: engine.store,
+				plan,
+				cacheDir,
+				identity: {cwd, sources: discoveryOptions(sourceValues, env, cwd).flags},
+				notice: (m) => notices.push(m),
+				liveFlagMs: minutes(flagParams.lifecycle.liveMinutes),
+			});
+			if (metrics.server) stderr.write(`burn watch: metrics on http://${metrics.server.host}:${metrics.server.port}/metrics\n`);
+		}
 		if (!tty) return await printOnce(engine, store, stdout, stderr, env, notifier);
 		return await live(engine, store, stdout, stderr, stdin, (m) => notices.push(m), env);
 	} finally {
+		await metrics?.close();
 		offNotify();
 		await notifier?.close();
 		store.stop();
