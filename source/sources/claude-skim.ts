@@ -216,6 +216,7 @@ export function skimAssistant(b: Buffer, start: number, end: number): Json | nul
 	failed = false;
 	const model = msgValue(b, M_MODEL);
 	const id = msgValue(b, M_ID);
+	const requestId = topValue(b, T_REQUEST);
 	const message: Json = {id, model, usage: decodeAt(b, msgSpans, M_USAGE)};
 	const row: Json = {
 		type: topValue(b, T_TYPE),
@@ -224,9 +225,9 @@ export function skimAssistant(b: Buffer, start: number, end: number): Json | nul
 		cwd: topValue(b, T_CWD),
 		isSidechain: topValue(b, T_SIDECHAIN),
 		agentId: topValue(b, T_AGENT),
-		requestId: topValue(b, T_REQUEST),
-		// Read only as the key of a message without an id.
-		uuid: typeof id === 'string' && id !== '' ? undefined : decodeAt(b, topSpans, T_UUID),
+		requestId,
+		// Read only as the key of a message without an id, or to tell copies of a request without a requestId.
+		uuid: typeof id === 'string' && id !== '' && typeof requestId === 'string' && requestId !== '' ? undefined : decodeAt(b, topSpans, T_UUID),
 		costUSD: decodeAt(b, topSpans, T_COST),
 		isApiErrorMessage: topValue(b, T_API_ERROR),
 		message,

@@ -7,7 +7,8 @@
  * results, for activity events), other lines never. A layout the skim does not know falls back to
  * `JSON.parse` of lines containing `"usage"` or `"is_error":true`. The record key is `claude:<message.id>`: streamed copies of
  * one response (partial `output_tokens` first), resumed-session copies and sidechain replays of a
- * parent message all share it, and `chooseVersion` keeps the largest non-sidechain copy (§1.5).
+ * parent message all share it. `chooseVersion` keeps the largest copy; a sidechain copy competes
+ * only when it is of the same request (same requestId, else same uuid), see core/dedup.ts.
  */
 import {basename} from 'node:path';
 import type {Problem} from '../core/problems.js';
@@ -31,7 +32,8 @@ export interface ClaudeState {
 
 export const claudeSource: LineSource<ClaudeState> = {
 	kind: 'claude',
-	parserVersion: 1,
+	// 2: sidechain copies of one request compete, sub-agent progress lines, implausible counts.
+	parserVersion: 2,
 	initialState: claudePathState,
 	parse: parseClaudeChunk,
 };
@@ -159,6 +161,11 @@ function readAssistant(ctx: LineCtx, records: UsageRecord[], events: ActivityEve
 	if (tier) meta.serviceTier = tier;
 	const requestId = str(row.requestId);
 	if (requestId) meta.requestId = requestId;
+	else {
+		// Without a requestId, the line uuid tells a sidechain copy of this request from a replay.
+		const uuid = str(row.uuid);
+		if (uuid) meta.uuid = uuid;
+	}
 	const origin = {path: ctx.path, line: ctx.line, offset: ctx.offset};
 	// A literal per record (not a spread of a shared base): spreads were the hot spot here.
 	const record = (key: string, model: string | null, tokens: Tokens, reportedCostUsd: number | null, meta: RecordMeta): UsageRecord => ({
