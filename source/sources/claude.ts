@@ -12,8 +12,9 @@
  */
 import {basename} from 'node:path';
 import type {Problem} from '../core/problems.js';
+import {CountCheck} from '../core/plausibility.js';
 import {coverageOf, type ActivityEvent, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
-import {count, isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
+import {isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
 import {claudeLineType, LINE_OTHER, LINE_USER, skimAssistant} from './claude-skim.js';
 import {AnchoredNeedle, hasTrueKey} from './json-skim.js';
 import {CR, hasBom, isBlank, LF, lineContains, parseJsonLine} from './lines.js';
@@ -187,16 +188,25 @@ function readAssistant(ctx: LineCtx, records: UsageRecord[], events: ActivityEve
 		origin,
 		meta,
 	});
-	const legacyCost = typeof row.costUSD === 'number' && Number.isFinite(row.costUSD) ? row.costUSD : null;
-	records.push(record(key, model, claudeTokens(usage), legacyCost, meta));
+	const check = CHECK;
+	check.reset();
+	const rawCost = row.costUSD;
+	const legacyCost = typeof rawCost === 'number' && Number.isFinite(rawCost) && rawCost >= 0 ? rawCost : null;
+	if (legacyCost === null && rawCost !== undefined && rawCost !== null) {
+		problems.push({kind: 'invalid-record', path: ctx.path, line: ctx.line, field: 'costUSD', reason: `costUSD is ${shortDetail(rawCost, 40)}: not a cost in USD; left unknown`});
+	}
+	records.push(record(key, model, claudeTokens(usage, check), legacyCost, meta));
 
 	// The /advisor tool's calls appear only as iterations, excluded from the top-level usage (§1.7).
 	const iterations = Array.isArray(usage.iterations) ? usage.iterations : [];
 	iterations.forEach((it, n) => {
 		const iter = obj(it);
 		if (!iter || iter.type !== 'advisor_message') return;
-		records.push(record(`${key}:advisor:${n}`, str(iter.model) ?? model, claudeTokens(iter), null, {...meta, stage: 'advisor'}));
+		records.push(record(`${key}:advisor:${n}`, str(iter.model) ?? model, claudeTokens(iter, check, `message.usage.iterations[${n}]`), null, {...meta, stage: 'advisor'}));
 	});
+	if (check.size > 0) {
+		for (const {field, reason} of check.reasons()) problems.push({kind: 'invalid-record', path: ctx.path, line: ctx.line, field, reason});
+	}
 
 	if (Array.isArray(message.content)) {
 		for (const block of message.content) {
@@ -231,17 +241,26 @@ function firstText(content: unknown): string {
 	return '';
 }
 
+/** One per parser (it is synchronous): the rejected fields of the line being read. */
+const CHECK = new CountCheck();
+
 /**
  * Anthropic buckets are disjoint; the record's `input` is their sum (total billable input).
- * Cache writes use the 5m/1h split when present, else count as 5m (§1.6).
+ * Cache writes use the 5m/1h split when present, else count as 5m (§1.6). A field that is not a
+ * plausible count (core/plausibility.ts) is unknown and lands in `check`; a sum missing a part
+ * that was there (input, total) is unknown too, never a smaller number.
  */
-export function claudeTokens(u: Json): Tokens {
-	const uncached = count(u.input_tokens);
-	const cacheRead = count(u.cache_read_input_tokens);
-	const creation = count(u.cache_creation_input_tokens);
+export function claudeTokens(u: Json, check: CountCheck = new CountCheck(), at = 'message.usage'): Tokens {
+	const before = check.size;
+	const uncached = check.count(u.input_tokens, `${at}.input_tokens`);
+	const cacheRead = check.count(u.cache_read_input_tokens, `${at}.cache_read_input_tokens`);
+	const creation = check.count(u.cache_creation_input_tokens, `${at}.cache_creation_input_tokens`);
+	const partLost = check.size > before;
 	const split = obj(u.cache_creation);
-	const e5 = count(split?.ephemeral_5m_input_tokens);
-	const e1 = count(split?.ephemeral_1h_input_tokens);
+	const e5 = check.count(split?.ephemeral_5m_input_tokens, `${at}.cache_creation.ephemeral_5m_input_tokens`);
+	const e1 = check.count(split?.ephemeral_1h_input_tokens, `${at}.cache_creation.ephemeral_1h_input_tokens`);
+	// The TTL split is a part of input only when the total creation count is not stated.
+	const inputLost = partLost || (creation === null && check.size > before);
 	const hasSplit = e5 !== null || e1 !== null;
 	const cacheWrite = creation ?? (hasSplit ? (e5 ?? 0) + (e1 ?? 0) : null);
 	let cacheWrite5m: number | null = null;
@@ -255,16 +274,16 @@ export function claudeTokens(u: Json): Tokens {
 		cacheWrite1h = 0;
 	}
 	const input = uncached === null && cacheRead === null && cacheWrite === null ? null : (uncached ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
-	const output = count(u.output_tokens);
+	const output = check.count(u.output_tokens, `${at}.output_tokens`);
 	return {
-		input: uncached === null ? null : input,
+		input: uncached === null || inputLost ? null : input,
 		cacheRead,
 		cacheWrite,
 		cacheWrite5m,
 		cacheWrite1h,
 		output,
 		reasoning: null,
-		total: uncached !== null && output !== null ? input! + output : null,
+		total: uncached !== null && !inputLost && output !== null ? input! + output : null,
 	};
 }
 

@@ -17,3 +17,25 @@ describe('a /btw side question: same-request sidechain copies', () => {
 		expect(doc.problems.count).toBe(0);
 	});
 });
+
+describe('implausible counts: unknown, reported with file:line, never taken as is', () => {
+	it('Claude: 1e308, negative, fractional and string counts leave the field unknown', async () => {
+		const {doc} = await collect(tempDir(), {claudeDir: [fixture('implausible')]});
+		expect(tok(doc.totals)).toEqual({records: 6, input: 3516, cacheRead: 3700, cacheWrite: 110, output: 89, reasoning: null, total: 1570});
+		// Unknown, not zero: the fields that were rejected are counted as missing.
+		expect(doc.totals.tokens.input!.missing).toBe(3);
+		expect(doc.totals.tokens.output!.missing).toBe(1);
+		expect(doc.totals.tokens.total!.missing).toBe(4);
+		expect(doc.problems.byKind).toEqual({'invalid-record': 6});
+		const items = doc.problems.items.map((p) => [path.basename(p.path), p.line, p.field]);
+		expect(items).toEqual([
+			['5b2e0f7a-0000-4000-8000-0000000000e1.jsonl', 2, 'costUSD'],
+			['5b2e0f7a-0000-4000-8000-0000000000e1.jsonl', 3, 'message.usage.output_tokens'],
+			['5b2e0f7a-0000-4000-8000-0000000000e1.jsonl', 4, 'message.usage.cache_read_input_tokens'],
+			['5b2e0f7a-0000-4000-8000-0000000000e1.jsonl', 5, 'message.usage.input_tokens'],
+			['5b2e0f7a-0000-4000-8000-0000000000e1.jsonl', 6, 'message.usage.input_tokens'],
+			['5b2e0f7a-0000-4000-8000-0000000000e1.jsonl', 7, 'message.usage.cache_creation.ephemeral_1h_input_tokens'],
+		]);
+		expect(doc.problems.items[1]!.reason).toContain('1e+308');
+	});
+});

@@ -40,7 +40,8 @@ function usage(r: Rand): unknown {
 	if (chance(r, 0.5)) u.service_tier = pick(r, ['standard', 'priority', null]);
 	if (chance(r, 0.1)) u.speed = 'fast';
 	if (chance(r, 0.1)) u.iterations = [{type: 'advisor_message', model: 'claude-opus-4-6', input_tokens: 300, output_tokens: 40}, {type: 'other'}];
-	if (chance(r, 0.05)) u.output_tokens = 1.5;
+	if (chance(r, 0.05)) u.output_tokens = pick(r, [1.5, 1e308, -5, '12']);
+	if (chance(r, 0.03)) u.cache_read_input_tokens = pick(r, [1e20, -1]);
 	return ordered(u, shuffle(r, Object.keys(u)));
 }
 
