@@ -68,11 +68,14 @@ export const LINE_USER = 1;
 export const LINE_OTHER = 2;
 /** `"type"` not found before `"message"` (or the line does not look like an object). */
 export const LINE_UNKNOWN = 3;
-export type ClaudeLineType = typeof LINE_ASSISTANT | typeof LINE_USER | typeof LINE_OTHER | typeof LINE_UNKNOWN;
+/** A `progress` line: Claude Code 2.1.x embeds sub-agents' messages in them (`agent_progress`). */
+export const LINE_PROGRESS = 4;
+export type ClaudeLineType = typeof LINE_ASSISTANT | typeof LINE_USER | typeof LINE_OTHER | typeof LINE_UNKNOWN | typeof LINE_PROGRESS;
 
 const ASSISTANT = ascii('assistant');
 const QUOTED_ASSISTANT = ascii('"assistant"');
 const USER = ascii('user');
+const PROGRESS = ascii('progress');
 
 // Value spans, reused across lines (the parser is synchronous): [start, end) per key, -1 = absent.
 const topSpans = new Int32Array(TOP.length * 2);
@@ -149,6 +152,7 @@ export function claudeLineType(b: Buffer, start: number, end: number): ClaudeLin
 	if (b[ts] !== QUOTE) return LINE_OTHER; // not a string: neither assistant nor user
 	if (bytesEqual(b, ts + 1, te - 1, ASSISTANT)) return LINE_ASSISTANT;
 	if (bytesEqual(b, ts + 1, te - 1, USER)) return LINE_USER;
+	if (bytesEqual(b, ts + 1, te - 1, PROGRESS)) return LINE_PROGRESS;
 	// Any escape in the value, and the bytes do not tell: let the full parse decide.
 	for (let k = ts + 1; k < te - 1; k++) if (b[k] === 0x5c) return LINE_UNKNOWN;
 	return LINE_OTHER;

@@ -4,7 +4,8 @@
  *
  * Lines are classified by their top-level `"type"` on raw bytes (claude-skim.ts): assistant lines
  * are read without parsing their content, user lines only when they hold `"is_error":true` (tool
- * results, for activity events), other lines never. A layout the skim does not know falls back to
+ * results, for activity events), progress lines only when they hold `"usage"` (a sub-agent's
+ * message embedded in the parent), other lines never. A layout the skim does not know falls back to
  * `JSON.parse` of lines containing `"usage"` or `"is_error":true`. The record key is `claude:<message.id>`: streamed copies of
  * one response (partial `output_tokens` first), resumed-session copies and sidechain replays of a
  * parent message all share it. `chooseVersion` keeps the largest copy; a sidechain copy competes
@@ -15,7 +16,7 @@ import type {Problem} from '../core/problems.js';
 import {CountCheck} from '../core/plausibility.js';
 import {coverageOf, type ActivityEvent, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
 import {isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
-import {claudeLineType, LINE_OTHER, LINE_USER, skimAssistant} from './claude-skim.js';
+import {claudeLineType, LINE_OTHER, LINE_PROGRESS, LINE_USER, skimAssistant} from './claude-skim.js';
 import {AnchoredNeedle, hasTrueKey} from './json-skim.js';
 import {CR, hasBom, isBlank, LF, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
@@ -73,6 +74,11 @@ export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPos
 		}
 		const type = claudeLineType(chunk, start, end);
 		if (type === LINE_OTHER) continue; // summaries, snapshots, system lines: no usage
+		if (type === LINE_PROGRESS) {
+			// Mostly hook and tool progress; a sub-agent's message carries "usage".
+			if (lineContains(chunk, start, end, USAGE)) parseLine(chunk, start, end, line, state, at, records, events, problems);
+			continue;
+		}
 		if (type === LINE_USER) {
 			// Bulky tool results: one search, for a failed one.
 			if (hasTrueKey(chunk, start, end, IS_ERROR)) parseLine(chunk, start, end, line, state, at, records, events, problems);
@@ -116,6 +122,34 @@ function parseLine(
 	const ctx: LineCtx = {row, state, path: at.path, line, offset: at.offset + start};
 	if (row.type === 'assistant') readAssistant(ctx, records, events, problems);
 	else if (row.type === 'user') readToolErrors(ctx, events);
+	else if (row.type === 'progress') readAgentProgress(ctx, records, problems);
+}
+
+/**
+ * Claude Code 2.1.x writes each sub-agent's messages into the parent transcript as
+ * `{"type":"progress","data":{"type":"agent_progress","agentId",…,"message":{"type":"assistant",
+ * "message":{"id","model","usage",…}}}}`. Exports and checkpoint tools keep only the parent file,
+ * so these are the only record of that spend there. Read as the sub-agent's own line (a sidechain
+ * row keyed by message id), so a copy in `subagents/agent-<id>.jsonl` is the same record and the
+ * larger copy counts once. Tool calls are not emitted again: the sub-agent's file has them.
+ */
+function readAgentProgress(ctx: LineCtx, records: UsageRecord[], problems: Problem[]): void {
+	const data = obj(ctx.row.data);
+	if (!data || data.type !== 'agent_progress') return;
+	const inner = obj(data.message);
+	if (!inner || inner.type !== 'assistant') return;
+	const row: Json = {
+		type: 'assistant',
+		timestamp: inner.timestamp ?? ctx.row.timestamp,
+		sessionId: ctx.row.sessionId ?? inner.sessionId,
+		cwd: inner.cwd ?? ctx.row.cwd,
+		isSidechain: true,
+		agentId: data.agentId ?? inner.agentId,
+		requestId: inner.requestId,
+		uuid: inner.uuid,
+		message: inner.message,
+	};
+	readAssistant({...ctx, row}, records, [], problems);
 }
 
 interface LineCtx {

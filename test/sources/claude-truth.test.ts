@@ -2,6 +2,7 @@
  * Claude Code counting rules from real users' transcripts (issue 13), one fixture per rule, each
  * with exact totals. The fixtures' READMEs describe the real shapes.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {collect, FIXTURES, tempDir, tok} from './helpers.js';
@@ -37,5 +38,30 @@ describe('implausible counts: unknown, reported with file:line, never taken as i
 			['5b2e0f7a-0000-4000-8000-0000000000e1.jsonl', 7, 'message.usage.cache_creation.ephemeral_1h_input_tokens'],
 		]);
 		expect(doc.problems.items[1]!.reason).toContain('1e+308');
+	});
+});
+
+describe('sub-agent messages embedded in the parent as agent_progress lines', () => {
+	const S = '5b2e0f7a-0000-4000-8000-0000000000c7';
+	const expected = {records: 4, input: 34464, cacheRead: 29000, cacheWrite: 5450, output: 335, reasoning: null, total: 34799};
+
+	it('the parent file alone (an export) counts the sub-agent messages', async () => {
+		const dir = tempDir();
+		const dest = path.join(dir, 'projects', '-home-dev-acme-api', `${S}.jsonl`);
+		fs.mkdirSync(path.dirname(dest), {recursive: true});
+		fs.copyFileSync(path.join(fixture('progress-embedded'), '-home-dev-acme-api', `${S}.jsonl`), dest);
+		const {doc} = await collect(tempDir(), {claudeDir: [path.join(dir, 'projects')]});
+		expect(tok(doc.totals)).toEqual(expected);
+		expect(tok(doc.byModel['claude-haiku-4-5'])).toEqual({records: 2, input: 8710, cacheRead: 4200, cacheWrite: 4500, output: 200, reasoning: null, total: 8910});
+		expect(doc.byRun[S]!.records).toBe(4);
+		expect(doc.problems.count).toBe(0);
+	});
+
+	it('with the subagents/ file too, each message counts once', async () => {
+		const {doc, ledger} = await collect(tempDir(), {claudeDir: [fixture('progress-embedded')]});
+		expect(tok(doc.totals)).toEqual(expected);
+		const s1 = [...ledger.records()].find((r) => r.key === 'claude:msg_S1')!;
+		expect(s1.tokens.output).toBe(140);
+		expect(s1.meta).toMatchObject({sidechain: true, agentId: 'a7c1'});
 	});
 });
