@@ -2,6 +2,7 @@
  * One full read of every discovered root into a ledger (`summary --once`). The live engine reads
  * the same files incrementally; both go through the same sources.
  */
+import {statSync} from 'node:fs';
 import {attributeIssue, DEFAULT_ISSUE_PATTERNS} from '../core/attribution.js';
 import type {Ledger} from '../core/ledger.js';
 import {ProblemLog} from '../core/problems.js';
@@ -66,6 +67,8 @@ async function scanRoot(
 			const reader = def.readerFor(file);
 			if (reader.type === 'document') {
 				take(await reader.source.read(file));
+				// A document (OpenCode's database) is read whole: its size on disk is what was read.
+				stats.bytes += statSync(file).size;
 				continue;
 			}
 			const read = await readLineFile(file, reader.source, reader.source.initialState(file), take);
