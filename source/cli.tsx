@@ -23,6 +23,7 @@ const help = `
     validate <file|dir>    Check usage.jsonl files against the spec (exit 1 on violations)
     sources                Where burn looked and what it found: files, records, problems,
                            fidelity and time range per root (text or --json)
+    forget --gone          Stop counting files that are gone from disk (kept in the index)
 
   Run "burn <command> --help" for a command's options.
 
@@ -32,7 +33,7 @@ const help = `
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources'] as const;
+const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'forget'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
@@ -49,6 +50,8 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 			return (await import('./commands/validate.js')).runValidate({argv});
 		case 'sources':
 			return (await import('./commands/sources.js')).runSources({argv});
+		case 'forget':
+			return (await import('./commands/forget.js')).runForget({argv});
 	}
 }
 

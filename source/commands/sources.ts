@@ -6,9 +6,13 @@
 import meow from 'meow';
 import {Ledger} from '../core/ledger.js';
 import {SOURCES_SCHEMA, sourcesLines, type SourceRootJson, type SourcesJson} from '../core/sources-report.js';
-import {discoverSources} from '../ingest/discover.js';
+import {existsSync} from 'node:fs';
+import {discoverSources, rootReads} from '../ingest/discover.js';
+import {loadIndex, type IndexedFile} from '../ingest/index-store.js';
 import {scanOnce} from '../ingest/scan.js';
 import {sourceDefinition} from '../sources/registry.js';
+import type {SourceRoot} from '../sources/types.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
 import {UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
@@ -17,12 +21,14 @@ export const sourcesHelp = `
     $ burn sources [options]
 
   Where burn looked and what it found: per source and root, the files, records, problems,
-  fidelity and time range; and the default locations that do not exist.
+  fidelity and time range; the files burn's index still counts that are gone from disk
+  (burn forget --gone drops them); and the default locations that do not exist.
 
   Output
     --json                 The burn.sources/1 JSON document on stdout
     --width <columns>      Width of the text (default: the terminal's, or 100 in a pipe)
 ${sourceFlagsHelp}
+${cacheFlagsHelp}
 
   Examples
     $ burn sources
@@ -39,8 +45,22 @@ export interface SourcesArgs {
 
 const SAMPLE_PROBLEMS = 3;
 
-export async function collectSources(options: {discovery: ReturnType<typeof discoveryOptions>; issuePatterns?: RegExp[]; now?: Date}): Promise<SourcesJson> {
+export async function collectSources(options: {
+	discovery: ReturnType<typeof discoveryOptions>;
+	issuePatterns?: RegExp[];
+	now?: Date;
+	/** The index to list gone files from (read only, never written); null: none. */
+	cacheDir?: string | null;
+	onNotice?: (message: string) => void;
+}): Promise<SourcesJson> {
 	const discovery = discoverSources(options.discovery);
+	// Indexed files gone from disk (the engine keeps counting them), per root below.
+	const gone: IndexedFile[] = [];
+	if (options.cacheDir) {
+		const loaded = loadIndex(options.cacheDir);
+		if (loaded.notice) options.onNotice?.(loaded.notice);
+		for (const f of loaded.index?.files() ?? []) if (!existsSync(f.path)) gone.push(f);
+	}
 	const label = (kind: SourceRootJson['kind']) => sourceDefinition(kind)?.label ?? kind;
 	const roots: SourceRootJson[] = [];
 	for (const root of discovery.roots) {
@@ -59,6 +79,7 @@ export async function collectSources(options: {discovery: ReturnType<typeof disc
 			recordsRead: stats.records,
 			records: t.records,
 			problems: stats.problems + ledger.conflicts.count,
+			gone: goneUnder(root, gone),
 			fidelity: {byClass: {...t.byClass}, byGranularity: {...t.byGranularity}},
 			range: {from: t.firstAt === null ? null : new Date(t.firstAt).toISOString(), to: t.lastAt === null ? null : new Date(t.lastAt).toISOString()},
 			sampleProblems: [...scan.problems.items, ...ledger.conflicts.items].slice(0, SAMPLE_PROBLEMS),
@@ -73,6 +94,16 @@ export async function collectSources(options: {discovery: ReturnType<typeof disc
 	};
 }
 
+function goneUnder(root: SourceRoot, files: readonly IndexedFile[]): {files: number; records: number} {
+	const out = {files: 0, records: 0};
+	for (const f of files) {
+		if (!rootReads(root, f.path)) continue;
+		out.files++;
+		out.records += f.records;
+	}
+	return out;
+}
+
 export async function runSources({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SourcesArgs): Promise<number> {
 	const cli = meow(sourcesHelp, {
 		importMeta: import.meta,
@@ -83,13 +114,14 @@ export async function runSources({argv, env = process.env, cwd = process.cwd(), 
 			json: {type: 'boolean', default: false},
 			width: {type: 'number'},
 			...sourceFlags,
+			...cacheFlags,
 		},
 	});
 	const flags = cli.flags;
 	if (flags.width !== undefined && (!Number.isFinite(flags.width) || flags.width < 20)) {
 		throw new UsageError(`--width ${flags.width} is too narrow`, 'use 20 columns or more');
 	}
-	const doc = await collectSources({discovery: discoveryOptions(flags, env, cwd), issuePatterns: issuePatterns(flags), now});
+	const doc = await collectSources({discovery: discoveryOptions(flags, env, cwd), issuePatterns: issuePatterns(flags), now, cacheDir: cacheDirFrom(flags, env, cwd), onNotice: noticeToStderr});
 	if (flags.json) {
 		stdout.write(JSON.stringify(doc, null, 2) + '\n');
 		return 0;

@@ -7,19 +7,19 @@
  * backstop's stat calls.
  */
 import {watch, type FSWatcher} from 'chokidar';
-import {relative, sep} from 'node:path';
+import {existsSync} from 'node:fs';
 import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
 import {Ledger} from '../core/ledger.js';
 import type {ProblemLog} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
 import {SOURCES} from '../sources/registry.js';
 import type {SourceDefinition, SourceRoot} from '../sources/types.js';
-import {discoverSources, listRootFiles, type DiscoveryResult} from './discover.js';
+import {discoverSources, listRootFiles, rootReads, type DiscoveryResult} from './discover.js';
 import {BosunAlertFiles, CountedView, DEFAULT_RECOUNT_INTERVAL_MS, LIVE_EXTERNAL_MS} from './counted-view.js';
 import {buildLiveSnapshot, fileProblemLog, rootStatus, type TrackedFile} from './engine-snapshot.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
-import {loadIndex, saveIndex, type LoadedIndex} from './index-store.js';
+import {loadIndex, saveIndex, type IndexedFile, type LoadedIndex} from './index-store.js';
 import {CoalescingStore} from './store.js';
 
 export function createLiveEngine(options: EngineOptions): Engine {
@@ -76,6 +76,9 @@ export class Engine implements LiveEngine {
 	private queue: Promise<void> = Promise.resolve();
 	private indexDirty = false;
 	private stopped = false;
+	/** The index as loaded: gone files outside this run's roots are written back from it. */
+	private loadedIndex: LoadedIndex | null = null;
+	private readonly carried: IndexedFile[] = [];
 
 	constructor(
 		private readonly options: EngineOptions,
@@ -130,10 +133,23 @@ export class Engine implements LiveEngine {
 			if (loaded.notice) this.notice(loaded.notice);
 			this.indexDirty = index === null;
 		}
+		this.loadedIndex = index;
 		await this.serial(async () => {
-			for (const root of this.roots) await this.readRoot(root, index);
+			for (const root of this.roots) {
+				await this.readRoot(root, index);
+				this.restoreGone(root, index);
+			}
 		});
-		if (index && index.size !== this.restoredFiles) this.indexDirty = true;
+		if (index) {
+			// Files gone from disk that this run's roots do not cover (other source flags): history,
+			// written back as it was. Other entries not restored are a stale cache and dropped.
+			for (const known of index.files()) {
+				if (this.files.has(known.path) || !(known.gone || !existsSync(known.path))) continue;
+				this.carried.push(known);
+				if (!known.gone) this.indexDirty = true;
+			}
+			if (index.size !== this.restoredFiles + this.carried.length) this.indexDirty = true;
+		}
 		this.lastRelist = this.now();
 		this.ready = true;
 		this.store.publish();
@@ -181,6 +197,13 @@ export class Engine implements LiveEngine {
 			const s = f.tracker.snapshot();
 			if (s) snaps.push(s);
 		}
+		// Gone files this run did not look at (other source flags): history, kept as it was.
+		if (this.loadedIndex) {
+			for (const known of this.carried) {
+				const entry = this.loadedIndex.entry(known.path, known.parser);
+				if (entry) snaps.push({...entry, gone: true});
+			}
+		}
 		try {
 			this.indexBytes = saveIndex(this.options.cacheDir, snaps);
 			this.indexDirty = false;
@@ -205,7 +228,7 @@ export class Engine implements LiveEngine {
 	/** Bytes on disk of the files read under a root. */
 	bytesOf(root: SourceRoot): number {
 		let n = 0;
-		for (const f of this.files.values()) if (f.root === root) n += f.tracker.identity?.size ?? 0;
+		for (const f of this.files.values()) if (f.root === root && !f.tracker.deleted) n += f.tracker.identity?.size ?? 0;
 		return n;
 	}
 
@@ -284,6 +307,50 @@ export class Engine implements LiveEngine {
 		return changed;
 	}
 
+	/**
+	 * Files the index knew under this root that are gone from disk: agents delete old transcripts
+	 * (Claude Code after 30 days by default), and what was read from them still counts, as
+	 * `deleted` trackers that are never read again. `forgetGone()` drops them on purpose.
+	 */
+	private restoreGone(root: SourceRoot, index: LoadedIndex | null): void {
+		if (!index) return;
+		for (const known of index.files()) {
+			if (this.files.has(known.path) || !rootReads(root, known.path, this.sources) || existsSync(known.path)) continue;
+			const tracked = this.track(known.path, root);
+			if (!tracked) continue;
+			const entry = index.entry(known.path, tracked.tracker.parser, true);
+			if (!entry) {
+				this.files.delete(known.path);
+				continue;
+			}
+			tracked.tracker.restore({...entry, gone: true});
+			this.restoredFiles++;
+			// Written back marked gone (it may have been read live last time).
+			if (!known.gone) this.indexDirty = true;
+		}
+	}
+
+	/**
+	 * `burn forget --gone`: drops every tracked file that is gone from disk, its records retracted,
+	 * and leaves it out of the index from now on. Returns what was dropped.
+	 */
+	forgetGone(): {files: string[]; records: number} {
+		const files: string[] = [];
+		let records = 0;
+		for (const [path, {tracker}] of this.files) {
+			if (!tracker.deleted) continue;
+			files.push(path);
+			records += tracker.records.length + tracker.folded;
+			this.sink.retract(path);
+			this.files.delete(path);
+		}
+		if (files.length > 0) {
+			this.indexDirty = true;
+			this.store.invalidate();
+		}
+		return {files: files.sort(), records};
+	}
+
 	private track(file: string, root: SourceRoot): TrackedFile | null {
 		const def = this.sources.find((s) => s.kind === root.kind);
 		if (!def) return null;
@@ -353,15 +420,7 @@ export class Engine implements LiveEngine {
 
 	/** A file event for a path not tracked yet: track it if a root's source reads it. */
 	private adopt(path: string): TrackedFile | null {
-		for (const root of this.roots) {
-			const def = this.sources.find((s) => s.kind === root.kind);
-			if (!def) continue;
-			if (path === root.path) return this.track(path, root);
-			if (!path.startsWith(root.path + sep)) continue;
-			const rel = relative(root.path, path).split(sep).join('/');
-			if (!def.recursive && rel.includes('/')) continue;
-			if (def.matches(rel)) return this.track(path, root);
-		}
+		for (const root of this.roots) if (rootReads(root, path, this.sources)) return this.track(path, root);
 		return null;
 	}
 
