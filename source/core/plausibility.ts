@@ -43,11 +43,14 @@ export class CountCheck {
 		if (this.rejected.length > 0) this.rejected.length = 0;
 	}
 
-	/** The plausible count at `v`, else null (and `field` is remembered as rejected). */
-	count(v: unknown, field: string): number | null {
+	/**
+	 * The plausible count at `v`, else null (and `at.name` is remembered as rejected). The path
+	 * comes in two parts so the hot path builds no string unless a field is rejected.
+	 */
+	count(v: unknown, at: string, name: string): number | null {
 		const n = plausibleCount(v, this.max);
 		if (n !== undefined) return n;
-		this.rejected.push({field, value: shortValue(v)});
+		this.rejected.push({field: `${at}.${name}`, value: shortValue(v)});
 		return null;
 	}
 

@@ -286,13 +286,13 @@ const CHECK = new CountCheck();
  */
 export function claudeTokens(u: Json, check: CountCheck = new CountCheck(), at = 'message.usage'): Tokens {
 	const before = check.size;
-	const uncached = check.count(u.input_tokens, `${at}.input_tokens`);
-	const cacheRead = check.count(u.cache_read_input_tokens, `${at}.cache_read_input_tokens`);
-	const creation = check.count(u.cache_creation_input_tokens, `${at}.cache_creation_input_tokens`);
+	const uncached = check.count(u.input_tokens, at, 'input_tokens');
+	const cacheRead = check.count(u.cache_read_input_tokens, at, 'cache_read_input_tokens');
+	const creation = check.count(u.cache_creation_input_tokens, at, 'cache_creation_input_tokens');
 	const partLost = check.size > before;
 	const split = obj(u.cache_creation);
-	const e5 = check.count(split?.ephemeral_5m_input_tokens, `${at}.cache_creation.ephemeral_5m_input_tokens`);
-	const e1 = check.count(split?.ephemeral_1h_input_tokens, `${at}.cache_creation.ephemeral_1h_input_tokens`);
+	const e5 = check.count(split?.ephemeral_5m_input_tokens, at, 'cache_creation.ephemeral_5m_input_tokens');
+	const e1 = check.count(split?.ephemeral_1h_input_tokens, at, 'cache_creation.ephemeral_1h_input_tokens');
 	// The TTL split is a part of input only when the total creation count is not stated.
 	const inputLost = partLost || (creation === null && check.size > before);
 	const hasSplit = e5 !== null || e1 !== null;
@@ -308,7 +308,7 @@ export function claudeTokens(u: Json, check: CountCheck = new CountCheck(), at =
 		cacheWrite1h = 0;
 	}
 	const input = uncached === null && cacheRead === null && cacheWrite === null ? null : (uncached ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
-	const output = check.count(u.output_tokens, `${at}.output_tokens`);
+	const output = check.count(u.output_tokens, at, 'output_tokens');
 	return {
 		input: uncached === null || inputLost ? null : input,
 		cacheRead,

@@ -27,12 +27,12 @@ export function codexUsage(v: unknown, check: CountCheck = new CountCheck(), at 
 	const u = obj(v);
 	if (!u) return null;
 	const out: CodexUsage = {
-		input: check.count(u.input_tokens, `${at}.input_tokens`),
-		cached: check.count(u.cached_input_tokens, `${at}.cached_input_tokens`),
-		output: check.count(u.output_tokens, `${at}.output_tokens`),
-		reasoning: check.count(u.reasoning_output_tokens, `${at}.reasoning_output_tokens`),
-		total: check.count(u.total_tokens, `${at}.total_tokens`),
-		cacheWrite: check.count(u.cache_write_input_tokens, `${at}.cache_write_input_tokens`),
+		input: check.count(u.input_tokens, at, 'input_tokens'),
+		cached: check.count(u.cached_input_tokens, at, 'cached_input_tokens'),
+		output: check.count(u.output_tokens, at, 'output_tokens'),
+		reasoning: check.count(u.reasoning_output_tokens, at, 'reasoning_output_tokens'),
+		total: check.count(u.total_tokens, at, 'total_tokens'),
+		cacheWrite: check.count(u.cache_write_input_tokens, at, 'cache_write_input_tokens'),
 	};
 	return out.input === null && out.output === null && out.total === null ? null : out;
 }
