@@ -11,6 +11,9 @@ import {runForget} from '../../source/commands/forget.js';
 import {collectSources} from '../../source/commands/sources.js';
 import {sourcesLines} from '../../source/core/sources-report.js';
 import {loadIndex} from '../../source/ingest/index-store.js';
+import {readOnce} from '../../source/ingest/read-once.js';
+import {claudeSource} from '../../source/sources/claude.js';
+import {claudeDefinition} from '../../source/sources/claude-definition.js';
 import {runCli} from '../helpers/cli.js';
 import {FIXTURES, tempDir} from '../helpers/temp.js';
 
@@ -87,6 +90,20 @@ describe('history that survives the agents’ clean-up', () => {
 		await runForget({argv: ['--gone', '--json', '--claude-dir', other, '--cache-dir', cache], env: {HOME: join(dir, 'home')}, cwd: dir, stdout});
 		expect(JSON.parse(out)).toEqual({forgotten: {files: 0, records: 0}, paths: []});
 		expect(await totals()).toEqual({records: 15, input: 46545, output: 300});
+	});
+
+	it('a gone file keeps its records across a parser upgrade (it cannot be read again)', async () => {
+		const {projects, project, cache, discovery} = setUp();
+		const withVersion = (parserVersion: number) => [{...claudeDefinition, readerFor: () => ({type: 'lines' as const, source: {...claudeSource, parserVersion}})}];
+		const read = async (version: number) => {
+			const {ledger, engine} = await readOnce({discovery: discovery({claudeDir: [projects]}), cacheDir: cache, sources: withVersion(version)});
+			return {records: ledger.totals.records, restored: engine.stats.restoredFiles};
+		};
+		expect(await read(1)).toEqual({records: 15, restored: 0});
+		unlinkSync(join(project, session(3)));
+		// Version 2 re-reads the four files still on disk and keeps session 3 from version 1's entry.
+		expect(await read(2)).toEqual({records: 15, restored: 1});
+		expect(await read(2)).toEqual({records: 15, restored: 5});
 	});
 
 	it('the CLI: forget --help, and forget without --gone or with --no-cache is a usage error', () => {
