@@ -191,6 +191,8 @@ function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList
 		}
 		let found = -1;
 		let foundDistance = Infinity;
+		// Turns with the call inside, latest first; an array only once there are two.
+		let insideOne: UsageRecord | null = null;
 		let inside: UsageRecord[] | null = null;
 		for (let i = lo - 1; i >= 0 && reach[i]! >= r.at - slackMs; i--) {
 			const f = family[i];
@@ -198,7 +200,10 @@ function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList
 			const start = starts[i]!;
 			const end = turns[i]!.at;
 			const distance = r.at < start ? start - r.at : r.at > end ? r.at - end : 0;
-			if (distance === 0) (inside ??= []).push(turns[i]!);
+			if (distance === 0) {
+				if (insideOne === null) insideOne = turns[i]!;
+				else (inside ??= [insideOne]).push(turns[i]!);
+			}
 			// `<=` walking backwards: among equal distances the earliest turn wins.
 			if (distance <= slackMs && distance <= foundDistance) {
 				found = i;
@@ -206,7 +211,7 @@ function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList
 			}
 		}
 		if (found >= 0 && foundDistance < bestDistance) {
-			best = inside !== null && inside.length > 1 ? inside.reverse() : turns[found]!;
+			best = inside !== null ? inside.reverse() : turns[found]!;
 			bestDistance = foundDistance;
 		}
 	}
