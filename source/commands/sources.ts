@@ -3,10 +3,10 @@
  * numbers are per root (records read, records after dedup, fidelity, time range); the summary
  * dedups across roots. Takes the shared source flags. (No JSX, so `.ts`.)
  */
+import {existsSync} from 'node:fs';
 import meow from 'meow';
 import {Ledger} from '../core/ledger.js';
 import {SOURCES_SCHEMA, sourcesLines, type SourceRootJson, type SourcesJson} from '../core/sources-report.js';
-import {existsSync} from 'node:fs';
 import {discoverSources, rootReads} from '../ingest/discover.js';
 import {loadIndex, type IndexedFile} from '../ingest/index-store.js';
 import {scanOnce} from '../ingest/scan.js';

@@ -340,7 +340,7 @@ export class Engine implements LiveEngine {
 		for (const [path, {tracker}] of this.files) {
 			if (!tracker.deleted) continue;
 			files.push(path);
-			records += tracker.records.length + tracker.folded;
+			records += tracker.records.length;
 			this.sink.retract(path);
 			this.files.delete(path);
 		}
