@@ -7,22 +7,24 @@ import {readOnce} from '../dist/ingest/read-once.js';
 const [cacheArg, cwd, home] = process.argv.slice(2);
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const {ledger, scan, engine} = await readOnce({
+const engine = await readOnce({
 	discovery: {cwd, home, env: {HOME: home}, flags: {}},
 	cacheDir: cacheArg === '-' ? null : cacheArg,
 });
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+const {ledger} = engine;
+const {sources, problems} = engine.tally();
 process.stdout.write(
 	JSON.stringify({
 		ms,
 		cpuMs: (cpu.user + cpu.system) / 1000,
 		maxRssMb: process.resourceUsage().maxRSS / 1024,
-		bytes: scan.sources.reduce((n, s) => n + s.bytes, 0),
+		bytes: sources.reduce((n, s) => n + s.bytes, 0),
 		bytesRead: engine.stats.bytesRead,
 		records: ledger.totals.records,
 		totalTokens: ledger.totals.tokens.total.sum,
-		problems: scan.problems.count,
+		problems: problems.count,
 		restoredFiles: engine.stats.restoredFiles,
 	}) + '\n',
 );

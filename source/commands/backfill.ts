@@ -7,14 +7,11 @@ import {existsSync, mkdirSync, statSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
 import meow from 'meow';
 import {planBackfill} from '../core/backfill-plan.js';
-import {Ledger} from '../core/ledger.js';
-import type {UsageRecord} from '../core/record.js';
-import {discoverSources} from '../ingest/discover.js';
-import {scanOnce} from '../ingest/scan.js';
+import {collectSummary} from '../ingest/read-once.js';
 import {prepareOutput, UsageAppender} from '../ingest/usage-out.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
 import {UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
-import {countLedgerOnce} from '../core/count-once.js';
 
 export const backfillHelp = `
   Usage
@@ -28,6 +25,7 @@ export const backfillHelp = `
     --out <file>           The usage.jsonl to write or extend (required)
     --only-attributed      Leave out records no issue was found for (written as "(none)" otherwise)
 ${sourceFlagsHelp}
+${cacheFlagsHelp}
 
   Examples
     $ burn backfill --out ~/burn-history/usage.jsonl
@@ -43,21 +41,6 @@ export interface BackfillArgs {
 	now?: Date;
 }
 
-/** A ledger that tells a progress line how far the read got. */
-class CountingLedger extends Ledger {
-	readonly sessions = new Set<string>();
-	seen = 0;
-	constructor(private readonly onRecord: () => void) {
-		super();
-	}
-	override addOne(r: UsageRecord): void {
-		super.addOne(r);
-		this.seen++;
-		this.sessions.add(`${r.source}:${r.runId}`);
-		this.onRecord();
-	}
-}
-
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 export async function runBackfill({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, now = new Date()}: BackfillArgs): Promise<number> {
@@ -66,7 +49,7 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 		description: false,
 		argv,
 		allowUnknownFlags: false,
-		flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags},
+		flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags},
 	});
 	const flags = cli.flags;
 	if (!flags.out) throw new UsageError('--out is required', 'burn backfill --out ~/burn-history/usage.jsonl');
@@ -85,12 +68,25 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 		stderr.write(`\r\x1b[2K${text()}`);
 	};
 
-	const discovery = discoverSources(discoveryOptions(flags, env, cwd));
-	const raw: CountingLedger = new CountingLedger(() => draw(() => `backfill: reading… ${fmt(raw.seen)} records from ${fmt(raw.sessions.size)} sessions`));
+	// The progress line counts records as the engine reads them (from files or the index).
+	const sessions = new Set<string>();
+	let seen = 0;
+	const onRecord = (r: {source: string; runId: string}) => {
+		seen++;
+		sessions.add(`${r.source}:${r.runId}`);
+		draw(() => `backfill: reading… ${fmt(seen)} records from ${fmt(sessions.size)} sessions`);
+	};
 	draw(() => 'backfill: reading transcripts…', true);
-	const scan = await scanOnce(discovery, raw, {issuePatterns: issuePatterns(flags)});
-	// The same counting-once step summary and watch use (bosun's rule, then usage.jsonl's).
-	const {ledger} = countLedgerOnce(raw);
+	// The same read, counting-once step and document summary and watch use.
+	const {ledger, problems} = await collectSummary({
+		discovery: discoveryOptions(flags, env, cwd),
+		issuePatterns: issuePatterns(flags),
+		cacheDir: cacheDirFrom(flags, env, cwd),
+		onNotice: noticeToStderr,
+		onRecord: tty ? onRecord : undefined,
+		now,
+		detail: 'live',
+	});
 
 	draw(() => 'backfill: checking what the output already holds…', true);
 	mkdirSync(dirname(out), {recursive: true});
@@ -118,7 +114,7 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	if (existing.unreadable > 0) lines.push(`backfill: ${fmt(existing.unreadable)} lines in ${out} are not usable records (left as they are; see burn validate)`);
 	if (plan.skippedUnattributed > 0) lines.push(`backfill: left out ${fmt(plan.skippedUnattributed)} records with no issue (--only-attributed)`);
 	if (plan.skippedNotTranscript > 0) lines.push(`backfill: ${fmt(plan.skippedNotTranscript)} records from usage.jsonl, bosun or pipeline instrumentation are not transcripts; not written`);
-	if (scan.problems.count > 0) lines.push(`backfill: ${fmt(scan.problems.count)} problems in the transcripts (burn summary --once lists them)`);
+	if (problems.count > 0) lines.push(`backfill: ${fmt(problems.count)} problems in the transcripts (burn summary --once lists them)`);
 	if (plan.sessions === 0) lines.push('backfill: no transcript records found; check the source flags (burn backfill --help)');
 	stdout.write(lines.join('\n') + '\n');
 	return 0;

@@ -9,7 +9,8 @@ import {parseBudget, parseFlagsConfig} from '../core/anomalies/config.js';
 import {detect, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
 import {SEVERITY_RANK, type Flag, type Severity} from '../core/flags.js';
 import type {ProblemKind} from '../core/problems.js';
-import type {Collected, Filters} from './collect.js';
+import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
+import type {Collected} from '../ingest/read-once.js';
 import {UsageError} from './errors.js';
 import {configDir} from './price-sheets.js';
 
@@ -83,11 +84,11 @@ export function parseFailOn(value: string | undefined): Severity | null {
  * judged as of then. Every flag raised in the range is reported, cleared or not: a summary is a
  * record of what happened; only watch limits itself to live flags.
  */
-export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: Filters | undefined, now: number): Evaluation {
-	const {ledger, scan} = collected;
-	const inRange = (at: number) => (filters?.since == null || at >= filters.since) && (filters?.until == null || at <= filters.until);
+export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number): Evaluation {
+	const {ledger} = collected;
+	const inRange = (at: number) => inTimeRange(filters, at);
 	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
-	const events = scan.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue || ledger.runKeys.has(e.runId)));
+	const events = collected.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue || ledger.runKeys.has(e.runId)));
 	const evalAt = filters?.until != null ? Math.min(now, filters.until) : now;
 	const result = detect({
 		records: ledger.records(),
@@ -97,15 +98,15 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 		params,
 		now: evalAt,
 	});
-	const external = (collected.bosun?.externalFlags ?? []).filter((f) => inRange(f.lastAt));
+	const external = collected.externalFlags.filter((f) => inRange(f.lastAt));
 	const flags = [...result.flags, ...external].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 	return {flags, notes: result.notes};
 }
 
 function sourceInfo(collected: Collected): SourceInfo[] {
-	return collected.scan.sources.map((s) => {
+	return collected.sources.map((s) => {
 		const byKind: Partial<Record<ProblemKind, number>> = {};
-		for (const p of collected.scan.problems.items) {
+		for (const p of collected.problems.items) {
 			if (p.path === s.path || p.path.startsWith(s.path.endsWith('/') ? s.path : `${s.path}/`)) byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
 		}
 		return {kind: s.kind, path: s.path, records: s.records, problems: s.problems, problemsByKind: byKind};

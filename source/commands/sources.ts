@@ -1,17 +1,20 @@
 /**
- * `burn sources`: what was found where. Each root is read once into its own ledger, so the
- * numbers are per root (records read, records after dedup, fidelity, time range); the summary
- * dedups across roots. Takes the shared source flags. (No JSX, so `.ts`.)
+ * `burn sources`: what was found where. Read through the engine and its index like every other
+ * command; each root's records are then deduplicated on their own, so the numbers are per root
+ * (records read, records after dedup, fidelity, time range); the summary dedups across roots.
+ * Takes the shared source and index flags. (No JSX, so `.ts`.)
  */
-import {existsSync} from 'node:fs';
 import meow from 'meow';
-import {Ledger} from '../core/ledger.js';
+import {countedVersions} from '../core/dedup.js';
+import {recordFidelity} from '../core/fidelity.js';
+import {ProblemLog} from '../core/problems.js';
+import type {UsageRecord} from '../core/record.js';
 import {SOURCES_SCHEMA, sourcesLines, type SourceRootJson, type SourcesJson} from '../core/sources-report.js';
-import {discoverSources, rootReads} from '../ingest/discover.js';
-import {loadIndex, type IndexedFile} from '../ingest/index-store.js';
-import {scanOnce} from '../ingest/scan.js';
+import {emptyTotals} from '../core/totals.js';
+import type {EngineStats} from '../ingest/engine.js';
+import type {FileTracker} from '../ingest/file-tracker.js';
+import {readOnce} from '../ingest/read-once.js';
 import {sourceDefinition} from '../sources/registry.js';
-import type {SourceRoot} from '../sources/types.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
 import {UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
@@ -45,63 +48,78 @@ export interface SourcesArgs {
 
 const SAMPLE_PROBLEMS = 3;
 
-export async function collectSources(options: {
+export interface SourcesOptions {
 	discovery: ReturnType<typeof discoveryOptions>;
 	issuePatterns?: RegExp[];
 	now?: Date;
-	/** The index to list gone files from (read only, never written); null: none. */
+	/** Persistent index directory; null or absent reads everything. */
 	cacheDir?: string | null;
 	onNotice?: (message: string) => void;
-}): Promise<SourcesJson> {
-	const discovery = discoverSources(options.discovery);
-	// Indexed files gone from disk (the engine keeps counting them), per root below.
-	const gone: IndexedFile[] = [];
-	if (options.cacheDir) {
-		const loaded = loadIndex(options.cacheDir);
-		if (loaded.notice) options.onNotice?.(loaded.notice);
-		for (const f of loaded.index?.files() ?? []) if (!existsSync(f.path)) gone.push(f);
-	}
+}
+
+/** The `burn.sources/1` document, and what the read cost (`read.bytesRead` is 0 when the index had everything). */
+export async function collectSources(options: SourcesOptions): Promise<{doc: SourcesJson; read: EngineStats}> {
+	// The engine's ledger would dedup across roots: each root gets its own below instead.
+	const engine = await readOnce({discovery: options.discovery, cacheDir: options.cacheDir ?? null, issuePatterns: options.issuePatterns, onNotice: options.onNotice, count: false});
 	const label = (kind: SourceRootJson['kind']) => sourceDefinition(kind)?.label ?? kind;
-	const roots: SourceRootJson[] = [];
-	for (const root of discovery.roots) {
-		const ledger = new Ledger();
-		const scan = await scanOnce({roots: [root], missing: [], explicit: discovery.explicit}, ledger, {issuePatterns: options.issuePatterns});
-		const stats = scan.sources[0]!;
-		const t = ledger.totals;
-		roots.push({
+	const {sources} = engine.tally();
+	const roots: SourceRootJson[] = engine.rootList().map((root, i) => {
+		const numbers = sources[i]!;
+		// Dedup within the root only (the ledger's rule, without its totals), then fidelity of what counts.
+		const conflicts = new ProblemLog();
+		const counted = countedVersions(recordsOf(engine.filesOf(root)), conflicts);
+		const t = emptyTotals();
+		for (const r of counted.values()) {
+			t.byClass[recordFidelity(r)]++;
+			t.byGranularity[r.granularity]++;
+		}
+		// The range spans every record read, superseded versions included (the index keeps each file's span).
+		let from: number | null = null;
+		let to: number | null = null;
+		for (const tracker of engine.filesOf(root)) {
+			const span = tracker.span;
+			if (span === null) continue;
+			if (from === null || span.from < from) from = span.from;
+			if (to === null || span.to > to) to = span.to;
+		}
+		const problems = engine.problemsOf(root);
+		problems.merge(conflicts);
+		// Files gone from disk whose records the index keeps counting (docs/history.md).
+		const gone = {files: 0, records: 0};
+		for (const tracker of engine.filesOf(root)) {
+			if (!tracker.deleted) continue;
+			gone.files++;
+			gone.records += tracker.records.length;
+		}
+		return {
 			kind: root.kind,
 			label: label(root.kind),
 			path: root.path,
 			via: root.via,
 			explicit: root.explicit,
-			files: stats.files,
-			bytes: stats.bytes,
-			recordsRead: stats.records,
-			records: t.records,
-			problems: stats.problems + ledger.conflicts.count,
-			gone: goneUnder(root, gone),
+			files: numbers.files,
+			bytes: numbers.bytes,
+			recordsRead: numbers.records,
+			records: counted.size,
+			problems: numbers.problems + conflicts.count,
+			gone,
 			fidelity: {byClass: {...t.byClass}, byGranularity: {...t.byGranularity}},
-			range: {from: t.firstAt === null ? null : new Date(t.firstAt).toISOString(), to: t.lastAt === null ? null : new Date(t.lastAt).toISOString()},
-			sampleProblems: [...scan.problems.items, ...ledger.conflicts.items].slice(0, SAMPLE_PROBLEMS),
-		});
-	}
-	return {
+			range: {from: from === null ? null : new Date(from).toISOString(), to: to === null ? null : new Date(to).toISOString()},
+			sampleProblems: problems.items.slice(0, SAMPLE_PROBLEMS),
+		};
+	});
+	const doc: SourcesJson = {
 		schema: SOURCES_SCHEMA,
 		generatedAt: (options.now ?? new Date()).toISOString(),
-		explicit: discovery.explicit,
+		explicit: engine.discovery.explicit,
 		roots,
-		missing: discovery.missing.map((m) => ({kind: m.kind, label: label(m.kind), path: m.path, via: m.via})),
+		missing: engine.discovery.missing.map((m) => ({kind: m.kind, label: label(m.kind), path: m.path, via: m.via})),
 	};
+	return {doc, read: engine.stats};
 }
 
-function goneUnder(root: SourceRoot, files: readonly IndexedFile[]): {files: number; records: number} {
-	const out = {files: 0, records: 0};
-	for (const f of files) {
-		if (!rootReads(root, f.path)) continue;
-		out.files++;
-		out.records += f.records;
-	}
-	return out;
+function* recordsOf(trackers: Iterable<FileTracker>): IterableIterator<UsageRecord> {
+	for (const t of trackers) yield* t.records;
 }
 
 export async function runSources({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SourcesArgs): Promise<number> {
@@ -121,7 +139,13 @@ export async function runSources({argv, env = process.env, cwd = process.cwd(), 
 	if (flags.width !== undefined && (!Number.isFinite(flags.width) || flags.width < 20)) {
 		throw new UsageError(`--width ${flags.width} is too narrow`, 'use 20 columns or more');
 	}
-	const doc = await collectSources({discovery: discoveryOptions(flags, env, cwd), issuePatterns: issuePatterns(flags), now, cacheDir: cacheDirFrom(flags, env, cwd), onNotice: noticeToStderr});
+	const {doc} = await collectSources({
+		discovery: discoveryOptions(flags, env, cwd),
+		issuePatterns: issuePatterns(flags),
+		now,
+		cacheDir: cacheDirFrom(flags, env, cwd),
+		onNotice: noticeToStderr,
+	});
 	if (flags.json) {
 		stdout.write(JSON.stringify(doc, null, 2) + '\n');
 		return 0;

@@ -1,8 +1,9 @@
 import meow from 'meow';
 import {summaryMarkdown} from '../core/markdown.js';
 import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
+import type {RecordFilter} from '../core/record-filter.js';
 import {parseTimeValue} from '../core/time-range.js';
-import {collectSummary, type Filters} from './collect.js';
+import {collectSummary} from '../ingest/read-once.js';
 import {EXIT, UsageError} from './errors.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
@@ -109,7 +110,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	return exit;
 }
 
-function parseFilters(flags: {since?: string; until?: string; issue?: string}, now: number): Filters {
+function parseFilters(flags: {since?: string; until?: string; issue?: string}, now: number): RecordFilter {
 	const time = (name: string, value: string | undefined) => {
 		if (value === undefined) return null;
 		const parsed = parseTimeValue(value, now);

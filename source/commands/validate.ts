@@ -9,7 +9,7 @@ import meow from 'meow';
 import {sanitize} from '../core/sanitize.js';
 import {checkRecord, newRuleState, problemFinding, type Finding, type RuleState} from '../core/usage-rules.js';
 import {compareStreamFiles} from '../ingest/discover.js';
-import {readLineFile} from '../ingest/read-stream.js';
+import {readLineFile} from '../ingest/line-reader.js';
 import {forEachCompleteLine, isBlank, parseJsonLine} from '../sources/lines.js';
 import {parseSymphonyChunk, SYMPHONY_FILE, type SymphonyState} from '../sources/symphony.js';
 import type {LineSource} from '../sources/types.js';

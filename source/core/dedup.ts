@@ -2,6 +2,7 @@
  * When two records share a dedup key, which one counts? One rule per source kind, so the
  * ledger stays source-agnostic.
  */
+import type {Problem, ProblemLog} from './problems.js';
 import type {UsageRecord} from './record.js';
 import {recordTokenMass} from './totals.js';
 
@@ -81,4 +82,64 @@ export function firstDifference(a: UsageRecord, b: UsageRecord): string {
 		if (a.tokens[f] !== b.tokens[f]) return `tokens.${f}`;
 	}
 	return 'reportedCost';
+}
+
+/**
+ * Within one file, keeps only the version of a record that would count (a streamed Claude
+ * response is several lines; only its largest counts). The ledger ends up the same with less work
+ * on the next start. Keys whose versions conflict keep every version, so the conflict is reported again.
+ */
+export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
+	const at = new Map<string, number>();
+	const conflicted = new Set<string>();
+	const out: (UsageRecord | null)[] = [];
+	for (const r of records) {
+		const i = at.get(r.key);
+		if (i === undefined || conflicted.has(r.key)) {
+			at.set(r.key, out.length);
+			out.push(r);
+			continue;
+		}
+		const choice = chooseVersion(out[i]!, r);
+		if (choice === 'conflict') {
+			conflicted.add(r.key);
+			out.push(r);
+		} else if (choice === 'replace') {
+			// The winner takes the loser's place in arrival order: first-seen position, best version.
+			out[i] = r;
+		}
+	}
+	return out.filter((r): r is UsageRecord => r !== null);
+}
+
+/** The problem a conflicting duplicate is reported as (the first version stays counted). */
+export function conflictProblem(current: UsageRecord, next: UsageRecord): Problem {
+	const was = current.origin;
+	const field = firstDifference(current, next);
+	return {
+		kind: 'duplicate-conflict',
+		path: next.origin.path,
+		line: next.origin.line,
+		field,
+		reason: `same record as ${was.path}${was.line ? `:${was.line}` : ''} with a different ${field}; the first is counted`,
+	};
+}
+
+/**
+ * The ledger's dedup alone, without totals (`burn sources` counts each root with it): per key,
+ * the version that counts, in first-seen order; conflicts go to `conflicts` as the ledger reports them.
+ */
+export function countedVersions(records: Iterable<UsageRecord>, conflicts: ProblemLog): Map<string, UsageRecord> {
+	const out = new Map<string, UsageRecord>();
+	for (const r of records) {
+		const current = out.get(r.key);
+		if (current === undefined) {
+			out.set(r.key, r);
+			continue;
+		}
+		const choice = chooseVersion(current, r);
+		if (choice === 'conflict') conflicts.add(conflictProblem(current, r));
+		else if (choice === 'replace') out.set(r.key, r);
+	}
+	return out;
 }

@@ -5,7 +5,7 @@
  * Retracting a file (it shrank or was replaced) removes its versions and lets another file's copy
  * of the same record take over.
  */
-import {chooseVersion, firstDifference, type Choice} from './dedup.js';
+import {chooseVersion, conflictProblem, type Choice} from './dedup.js';
 import {recordFidelity} from './fidelity.js';
 import {ProblemLog} from './problems.js';
 import type {FidelityClass, UsageRecord} from './record.js';
@@ -143,15 +143,7 @@ export class Ledger {
 		const choice = chooseVersion(entry.effective, r);
 		this.keepVersion(entry, r, choice);
 		if (choice === 'conflict') {
-			const was = entry.effective.origin;
-			const field = firstDifference(entry.effective, r);
-			this.conflicts.add({
-				kind: 'duplicate-conflict',
-				path,
-				line: r.origin.line,
-				field,
-				reason: `same record as ${was.path}${was.line ? `:${was.line}` : ''} with a different ${field}; the first is counted`,
-			});
+			this.conflicts.add(conflictProblem(entry.effective, r));
 		} else if (choice === 'replace') {
 			this.setEffective(entry, r);
 		}

@@ -129,7 +129,7 @@ export interface RecordMeta {
 	requestId?: string;
 	/** Claude line `uuid`, kept only when there is no requestId (it then tells copies of one request). */
 	uuid?: string;
-	/** The transcript session a record came from, when its run was re-attributed (usage.jsonl overlap). */
+	/** The transcript session a record came from, when its run was re-attributed (the usage.jsonl rule, core/counting/usage-rule.ts). */
 	sessionId?: string;
 }
 

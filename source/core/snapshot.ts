@@ -2,25 +2,16 @@
  * What the live engine publishes to the UI: an immutable snapshot, replaced (never mutated)
  * at most every 100–250 ms. `getSnapshot` returns the same object until something changed.
  */
-import type {BosunOverlapStats} from './bosun-overlap.js';
+import type {BosunRuleStats} from './counting/bosun-rule.js';
+import type {UsageRuleReport} from './counting/usage-rule.js';
 import type {Flag} from './flags.js';
 import type {Ledger, MinuteBucket} from './ledger.js';
-import type {OverlapReport} from './overlap.js';
+import type {SourceNumbers} from './source-numbers.js';
 import type {SummaryJson} from './summary.js';
 
 export interface MinutePoint extends MinuteBucket {
 	/** Epoch ms of the minute's start. */
 	minute: number;
-}
-
-export interface SourceStatus {
-	kind: string;
-	path: string;
-	files: number;
-	records: number;
-	problems: number;
-	/** Epoch ms of the last change seen in this root, or null. */
-	lastChangeAt: number | null;
 }
 
 export interface LiveSnapshot {
@@ -34,7 +25,7 @@ export interface LiveSnapshot {
 	minutes: MinutePoint[];
 	/** burn's live flags, then external ones (bosun's alerts, `external: 'bosun'`). */
 	flags: Flag[];
-	sources: SourceStatus[];
+	sources: SourceNumbers[];
 	/**
 	 * The ledger that counts (after the count-once rules and filters), for drill-down queries
 	 * (`runRecords`). Read-only: the UI never mutates it.
@@ -44,11 +35,11 @@ export interface LiveSnapshot {
 	/** The engine finished its first full read. */
 	ready: boolean;
 	/**
-	 * What counting once did (core/count-once.ts): the usage.jsonl overlap report and bosun's rule.
-	 * Absent while no rule can apply (the ledger is the raw one). `stale`: files changed since this
-	 * count; a re-count is due within a second or two.
+	 * What counting once did (core/counting/count-once.ts): the usage.jsonl rule's report and the
+	 * bosun rule's. Absent while no rule can apply (the ledger is the raw one). `stale`: files
+	 * changed since this count; a re-count is due within a second or two.
 	 */
-	counting?: {overlap: OverlapReport | null; bosun: BosunOverlapStats; stale: boolean};
+	counting?: {usage: UsageRuleReport | null; bosun: BosunRuleStats; stale: boolean};
 }
 
 export interface LiveStore {

@@ -7,22 +7,18 @@ import {formatCount, formatTime, truncate} from './format.js';
 import type {Problem} from './problems.js';
 import type {FidelityClass, Granularity, SourceKind} from './record.js';
 import {sanitize} from './sanitize.js';
+import type {SourceNumbers} from './source-numbers.js';
 
 export const SOURCES_SCHEMA = 'burn.sources/1';
 
-export interface SourceRootJson {
-	kind: SourceKind;
+/** A root in `burn.sources/1`: the engine's numbers (core/source-numbers.ts) and what dedup within the root found. */
+export interface SourceRootJson extends Pick<SourceNumbers, 'kind' | 'path' | 'via' | 'explicit' | 'files' | 'bytes'> {
 	label: string;
-	path: string;
-	/** How the root was found: a flag, an env var, or `default`. */
-	via: string;
-	explicit: boolean;
-	files: number;
-	bytes: number;
-	/** Records read, before dedup. */
+	/** Records read, before dedup (`SourceNumbers.records`). */
 	recordsRead: number;
 	/** Records that count after dedup within this root. */
 	records: number;
+	/** The files' problems and the root's dedup conflicts. */
 	problems: number;
 	/**
 	 * Files the index holds under this root that are gone from disk: their records still count

@@ -2,13 +2,15 @@
  * The `burn.summary/1` document: what `summary --json` prints and what the text and markdown
  * reports render. Other tools read this contract; later changes extend it and never break it.
  */
+import type {UsageRuleReport} from './counting/usage-rule.js';
 import type {Flag, FlagNote} from './flags.js';
-import type {Dimension, Ledger, RunLabels} from './ledger.js';
-import type {Problem, ProblemKind, ProblemLog} from './problems.js';
+import {dimensionKey, type Dimension, type Ledger, type RunLabels} from './ledger.js';
+import {ProblemLog, type Problem, type ProblemKind} from './problems.js';
 import type {FidelityClass, Granularity, SourceKind, TokenField, UsageSource} from './record.js';
 import {TOKEN_FIELDS} from './record.js';
+import type {RecordFilter} from './record-filter.js';
+import type {SourceNumbers} from './source-numbers.js';
 import {fieldValue, type CostBasis, type Totals} from './totals.js';
-import type {OverlapReport} from './overlap.js';
 
 export const SUMMARY_SCHEMA = 'burn.summary/1';
 
@@ -35,7 +37,7 @@ export interface BucketJson {
 	cost?: CostJson;
 	firstAt: string | null;
 	lastAt: string | null;
-	/** Records counted per source kind: which source this total came from (after the overlap rule). */
+	/** Records counted per source kind: which source this total came from (after the counting-once rules). */
 	sources?: Partial<Record<SourceKind, number>>;
 }
 
@@ -48,13 +50,8 @@ export interface RunBucketJson extends BucketJson {
 	exitReason: string | null;
 }
 
-export interface SourceJson {
-	kind: SourceKind;
-	path: string;
-	files: number;
-	records: number;
-	problems: number;
-}
+/** A source root in the document: the engine's numbers (core/source-numbers.ts), these fields only. */
+export type SourceJson = Pick<SourceNumbers, 'kind' | 'path' | 'files' | 'records' | 'problems'>;
 
 export interface SummaryJson {
 	schema: typeof SUMMARY_SCHEMA;
@@ -83,21 +80,32 @@ export interface SummaryJson {
 	flags?: Flag[];
 	/** Flag kinds that could not judge (no vendor rate-limit data, unknown context windows). */
 	flagNotes?: FlagNote[];
-	/** How usage.jsonl turns and transcripts describing the same calls were counted once (core/overlap.ts). */
-	overlap?: OverlapReport;
+	/** How usage.jsonl turns and transcripts describing the same calls were counted once (core/counting/usage-rule.ts). */
+	overlap?: UsageRuleReport;
 }
 
 export interface SummaryInput {
+	/** The ledger that counts (after the counting-once rules and filters). */
 	ledger: Ledger;
-	sources: SourceJson[];
-	missing: Array<{kind: SourceKind; path: string}>;
+	sources: readonly SourceNumbers[];
+	missing: ReadonlyArray<{kind: SourceKind; path: string}>;
+	/** Problems in the files read (the ledger's dedup conflicts are added here). */
 	problems: ProblemLog;
-	filters?: {since: number | null; until: number | null; issue: string | null};
+	filters?: RecordFilter;
 	/** Whether a pricer was applied (cost fields are present only then). */
 	priced: boolean;
 	now?: Date;
 	/** How many problem items to list (all counts are kept). */
 	maxProblemItems?: number;
+	/** Notices for the reader (an index discarded, …), after the schema-version warnings. */
+	warnings?: readonly string[];
+	/** The usage.jsonl rule's report (`overlap`, when a usage.jsonl turn names a workspace). */
+	usageRule?: UsageRuleReport | null;
+	/**
+	 * Records per source kind for every bucket (`sources`): a pass over every record, so the
+	 * one-shot reports ask for it and the live view does not (it gets `totals.sources` only).
+	 */
+	bucketSources?: boolean;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -134,7 +142,7 @@ export function roundUsd(usd: number): number {
 /**
  * The rows of the last document built from a ledger, reused while their totals (and a run's
  * labels) are unchanged: the live view rebuilds the document on every publish, and most rows did
- * not move. A row some caller annotated afterwards (`sources`) is rebuilt. With the same keys, a
+ * not move. A row given `sources` (the one-shot reports) is rebuilt. With the same keys, a
  * dimension's object is copied and only changed rows replaced (no sort); unchanged, it is reused.
  */
 interface CachedRow {
@@ -226,23 +234,23 @@ export function buildSummary(input: SummaryInput): SummaryJson {
 			exitReason: labels?.exitReason ?? null,
 		}),
 	);
-	const problems: Problem[] = [...input.problems.items, ...ledger.conflicts.items];
-	const byKind: Partial<Record<ProblemKind, number>> = {...input.problems.byKind};
-	for (const [k, n] of Object.entries(ledger.conflicts.byKind)) {
-		byKind[k as ProblemKind] = (byKind[k as ProblemKind] ?? 0) + (n ?? 0);
-	}
+	// The files' problems, then the ledger's dedup conflicts (every item kept here; the list is cut below).
+	const problems = new ProblemLog(Infinity);
+	problems.merge(input.problems);
+	problems.merge(ledger.conflicts);
 	const warnings: string[] = [];
-	for (const p of problems) {
+	for (const p of problems.items) {
 		if (p.kind === 'schema-version') warnings.push(`${p.path}: ${p.reason}`);
 	}
+	if (input.warnings) warnings.push(...input.warnings);
 	const f = input.filters;
-	return {
+	const doc: SummaryJson = {
 		schema: SUMMARY_SCHEMA,
 		generatedAt: (input.now ?? new Date()).toISOString(),
 		range: {from: iso(ledger.totals.firstAt), to: iso(ledger.totals.lastAt)},
 		filters: {since: iso(f?.since ?? null), until: iso(f?.until ?? null), issue: f?.issue ?? null},
-		sources: input.sources,
-		missing: input.missing,
+		sources: input.sources.map((s): SourceJson => ({kind: s.kind, path: s.path, files: s.files, records: s.records, problems: s.problems})),
+		missing: input.missing.map((m) => ({kind: m.kind, path: m.path})),
 		totals: bucketJson(ledger.totals, priced),
 		byIssue: dimension('issue'),
 		byRun,
@@ -255,10 +263,53 @@ export function buildSummary(input: SummaryInput): SummaryJson {
 			usageSource: {...ledger.totals.usageSource},
 		},
 		problems: {
-			count: input.problems.count + ledger.conflicts.count,
-			byKind,
-			items: problems.slice(0, input.maxProblemItems ?? 200),
+			count: problems.count,
+			byKind: problems.byKind,
+			items: problems.items.slice(0, input.maxProblemItems ?? 200),
 		},
 		warnings,
 	};
+	if (input.bucketSources) addBucketSources(doc, ledger);
+	else doc.totals.sources = sourceTotals(ledger);
+	const usage = input.usageRule;
+	if (usage && usage.candidateTurns > 0) doc.overlap = {...usage};
+	return doc;
+}
+
+/** Records per source kind from the ledger's own totals (no pass over the records). */
+function sourceTotals(ledger: Ledger): Partial<Record<SourceKind, number>> {
+	const total: Partial<Record<SourceKind, number>> = {};
+	for (const [kind, t] of ledger.by.source) if (t.records > 0) total[kind as SourceKind] = t.records;
+	return total;
+}
+
+/** Records counted per source kind, for each bucket of a dimension: which source each total came from. */
+function sourceCounts(ledger: Ledger, dimension: Dimension): Map<string, Partial<Record<SourceKind, number>>> {
+	const out = new Map<string, Partial<Record<SourceKind, number>>>();
+	for (const r of ledger.records()) {
+		const key = dimensionKey(r, dimension);
+		let counts = out.get(key);
+		if (!counts) out.set(key, (counts = {}));
+		counts[r.source] = (counts[r.source] ?? 0) + 1;
+	}
+	return out;
+}
+
+/** `sources` on every bucket, and in the totals. */
+function addBucketSources(doc: SummaryJson, ledger: Ledger): void {
+	const total: Partial<Record<SourceKind, number>> = {};
+	const dims: Array<[Dimension, Record<string, BucketJson>]> = [
+		['issue', doc.byIssue],
+		['run', doc.byRun],
+		['model', doc.byModel],
+		['provider', doc.byProvider],
+	];
+	for (const [d, buckets] of dims) {
+		for (const [key, counts] of sourceCounts(ledger, d)) {
+			const bucket = buckets[key];
+			if (bucket) bucket.sources = counts;
+			if (d === 'issue') for (const [k, n] of Object.entries(counts)) total[k as SourceKind] = (total[k as SourceKind] ?? 0) + n;
+		}
+	}
+	doc.totals.sources = total;
 }

@@ -3,7 +3,8 @@
  */
 import type {Flag} from '../core/flags.js';
 import type {Ledger} from '../core/ledger.js';
-import type {ActivityEvent} from '../core/record.js';
+import type {ActivityEvent, UsageRecord} from '../core/record.js';
+import type {RecordFilter} from '../core/record-filter.js';
 import type {Pricer} from '../core/totals.js';
 import type {LiveStore} from '../core/snapshot.js';
 import type {SourceDefinition} from '../sources/types.js';
@@ -22,8 +23,15 @@ export interface EngineOptions {
 	now?: () => number;
 	/** Keep watching after the first read (default true); false for one-shot reads (`summary --once`). */
 	watch?: boolean;
-	/** Only records passing these are counted (`--since/--until/--issue`), after the count-once rules; the index keeps them all. */
-	filters?: {since: number | null; until: number | null; issue: string | null};
+	/** Only records passing these are counted (`--since/--until/--issue`), after the counting-once rules; the index keeps them all. */
+	filters?: RecordFilter;
+	/**
+	 * false: read and index the files but count nothing (no raw ledger, no counting once); the
+	 * records stay with their files' trackers (`burn sources` dedups per root). Default true.
+	 */
+	count?: boolean;
+	/** Called for every record read (from a file or the index), after issue attribution: progress lines. */
+	onRecord?: (record: UsageRecord) => void;
 	/** Anomaly rules (issue 7) hook in here; the snapshot's `flags` are `[]` without it. */
 	detectFlags?: (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
 	/** One-line notices (an index was discarded, …). Without it they go into `doc.warnings`. */

@@ -1,22 +1,28 @@
 /**
- * The live engine: discovery → file trackers → ledger → coalescing store. One code path serves
- * `summary --once` (read once, save the index, stop) and `watch` (then keep reading what changes).
+ * The engine: discovery → file trackers (and the index) → raw ledger → counting once → coalescing
+ * store. The one read path: `summary --once`, `sources` and `backfill` read once, save the index
+ * and stop (ingest/read-once.ts); `watch` then keeps reading what changes (docs/pipeline.md).
  *
  * Change detection is event-driven (chokidar, short debounce) with a stat-only polling backstop;
  * nothing is re-read unless its identity changed. While nothing changes, nothing runs but the
  * backstop's stat calls.
  */
-import {watch, type FSWatcher} from 'chokidar';
+import type {FSWatcher} from 'chokidar';
 import {existsSync} from 'node:fs';
+import {join} from 'node:path';
 import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
+import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS} from '../core/counting/coalescer.js';
+import type {Flag} from '../core/flags.js';
 import {Ledger} from '../core/ledger.js';
-import type {ProblemLog} from '../core/problems.js';
+import {ProblemLog} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
+import {acceptFor} from '../core/record-filter.js';
+import type {SourceNumbers} from '../core/source-numbers.js';
+import {BOSUN_ALERTS_FILE, bosunAlertsSource} from '../sources/bosun-alerts.js';
 import {SOURCES} from '../sources/registry.js';
 import type {SourceDefinition, SourceRoot} from '../sources/types.js';
 import {discoverSources, listRootFiles, rootReads, type DiscoveryResult} from './discover.js';
-import {BosunAlertFiles, CountedView, DEFAULT_RECOUNT_INTERVAL_MS, LIVE_EXTERNAL_MS} from './counted-view.js';
-import {buildLiveSnapshot, fileProblemLog, rootStatus, type TrackedFile} from './engine-snapshot.js';
+import {buildLiveSnapshot, type DocumentParts} from './document.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
 import {loadIndex, saveIndex, type IndexedFile, type LoadedIndex} from './index-store.js';
@@ -26,12 +32,16 @@ export function createLiveEngine(options: EngineOptions): Engine {
 	return new Engine(options);
 }
 
-/** Record filter for `EngineOptions.filters`. */
-export function acceptFor(f: EngineOptions['filters']): ((r: UsageRecord) => boolean) | undefined {
-	if (!f || (f.since === null && f.until === null && f.issue === null)) return undefined;
-	return (r) =>
-		(f.since === null || r.at >= f.since) && (f.until === null || r.at <= f.until) && (f.issue === null || r.issue === f.issue);
+/** Only bosun alerts this recent join the live flags (the same horizon as burn's own live flags). */
+export const LIVE_EXTERNAL_MS = 10 * 60_000;
+
+interface TrackedFile {
+	tracker: FileTracker;
+	root: SourceRoot;
 }
+
+/** bosun's alerts files are tracked like record files, but hold flags: their records go nowhere. */
+const NO_RECORDS: RecordSink = {add: () => {}, retract: () => {}};
 
 export interface EngineStats {
 	/** Files tracked (deleted ones included). */
@@ -47,24 +57,31 @@ export interface EngineStats {
 export class Engine implements LiveEngine {
 	/** Every record read, deduplicated, unfiltered: files are retracted from it. */
 	readonly ledger: Ledger;
-	/** The ledger that counts (count-once rules, filters), re-counted only when a rule can apply. */
-	readonly counted: CountedView;
-	private readonly alerts = new BosunAlertFiles();
+	/** The ledger that counts (counting-once rules, filters), re-counted only when a rule can apply. */
+	readonly counted: CountingCoalescer;
+	/** bosun's `agent-alerts.jsonl`, one per bosun root (not a record source: not in the index). */
+	private readonly alerts = new Map<string, FileTracker>();
 	private recountTimer: NodeJS.Timeout | null = null;
 	readonly store: CoalescingStore;
 	readonly notices: string[] = [];
 	private restoredFiles = 0;
+	/** The index as loaded: gone files outside this run's roots are written back from it. */
+	private loadedIndex: LoadedIndex | null = null;
+	private readonly carried: IndexedFile[] = [];
 	private indexBytes: number | null = null;
 	ready = false;
 
 	private readonly files = new Map<string, TrackedFile>();
 	private roots: SourceRoot[] = [];
 	private missing: SourceRoot[] = [];
+	private explicit = false;
 	private readonly sources: readonly SourceDefinition[];
 	private readonly patterns: readonly RegExp[];
 	private readonly now: () => number;
 	private readonly sink: RecordSink;
 	private watchers: FSWatcher[] = [];
+	/** chokidar's `watch`, loaded only when watching (one-shot reads start faster without it). */
+	private watch: typeof import('chokidar').watch | null = null;
 	private watcherReady: Promise<void>[] = [];
 	private readonly dirty = new Set<string>();
 	private relistDue = false;
@@ -76,9 +93,6 @@ export class Engine implements LiveEngine {
 	private queue: Promise<void> = Promise.resolve();
 	private indexDirty = false;
 	private stopped = false;
-	/** The index as loaded: gone files outside this run's roots are written back from it. */
-	private loadedIndex: LoadedIndex | null = null;
-	private readonly carried: IndexedFile[] = [];
 
 	constructor(
 		private readonly options: EngineOptions,
@@ -91,7 +105,7 @@ export class Engine implements LiveEngine {
 		// Filters apply after the count-once rules (they can change a record's issue): not here.
 		this.ledger = new Ledger({pricer: options.pricer});
 		const ledger = this.ledger;
-		this.counted = new CountedView(ledger, {
+		this.counted = new CountingCoalescer(ledger, {
 			pricer: options.pricer,
 			accept: acceptFor(options.filters),
 			intervalMs: options.watch === false ? 0 : (options.recountIntervalMs ?? DEFAULT_RECOUNT_INTERVAL_MS),
@@ -106,16 +120,21 @@ export class Engine implements LiveEngine {
 			if (issue === undefined) issues.set(r.workspace, (issue = issueFromWorkspace(r.workspace, patterns)));
 			return issue === null ? r : {...r, issue};
 		};
-		this.sink = {
+		const onRecord = options.onRecord;
+		// Not counting (`burn sources`): the records stay with their files' trackers only.
+		if (options.count === false) this.sink = {add: () => {}, retract: () => {}};
+		else this.sink = {
 			add: (r) => {
 				const attributed = attribute(r);
 				ledger.addOne(attributed);
 				gate.note(attributed);
+				onRecord?.(attributed);
 			},
 			retract: (path) => {
 				ledger.retractFile(path);
 				gate.retract(path);
-				dropConflicts(ledger.conflicts, path);
+				// A retracted file's duplicate conflicts go with it (a re-read reports them again).
+				ledger.conflicts.dropPath(path);
 			},
 		};
 		this.store = new CoalescingStore(() => this.buildSnapshot(), options.notifyIntervalMs ?? 150);
@@ -125,7 +144,8 @@ export class Engine implements LiveEngine {
 		const discovery = this.discovered ?? discoverSources(this.options.discovery, this.sources);
 		this.roots = [...discovery.roots];
 		this.missing = [...discovery.missing];
-		this.alerts.track(this.roots);
+		this.explicit = discovery.explicit;
+		this.trackAlerts(this.roots);
 		let index: LoadedIndex | null = null;
 		if (this.options.cacheDir) {
 			const loaded = loadIndex(this.options.cacheDir);
@@ -139,6 +159,7 @@ export class Engine implements LiveEngine {
 				await this.readRoot(root, index);
 				this.restoreGone(root, index);
 			}
+			for (const alerts of this.alerts.values()) await alerts.sync();
 		});
 		if (index) {
 			// Files gone from disk that this run's roots do not cover (other source flags): history,
@@ -154,6 +175,8 @@ export class Engine implements LiveEngine {
 		this.ready = true;
 		this.store.publish();
 		if (this.options.watch === false || this.stopped) return;
+		this.watch = (await import('chokidar')).watch;
+		if (this.stopped) return;
 		for (const root of this.roots) this.watchRoot(root);
 		const poll = this.options.pollIntervalMs ?? 5000;
 		if (poll > 0) {
@@ -212,28 +235,76 @@ export class Engine implements LiveEngine {
 		}
 	}
 
-	/** Per-file problems merged (without the ledger's duplicate conflicts). */
-	fileProblems(): ProblemLog {
-		return fileProblemLog(this.files.values());
+	/**
+	 * Per-root numbers and the one problem log of every file read (record files in reading order,
+	 * one `incomplete-line` per file whose last line waits for its LF; then bosun's alerts files).
+	 */
+	tally(): {sources: SourceNumbers[]; problems: ProblemLog} {
+		const byRoot = new Map<SourceRoot, SourceNumbers>();
+		for (const root of this.roots) {
+			byRoot.set(root, {kind: root.kind, path: root.path, via: root.via, explicit: root.explicit, files: 0, records: 0, problems: 0, bytes: 0, lastChangeAt: null});
+		}
+		const problems = new ProblemLog();
+		for (const {tracker, root} of this.files.values()) {
+			const fileProblems = addFileProblems(problems, tracker);
+			const s = byRoot.get(root);
+			if (!s) continue;
+			if (!tracker.deleted) s.files++;
+			s.records += tracker.records.length + tracker.folded + tracker.ghostRecords;
+			s.problems += fileProblems;
+			// Bytes on disk: a line file's read so far, a document's (OpenCode's database) whole size.
+			if (!tracker.deleted) s.bytes += tracker.reader.type === 'lines' ? tracker.offset + tracker.tailBytes : (tracker.identity?.size ?? 0);
+			if (tracker.lastChangeAt !== null && (s.lastChangeAt === null || tracker.lastChangeAt > s.lastChangeAt)) s.lastChangeAt = tracker.lastChangeAt;
+		}
+		for (const alerts of this.alerts.values()) if (!alerts.deleted) problems.merge(alerts.problems);
+		return {sources: [...byRoot.values()], problems};
 	}
 
-	sourceStatus() {
-		return rootStatus(this.roots, this.files.values()).status;
+	/** bosun's alerts, every one read. */
+	externalFlags(): Flag[] {
+		const out: Flag[] = [];
+		for (const alerts of this.alerts.values()) if (!alerts.deleted) out.push(...alerts.flags);
+		return out;
+	}
+
+	/** What the document is built from, now (the ledger that counts is re-counted if due). */
+	parts(): DocumentParts {
+		const counting = this.counted.current();
+		if (counting.dueAt !== null) this.recountWhenDue(counting.dueAt);
+		const {sources, problems} = this.tally();
+		return {
+			counting,
+			rulesApplied: counting.ledger !== this.ledger || counting.usage !== null,
+			sources,
+			missing: this.missing,
+			problems,
+			externalFlags: this.externalFlags(),
+		};
 	}
 
 	rootList(): readonly SourceRoot[] {
 		return this.roots;
 	}
 
-	/** Bytes on disk of the files read under a root. */
-	bytesOf(root: SourceRoot): number {
-		let n = 0;
-		for (const f of this.files.values()) if (f.root === root && !f.tracker.deleted) n += f.tracker.identity?.size ?? 0;
-		return n;
+	/** The roots read, the places looked at that did not exist, and whether a flag named them. */
+	get discovery(): DiscoveryResult {
+		return {roots: this.roots, missing: this.missing, explicit: this.explicit};
+	}
+
+	/** One root's files' problems (as `tally` counts them). */
+	problemsOf(root: SourceRoot): ProblemLog {
+		const problems = new ProblemLog();
+		for (const tracker of this.filesOf(root)) addFileProblems(problems, tracker);
+		return problems;
 	}
 
 	*trackedFiles(): IterableIterator<FileTracker> {
 		for (const f of this.files.values()) yield f.tracker;
+	}
+
+	/** The trackers of one root's files, in reading order. */
+	*filesOf(root: SourceRoot): IterableIterator<FileTracker> {
+		for (const f of this.files.values()) if (f.root === root) yield f.tracker;
 	}
 
 	/** Every tracked file's activity events, for the anomaly hook. */
@@ -245,25 +316,25 @@ export class Engine implements LiveEngine {
 
 	private buildSnapshot() {
 		const now = this.now();
-		if (this.alerts.size > 0) this.alerts.refresh();
-		const counted = this.counted.current();
-		if (counted.dueAt !== null) this.recountWhenDue(counted.dueAt);
-		const rules = counted.ledger !== this.ledger || counted.overlap !== null;
-		return buildLiveSnapshot({
-			ledger: counted.ledger,
-			counting: rules ? {overlap: counted.overlap, bosun: counted.bosun, stale: counted.dueAt !== null} : undefined,
-			externalFlags: this.alerts.size > 0 ? this.alerts.flags().filter((f) => f.lastAt >= now - LIVE_EXTERNAL_MS) : undefined,
-			extraProblems: this.alerts.size > 0 ? this.alerts.problems() : undefined,
-			files: this.files.values(),
-			roots: this.roots,
-			missing: this.missing,
+		const parts = this.parts();
+		const detected = this.options.detectFlags ? this.options.detectFlags(parts.counting.ledger, now, () => this.events()) : [];
+		return buildLiveSnapshot(parts, {
 			now,
 			ready: this.ready,
 			priced: this.options.pricer !== undefined,
 			filters: this.options.filters,
 			warnings: this.options.onNotice ? [] : this.notices,
-			detectFlags: this.options.detectFlags ? (ledger, now) => this.options.detectFlags!(ledger, now, () => this.events()) : undefined,
+			flags: [...detected, ...parts.externalFlags.filter((f) => f.lastAt >= now - LIVE_EXTERNAL_MS)],
 		});
+	}
+
+	/** Tracks the alerts file of every bosun root not seen yet. */
+	private trackAlerts(roots: readonly SourceRoot[]): void {
+		for (const root of roots) {
+			if (root.kind !== 'bosun') continue;
+			const path = join(root.path, BOSUN_ALERTS_FILE);
+			if (!this.alerts.has(path)) this.alerts.set(path, new FileTracker(path, {type: 'whole-lines', source: bosunAlertsSource}, NO_RECORDS, this.now));
+		}
 	}
 
 	/** The snapshot showed a count older than the raw ledger: publish again when a re-count is due. */
@@ -318,6 +389,7 @@ export class Engine implements LiveEngine {
 			if (this.files.has(known.path) || !rootReads(root, known.path, this.sources) || existsSync(known.path)) continue;
 			const tracked = this.track(known.path, root);
 			if (!tracked) continue;
+			// Any parser version: a gone file cannot be read again.
 			const entry = index.entry(known.path, tracked.tracker.parser, true);
 			if (!entry) {
 				this.files.delete(known.path);
@@ -368,7 +440,8 @@ export class Engine implements LiveEngine {
 
 	private watchRoot(root: SourceRoot): void {
 		const def = this.sources.find((s) => s.kind === root.kind);
-		const w = watch(root.path, {
+		if (!this.watch) return;
+		const w = this.watch(root.path, {
 			ignoreInitial: true,
 			persistent: true,
 			depth: def?.recursive ? undefined : 0,
@@ -407,9 +480,13 @@ export class Engine implements LiveEngine {
 		if (!keep) this.dirty.clear();
 		let changed = false;
 		for (const p of paths) {
+			const alerts = this.alerts.get(p);
+			if (alerts) {
+				if ((await alerts.sync()) !== 'unchanged') changed = true;
+				continue;
+			}
 			const tracked = this.files.get(p) ?? this.files.get(p.replace(/-(wal|journal)$/, '')) ?? this.adopt(p);
 			if (tracked && this.settle(await tracked.tracker.sync())) changed = true;
-			else if (!tracked && this.alerts.isAlertsFile(p) && this.alerts.refresh()) changed = true;
 		}
 		if (this.relistDue) {
 			this.relistDue = false;
@@ -439,7 +516,7 @@ export class Engine implements LiveEngine {
 		for (const root of discovery.roots) {
 			if (this.roots.some((r) => r.kind === root.kind && r.path === root.path)) continue;
 			this.roots.push(root);
-			this.alerts.track([root]);
+			this.trackAlerts([root]);
 			this.missing = this.missing.filter((m) => !(m.kind === root.kind && m.path === root.path));
 			await this.readRoot(root, null);
 			this.watchRoot(root);
@@ -448,7 +525,9 @@ export class Engine implements LiveEngine {
 		for (const {tracker} of this.files.values()) {
 			if (tracker.changed() && this.settle(await tracker.sync())) changed = true;
 		}
-		if (this.alerts.size > 0 && this.alerts.refresh()) changed = true;
+		for (const alerts of this.alerts.values()) {
+			if (alerts.changed() && (await alerts.sync()) !== 'unchanged') changed = true;
+		}
 		if (this.now() - this.lastRelist >= (this.options.relistIntervalMs ?? 60_000)) {
 			if (await this.relist()) changed = true;
 		}
@@ -466,15 +545,15 @@ export class Engine implements LiveEngine {
 	}
 }
 
-/** A retracted file's duplicate-conflict problems go with it (a re-read reports them again). */
-function dropConflicts(log: ProblemLog, path: string): void {
-	let removed = 0;
-	for (const p of log.items) if (p.path === path) removed++;
-	if (removed === 0) return;
-	const keep = log.items.filter((p) => p.path !== path);
-	for (const p of log.items) {
-		if (p.path === path) log.byKind[p.kind] = (log.byKind[p.kind] ?? 1) - 1;
-	}
-	log.count -= removed;
-	log.items.splice(0, log.items.length, ...keep);
+/** Adds one file's problems to the log, and an `incomplete-line` when its last line waits for its LF; returns how many. */
+function addFileProblems(log: ProblemLog, tracker: FileTracker): number {
+	log.merge(tracker.problems);
+	if (tracker.tailBytes === 0 || tracker.deleted) return tracker.problems.count;
+	log.add({
+		kind: 'incomplete-line',
+		path: tracker.path,
+		line: tracker.line,
+		reason: `last line has no newline (${tracker.tailBytes} bytes): an incomplete record, skipped until it is finished`,
+	});
+	return tracker.problems.count + 1;
 }

@@ -3,20 +3,19 @@
  * resume state, and the records it contributed. `sync()` decides what a change means:
  * - appended (same inode, not smaller, the bytes before the offset unchanged) → read from the offset;
  * - shrank, replaced (new inode) or rewritten → retract its records and re-read from zero;
- * - `.gz` and whole-document sources → any change re-reads the file;
+ * - `.gz`, whole-document and whole-line sources → any change re-reads the file;
  * - gone → keep its records (the money was spent), in the index too: agents delete old
  *   transcripts (Claude Code after 30 days), and history must survive that until the user drops
  *   it (`burn forget --gone`).
  */
 import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
+import {foldVersions} from '../core/dedup.js';
+import type {Flag} from '../core/flags.js';
 import {COVERAGE_KEYS, type ActivityEvent, type Coverage, type UsageRecord} from '../core/record.js';
-import type {Problem} from '../core/problems.js';
-import {LF} from '../sources/lines.js';
-import type {FileReader, ParseResult} from '../sources/types.js';
-import {FileProblems} from './file-problems.js';
-import {foldVersions} from './index-store.js';
-import {isGzip, MAX_LINE_BYTES, readLineFile} from './read-stream.js';
+import {ProblemLog} from '../core/problems.js';
+import type {DocumentResult, FileReader, ParseResult} from '../sources/types.js';
+import {isGzip, readLineFile, readWholeLines} from './line-reader.js';
 
 export interface FileIdentity {
 	dev: number;
@@ -35,6 +34,11 @@ export interface RecordSink {
 	retract(path: string): void;
 }
 
+export interface TimeSpan {
+	from: number;
+	to: number;
+}
+
 export type SyncOutcome = 'unchanged' | 'read' | 'reread' | 'deleted' | 'error';
 
 /** What the persistent index keeps per file. */
@@ -50,17 +54,18 @@ export interface TrackerSnapshot {
 	records: UsageRecord[];
 	/** Parsed records not kept in `records` (versions the index folded away). */
 	folded: number;
+	/** Earliest and latest time of every record parsed, folded versions included (`burn sources`' range). */
+	span: TimeSpan | null;
 	events: ActivityEvent[];
-	problems: FileProblems;
+	problems: ProblemLog;
 	/** The file is gone from disk; its records still count. */
 	gone?: boolean;
 }
 
-const CHUNK = 4 * 1024 * 1024;
+/** Problems listed per file (counts are exact): a file re-read from zero drops its old ones instead of doubling them. */
+export const MAX_PROBLEMS_PER_FILE = 50;
 /** Bytes hashed at the start of the file and just before the offset to tell an append from a rewrite. */
 const FINGERPRINT_SPAN = 4096;
-/** Yield to the event loop this often during a long read, so watchers and the UI stay alive. */
-const YIELD_EVERY = 32 * 1024 * 1024;
 
 export function parserId(reader: FileReader): string {
 	return `${reader.source.kind}:${reader.type}:${reader.source.parserVersion}`;
@@ -78,8 +83,11 @@ export class FileTracker {
 	records: UsageRecord[] = [];
 	/** Records parsed but not kept (superseded versions folded by the index). */
 	folded = 0;
+	span: TimeSpan | null = null;
 	events: ActivityEvent[] = [];
-	problems = new FileProblems();
+	/** Flags the file itself raised (bosun's alerts); not kept in the index. */
+	flags: Flag[] = [];
+	problems = new ProblemLog(MAX_PROBLEMS_PER_FILE);
 	/** The file is gone; its records stay counted. */
 	deleted = false;
 	/** Records moved aside when a deleted file's path came back with new content. */
@@ -110,6 +118,7 @@ export class FileTracker {
 		this.tailBytes = snap.tailBytes;
 		this.records = snap.records;
 		this.folded = snap.folded;
+		this.span = snap.span;
 		this.events = snap.events;
 		this.problems = snap.problems;
 		if (snap.gone) this.deleted = true;
@@ -129,6 +138,7 @@ export class FileTracker {
 			tailBytes: this.tailBytes,
 			records: this.records,
 			folded: this.folded,
+			span: this.span,
 			events: this.events,
 			problems: this.problems,
 			...(this.deleted ? {gone: true} : {}),
@@ -161,7 +171,7 @@ export class FileTracker {
 			if (!id) return await this.reread();
 			const now = this.identityOf(st, st.size);
 			if (sameIdentity(id, now)) return 'unchanged';
-			if (this.reader.type === 'document' || isGzip(this.path)) return await this.reread();
+			if (this.reader.type !== 'lines' || isGzip(this.path)) return await this.reread();
 			if (now.ino !== id.ino || now.dev !== id.dev || st.size < id.size) return await this.reread();
 			if (this.fingerprint !== null && fingerprintOf(this.path, this.offset) !== this.fingerprint) return await this.reread();
 			return await this.readLines(false);
@@ -173,10 +183,12 @@ export class FileTracker {
 	}
 
 	private async reread(): Promise<SyncOutcome> {
-		if (this.reader.type === 'document') {
+		if (this.reader.type !== 'lines') {
 			const st = statSync(this.path);
 			// Read first, retract after: a busy database keeps its old numbers rather than none.
-			const result = await this.reader.source.read(this.path);
+			const result: DocumentResult =
+				this.reader.type === 'document' ? await this.reader.source.read(this.path) : await readWholeLines(this.path, this.reader.source);
+			if (this.reader.type === 'whole-lines') this.bytesRead += st.size;
 			this.retract();
 			this.identity = this.identityOf(st, st.size);
 			this.take(result);
@@ -194,7 +206,9 @@ export class FileTracker {
 		if (this.records.length > 0 || this.identity) this.sink.retract(this.path);
 		this.records = [];
 		this.folded = 0;
+		this.span = null;
 		this.events = [];
+		this.flags = [];
 		this.problems.clear();
 		this.offset = 0;
 		this.line = 1;
@@ -212,18 +226,24 @@ export class FileTracker {
 		this.ghostRecords += this.records.length + this.folded;
 		this.records = [];
 		this.folded = 0;
+		this.span = null;
 		this.identity = null;
 		this.deleted = false;
 	}
 
-	private take(result: Pick<ParseResult<unknown>, 'records' | 'events' | 'problems'>): void {
+	private take(result: Pick<ParseResult<unknown>, 'records' | 'events' | 'problems'> & {flags?: Flag[]}): void {
 		for (const r of result.records) {
 			this.compact(r);
 			this.records.push(r);
 			this.sink.add(r);
+			const span = this.span;
+			if (span === null) this.span = {from: r.at, to: r.at};
+			else if (r.at < span.from) span.from = r.at;
+			else if (r.at > span.to) span.to = r.at;
 		}
 		for (const e of result.events) this.events.push(e);
 		if (result.problems.length > 0) this.problems.addAll(result.problems);
+		if (result.flags) this.flags.push(...result.flags);
 	}
 
 	/**
@@ -276,81 +296,21 @@ export class FileTracker {
 		try {
 			const st = fstatSync(fd);
 			const before = this.offset;
-			const end = await this.readPlain(fd, source);
+			// From the committed offset to EOF; complete lines go to the source, the partial last one waits.
+			const read = await readLineFile(this.path, source, this.state, (r) => this.take(r), {fd, start: this.offset, line: this.line});
+			this.state = read.state;
+			this.offset += read.consumedBytes;
+			this.line += read.consumedLines;
+			this.tailBytes = read.tailBytes;
+			this.bytesRead += read.bytesRead;
 			if (this.offset !== before) this.fold();
-			this.identity = this.identityOf(st, end);
+			this.identity = this.identityOf(st, this.offset + this.tailBytes);
 			this.fingerprint = this.offset > 0 ? fingerprintFd(fd, this.offset) : null;
 			if (this.offset !== before || fromZero) this.lastChangeAt = this.clock();
 			return fromZero ? 'reread' : 'read';
 		} finally {
 			closeSync(fd);
 		}
-	}
-
-	/**
-	 * Reads from the committed offset to EOF in large chunks; hands complete lines to the source.
-	 * Returns the file position reached (offset + the waiting partial line).
-	 */
-	private async readPlain(fd: number, source: {parse: (chunk: Buffer, state: any, at: {path: string; offset: number; line: number}) => ParseResult<unknown>}): Promise<number> {
-		let buf = Buffer.allocUnsafe(CHUNK);
-		let filled = 0;
-		let pos = this.offset;
-		let sinceYield = 0;
-		let skipping = false;
-		for (;;) {
-			if (filled === buf.length) {
-				if (buf.length < MAX_LINE_BYTES) {
-					const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LINE_BYTES));
-					buf.copy(bigger, 0, 0, filled);
-					buf = bigger;
-				} else {
-					// One line longer than the cap: report it and drop bytes until its LF.
-					this.problems.add(longLine(this.path, this.line));
-					this.offset += filled;
-					filled = 0;
-					skipping = true;
-				}
-			}
-			const n = readSync(fd, buf, filled, buf.length - filled, pos);
-			if (n === 0) break;
-			pos += n;
-			this.bytesRead += n;
-			const start = filled;
-			filled += n;
-			if (skipping) {
-				const lf = buf.indexOf(LF, start);
-				if (lf === -1 || lf >= filled) {
-					this.offset += filled;
-					filled = 0;
-					continue;
-				}
-				this.offset += lf + 1;
-				this.line++;
-				buf.copy(buf, 0, lf + 1, filled);
-				filled -= lf + 1;
-				skipping = false;
-			}
-			const last = buf.lastIndexOf(LF, filled - 1);
-			if (last === -1) continue;
-			const result = source.parse(buf.subarray(0, last + 1), this.state, {path: this.path, offset: this.offset, line: this.line});
-			this.state = result.state;
-			this.take(result);
-			this.offset += result.consumedBytes;
-			this.line += result.consumedLines;
-			// The next chunk goes into a fresh buffer: a source may keep slices of the one it was handed.
-			const rest = filled - result.consumedBytes;
-			const next = Buffer.allocUnsafe(Math.max(CHUNK, rest * 2));
-			buf.copy(next, 0, result.consumedBytes, filled);
-			buf = next;
-			filled = rest;
-			sinceYield += n;
-			if (sinceYield >= YIELD_EVERY) {
-				sinceYield = 0;
-				await new Promise<void>((resolve) => setImmediate(resolve));
-			}
-		}
-		this.tailBytes = skipping ? 0 : filled;
-		return this.offset + this.tailBytes;
 	}
 
 	private identityOf(st: Stats, size: number): FileIdentity {
@@ -384,10 +344,6 @@ function sharedCoverage(c: Coverage): Coverage {
 	for (const _ in c) keys++;
 	if (keys !== COVERAGE_KEYS.length) return c;
 	return (coverages[bits] ??= Object.freeze({...c}));
-}
-
-function longLine(path: string, line: number): Problem {
-	return {kind: 'line-too-long', path, line, reason: `line is longer than ${MAX_LINE_BYTES} bytes; skipped`};
 }
 
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {

@@ -17,13 +17,14 @@ import {createHash} from 'node:crypto';
 import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {chooseVersion} from '../core/dedup.js';
+import {foldVersions} from '../core/dedup.js';
+import {ProblemLog, type ProblemLogJson} from '../core/problems.js';
 import type {ActivityEvent, UsageRecord} from '../core/record.js';
-import {FileProblems, type FileProblemsJson} from './file-problems.js';
-import type {FileIdentity, TrackerSnapshot} from './file-tracker.js';
+import {MAX_PROBLEMS_PER_FILE, type FileIdentity, type TrackerSnapshot} from './file-tracker.js';
 import {ColumnReader, ColumnWriter} from './record-codec.js';
 
-export const INDEX_VERSION = 2;
+/** 3: per-file `span` (time range of every record parsed, folded versions included). */
+export const INDEX_VERSION = 3;
 export const INDEX_FILE = 'index.json';
 const MAGIC = 'burn-index';
 
@@ -40,8 +41,10 @@ interface FileEntryJson {
 	records: number;
 	/** Parsed records folded away (superseded versions within the file). */
 	folded: number;
+	/** Earliest and latest time of every record parsed (folded versions included); null: none. */
+	span: [number, number] | null;
 	events: ActivityEvent[];
-	problems: FileProblemsJson;
+	problems: ProblemLogJson;
 	/** The file was gone from disk when the index was written. */
 	gone?: true;
 }
@@ -114,8 +117,9 @@ export class LoadedIndex {
 			tailBytes: f.tail,
 			records,
 			folded: typeof f.folded === 'number' ? f.folded : 0,
+			span: Array.isArray(f.span) ? {from: f.span[0], to: f.span[1]} : null,
 			events: f.events,
-			problems: FileProblems.fromJson(f.problems),
+			problems: ProblemLog.fromJson(f.problems, MAX_PROBLEMS_PER_FILE),
 			...(f.gone === true ? {gone: true} : {}),
 		};
 	}
@@ -202,6 +206,7 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 			tail: s.tailBytes,
 			records: kept.length,
 			folded: s.folded + s.records.length - kept.length,
+			span: s.span ? [s.span.from, s.span.to] : null,
 			events: s.events,
 			problems: s.problems.toJson(),
 			...(s.gone ? {gone: true as const} : {}),
@@ -228,34 +233,6 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 	}
 	removeStaleTemps(dir);
 	return header.length + body.length;
-}
-
-/**
- * Within one file, keeps only the version of a record that would count (a streamed Claude
- * response is several lines; only its largest counts). The ledger ends up the same with less work
- * on the next start. Keys whose versions conflict keep every version, so the conflict is reported again.
- */
-export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
-	const at = new Map<string, number>();
-	const conflicted = new Set<string>();
-	const out: (UsageRecord | null)[] = [];
-	for (const r of records) {
-		const i = at.get(r.key);
-		if (i === undefined || conflicted.has(r.key)) {
-			at.set(r.key, out.length);
-			out.push(r);
-			continue;
-		}
-		const choice = chooseVersion(out[i]!, r);
-		if (choice === 'conflict') {
-			conflicted.add(r.key);
-			out.push(r);
-		} else if (choice === 'replace') {
-			// The winner takes the loser's place in arrival order: first-seen position, best version.
-			out[i] = r;
-		}
-	}
-	return out.filter((r): r is UsageRecord => r !== null);
 }
 
 function pad8(n: number): number {

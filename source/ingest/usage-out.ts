@@ -6,7 +6,7 @@ import {closeSync, existsSync, fsyncSync, ftruncateSync, openSync, statSync, wri
 import {specFingerprint} from '../core/usage-writer.js';
 import {forEachCompleteLine, isBlank, parseJsonLine} from '../sources/lines.js';
 import type {LineSource} from '../sources/types.js';
-import {readLineFile} from './read-stream.js';
+import {readLineFile} from './line-reader.js';
 
 export interface ExistingRun {
 	maxTurn: number;

@@ -1,66 +1,62 @@
 /**
  * bosun's own analyzer alerts (`.cache/agent-work-logs/agent-alerts.jsonl`: error_loop, tool_loop,
  * stuck_agent, cost_anomaly, …) as external flags. burn shows them next to its own flags and
- * never re-derives them. The analyzer repeats an alert after a cooldown: one flag per
- * type + attempt, first and last time kept, the largest value wins.
+ * never re-derives them. The analyzer repeats an alert after a cooldown: one flag per type +
+ * attempt, first and last time kept, the largest value wins. The engine tracks the file as it
+ * tracks a record file (ingest/engine.ts).
  */
-import {readFileSync} from 'node:fs';
 import type {Flag, Severity} from '../core/flags.js';
 import type {Problem} from '../core/problems.js';
 import {forEachCompleteLine, isBlank, parseJsonLine} from './lines.js';
+import type {WholeLineSource} from './types.js';
 
 export const BOSUN_ALERTS_FILE = 'agent-alerts.jsonl';
 
 const SEVERITY: Record<string, Severity> = {critical: 'crit', high: 'crit', medium: 'warn', warn: 'warn', warning: 'warn', low: 'info', info: 'info'};
 
-export interface BosunAlerts {
-	flags: Flag[];
+interface AlertsState {
+	byId: Map<string, Flag>;
 	problems: Problem[];
 }
 
-export function readBosunAlerts(path: string): BosunAlerts {
-	let buf: Buffer;
-	try {
-		buf = readFileSync(path);
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') return {flags: [], problems: []};
-		return {flags: [], problems: [{kind: 'read-error', path, line: null, reason: (error as Error).message}]};
-	}
-	return parseBosunAlerts(buf, path);
-}
-
-export function parseBosunAlerts(buf: Buffer, path: string): BosunAlerts {
-	const byId = new Map<string, Flag>();
-	const problems: Problem[] = [];
-	forEachCompleteLine(buf, (start, end, index) => {
-		if (isBlank(buf, start, end)) return;
-		const line = index + 1;
-		const parsed = parseJsonLine(buf, start, end);
-		if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
-			problems.push({kind: 'malformed-json', path, line, reason: 'alert line is not a JSON object'});
-			return;
-		}
-		const flag = alertToFlag(parsed.value as Record<string, unknown>);
-		if (!flag) {
-			problems.push({kind: 'invalid-record', path, line, field: 'type', reason: 'alert without a type or a valid timestamp'});
-			return;
-		}
-		const seen = byId.get(flag.id);
-		if (!seen) byId.set(flag.id, flag);
-		else {
-			seen.firstAt = Math.min(seen.firstAt, flag.firstAt);
-			seen.lastAt = Math.max(seen.lastAt, flag.lastAt);
-			if (flag.value > seen.value) {
-				seen.value = flag.value;
-				seen.message = flag.message;
+/** The alerts file as a whole-line source: its result is flags (and problems), no records. */
+export const bosunAlertsSource: WholeLineSource<AlertsState> = {
+	kind: 'bosun',
+	parserVersion: 1,
+	initialState: () => ({byId: new Map(), problems: []}),
+	parse(chunk, state, pos) {
+		const {byId, problems} = state;
+		const path = pos.path;
+		const {consumedBytes, consumedLines} = forEachCompleteLine(chunk, (start, end, index) => {
+			if (isBlank(chunk, start, end)) return;
+			const line = pos.line + index;
+			const parsed = parseJsonLine(chunk, start, end);
+			if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+				problems.push({kind: 'malformed-json', path, line, reason: 'alert line is not a JSON object'});
+				return;
 			}
-		}
-	});
-	return {flags: [...byId.values()], problems};
-}
+			const flag = alertToFlag(parsed.value as Record<string, unknown>);
+			if (!flag) {
+				problems.push({kind: 'invalid-record', path, line, field: 'type', reason: 'alert without a type or a valid timestamp'});
+				return;
+			}
+			const seen = byId.get(flag.id);
+			if (!seen) byId.set(flag.id, flag);
+			else {
+				seen.firstAt = Math.min(seen.firstAt, flag.firstAt);
+				seen.lastAt = Math.max(seen.lastAt, flag.lastAt);
+				if (flag.value > seen.value) {
+					seen.value = flag.value;
+					seen.message = flag.message;
+				}
+			}
+		});
+		return {records: [], events: [], problems: [], consumedBytes, consumedLines, state};
+	},
+	finish: ({byId, problems}) => ({records: [], events: [], problems, flags: [...byId.values()]}),
+};
 
-export function alertToFlag(a: Record<string, unknown>): Flag | null {
+function alertToFlag(a: Record<string, unknown>): Flag | null {
 	const type = typeof a.type === 'string' && a.type ? a.type : null;
 	const at = Date.parse(typeof a.timestamp === 'string' ? a.timestamp : '');
 	if (!type || !Number.isFinite(at)) return null;

@@ -30,5 +30,5 @@ export const bosunDefinition: SourceDefinition = {
 		return [{kind: 'bosun', path: join(ctx.cwd, ...BOSUN_LOG_DIR), explicit: false, via: 'default: ./.cache/agent-work-logs'}];
 	},
 	matches: (rel) => !rel.includes('/') && BOSUN_STREAM_FILE.test(rel),
-	readerFor: () => ({type: 'document', source: bosunSource}),
+	readerFor: () => ({type: 'whole-lines', source: bosunSource}),
 };

@@ -1,8 +1,9 @@
 /**
  * bosun telemetry (transcript-formats §6): `.cache/agent-work-logs/agent-work-stream.jsonl`.
  *
- * A document source: a `usage` event may be a per-event delta or a running total per attempt
- * (§6.3, unknown), and that can only be decided with all readings of an attempt in hand. Rule:
+ * A whole-line source (read whole, judged whole): a `usage` event may be a per-event delta or a
+ * running total per attempt (§6.3, unknown), and that can only be decided with all readings of an
+ * attempt in hand. Rule:
  * an attempt whose readings never shrink (two or more) is cumulative, or has a single reading;
  * it becomes ONE record with the last values, granularity `per-session-aggregate`. An attempt
  * whose readings go down at least once is per-event: one record per reading, `per-turn`.
@@ -11,9 +12,8 @@
 import {basename, dirname} from 'node:path';
 import type {Problem} from '../core/problems.js';
 import {coverageOf, type ActivityEvent, type Tokens, type UsageRecord, emptyTokens} from '../core/record.js';
-import {readLineFile} from '../ingest/read-stream.js';
 import {forEachCompleteLine, isBlank, lineContains, parseJsonLine} from './lines.js';
-import type {DocumentResult, DocumentSource, LineSource} from './types.js';
+import type {WholeLineSource} from './types.js';
 
 /** The stream and its rotated copies (`agent-work-stream-2026-10-01.jsonl.gz`, …). */
 export const BOSUN_STREAM_FILE = /^agent-work-stream.*\.jsonl(\.gz)?$/;
@@ -51,105 +51,100 @@ export function bosunRepoRoot(file: string): string | null {
 	return dirname(cache);
 }
 
-export const bosunSource: DocumentSource = {
+interface BosunStreamState {
+	attempts: Map<string, Attempt>;
+	events: ActivityEvent[];
+	problems: Problem[];
+}
+
+export const bosunSource: WholeLineSource<BosunStreamState> = {
 	kind: 'bosun',
 	parserVersion: 1,
-	read: readBosunStream,
+	initialState: () => ({attempts: new Map(), events: [], problems: []}),
+	parse(chunk, state, pos) {
+		const {consumedBytes, consumedLines} = forEachCompleteLine(chunk, (start, end, index) => {
+			if (isBlank(chunk, start, end)) return;
+			if (!NEEDLES.some((n) => lineContains(chunk, start, end, n))) return;
+			const line = pos.line + index;
+			const parsed = parseJsonLine(chunk, start, end);
+			if (!parsed.ok) return void state.problems.push({kind: 'malformed-json', path: pos.path, line, reason: `not valid JSON: ${parsed.error}`});
+			if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+				return void state.problems.push({kind: 'not-an-object', path: pos.path, line, reason: 'a bosun event must be a JSON object'});
+			}
+			takeEvent(state, pos.path, parsed.value as Record<string, unknown>, line, pos.offset + start);
+		});
+		return {records: [], events: [], problems: [], consumedBytes, consumedLines, state};
+	},
+	finish({attempts, events, problems}, {path, line, tailBytes}) {
+		if (tailBytes > 0) {
+			problems.push({kind: 'incomplete-line', path, line, reason: `last line has no newline (${tailBytes} bytes): an incomplete event, skipped until it is finished`});
+		}
+		const workspace = bosunRepoRoot(path);
+		const records: UsageRecord[] = [];
+		for (const attempt of attempts.values()) records.push(...attemptRecords(attempt, path, workspace));
+		return {records, events, problems};
+	},
 };
 
-export async function readBosunStream(path: string): Promise<DocumentResult> {
-	const attempts = new Map<string, Attempt>();
-	const events: ActivityEvent[] = [];
-	const problems: Problem[] = [];
-	const collector: LineSource<null> = {
-		kind: 'bosun',
-		parserVersion: 1,
-		initialState: () => null,
-		parse(chunk, state, pos) {
-			const {consumedBytes, consumedLines} = forEachCompleteLine(chunk, (start, end, index) => {
-				if (isBlank(chunk, start, end)) return;
-				if (!NEEDLES.some((n) => lineContains(chunk, start, end, n))) return;
-				const line = pos.line + index;
-				const parsed = parseJsonLine(chunk, start, end);
-				if (!parsed.ok) return void problems.push({kind: 'malformed-json', path, line, reason: `not valid JSON: ${parsed.error}`});
-				if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
-					return void problems.push({kind: 'not-an-object', path, line, reason: 'a bosun event must be a JSON object'});
-				}
-				takeEvent(parsed.value as Record<string, unknown>, line, pos.offset + start);
-			});
-			return {records: [], events: [], problems: [], consumedBytes, consumedLines, state};
-		},
-	};
-
-	const takeEvent = (e: Record<string, unknown>, line: number, offset: number) => {
-		const type = str(e.event_type);
-		if (!type) return;
-		const at = Date.parse(str(e.timestamp) ?? '');
-		if (!Number.isFinite(at)) {
-			if (type === 'usage') problems.push({kind: 'invalid-record', path, line, field: 'timestamp', reason: 'usage event without a valid timestamp; skipped'});
+function takeEvent({attempts, events, problems}: BosunStreamState, path: string, e: Record<string, unknown>, line: number, offset: number): void {
+	const type = str(e.event_type);
+	if (!type) return;
+	const at = Date.parse(str(e.timestamp) ?? '');
+	if (!Number.isFinite(at)) {
+		if (type === 'usage') problems.push({kind: 'invalid-record', path, line, field: 'timestamp', reason: 'usage event without a valid timestamp; skipped'});
+		return;
+	}
+	const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
+	const attemptId = str(e.attempt_id);
+	const taskId = str(e.task_id);
+	const runId = attemptId ?? (taskId ? `task:${taskId}` : null);
+	let attempt: Attempt | undefined;
+	if (runId) {
+		attempt = attempts.get(runId);
+		if (!attempt) attempts.set(runId, (attempt = {id: runId, taskId, executor: null, model: null, firstAt: at, lastAt: at, readings: []}));
+		attempt.firstAt = Math.min(attempt.firstAt, at);
+		attempt.lastAt = Math.max(attempt.lastAt, at);
+		attempt.taskId ??= taskId;
+		attempt.executor = str(e.executor) ?? attempt.executor;
+		attempt.model = str(e.model) ?? attempt.model;
+	}
+	switch (type) {
+		case 'usage': {
+			if (!attempt) {
+				problems.push({kind: 'invalid-record', path, line, field: 'attempt_id', reason: 'usage event without attempt_id or task_id: cannot be attributed to a run; skipped'});
+				return;
+			}
+			const reading = readingOf(e, data, at, line, offset, (field, reason) => problems.push({kind: 'invalid-record', path, line, field, reason}));
+			attempt.readings.push(reading);
 			return;
 		}
-		const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
-		const attemptId = str(e.attempt_id);
-		const taskId = str(e.task_id);
-		const runId = attemptId ?? (taskId ? `task:${taskId}` : null);
-		let attempt: Attempt | undefined;
-		if (runId) {
-			attempt = attempts.get(runId);
-			if (!attempt) attempts.set(runId, (attempt = {id: runId, taskId, executor: null, model: null, firstAt: at, lastAt: at, readings: []}));
-			attempt.firstAt = Math.min(attempt.firstAt, at);
-			attempt.lastAt = Math.max(attempt.lastAt, at);
-			attempt.taskId ??= taskId;
-			attempt.executor = str(e.executor) ?? attempt.executor;
-			attempt.model = str(e.model) ?? attempt.model;
+		case 'error':
+			events.push({
+				kind: 'error',
+				source: 'bosun',
+				runId: runId ?? '(no attempt)',
+				issue: taskId,
+				at,
+				name: str(data.error_category) ?? 'error',
+				detail: truncate(str(data.error_message) ?? str(data.error_fingerprint) ?? ''),
+			});
+			return;
+		case 'tool_call':
+		case 'tool_result': {
+			const ok = type === 'tool_result' ? !(data.success === false || data.is_error === true || data.error !== undefined || /^(error|failed|failure)$/i.test(str(data.status) ?? '')) : undefined;
+			events.push({
+				kind: type,
+				source: 'bosun',
+				runId: runId ?? '(no attempt)',
+				issue: taskId,
+				at,
+				name: str(data.tool_name) ?? str(data.name) ?? '(unknown tool)',
+				detail: truncate(str(data.command) ?? ''),
+				...(ok === undefined ? {} : {ok}),
+			});
+			return;
 		}
-		switch (type) {
-			case 'usage': {
-				if (!attempt) {
-					problems.push({kind: 'invalid-record', path, line, field: 'attempt_id', reason: 'usage event without attempt_id or task_id: cannot be attributed to a run; skipped'});
-					return;
-				}
-				const reading = readingOf(e, data, at, line, offset, (field, reason) => problems.push({kind: 'invalid-record', path, line, field, reason}));
-				attempt.readings.push(reading);
-				return;
-			}
-			case 'error':
-				events.push({
-					kind: 'error',
-					source: 'bosun',
-					runId: runId ?? '(no attempt)',
-					issue: taskId,
-					at,
-					name: str(data.error_category) ?? 'error',
-					detail: truncate(str(data.error_message) ?? str(data.error_fingerprint) ?? ''),
-				});
-				return;
-			case 'tool_call':
-			case 'tool_result': {
-				const ok = type === 'tool_result' ? !(data.success === false || data.is_error === true || data.error !== undefined || /^(error|failed|failure)$/i.test(str(data.status) ?? '')) : undefined;
-				events.push({
-					kind: type,
-					source: 'bosun',
-					runId: runId ?? '(no attempt)',
-					issue: taskId,
-					at,
-					name: str(data.tool_name) ?? str(data.name) ?? '(unknown tool)',
-					detail: truncate(str(data.command) ?? ''),
-					...(ok === undefined ? {} : {ok}),
-				});
-				return;
-			}
-		}
-	};
-
-	const read = await readLineFile(path, collector, null, () => {});
-	if (read.tailBytes > 0) {
-		problems.push({kind: 'incomplete-line', path, line: read.consumedLines + 1, reason: `last line has no newline (${read.tailBytes} bytes): an incomplete event, skipped until it is finished`});
 	}
-	const workspace = bosunRepoRoot(path);
-	const records: UsageRecord[] = [];
-	for (const attempt of attempts.values()) records.push(...attemptRecords(attempt, path, workspace));
-	return {records, events, problems};
 }
 
 /** Readings that never shrink (or a single one) are a running total: true. */

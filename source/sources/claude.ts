@@ -18,7 +18,7 @@ import {coverageOf, type ActivityEvent, type RecordMeta, type Tokens, type Usage
 import {isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
 import {claudeLineType, LINE_OTHER, LINE_PROGRESS, LINE_USER, skimAssistant} from './claude-skim.js';
 import {AnchoredNeedle, hasTrueKey} from './json-skim.js';
-import {CR, hasBom, isBlank, LF, lineContains, parseJsonLine} from './lines.js';
+import {isBlank, LineCursor, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
 const USAGE = Buffer.from('"usage"');
@@ -58,16 +58,9 @@ export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPos
 	const records: UsageRecord[] = [];
 	const events: ActivityEvent[] = [];
 	const problems: Problem[] = [];
-	let next = 0;
-	let consumedLines = 0;
-	for (;;) {
-		const lf = chunk.indexOf(LF, next);
-		if (lf === -1) break;
-		let start = next;
-		const end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
-		next = lf + 1;
-		const line = at.line + consumedLines++;
-		if (at.offset + start === 0 && hasBom(chunk, start)) start += 3;
+	const c = new LineCursor(chunk, at);
+	while (c.next()) {
+		const {start, end, line} = c;
 		if (reference) {
 			if (!isBlank(chunk, start, end)) parseLine(chunk, start, end, line, state, at, records, events, problems);
 			continue;
@@ -94,7 +87,7 @@ export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPos
 			parseLine(chunk, start, end, line, state, at, records, events, problems);
 		}
 	}
-	return {records, events, problems, consumedBytes: next, consumedLines, state};
+	return {records, events, problems, consumedBytes: c.consumedBytes, consumedLines: c.consumedLines, state};
 }
 
 /** The slow path: `JSON.parse` of the whole line. */

@@ -14,7 +14,7 @@ import {coverageOf, type ActivityEvent, type QuotaSample, type RecordMeta, type 
 import {codexQuota, codexTokens, codexUsage, decreased, isZero, minus, sameUsage, usageTuple, type CodexUsage} from './codex-usage.js';
 import {isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
 import {codexEnvelope, codexLineMatters, ENVELOPE_SKIP, ENVELOPE_UNSURE} from './codex-envelope.js';
-import {CR, hasBom, isBlank, LF, lineContains, parseJsonLine} from './lines.js';
+import {isBlank, LineCursor, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
 /**
@@ -106,16 +106,9 @@ export function parseCodexChunk(chunk: Buffer, input: CodexState, pos: ChunkPosi
 	const records: UsageRecord[] = [];
 	const events: ActivityEvent[] = [];
 	const problems: Problem[] = [];
-	let next = 0;
-	let consumedLines = 0;
-	for (;;) {
-		const lf = chunk.indexOf(LF, next);
-		if (lf === -1) break;
-		let start = next;
-		const end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
-		next = lf + 1;
-		const lineNo = pos.line + consumedLines++;
-		if (pos.offset + start === 0 && hasBom(chunk, start)) start += 3;
+	const c = new LineCursor(chunk, pos);
+	while (c.next()) {
+		const {start, end, line: lineNo} = c;
 		if (reference) {
 			if (!isBlank(chunk, start, end)) readLine(chunk, start, end, lineNo, state, pos, records, events, problems);
 			continue;
@@ -126,7 +119,7 @@ export function parseCodexChunk(chunk: Buffer, input: CodexState, pos: ChunkPosi
 		if (verdict === ENVELOPE_UNSURE && !lineContains(chunk, start, end, PAYLOAD)) continue;
 		readLine(chunk, start, end, lineNo, state, pos, records, events, problems);
 	}
-	return {records, events, problems, consumedBytes: next, consumedLines, state};
+	return {records, events, problems, consumedBytes: c.consumedBytes, consumedLines: c.consumedLines, state};
 }
 
 function readLine(

@@ -12,7 +12,7 @@
  * event loop every few thousand rows (the read transaction stays open, so the snapshot is consistent;
  * in WAL mode an open reader does not block OpenCode's writes).
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite from 'better-sqlite3';
 import {closeSync, existsSync, fstatSync, openSync, readFileSync, readSync} from 'node:fs';
 import type {Problem} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
@@ -76,7 +76,9 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function readOnce(path: string, busyTimeoutMs: number): Promise<DocumentResult> {
 	const problems: Problem[] = [];
 	const records: UsageRecord[] = [];
-	const db = openDb(path, busyTimeoutMs);
+	// Loaded on first use: a native module every command would otherwise pay for at startup.
+	const {default: Database} = await import('better-sqlite3');
+	const db = openDb(Database, path, busyTimeoutMs);
 	try {
 		const tables = new Set(
 			(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{name: string}>).map((r) => r.name),
@@ -155,7 +157,7 @@ const MAX_IN_MEMORY_BYTES = 1024 ** 3;
  *   as a corrupt database and read again on the next change.
  * - Otherwise (rollback journal, or very large): opened in place, read-only.
  */
-function openDb(path: string, timeout: number): Database.Database {
+function openDb(Database: typeof BetterSqlite, path: string, timeout: number): BetterSqlite.Database {
 	const inPlace = () => new Database(path, {readonly: true, fileMustExist: true, timeout});
 	if (existsSync(`${path}-wal`)) return inPlace();
 	const header = Buffer.alloc(100);
@@ -175,7 +177,7 @@ function openDb(path: string, timeout: number): Database.Database {
 	return new Database(bytes, {readonly: true});
 }
 
-function columns(db: Database.Database, table: string): Set<string> {
+function columns(db: BetterSqlite.Database, table: string): Set<string> {
 	return new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>).map((r) => r.name));
 }
 
@@ -185,7 +187,7 @@ function textOf(data: unknown): string | null {
 	return null;
 }
 
-async function readSteps(db: Database.Database): Promise<Map<string, StepFinish[]>> {
+async function readSteps(db: BetterSqlite.Database): Promise<Map<string, StepFinish[]>> {
 	const out = new Map<string, StepFinish[]>();
 	const cols = columns(db, 'part');
 	if (!cols.has('message_id') || !cols.has('data')) return out;
@@ -213,7 +215,7 @@ interface SessionRow {
 	hasParent: boolean | null;
 }
 
-function readSessions(db: Database.Database): Map<string, SessionRow> {
+function readSessions(db: BetterSqlite.Database): Map<string, SessionRow> {
 	const out = new Map<string, SessionRow>();
 	const cols = columns(db, 'session');
 	if (!cols.has('id')) return out;

@@ -7,7 +7,7 @@
 import {z} from 'zod';
 import type {Problem} from '../core/problems.js';
 import {coverageOf, type QuotaSample, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
-import {CR, hasBom, isBlank, LF, parseJsonLine} from './lines.js';
+import {isBlank, LineCursor, parseJsonLine} from './lines.js';
 import {isWellFormedV1, parseIso} from './symphony-fast.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
 
@@ -109,18 +109,12 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 	let line = at.line;
 	const problem = (kind: Problem['kind'], reason: string, field?: string) =>
 		problems.push({kind, path, line, reason, ...(field ? {field} : {})});
-	// A plain loop, not a callback per line: this runs for every usage.jsonl line.
-	let next = 0;
-	let consumedLines = 0;
-	for (;;) {
-		const lf = chunk.indexOf(LF, next);
-		if (lf === -1) break;
-		let start = next;
-		let end = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
-		next = lf + 1;
-		line = at.line + consumedLines++;
-		// A BOM is tolerated on the first line of a file.
-		if (at.offset + start === 0 && hasBom(chunk, start)) start += 3;
+	// The cursor, not a callback per line: this runs for every usage.jsonl line. A BOM is
+	// tolerated on the first line of a file.
+	const c = new LineCursor(chunk, at);
+	while (c.next()) {
+		const {start, end} = c;
+		line = c.line;
 		if (isBlank(chunk, start, end)) continue;
 		const parsed = parseJsonLine(chunk, start, end);
 		if (!parsed.ok) {
@@ -159,7 +153,7 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 		}
 		records.push(toRecord(record, path, line, at.offset + start, problem));
 	}
-	return {records, events: [], problems, consumedBytes: next, consumedLines, state: {reportedVersions}};
+	return {records, events: [], problems, consumedBytes: c.consumedBytes, consumedLines: c.consumedLines, state: {reportedVersions}};
 }
 
 function toRecord(

@@ -1,3 +1,4 @@
+import type {Flag} from '../core/flags.js';
 import type {ActivityEvent, SourceKind, UsageRecord} from '../core/record.js';
 import type {Problem} from '../core/problems.js';
 
@@ -47,6 +48,8 @@ export interface DocumentResult {
 	records: UsageRecord[];
 	events: ActivityEvent[];
 	problems: Problem[];
+	/** Flags another tool raised (bosun's alerts, `external`), shown beside burn's own. */
+	flags?: Flag[];
 }
 
 /**
@@ -60,7 +63,25 @@ export interface DocumentSource {
 	read(path: string): Promise<DocumentResult>;
 }
 
-export type FileReader = {type: 'lines'; source: LineSource<any>} | {type: 'document'; source: DocumentSource};
+/**
+ * A line file that can only be judged whole (bosun's stream: an attempt's readings decide how it
+ * counts). Ingest reads it with its one line reader, hands every complete line to `parse` (which
+ * collects into the state and returns no records), then asks `finish` for the result. Like a
+ * document, it is re-read whole when it changes.
+ */
+export interface WholeLineSource<S = unknown> {
+	kind: SourceKind;
+	parserVersion: number;
+	initialState(path: string): S;
+	parse(chunk: Buffer, state: S, at: ChunkPosition): ParseResult<S>;
+	/** `line`: the line number after the last complete line; `tailBytes`: an unfinished last line. */
+	finish(state: S, end: {path: string; line: number; tailBytes: number}): DocumentResult;
+}
+
+export type FileReader =
+	| {type: 'lines'; source: LineSource<any>}
+	| {type: 'document'; source: DocumentSource}
+	| {type: 'whole-lines'; source: WholeLineSource<any>};
 
 /** What discovery needs to know: the user's flags, environment, home and working directory. */
 export interface LocateContext {

@@ -2,7 +2,7 @@ import {appendFileSync, readFileSync, readdirSync, statSync, truncateSync} from 
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runBackfill} from '../../source/commands/backfill.js';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import {validateFiles} from '../../source/commands/validate.js';
 import type {BucketJson, SummaryJson} from '../../source/core/summary.js';
 import {TOKEN_FIELDS} from '../../source/core/record.js';

@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {runSources} from '../../source/commands/sources.js';
+import {collectSources, runSources} from '../../source/commands/sources.js';
 import type {SourcesJson} from '../../source/core/sources-report.js';
 import {FIXTURES, tempDir} from '../sources/helpers.js';
 
@@ -13,7 +13,8 @@ const CLI = path.resolve(import.meta.dirname, '../../dist/cli.js');
 async function run(argv: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
 	let out = '';
 	const stdout = {write: (s: string) => ((out += s), true)} as unknown as NodeJS.WritableStream;
-	const code = await runSources({argv, env: {HOME: home, ...env}, cwd: tempDir(), stdout, now: new Date('2026-11-01T00:00:00Z')});
+	// The index goes to a temp dir, not into the fixture's home.
+	const code = await runSources({argv, env: {HOME: home, BURN_CACHE_DIR: tempDir(), ...env}, cwd: tempDir(), stdout, now: new Date('2026-11-01T00:00:00Z')});
 	expect(code).toBe(0);
 	return out;
 }
@@ -54,7 +55,7 @@ describe('burn sources', () => {
 
 	it('the built CLI runs `sources` (exit 0) and rejects a bad --issue-pattern (exit 2)', () => {
 		if (!fs.existsSync(CLI)) return; // built by `npm test` before vitest
-		const env = {...process.env, HOME: CODEX_HOME, CODEX_HOME: '', CLAUDE_CONFIG_DIR: ''};
+		const env = {...process.env, HOME: CODEX_HOME, CODEX_HOME: '', CLAUDE_CONFIG_DIR: '', BURN_CACHE_DIR: tempDir()};
 		const out = execFileSync('node', [CLI, 'sources', '--json'], {env, cwd: tempDir(), encoding: 'utf8'});
 		expect((JSON.parse(out) as SourcesJson).roots.some((r) => r.kind === 'codex')).toBe(true);
 		let code = 0;
@@ -64,5 +65,27 @@ describe('burn sources', () => {
 			code = (error as {status: number}).status;
 		}
 		expect(code).toBe(2);
+	});
+
+	it('reads through the engine and its index: a second run with one cache dir reads no source bytes and prints the same document', async () => {
+		const cacheDir = tempDir();
+		const now = new Date('2026-11-01T00:00:00Z');
+		// Claude and Codex fixtures under one home: line files, a `.gz`-free tree, problems and dedup.
+		const home = tempDir();
+		fs.cpSync(path.join(CLAUDE_HOME, '.claude'), path.join(home, '.claude'), {recursive: true});
+		fs.cpSync(path.join(CODEX_HOME, '.codex'), path.join(home, '.codex'), {recursive: true});
+		const discovery = {cwd: tempDir(), home, env: {HOME: home}, flags: {}};
+		const cold = await collectSources({discovery, cacheDir, now});
+		const warm = await collectSources({discovery, cacheDir, now});
+		const files = cold.doc.roots.reduce((n, r) => n + r.files, 0);
+		expect(files).toBeGreaterThan(5);
+		expect(cold.read.bytesRead).toBeGreaterThan(0);
+		expect(cold.read.restoredFiles).toBe(0);
+		expect(warm.read.bytesRead).toBe(0);
+		expect(warm.read.restoredFiles).toBe(files);
+		expect(JSON.stringify(warm.doc, null, 2)).toBe(JSON.stringify(cold.doc, null, 2));
+		// And the same as a read with no index at all.
+		const uncached = await collectSources({discovery, cacheDir: null, now});
+		expect(uncached.doc).toEqual(cold.doc);
 	});
 });

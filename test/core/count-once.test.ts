@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
-import {countLedgerOnce} from '../../source/core/count-once.js';
+import {countOnce} from '../../source/core/counting/count-once.js';
 import {Ledger} from '../../source/core/ledger.js';
 import type {UsageRecord} from '../../source/core/record.js';
-import {CountedView} from '../../source/ingest/counted-view.js';
+import {CountingCoalescer} from '../../source/core/counting/coalescer.js';
 import {makeRecord} from '../helpers/records.js';
 
 const T = Date.parse('2026-10-02T10:00:00Z');
@@ -14,7 +14,7 @@ const call = (n: number, at: number, path = '/s1.jsonl'): UsageRecord =>
 	makeRecord({key: `claude:${n}`, source: 'claude', runId: 's1', turn: null, issue: null, workspace: WS, at, tokens: {input: 50, output: 5, total: 55}, origin: {path, line: n, offset: 0}});
 
 /** A raw ledger fed through a view's gate, the way the engine's sink feeds both. */
-function fed(view: CountedView, raw: Ledger, records: UsageRecord[]): void {
+function fed(view: CountingCoalescer, raw: Ledger, records: UsageRecord[]): void {
 	for (const r of records) {
 		raw.addOne(r);
 		view.gate.note(r);
@@ -25,7 +25,7 @@ describe('count once (the step summary and watch share)', () => {
 	it('replaces a covered turn by its calls without changing the raw ledger', () => {
 		const raw = new Ledger();
 		raw.add([turn(1, T, T + 60_000), call(1, T + 10_000), call(2, T + 20_000)]);
-		const {ledger, overlap} = countLedgerOnce(raw, {rawCounts: true});
+		const {ledger, usage: overlap} = countOnce(raw, {rawCounts: true});
 		expect(ledger).not.toBe(raw);
 		expect(ledger.totals.records).toBe(2);
 		expect(ledger.by.run.get('run-1')?.records).toBe(2);
@@ -36,41 +36,41 @@ describe('count once (the step summary and watch share)', () => {
 	it('returns the raw ledger itself when no rule changes a record (and it already counts)', () => {
 		const raw = new Ledger();
 		raw.add([turn(1, T, T + 60_000), call(1, T + 3_600_000)]);
-		expect(countLedgerOnce(raw, {rawCounts: true}).ledger).toBe(raw);
-		expect(countLedgerOnce(raw, {rawCounts: true, accept: () => true}).ledger).not.toBe(raw);
+		expect(countOnce(raw, {rawCounts: true}).ledger).toBe(raw);
+		expect(countOnce(raw, {rawCounts: true, accept: () => true}).ledger).not.toBe(raw);
 	});
 });
 
 describe('the live view of it', () => {
 	it('transcripts only: the raw ledger counts, nothing is re-counted', () => {
 		const raw = new Ledger();
-		const view = new CountedView(raw, {intervalMs: 1000, clock: () => 0});
+		const view = new CountingCoalescer(raw, {intervalMs: 1000, clock: () => 0});
 		fed(view, raw, [call(1, T), call(2, T + 1000)]);
-		for (let i = 0; i < 5; i++) expect(view.current()).toMatchObject({ledger: raw, overlap: null, dueAt: null});
+		for (let i = 0; i < 5; i++) expect(view.current()).toMatchObject({ledger: raw, usage: null, dueAt: null});
 		expect(view.recounts).toBe(0);
 	});
 
 	it('usage.jsonl only: the raw ledger counts (always fresh); the report is re-read at most once per interval', () => {
 		const raw = new Ledger();
 		let clock = 0;
-		const view = new CountedView(raw, {intervalMs: 1000, clock: () => clock});
+		const view = new CountingCoalescer(raw, {intervalMs: 1000, clock: () => clock});
 		fed(view, raw, [turn(1, T, T + 60_000)]);
-		expect(view.current()).toMatchObject({ledger: raw, overlap: {candidateTurns: 1}, dueAt: null});
+		expect(view.current()).toMatchObject({ledger: raw, usage: {candidateTurns: 1}, dueAt: null});
 		fed(view, raw, [turn(2, T + 100_000, T + 160_000)]);
 		const s = view.current();
 		expect(s.ledger).toBe(raw);
 		expect(s.ledger.totals.records).toBe(2);
-		expect(s.overlap?.candidateTurns).toBe(1);
+		expect(s.usage?.candidateTurns).toBe(1);
 		expect(s.dueAt).toBeGreaterThan(clock);
 		clock = 1001;
-		expect(view.current().overlap?.candidateTurns).toBe(2);
+		expect(view.current().usage?.candidateTurns).toBe(2);
 		expect(view.recounts).toBe(2);
 	});
 
 	it('both: re-counts at most once per interval, shows the last count until then, never the raw double count', () => {
 		const raw = new Ledger();
 		let clock = 0;
-		const view = new CountedView(raw, {intervalMs: 1000, clock: () => clock});
+		const view = new CountingCoalescer(raw, {intervalMs: 1000, clock: () => clock});
 		fed(view, raw, [turn(1, T, T + 60_000), call(1, T + 10_000)]);
 		const first = view.current();
 		expect(first.ledger).not.toBe(raw);
@@ -97,7 +97,7 @@ describe('the live view of it', () => {
 
 	it('the gate closes again when the transcript file is retracted', () => {
 		const raw = new Ledger();
-		const view = new CountedView(raw, {intervalMs: 0, clock: () => 0});
+		const view = new CountingCoalescer(raw, {intervalMs: 0, clock: () => 0});
 		fed(view, raw, [turn(1, T, T + 60_000), call(1, T + 10_000)]);
 		expect(view.gate.mayApply).toBe(true);
 		raw.retractFile('/s1.jsonl');
@@ -108,7 +108,7 @@ describe('the live view of it', () => {
 
 	it('a filter always counts through a derived ledger (filters apply after the rules)', () => {
 		const raw = new Ledger();
-		const view = new CountedView(raw, {intervalMs: 0, clock: () => 0, accept: (r) => r.issue === 'MT-1'});
+		const view = new CountingCoalescer(raw, {intervalMs: 0, clock: () => 0, accept: (r) => r.issue === 'MT-1'});
 		fed(view, raw, [turn(1, T, T + 60_000), call(1, T + 10_000), call(2, T + 3_600_000)]);
 		const s = view.current();
 		// The covered call is MT-1's now; the one outside the turn names no issue.
@@ -158,7 +158,7 @@ describe('the overlap lookup', () => {
 	}
 
 	it('finds the same turn as a scan of every turn (overlapping, nested and back-to-back turns)', async () => {
-		const {resolveOverlap} = await import('../../source/core/overlap.js');
+		const {applyUsageRule} = await import('../../source/core/counting/usage-rule.js');
 		let seed = 7;
 		const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 		for (let round = 0; round < 20; round++) {
@@ -175,7 +175,7 @@ describe('the overlap lookup', () => {
 				calls.push(makeRecord({key: `c${i}`, source: 'claude', runId: 's', issue: null, turn: null, workspace: ws, at: T + Math.floor(rand() * 800_000), origin: {path: '/s.jsonl', line: i, offset: 0}}));
 			}
 			const want = naive(calls, turns.filter((t) => t.provider !== 'codex'), 2000);
-			const {records} = resolveOverlap([...turns, ...calls]);
+			const {records} = applyUsageRule([...turns, ...calls]);
 			const got = new Map(records.filter((r) => r.source === 'claude' && r.runId !== 's').map((r) => [r.key, r.runId]));
 			expect(want.size).toBeGreaterThan(10);
 			expect(got).toEqual(want);

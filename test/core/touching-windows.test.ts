@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {countLedgerOnce} from '../../source/core/count-once.js';
+import {countOnce} from '../../source/core/counting/count-once.js';
 import {Ledger} from '../../source/core/ledger.js';
 import {mulberry32} from '../../source/core/prng.js';
 import {TOKEN_FIELDS, type SourceKind, type UsageRecord} from '../../source/core/record.js';
@@ -90,7 +90,7 @@ function makeCase(r: Rand, n: number): Case {
 function counted(records: UsageRecord[]) {
 	const raw = new Ledger({pricer});
 	raw.add(records);
-	const {ledger, overlap} = countLedgerOnce(raw, {pricer, rawCounts: true});
+	const {ledger, usage: overlap} = countOnce(raw, {pricer, rawCounts: true});
 	const t = ledger.totals;
 	return {
 		overlap,

@@ -1,6 +1,6 @@
 import {isDeepStrictEqual} from 'node:util';
 import {afterEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import {discoveryOptions} from '../../source/commands/source-flags.js';
 import type {SummaryJson} from '../../source/core/summary.js';
 import {DemoFactory} from '../../source/demo/factory.js';

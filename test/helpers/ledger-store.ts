@@ -6,6 +6,7 @@ import type {Flag} from '../../source/core/flags.js';
 import {Ledger} from '../../source/core/ledger.js';
 import {ProblemLog} from '../../source/core/problems.js';
 import type {LiveSnapshot, LiveStore} from '../../source/core/snapshot.js';
+import type {SourceNumbers} from '../../source/core/source-numbers.js';
 import {buildSummary} from '../../source/core/summary.js';
 import type {Pricer} from '../../source/core/totals.js';
 import {usageLine, type TurnSpec} from '../../source/demo/usage-line.js';
@@ -66,10 +67,14 @@ export class TestStore implements LiveStore {
 		for (const l of this.listeners) l();
 	}
 
+	private sourceNumbers(): SourceNumbers {
+		return {kind: 'symphony', path: this.path, via: 'test', explicit: true, files: 1, records: this.ledger.size, problems: this.problems.count, bytes: 0, lastChangeAt: this.now};
+	}
+
 	private build(): LiveSnapshot {
 		const doc = buildSummary({
 			ledger: this.ledger,
-			sources: [{kind: 'symphony', path: this.path, files: 1, records: this.ledger.size, problems: this.problems.count}],
+			sources: [this.sourceNumbers()],
 			missing: [],
 			problems: this.problems,
 			priced: this.priced,
@@ -85,7 +90,7 @@ export class TestStore implements LiveStore {
 			doc,
 			minutes,
 			flags: [...this.flags],
-			sources: [{kind: 'symphony', path: this.path, files: 1, records: this.ledger.size, problems: this.problems.count, lastChangeAt: this.now}],
+			sources: [this.sourceNumbers()],
 			ledger: this.ledger,
 			ready: this.ready,
 		};

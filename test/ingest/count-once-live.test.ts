@@ -1,8 +1,8 @@
 import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
 import {afterEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import type {SummaryJson} from '../../source/core/summary.js';
 import type {Pricer} from '../../source/core/totals.js';
 import type {DiscoveryOptions} from '../../source/ingest/discover.js';
@@ -189,6 +189,14 @@ describe('watch counts what summary counts (usage.jsonl, transcripts and bosun t
 		// Every token once: the totals are the claude calls plus the uncovered turn and attempt.
 		expect(b4.totals.records).toBe(b4.bySource.claude!.records + 1 + 1);
 		expect(engine.counted.recounts).toBeGreaterThan(0);
+
+		// bosun's alerts file is tracked like the record files: an appended alert joins the live flags.
+		appendFileSync(
+			join(dirname(w.stream), 'agent-alerts.jsonl'),
+			line({timestamp: '2026-10-02T13:02:00.000Z', type: 'stuck_agent', attempt_id: 'att-2', task_id: 'task-2', idle_time_ms: 420_000, threshold_ms: 300_000, severity: 'medium'}),
+		);
+		await waitFor(() => engine.store.getSnapshot().flags.some((f) => f.kind === 'bosun_stuck_agent'), 8000, 'the appended bosun alert');
+		expect(engine.store.getSnapshot().flags.filter((f) => f.external === 'bosun').map((f) => f.kind).sort()).toEqual(['bosun_error_loop', 'bosun_stuck_agent']);
 	});
 
 	it('a filter applies after the rules, as in summary', async () => {

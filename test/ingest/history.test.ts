@@ -6,12 +6,11 @@
 import {cpSync, mkdirSync, readFileSync, unlinkSync, writeFileSync} from 'node:fs';
 import {basename, join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
 import {runForget} from '../../source/commands/forget.js';
 import {collectSources} from '../../source/commands/sources.js';
 import {sourcesLines} from '../../source/core/sources-report.js';
 import {loadIndex} from '../../source/ingest/index-store.js';
-import {readOnce} from '../../source/ingest/read-once.js';
+import {collectSummary, readOnce} from '../../source/ingest/read-once.js';
 import {claudeSource} from '../../source/sources/claude.js';
 import {claudeDefinition} from '../../source/sources/claude-definition.js';
 import {runCli} from '../helpers/cli.js';
@@ -34,7 +33,7 @@ function setUp() {
 		const {doc} = await collectSummary({discovery: discovery(flags), cacheDir: cache});
 		return {records: doc.totals.records, input: doc.totals.tokens.input!.value, output: doc.totals.tokens.output!.value};
 	};
-	const gone = async () => (await collectSources({discovery: discovery(), cacheDir: cache})).roots.find((r) => r.kind === 'claude')!;
+	const gone = async () => (await collectSources({discovery: discovery(), cacheDir: cache})).doc.roots.find((r) => r.kind === 'claude')!;
 	return {projects, project, cache, totals, gone, discovery};
 }
 
@@ -96,8 +95,8 @@ describe('history that survives the agents’ clean-up', () => {
 		const {projects, project, cache, discovery} = setUp();
 		const withVersion = (parserVersion: number) => [{...claudeDefinition, readerFor: () => ({type: 'lines' as const, source: {...claudeSource, parserVersion}})}];
 		const read = async (version: number) => {
-			const {ledger, engine} = await readOnce({discovery: discovery({claudeDir: [projects]}), cacheDir: cache, sources: withVersion(version)});
-			return {records: ledger.totals.records, restored: engine.stats.restoredFiles};
+			const engine = await readOnce({discovery: discovery({claudeDir: [projects]}), cacheDir: cache, sources: withVersion(version)});
+			return {records: engine.ledger.totals.records, restored: engine.stats.restoredFiles};
 		};
 		expect(await read(1)).toEqual({records: 15, restored: 0});
 		unlinkSync(join(project, session(3)));

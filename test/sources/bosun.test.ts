@@ -1,12 +1,15 @@
 import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
-import {applyBosunOverlap, findBosunOverlap, isInside} from '../../source/core/bosun-overlap.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
+import {isInside, matchBosunRule} from '../../source/core/counting/bosun-rule.js';
+import {countOnce} from '../../source/core/counting/count-once.js';
 import {Ledger} from '../../source/core/ledger.js';
-import {parseBosunAlerts, readBosunAlerts} from '../../source/sources/bosun-alerts.js';
+import {FileTracker} from '../../source/ingest/file-tracker.js';
+import {readWholeLines} from '../../source/ingest/line-reader.js';
+import {bosunAlertsSource} from '../../source/sources/bosun-alerts.js';
 import {bosunDefinition, bosunLogDir} from '../../source/sources/bosun-definition.js';
-import {bosunRepoRoot, isCumulative, readBosunStream} from '../../source/sources/bosun.js';
+import {bosunRepoRoot, bosunSource, isCumulative} from '../../source/sources/bosun.js';
 import {makeRecord} from '../helpers/records.js';
 import {copyFixture, tempDir} from '../helpers/temp.js';
 
@@ -26,7 +29,7 @@ const streamOf = (repo: string) => join(repo, '.cache', 'agent-work-logs', 'agen
 describe('bosun agent-work-stream.jsonl', () => {
 	it('turns a growing series of usage readings into one aggregate record with the last values', async () => {
 		const repo = fixtureRepo();
-		const {records} = await readBosunStream(streamOf(repo));
+		const {records} = await readWholeLines(streamOf(repo), bosunSource);
 		const a = records.filter((r) => r.runId === 've-7c1d-add-retry');
 		expect(a).toHaveLength(1);
 		expect(a[0]).toMatchObject({
@@ -46,7 +49,7 @@ describe('bosun agent-work-stream.jsonl', () => {
 	});
 
 	it('counts readings that go down as per-event records, turn by turn', async () => {
-		const {records} = await readBosunStream(streamOf(fixtureRepo()));
+		const {records} = await readWholeLines(streamOf(fixtureRepo()), bosunSource);
 		const b = records.filter((r) => r.runId === 've-9a2b-fix-docs').sort((x, y) => x.at - y.at);
 		expect(b.map((r) => r.turn)).toEqual([1, 2, 3]);
 		expect(b.every((r) => r.granularity === 'per-turn')).toBe(true);
@@ -55,7 +58,7 @@ describe('bosun agent-work-stream.jsonl', () => {
 	});
 
 	it('keeps a cost-only reading as cost-only with unknown (null) tokens, and reads nested usage spellings', async () => {
-		const {records} = await readBosunStream(streamOf(fixtureRepo()));
+		const {records} = await readWholeLines(streamOf(fixtureRepo()), bosunSource);
 		const c = records.find((r) => r.runId === 've-cost-only')!;
 		expect(c).toMatchObject({granularity: 'cost-only', usageSource: 'unavailable', reportedCostUsd: 0.05});
 		expect(c.tokens.input).toBeNull();
@@ -65,14 +68,14 @@ describe('bosun agent-work-stream.jsonl', () => {
 	});
 
 	it('never adds session_end or metrics rollups: total reported cost is the usage events only', async () => {
-		const {records} = await readBosunStream(streamOf(fixtureRepo()));
+		const {records} = await readWholeLines(streamOf(fixtureRepo()), bosunSource);
 		expect(records).toHaveLength(6);
 		const cost = records.reduce((s, r) => s + (r.reportedCostUsd ?? 0), 0);
 		expect(cost).toBeCloseTo(0.12 + 0.019 + 0.05, 6);
 	});
 
 	it('emits tool and error activity for the anomaly rules, and counts bad lines as problems', async () => {
-		const {events, problems} = await readBosunStream(streamOf(fixtureRepo()));
+		const {events, problems} = await readWholeLines(streamOf(fixtureRepo()), bosunSource);
 		expect(events.map((e) => [e.kind, e.name])).toEqual([
 			['tool_call', 'shell'],
 			['tool_result', 'shell'],
@@ -106,9 +109,9 @@ describe('bosun agent-work-stream.jsonl', () => {
 });
 
 describe('bosun agent-alerts.jsonl', () => {
-	it('becomes external flags, one per type and attempt, repeats merged', () => {
+	it('becomes external flags, one per type and attempt, repeats merged', async () => {
 		const repo = fixtureRepo();
-		const {flags, problems} = readBosunAlerts(join(repo, '.cache', 'agent-work-logs', 'agent-alerts.jsonl'));
+		const {flags = [], problems} = await readWholeLines(join(repo, '.cache', 'agent-work-logs', 'agent-alerts.jsonl'), bosunAlertsSource);
 		expect(problems).toEqual([expect.objectContaining({kind: 'malformed-json', line: 5})]);
 		expect(flags).toHaveLength(3);
 		expect(flags.every((f) => f.external === 'bosun')).toBe(true);
@@ -126,9 +129,16 @@ describe('bosun agent-alerts.jsonl', () => {
 		expect(flags.find((f) => f.kind === 'bosun_stuck_agent')).toMatchObject({severity: 'warn', value: 7, threshold: 5, unit: 'minutes'});
 	});
 
-	it('a missing alerts file is no flags and no problem; a line without a type is a problem', () => {
-		expect(readBosunAlerts('/nonexistent/agent-alerts.jsonl')).toEqual({flags: [], problems: []});
-		const r = parseBosunAlerts(Buffer.from('{"timestamp":"2026-10-02T13:00:00Z"}\n'), 'a.jsonl');
+	it('a missing alerts file is no flags and no problem; a line without a type is a problem', async () => {
+		// The engine tracks the alerts file like any file: one that does not exist reads as nothing.
+		const missing = new FileTracker('/nonexistent/agent-alerts.jsonl', {type: 'whole-lines', source: bosunAlertsSource}, {add: () => {}, retract: () => {}});
+		expect(await missing.sync()).toBe('unchanged');
+		expect({flags: missing.flags, problems: missing.problems.count}).toEqual({flags: [], problems: 0});
+		const t = tempDir('burn-bosun-alerts-');
+		cleanups.push(t.cleanup);
+		const file = join(t.dir, 'agent-alerts.jsonl');
+		writeFileSync(file, '{"timestamp":"2026-10-02T13:00:00Z"}\n');
+		const r = await readWholeLines(file, bosunAlertsSource);
 		expect(r.flags).toEqual([]);
 		expect(r.problems[0]).toMatchObject({kind: 'invalid-record', line: 1});
 	});
@@ -158,19 +168,19 @@ describe('bosun vs transcripts: counted once', () => {
 	});
 
 	it('a transcript call in the repo during the attempt covers it; outside the window or the repo it does not', () => {
-		expect(findBosunOverlap([bosun, transcript('c1', '2026-10-02T13:05:00Z')]).covered.has('att-1')).toBe(true);
-		expect(findBosunOverlap([bosun, transcript('c1', '2026-10-02T15:00:00Z')]).covered.size).toBe(0);
-		expect(findBosunOverlap([bosun, transcript('c1', '2026-10-02T13:05:00Z', '/elsewhere')]).covered.size).toBe(0);
+		expect(matchBosunRule([bosun, transcript('c1', '2026-10-02T13:05:00Z')]).covered.has('att-1')).toBe(true);
+		expect(matchBosunRule([bosun, transcript('c1', '2026-10-02T15:00:00Z')]).covered.size).toBe(0);
+		expect(matchBosunRule([bosun, transcript('c1', '2026-10-02T13:05:00Z', '/elsewhere')]).covered.size).toBe(0);
 	});
 
 	it('drops the covered bosun record and lends its task id to the transcript records', () => {
 		const ledger = new Ledger();
 		ledger.add([bosun, transcript('c1', '2026-10-02T13:05:00Z'), transcript('c2', '2026-10-02T13:06:00Z')]);
-		const stats = applyBosunOverlap(ledger);
+		const {ledger: counted, bosun: stats} = countOnce(ledger);
 		expect(stats).toEqual({coveredRuns: 1, droppedRecords: 1, attributedRecords: 2});
-		expect(ledger.by.source.get('bosun')).toBeUndefined();
-		expect(ledger.by.issue.get('task-9')?.records).toBe(2);
-		expect(ledger.totals.tokens.input.sum).toBe(200);
+		expect(counted.by.source.get('bosun')).toBeUndefined();
+		expect(counted.by.issue.get('task-9')?.records).toBe(2);
+		expect(counted.totals.tokens.input.sum).toBe(200);
 	});
 
 	it('end to end: with --bosun-dir and a transcript of the same run, the spend is counted once', async () => {
@@ -193,11 +203,11 @@ describe('bosun vs transcripts: counted once', () => {
 		const file = join(projects, '3c1e0f7a-0000-4000-8000-0000000000b1.jsonl');
 		writeFileSync(file, line('1', '2026-10-02T13:02:00.000Z', 10));
 		appendFileSync(file, line('2', '2026-10-02T13:03:00.000Z', 20));
-		const {doc, bosun: extras} = await collectSummary({
+		const {doc, bosun, externalFlags} = await collectSummary({
 			discovery: {cwd: t.dir, home: t.dir, env: {}, flags: {bosunDir: [repo], claudeDir: [join(t.dir, '.claude')]}},
 		});
-		expect(extras.overlap).toMatchObject({coveredRuns: 1, droppedRecords: 1, attributedRecords: 2});
-		expect(extras.externalFlags.map((f) => f.kind).sort()).toEqual(['bosun_cost_anomaly', 'bosun_error_loop', 'bosun_stuck_agent']);
+		expect(bosun).toMatchObject({coveredRuns: 1, droppedRecords: 1, attributedRecords: 2});
+		expect(externalFlags.map((f) => f.kind).sort()).toEqual(['bosun_cost_anomaly', 'bosun_error_loop', 'bosun_stuck_agent']);
 		// task-0001 is now the two transcript calls, not bosun's 74,000-token aggregate.
 		expect(doc.byIssue['task-0001']?.records).toBe(2);
 		expect(doc.byIssue['task-0001']?.tokens.total.value).toBe(230);

@@ -42,11 +42,11 @@ describe('Claude Code transcripts: the fixture home', () => {
 	});
 
 	it('emits tool calls, tool errors and API errors as activity', async () => {
-		const {scan} = await collect(HOME);
-		const kinds = scan.events.map((e) => `${e.kind}:${e.name}`);
+		const {events} = await collect(HOME);
+		const kinds = events.map((e) => `${e.kind}:${e.name}`);
 		expect(kinds).toEqual(['tool_call:Bash', 'tool_result:tool_result', 'error:api_error']);
-		expect(scan.events[1]!.ok).toBe(false);
-		expect(scan.events.every((e) => e.detail.length <= 200)).toBe(true);
+		expect(events[1]!.ok).toBe(false);
+		expect(events.every((e) => e.detail.length <= 200)).toBe(true);
 	});
 
 	it('--claude-dir takes a config dir or its projects/, and turns default discovery off', async () => {

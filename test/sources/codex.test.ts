@@ -64,8 +64,8 @@ describe('Codex rollouts: the fixture home', () => {
 	});
 
 	it('emits function calls and failed commands as activity', async () => {
-		const {scan} = await collect(tempDir(), {codexDir: [path.join(DAY, `rollout-2026-10-02T10-00-00-${A1}.jsonl`)]});
-		expect(scan.events.map((e) => [e.kind, e.name, e.ok])).toEqual([
+		const {events} = await collect(tempDir(), {codexDir: [path.join(DAY, `rollout-2026-10-02T10-00-00-${A1}.jsonl`)]});
+		expect(events.map((e) => [e.kind, e.name, e.ok])).toEqual([
 			['tool_call', 'exec_command', undefined],
 			['tool_result', 'exec_command', false],
 		]);

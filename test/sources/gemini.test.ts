@@ -1,10 +1,10 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import type {UsageRecord} from '../../source/core/record.js';
 import {discoverSources} from '../../source/ingest/discover.js';
-import {readLineFile} from '../../source/ingest/read-stream.js';
+import {readLineFile} from '../../source/ingest/line-reader.js';
 import {geminiJsonlSource, parseGeminiChunk, readGeminiJson} from '../../source/sources/gemini.js';
 import {geminiDefinition} from '../../source/sources/gemini-definition.js';
 import {copyFixture, tempDir} from '../helpers/temp.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {collectSummary, type Collected} from '../../source/commands/collect.js';
+import {collectSummary, type Collected} from '../../source/ingest/read-once.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
 

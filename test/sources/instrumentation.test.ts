@@ -1,6 +1,6 @@
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import {instrumentationDefinition, instrumentationRoot} from '../../source/sources/instrumentation-definition.js';
 import {readInstrumentationReport} from '../../source/sources/instrumentation.js';
 import {copyFixture, tempDir} from '../helpers/temp.js';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {resolveOverlap} from '../../source/core/overlap.js';
-import {collectSummary} from '../../source/commands/collect.js';
+import {applyUsageRule} from '../../source/core/counting/usage-rule.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import {tempDir, tok, writeLines} from './helpers.js';
 
 const R1 = '0b5b7a40-1f0e-4c55-9d4c-000000000001';
@@ -81,14 +81,14 @@ describe('summary across usage.jsonl, Claude and Codex', () => {
 		const base = {source: 'symphony' as const, provider: 'codex', model: 'm', runId: 'R', turn: 1, issue: 'X-1', workspace: '/w/X-1', startedAt: 1000, at: 5000, tokens: {input: 1, cacheRead: null, cacheWrite: null, cacheWrite5m: null, cacheWrite1h: null, output: 1, reasoning: null, total: 2}, usageSource: 'provider_reported' as const, reportedCostUsd: null, granularity: 'per-turn' as const, coverage: {} as never, origin: {path: 'u', line: 1, offset: 0}, key: 'symphony:R:1'};
 		const call = {...base, source: 'claude' as const, provider: 'anthropic', runId: 'S', turn: null, issue: null, startedAt: null, at: 3000, key: 'claude:m', granularity: 'per-message' as const};
 		// A Claude call does not cover a Codex turn.
-		expect(resolveOverlap([call, base]).report.coveredTurns).toBe(0);
+		expect(applyUsageRule([call, base]).report.coveredTurns).toBe(0);
 		const codexCall = {...call, source: 'codex' as const, key: 'codex:x'};
-		const a = resolveOverlap([codexCall, base]);
-		const b = resolveOverlap([base, codexCall]);
+		const a = applyUsageRule([codexCall, base]);
+		const b = applyUsageRule([base, codexCall]);
 		expect(a.records).toEqual(b.records);
 		expect(a.records).toHaveLength(1);
 		expect(a.records[0]).toMatchObject({key: 'codex:x', runId: 'R', issue: 'X-1', turn: 1});
 		// Outside the window (beyond the slack) it stays its own run.
-		expect(resolveOverlap([{...codexCall, at: 9000}, base]).report.coveredTurns).toBe(0);
+		expect(applyUsageRule([{...codexCall, at: 9000}, base]).report.coveredTurns).toBe(0);
 	});
 });

@@ -64,7 +64,7 @@ describe('burn sources: an OpenCode database has a size', () => {
 	it('shows the database file size, not 0 B', async () => {
 		const home = join(dir, 'opencode');
 		const path = restingDb(home);
-		const doc = await collectSources({discovery: {cwd: dir, home: dir, env: {}, flags: {opencodeDir: [home]}}});
+		const {doc} = await collectSources({discovery: {cwd: dir, home: dir, env: {}, flags: {opencodeDir: [home]}}});
 		const root = doc.roots.find((r) => r.kind === 'opencode')!;
 		expect(root.files).toBe(1);
 		expect(root.bytes).toBe(statSync(path).size);

@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import type {UsageRecord} from '../../source/core/record.js';
 import {discoverSources} from '../../source/ingest/discover.js';
 import {readLegacyMessage} from '../../source/sources/opencode.js';

@@ -2,9 +2,9 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {collectSummary} from '../../source/commands/collect.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import {parseSymphonyChunk, symphonySource} from '../../source/sources/symphony.js';
-import {readLineFile} from '../../source/ingest/read-stream.js';
+import {readLineFile} from '../../source/ingest/line-reader.js';
 import type {UsageRecord} from '../../source/core/record.js';
 import {copyFixture, FIXTURES, tempDir} from '../helpers/temp.js';
 

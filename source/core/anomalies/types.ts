@@ -6,14 +6,12 @@
 import type {Flag, FlagNote} from '../flags.js';
 import type {ProblemKind} from '../problems.js';
 import type {ActivityEvent, SourceKind, UsageRecord} from '../record.js';
+import type {SourceNumbers} from '../source-numbers.js';
 import type {Lifecycle} from './lifecycle.js';
 import type {AnomalyParams} from './params.js';
 
-export interface SourceInfo {
-	kind: SourceKind;
-	path: string;
-	records: number;
-	problems: number;
+/** A source root as the data-quality rule sees it: the engine's numbers (core/source-numbers.ts), in part. */
+export interface SourceInfo extends Pick<SourceNumbers, 'kind' | 'path' | 'records' | 'problems'> {
 	/** Problems by kind for this source, when known (schema-version mismatches are warned about). */
 	problemsByKind?: Partial<Record<ProblemKind, number>>;
 }

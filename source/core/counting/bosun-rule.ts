@@ -1,4 +1,6 @@
 /**
+ * The bosun rule (one of the two counting-once rules, core/counting/count-once.ts).
+ *
  * bosun runs Codex / Copilot / Claude SDK sessions that also write their own transcripts, so the
  * same spend can arrive twice (transcript-formats §6.3). The rule:
  *
@@ -9,11 +11,11 @@
  * transcript records in the window that name no issue get the bosun task id. An attempt nothing
  * covers is counted from bosun (the fallback).
  */
-import type {Ledger} from './ledger.js';
-import type {UsageRecord} from './record.js';
+import type {SourceKind, UsageRecord} from '../record.js';
 
-export const BOSUN_OVERLAP_SLACK_MS = 2 * 60_000;
-const NOT_TRANSCRIPTS = new Set(['bosun', 'symphony', 'instrumentation']);
+export const BOSUN_RULE_SLACK_MS = 2 * 60_000;
+/** Sources whose records are not transcripts: they never cover a bosun attempt. */
+export const BOSUN_RULE_NOT_TRANSCRIPTS: ReadonlySet<SourceKind> = new Set(['bosun', 'symphony', 'instrumentation']);
 
 export interface BosunWindow {
 	runId: string;
@@ -23,14 +25,14 @@ export interface BosunWindow {
 	to: number;
 }
 
-export interface BosunOverlap {
+export interface BosunRuleMatch {
 	/** bosun runIds whose spend is counted from transcripts instead. */
 	covered: Set<string>;
 	/** Transcript record key → bosun task id, for records that named no issue. */
 	attribute: Map<string, string>;
 }
 
-export interface BosunOverlapStats {
+export interface BosunRuleStats {
 	coveredRuns: number;
 	droppedRecords: number;
 	attributedRecords: number;
@@ -43,7 +45,7 @@ export function isInside(child: string, parent: string): boolean {
 	return c === p || c.startsWith(`${p}/`);
 }
 
-export function bosunWindows(records: Iterable<UsageRecord>, slackMs = BOSUN_OVERLAP_SLACK_MS): BosunWindow[] {
+export function bosunWindows(records: Iterable<UsageRecord>, slackMs = BOSUN_RULE_SLACK_MS): BosunWindow[] {
 	const byRun = new Map<string, BosunWindow>();
 	for (const r of records) {
 		if (r.source !== 'bosun' || r.workspace === null) continue;
@@ -59,13 +61,13 @@ export function bosunWindows(records: Iterable<UsageRecord>, slackMs = BOSUN_OVE
 	return [...byRun.values()];
 }
 
-export function findBosunOverlap(records: readonly UsageRecord[], slackMs = BOSUN_OVERLAP_SLACK_MS): BosunOverlap {
+export function matchBosunRule(records: readonly UsageRecord[], slackMs = BOSUN_RULE_SLACK_MS): BosunRuleMatch {
 	const windows = bosunWindows(records, slackMs);
 	const covered = new Set<string>();
 	const attribute = new Map<string, string>();
 	if (windows.length === 0) return {covered, attribute};
 	for (const r of records) {
-		if (NOT_TRANSCRIPTS.has(r.source) || r.workspace === null) continue;
+		if (BOSUN_RULE_NOT_TRANSCRIPTS.has(r.source) || r.workspace === null) continue;
 		for (const w of windows) {
 			if (r.at < w.from || r.at > w.to || !isInside(r.workspace, w.workspace)) continue;
 			covered.add(w.runId);
@@ -75,31 +77,4 @@ export function findBosunOverlap(records: readonly UsageRecord[], slackMs = BOSU
 	return {covered, attribute};
 }
 
-/**
- * Applies the rule to a filled ledger (one-shot reads): retracts the files holding covered bosun
- * records or attributed transcript records and adds their records back, changed.
- */
-export function applyBosunOverlap(ledger: Ledger, slackMs = BOSUN_OVERLAP_SLACK_MS): BosunOverlapStats {
-	const records = [...ledger.records()];
-	const {covered, attribute} = findBosunOverlap(records, slackMs);
-	const stats: BosunOverlapStats = {coveredRuns: covered.size, droppedRecords: 0, attributedRecords: 0};
-	if (covered.size === 0 && attribute.size === 0) return stats;
-	const touched = new Set<string>();
-	for (const r of records) {
-		if ((r.source === 'bosun' && covered.has(r.runId)) || attribute.has(r.key)) touched.add(r.origin.path);
-	}
-	for (const path of touched) {
-		const fromFile = records.filter((r) => r.origin.path === path);
-		ledger.retractFile(path);
-		for (const r of fromFile) {
-			if (r.source === 'bosun' && covered.has(r.runId)) {
-				stats.droppedRecords++;
-				continue;
-			}
-			const issue = attribute.get(r.key);
-			if (issue !== undefined) stats.attributedRecords++;
-			ledger.addOne(issue === undefined ? r : {...r, issue});
-		}
-	}
-	return stats;
-}
+export const noBosunRuleStats = (): BosunRuleStats => ({coveredRuns: 0, droppedRecords: 0, attributedRecords: 0});

@@ -1,5 +1,6 @@
 /**
- * Counting once when Symphony `usage.jsonl` and an agent's own transcript describe the same turns.
+ * The usage.jsonl rule (one of the two counting-once rules, core/counting/count-once.ts): counting
+ * once when Symphony `usage.jsonl` and an agent's own transcript describe the same turns.
  *
  * The rule: a usage.jsonl turn with a `workspacePath` is *covered* when transcript records of the
  * same agent family were written in that workspace (or below it) during the turn
@@ -11,14 +12,12 @@
  *
  * Pure: the same input gives the same output, whatever order records arrived in.
  */
-import {dimensionKey, type Dimension, type Ledger} from './ledger.js';
-import type {RecordMeta, SourceKind, UsageRecord} from './record.js';
-import type {BucketJson, SummaryJson} from './summary.js';
+import type {RecordMeta, SourceKind, UsageRecord} from '../record.js';
 
-export const OVERLAP_RULE = 'usage.jsonl attributes, transcript counts: a usage.jsonl turn covered by transcript calls in the same workspace and time window is replaced by those calls';
+export const USAGE_RULE = 'usage.jsonl attributes, transcript counts: a usage.jsonl turn covered by transcript calls in the same workspace and time window is replaced by those calls';
 
 /** Transcript sources a usage.jsonl turn can be covered by. */
-const TRANSCRIPT_KINDS: ReadonlySet<SourceKind> = new Set(['claude', 'codex', 'opencode', 'gemini']);
+export const USAGE_RULE_TRANSCRIPTS: ReadonlySet<SourceKind> = new Set(['claude', 'codex', 'opencode', 'gemini']);
 
 /** usage.jsonl `provider` values (an open enum) → the transcript source that agent writes. */
 const FAMILY: Record<string, SourceKind> = {
@@ -32,9 +31,9 @@ const FAMILY: Record<string, SourceKind> = {
 	opencode: 'opencode',
 };
 
-export const DEFAULT_SLACK_MS = 2_000;
+export const USAGE_RULE_SLACK_MS = 2_000;
 
-export interface OverlapReport {
+export interface UsageRuleReport {
 	rule: string;
 	/** usage.jsonl turns that name a workspace (the only ones that can be matched). */
 	candidateTurns: number;
@@ -47,9 +46,9 @@ export interface OverlapReport {
 	transcriptTotalTokens: number;
 }
 
-export interface OverlapResult {
+export interface UsageRuleResult {
 	records: UsageRecord[];
-	report: OverlapReport;
+	report: UsageRuleReport;
 }
 
 /** Workspace paths compare without trailing separators; a transcript cwd below the workspace matches. */
@@ -73,18 +72,18 @@ function ancestors(dir: string): string[] {
  */
 export type ReattributionCache = WeakMap<UsageRecord, {turn: UsageRecord; out: UsageRecord}>;
 
-export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_SLACK_MS, cache?: ReattributionCache): OverlapResult {
+export function applyUsageRule(input: Iterable<UsageRecord>, slackMs = USAGE_RULE_SLACK_MS, cache?: ReattributionCache): UsageRuleResult {
 	const all = [...input];
 	const turns = all.filter((r) => r.source === 'symphony' && r.workspace && r.startedAt !== null);
-	const report: OverlapReport = {
-		rule: OVERLAP_RULE,
+	const report: UsageRuleReport = {
+		rule: USAGE_RULE,
 		candidateTurns: turns.length,
 		coveredTurns: 0,
 		reattributedRecords: 0,
 		usageTotalTokens: 0,
 		transcriptTotalTokens: 0,
 	};
-	if (turns.length === 0 || !all.some((r) => TRANSCRIPT_KINDS.has(r.source))) return {records: all, report};
+	if (turns.length === 0 || !all.some((r) => USAGE_RULE_TRANSCRIPTS.has(r.source))) return {records: all, report};
 
 	// Turns by workspace, earliest first, so each transcript call goes to one turn.
 	const lists = new Map<string, UsageRecord[]>();
@@ -107,7 +106,7 @@ export function resolveOverlap(input: Iterable<UsageRecord>, slackMs = DEFAULT_S
 	};
 	const ties: Array<{r: UsageRecord; turns: UsageRecord[]}> = [];
 	for (const r of all) {
-		if (!TRANSCRIPT_KINDS.has(r.source) || !r.workspace) continue;
+		if (!USAGE_RULE_TRANSCRIPTS.has(r.source) || !r.workspace) continue;
 		const found = findTurn(r, normalize(r.workspace), byWorkspace, slackMs);
 		if (!found) continue;
 		if (Array.isArray(found)) ties.push({r, turns: found});
@@ -173,7 +172,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * closest workspace, then the earliest turn. Only turns starting before `at + slack` are looked at,
  * latest first, until none earlier can reach `at − slack`: a lookup costs the turns near the call,
  * not every turn of the workspace. When the call lies inside several turns of that workspace, all
- * of them, earliest first (the caller decides, see resolveOverlap).
+ * of them, earliest first (the caller decides, see applyUsageRule).
  */
 function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList>, slackMs: number): UsageRecord | UsageRecord[] | null {
 	let best: UsageRecord | UsageRecord[] | null = null;
@@ -224,36 +223,4 @@ function reattribute(r: UsageRecord, turn: UsageRecord): UsageRecord {
 	if (turn.meta?.mode && !meta.mode) meta.mode = turn.meta.mode;
 	if (turn.meta?.exitReason) meta.exitReason = turn.meta.exitReason;
 	return {...r, issue: turn.issue, runId: turn.runId, turn: turn.turn, meta};
-}
-
-/** Records counted per source kind, for each bucket of a dimension: which source each total came from. */
-export function sourceCounts(ledger: Ledger, dimension: Dimension): Map<string, Partial<Record<SourceKind, number>>> {
-	const out = new Map<string, Partial<Record<SourceKind, number>>>();
-	for (const r of ledger.records()) {
-		const key = dimensionKey(r, dimension);
-		let counts = out.get(key);
-		if (!counts) out.set(key, (counts = {}));
-		counts[r.source] = (counts[r.source] ?? 0) + 1;
-	}
-	return out;
-}
-
-/** Adds `sources` to the summary's buckets and the `overlap` report (optional fields of burn.summary/1). */
-export function annotateSources(doc: SummaryJson, ledger: Ledger, report: OverlapReport): void {
-	const total: Partial<Record<SourceKind, number>> = {};
-	const dims: Array<[Dimension, Record<string, BucketJson>]> = [
-		['issue', doc.byIssue],
-		['run', doc.byRun],
-		['model', doc.byModel],
-		['provider', doc.byProvider],
-	];
-	for (const [d, buckets] of dims) {
-		for (const [key, counts] of sourceCounts(ledger, d)) {
-			const bucket = buckets[key];
-			if (bucket) bucket.sources = counts;
-			if (d === 'issue') for (const [k, n] of Object.entries(counts)) total[k as SourceKind] = (total[k as SourceKind] ?? 0) + n;
-		}
-	}
-	doc.totals.sources = total;
-	if (report.candidateTurns > 0) doc.overlap = {...report};
 }

@@ -1,0 +1,108 @@
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {gzipSync} from 'node:zlib';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {readLineFile} from '../../source/ingest/line-reader.js';
+import {LineCursor} from '../../source/sources/lines.js';
+import {symphonySource} from '../../source/sources/symphony.js';
+import type {ParseResult} from '../../source/sources/types.js';
+import {removeDir, tempDir, usageLine} from './helpers.js';
+
+let dir: string;
+beforeEach(() => (dir = tempDir()));
+afterEach(() => removeDir(dir));
+
+/** What a read handed on: records (by line and key), problems (kind@line). */
+function collector() {
+	const records: string[] = [];
+	const problems: string[] = [];
+	return {
+		records,
+		problems,
+		take: (r: ParseResult<unknown>) => {
+			for (const x of r.records) records.push(`${x.origin.line}:${x.key}`);
+			for (const p of r.problems) problems.push(`${p.kind}@${p.line}`);
+		},
+	};
+}
+
+const LONG = 4096;
+
+/** BOM, CRLF, a blank line, a line over the cap, good lines, and a last line without its LF. */
+function content(): string {
+	const long = usageLine(2, 1, 5, 5).replace('"schemaVersion"', `"padding":"${'x'.repeat(LONG)}","schemaVersion"`);
+	return '\ufeff' + usageLine(1, 1, 10, 1).replace('\n', '\r\n') + '\n' + long + usageLine(1, 2, 20, 2) + usageLine(1, 3, 30, 3) + usageLine(1, 4, 40, 4).slice(0, 50);
+}
+
+describe('the one line reader', () => {
+	it('plain, resumed from an offset, and .gz: the same records, problems, lines and unfinished tail', async () => {
+		const text = content();
+		const plain = join(dir, 'usage.jsonl');
+		const gz = join(dir, 'usage-1.jsonl.gz');
+		writeFileSync(plain, text);
+		writeFileSync(gz, gzipSync(Buffer.from(text)));
+		const options = {maxLineBytes: 1024};
+
+		const whole = collector();
+		const a = await readLineFile(plain, symphonySource, symphonySource.initialState(plain), whole.take, options);
+		expect(whole.records.map((r) => r.split(':')[0])).toEqual(['1', '4', '5']);
+		expect(whole.problems).toEqual(['line-too-long@3']);
+		expect(a.consumedLines).toBe(5);
+		expect(a.tailBytes).toBe(50);
+		expect(a.consumedBytes).toBe(Buffer.byteLength(text) - 50);
+		expect(a.bytesRead).toBe(Buffer.byteLength(text));
+
+		// Resumed after the first two lines (as the tracker does from its committed offset): the rest reads the same.
+		const firstTwo = Buffer.byteLength('\ufeff' + usageLine(1, 1, 10, 1).replace('\n', '\r\n') + '\n');
+		const rest = collector();
+		const r = await readLineFile(plain, symphonySource, symphonySource.initialState(plain), rest.take, {...options, start: firstTwo, line: 3});
+		expect([...whole.records.slice(0, 1), ...rest.records]).toEqual(whole.records);
+		expect(rest.problems).toEqual(['line-too-long@3']);
+		expect(firstTwo + r.consumedBytes).toBe(a.consumedBytes);
+		expect(r.tailBytes).toBe(50);
+
+		const zipped = collector();
+		const z = await readLineFile(gz, symphonySource, symphonySource.initialState(gz), zipped.take, options);
+		expect(zipped.problems).toEqual(whole.problems);
+		expect(zipped.records.map((x) => x.split(':')[0])).toEqual(['1', '4', '5']);
+		expect([z.consumedBytes, z.consumedLines, z.tailBytes]).toEqual([a.consumedBytes, a.consumedLines, a.tailBytes]);
+	});
+
+	it('a source is handed complete lines only, whatever the read size', async () => {
+		const file = join(dir, 'usage.jsonl');
+		const lines = Array.from({length: 300}, (_, i) => usageLine(1, i + 1, i, i));
+		writeFileSync(file, lines.join(''));
+		const chunks: string[] = [];
+		const spy = {
+			...symphonySource,
+			parse: (chunk: Buffer, state: ReturnType<typeof symphonySource.initialState>, at: {path: string; offset: number; line: number}) => {
+				chunks.push(chunk.toString('utf8'));
+				return symphonySource.parse(chunk, state, at);
+			},
+		};
+		const c = collector();
+		// A cap of one line and a bit: the buffer holds a few lines at a time, so there are many reads.
+		const read = await readLineFile(file, spy, spy.initialState(file), c.take, {maxLineBytes: lines[0]!.length + 10});
+		expect(chunks.length).toBeGreaterThan(100);
+		expect(chunks.every((s) => s.endsWith('\n'))).toBe(true);
+		expect(chunks.join('')).toBe(lines.join(''));
+		expect(c.records).toHaveLength(300);
+		expect(c.problems).toEqual([]);
+		expect(read.tailBytes).toBe(0);
+	});
+});
+
+describe('the line cursor', () => {
+	it('visits complete lines only: CR and a first-line BOM stripped, line numbers from the chunk position', () => {
+		const chunk = Buffer.from('\ufeffa\r\nb\n\nc');
+		const seen: string[] = [];
+		const c = new LineCursor(chunk, {offset: 0, line: 7});
+		while (c.next()) seen.push(`${c.line}:${chunk.toString('utf8', c.start, c.end)}`);
+		expect(seen).toEqual(['7:a', '8:b', '9:']);
+		expect([c.consumedBytes, c.consumedLines]).toEqual([chunk.length - 1, 3]);
+		// Not at the file's start: a BOM is content.
+		const mid = new LineCursor(chunk, {offset: 10, line: 1});
+		mid.next();
+		expect(mid.start).toBe(0);
+	});
+});
