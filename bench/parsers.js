@@ -4,7 +4,7 @@
  * in 4 MB chunks, the way the engine hands them. Prints per-source MB/s of CPU and a checksum.
  *   node bench/parsers.js [corpusHome] [--only claude|codex|symphony] [--repeat N]
  */
-import {closeSync, openSync, readdirSync, readSync, statSync} from 'node:fs';
+import {closeSync, openSync, readdirSync, readSync} from 'node:fs';
 import {join} from 'node:path';
 import {claudeSource} from '../dist/sources/claude.js';
 import {codexSource} from '../dist/sources/codex.js';

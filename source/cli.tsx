@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * Entry point: parses the command, dispatches to commands/<name>, maps errors to exit codes.
- * Bad usage → 2 with a hint; unexpected failure → 1 with one line (stack with BURN_DEBUG=1).
+ * Entry point: finds the command, dispatches to commands/<name>, and leaves through the one exit
+ * path (commands/errors.ts `finish`): bad usage → 2 with a hint; unexpected failure → 1 with one
+ * line (the stack with BURN_DEBUG=1). `burn help [command]`, `-h` and `--help` print help.
  */
-import meow from 'meow';
-import {EXIT, UsageError} from './commands/errors.js';
+import {readFileSync} from 'node:fs';
+import {closestMatch} from 'leven';
+import {EXIT, finish, HelpRequested, UsageError} from './commands/errors.js';
 
 const help = `
   burn — where your coding-agent money goes, live.
@@ -24,8 +26,18 @@ const help = `
     sources                Where burn looked and what it found: files, records, problems,
                            fidelity and time range per root (text or --json)
     forget --gone          Stop counting files that are gone from disk (kept in the index)
+    help [command]         This help, or a command's options (also: burn <command> --help)
 
-  Run "burn <command> --help" for a command's options.
+  Exit codes
+    0                      Done (also when no data was found: the message names every place searched)
+    1                      Unexpected failure (one line; BURN_DEBUG=1 adds the stack); validate:
+                           violations found; prices: the model is unpriced
+    2                      Bad usage: an unknown flag, a missing or bad value, a named path that
+                           does not exist or cannot be read (with a hint)
+    3                      A flag at or above --fail-on warn|crit was raised (summary)
+
+  Environment
+    NO_COLOR               Set (not empty): no colours; BURN_DEBUG=1: stacks on failures
 
   Examples
     $ burn watch --demo
@@ -55,29 +67,42 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 	}
 }
 
-async function main(): Promise<number> {
-	const cli = meow(help, {importMeta: import.meta, description: false, commands: [...COMMANDS], allowUnknownFlags: false, flags: {}});
-	if (!cli.command) {
-		cli.showHelp(EXIT.ok);
-		return EXIT.ok;
-	}
-	return dispatch(cli.command as Command, cli.input);
+const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name);
+
+function unknownCommand(name: string): UsageError {
+	const guess = closestMatch(name, [...COMMANDS, 'help'], {maxDistance: Math.max(2, Math.floor(name.length / 3))});
+	return new UsageError(`unknown command "${name}"`, `${guess ? `did you mean "burn ${guess}"? ` : ''}commands: ${COMMANDS.join(', ')} (burn help)`);
 }
 
-main().then(
+function version(): string {
+	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
+	return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+	const [first, ...rest] = argv;
+	if (first === undefined || first === '-h' || first === '--help') throw new HelpRequested(help.replace(/^\n/, ''));
+	if (first === '--version' || first === '-v') {
+		process.stdout.write(`${version()}\n`);
+		return EXIT.ok;
+	}
+	if (first === 'help') {
+		const topic = rest.find((a) => !a.startsWith('-'));
+		if (topic === undefined) throw new HelpRequested(help.replace(/^\n/, ''));
+		if (!isCommand(topic)) throw unknownCommand(topic);
+		return dispatch(topic, ['--help']);
+	}
+	if (first.startsWith('-')) throw new UsageError(`unknown flag ${first}`, 'flags go after the command: burn <command> [options] (burn help)');
+	if (!isCommand(first)) throw unknownCommand(first);
+	return dispatch(first, rest);
+}
+
+const streams = {stdout: process.stdout, stderr: process.stderr, env: process.env};
+main(process.argv.slice(2)).then(
 	(code) => {
-		process.exitCode = code;
+		process.exitCode = finish({code}, streams);
 	},
 	(error: unknown) => {
-		if (error instanceof UsageError) {
-			process.stderr.write(`burn: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
-			process.exitCode = EXIT.usage;
-			return;
-		}
-		const err = error as Error;
-		process.stderr.write(`burn: unexpected failure: ${err?.message ?? String(error)}\n`);
-		if (process.env.BURN_DEBUG === '1' && err?.stack) process.stderr.write(err.stack + '\n');
-		else process.stderr.write('(set BURN_DEBUG=1 for the stack)\n');
-		process.exitCode = EXIT.failure;
+		process.exitCode = finish({error}, streams);
 	},
 );

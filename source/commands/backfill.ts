@@ -3,14 +3,14 @@
  * conformant Symphony usage.jsonl records (the seed's consumer does the same). Reruns append only
  * what is new; a half-written last line from an interrupted run is cut off and rewritten.
  */
-import {existsSync, mkdirSync, statSync} from 'node:fs';
-import {dirname, resolve} from 'node:path';
-import meow from 'meow';
+import {accessSync, closeSync, constants, existsSync, openSync, readSync, statSync} from 'node:fs';
+import {dirname} from 'node:path';
 import {planBackfill} from '../core/backfill-plan.js';
 import {collectSummary} from '../ingest/read-once.js';
 import {prepareOutput, UsageAppender} from '../ingest/usage-out.js';
-import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
-import {UsageError} from './errors.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
+import {makeDirs, parseCommand} from './cli-kit.js';
+import {EXIT, UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
 export const backfillHelp = `
@@ -43,19 +43,59 @@ export interface BackfillArgs {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** New, empty, or starting with a usage record (a half-written first line counts: it is repaired). */
+export function looksLikeUsageFile(path: string): boolean {
+	if (!existsSync(path)) return true;
+	const fd = openSync(path, 'r');
+	const head = Buffer.alloc(64 * 1024);
+	let n: number;
+	try {
+		n = readSync(fd, head, 0, head.length, 0);
+	} finally {
+		closeSync(fd);
+	}
+	const text = head.toString('utf8', 0, n).replace(/^\uFEFF/, '');
+	const first = text.split('\n').find((l) => l.trim() !== '');
+	if (first === undefined) return true;
+	if (!text.includes('\n', text.indexOf(first))) return first.trimStart().startsWith('{');
+	try {
+		const v = JSON.parse(first) as unknown;
+		return typeof v === 'object' && v !== null && !Array.isArray(v) && ('runID' in v || 'schemaVersion' in v);
+	} catch {
+		return false;
+	}
+}
+
+/** The output's directory can be created and the file written: else a usage error naming why. */
+function ensureWritable(out: string): void {
+	try {
+		makeDirs(dirname(out));
+		if (!statSync(dirname(out)).isDirectory()) throw Object.assign(new Error('not a directory'), {code: 'ENOTDIR'});
+		accessSync(existsSync(out) ? out : dirname(out), constants.W_OK);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOTDIR' ? 'a parent is not a directory' : code === 'ENOENT' ? 'its directory cannot be created' : (code ?? (error as Error).message);
+		throw new UsageError(`--out ${out}: cannot write there (${why})`, 'name a file in a directory you can write to');
+	}
+}
+
 export async function runBackfill({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, now = new Date()}: BackfillArgs): Promise<number> {
-	const cli = meow(backfillHelp, {
-		importMeta: import.meta,
-		description: false,
+	const cli = parseCommand(
+		{name: 'backfill', help: backfillHelp, importMeta: import.meta, flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags}},
 		argv,
-		allowUnknownFlags: false,
-		flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags},
-	});
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	if (!flags.out) throw new UsageError('--out is required', 'burn backfill --out ~/burn-history/usage.jsonl');
-	const out = resolve(cwd, flags.out);
+	const out = cli.path(flags.out);
 	if (out.endsWith('.gz')) throw new UsageError('--out cannot be a .gz file', 'write plain usage.jsonl; compress it afterwards');
 	if (existsSync(out) && !statSync(out).isFile()) throw new UsageError(`--out ${out} is not a file`);
+	// Checked before anything is read or written: never append JSON lines to a file of another kind.
+	if (!looksLikeUsageFile(out)) {
+		throw new UsageError(`--out ${out} is not a usage.jsonl (its first line is not a usage record); not written`, 'name a new file, an empty one, or a usage.jsonl written before');
+	}
+	ensureWritable(out);
 
 	const tty = stderr.isTTY === true;
 	let lastDraw = 0;
@@ -81,7 +121,7 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	const {ledger, problems} = await collectSummary({
 		discovery: discoveryOptions(flags, env, cwd),
 		issuePatterns: issuePatterns(flags),
-		cacheDir: cacheDirFrom(flags, env, cwd),
+		cacheDir: usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr),
 		onNotice: noticeToStderr,
 		onRecord: tty ? onRecord : undefined,
 		now,
@@ -89,7 +129,6 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	});
 
 	draw(() => 'backfill: checking what the output already holds…', true);
-	mkdirSync(dirname(out), {recursive: true});
 	const existing = await prepareOutput(out);
 	const plan = planBackfill(ledger.records(), existing.runs, {onlyAttributed: flags.onlyAttributed, recordedAt: now.getTime()});
 
@@ -117,5 +156,5 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	if (problems.count > 0) lines.push(`backfill: ${fmt(problems.count)} problems in the transcripts (burn summary --once lists them)`);
 	if (plan.sessions === 0) lines.push('backfill: no transcript records found; check the source flags (burn backfill --help)');
 	stdout.write(lines.join('\n') + '\n');
-	return 0;
+	return EXIT.ok;
 }

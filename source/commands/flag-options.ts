@@ -4,13 +4,15 @@
  * and `--fail-on warn|crit`. Reads the config file; the rules themselves live in core/anomalies.
  */
 import {existsSync, readFileSync} from 'node:fs';
-import {join, resolve} from 'node:path';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
 import {parseBudget, parseFlagsConfig} from '../core/anomalies/config.js';
 import {detect, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
 import {SEVERITY_RANK, type Flag, type Severity} from '../core/flags.js';
 import type {ProblemKind} from '../core/problems.js';
 import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
 import type {Collected} from '../ingest/read-once.js';
+import {resolvePath} from '../sources/paths.js';
 import {UsageError} from './errors.js';
 import {configDir} from './price-sheets.js';
 
@@ -55,7 +57,7 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv): string | null {
 export function loadFlagParams(flags: FlagOptionValues, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AnomalyParams {
 	let path: string | null = null;
 	if (flags.config !== undefined) {
-		path = resolve(cwd, flags.config);
+		path = resolvePath(flags.config, {cwd, home: env.HOME || homedir()});
 		if (!existsSync(path)) throw new UsageError(`--config ${flags.config}: no such file`, 'give the path of a YAML file with a "flags:" section');
 	} else path = defaultConfigPath(env);
 	let fromFile;

@@ -4,12 +4,12 @@
  * is the one way to stop counting them. Takes the same source and cache flags as the other
  * commands: only gone files under the roots those flags name are dropped. (No JSX, so `.ts`.)
  */
-import meow from 'meow';
 import {formatCount} from '../core/format.js';
 import {sanitize} from '../core/sanitize.js';
 import {Engine} from '../ingest/engine.js';
-import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
-import {UsageError} from './errors.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
+import {parseCommand} from './cli-kit.js';
+import {EXIT, UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
 export const forgetHelp = `
@@ -64,35 +64,31 @@ export async function forgetGone(options: {discovery: ReturnType<typeof discover
 }
 
 export async function runForget({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout}: ForgetArgs): Promise<number> {
-	const cli = meow(forgetHelp, {
-		importMeta: import.meta,
-		description: false,
+	const cli = parseCommand(
+		{name: 'forget', help: forgetHelp, importMeta: import.meta, flags: {gone: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags}},
 		argv,
-		allowUnknownFlags: false,
-		flags: {
-			gone: {type: 'boolean', default: false},
-			json: {type: 'boolean', default: false},
-			...sourceFlags,
-			...cacheFlags,
-		},
-	});
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	if (cli.input.length > 0) throw new UsageError(`unexpected argument "${cli.input[0]}"`, 'burn forget takes flags only: burn forget --gone');
 	if (!flags.gone) throw new UsageError('say what to forget', 'burn forget --gone drops the indexed files that are gone from disk');
-	const cacheDir = cacheDirFrom(flags, env, cwd);
-	if (cacheDir === null) throw new UsageError('--no-cache leaves nothing to forget', 'gone files live in the index: drop --no-cache');
+	if (cacheDirFrom(flags, env, cwd) === null) throw new UsageError('--no-cache leaves nothing to forget', 'gone files live in the index: drop --no-cache');
+	const cacheDir = usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr);
+	// An unusable cache dir was just reported: without an index there is nothing to forget.
+	if (cacheDir === null) return EXIT.failure;
 	const result = await forgetGone({discovery: discoveryOptions(flags, env, cwd), cacheDir, issuePatterns: issuePatterns(flags), onNotice: noticeToStderr});
 	if (flags.json) {
 		stdout.write(JSON.stringify({forgotten: {files: result.files.length, records: result.records}, paths: result.files}, null, 2) + '\n');
-		return 0;
+		return EXIT.ok;
 	}
 	if (result.files.length === 0) {
 		stdout.write('Nothing to forget: no indexed file under these sources is gone from disk.\n');
-		return 0;
+		return EXIT.ok;
 	}
 	const n = result.files.length;
 	stdout.write(`Forgot ${formatCount(n, false)} file${n === 1 ? '' : 's'} gone from disk (${formatCount(result.records, false)} record${result.records === 1 ? '' : 's'}) from the index in ${sanitize(cacheDir)}.\n`);
 	for (const p of result.files.slice(0, 20)) stdout.write(`  ${sanitize(p)}\n`);
 	if (n > 20) stdout.write(`  +${formatCount(n - 20, false)} more\n`);
-	return 0;
+	return EXIT.ok;
 }

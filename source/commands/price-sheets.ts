@@ -5,12 +5,13 @@
  */
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
-import {join, resolve} from 'node:path';
+import {join} from 'node:path';
 import {createPricing, type Pricing} from '../core/pricing/cost.js';
 import {PriceBook} from '../core/pricing/lookup.js';
 import {parsePriceSheet} from '../core/pricing/sheet.js';
 import {SheetError} from '../core/pricing/types.js';
 import type {SummaryJson} from '../core/summary.js';
+import {resolvePath} from '../sources/paths.js';
 import {UsageError} from './errors.js';
 
 export const priceFlags = {
@@ -52,7 +53,7 @@ export function loadPrices(flags: {prices?: string[]}, env: NodeJS.ProcessEnv = 
 	const fallback = defaultSheetPath(env);
 	if (fallback) paths.push(fallback);
 	for (const p of flags.prices ?? []) {
-		const abs = resolve(cwd, p);
+		const abs = resolvePath(p, {cwd, home: env.HOME || homedir()});
 		if (!existsSync(abs)) throw new UsageError(`--prices ${p}: no such file`, 'give the path of a YAML, JSON or LiteLLM price sheet');
 		paths.push(abs);
 	}

@@ -2,11 +2,11 @@
  * `burn prices [MODEL]`: the rates in use and where each came from (the embedded table, a sheet,
  * or a cost rule), with the table's as-of date. Without a model: every model in the book.
  */
-import meow from 'meow';
 import type {Match, MatchVia, PriceBook} from '../core/pricing/lookup.js';
 import {resolveRates} from '../core/pricing/rates.js';
 import {RATE_FIELDS, type PricedModel, type RateField, type RateOrigin} from '../core/pricing/types.js';
 import {sanitize} from '../core/sanitize.js';
+import {parseCommand} from './cli-kit.js';
 import {EXIT} from './errors.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 
@@ -156,13 +156,7 @@ export interface PricesArgs {
 }
 
 export async function runPrices({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout}: PricesArgs): Promise<number> {
-	const cli = meow(pricesHelp, {
-		importMeta: import.meta,
-		description: false,
-		argv,
-		allowUnknownFlags: false,
-		flags: {json: {type: 'boolean', default: false}, ...priceFlags},
-	});
+	const cli = parseCommand({name: 'prices', help: pricesHelp, importMeta: import.meta, flags: {json: {type: 'boolean', default: false}, ...priceFlags}}, argv, env, cwd);
 	const loaded = loadPrices(cli.flags, env, cwd);
 	const {book, sheets} = loaded;
 	const query = cli.input.join(' ').trim();

@@ -4,7 +4,6 @@
  * (records read, records after dedup, fidelity, time range); the summary dedups across roots.
  * Takes the shared source and index flags. (No JSX, so `.ts`.)
  */
-import meow from 'meow';
 import {countedVersions} from '../core/dedup.js';
 import {recordFidelity} from '../core/fidelity.js';
 import {ProblemLog} from '../core/problems.js';
@@ -15,8 +14,9 @@ import type {EngineStats} from '../ingest/engine.js';
 import type {FileTracker} from '../ingest/file-tracker.js';
 import {readOnce} from '../ingest/read-once.js';
 import {sourceDefinition} from '../sources/registry.js';
-import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
-import {UsageError} from './errors.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
+import {parseCommand} from './cli-kit.js';
+import {EXIT, UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
 export const sourcesHelp = `
@@ -123,18 +123,12 @@ function* recordsOf(trackers: Iterable<FileTracker>): IterableIterator<UsageReco
 }
 
 export async function runSources({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SourcesArgs): Promise<number> {
-	const cli = meow(sourcesHelp, {
-		importMeta: import.meta,
-		description: false,
+	const cli = parseCommand(
+		{name: 'sources', help: sourcesHelp, importMeta: import.meta, flags: {json: {type: 'boolean', default: false}, width: {type: 'number'}, ...sourceFlags, ...cacheFlags}},
 		argv,
-		allowUnknownFlags: false,
-		flags: {
-			json: {type: 'boolean', default: false},
-			width: {type: 'number'},
-			...sourceFlags,
-			...cacheFlags,
-		},
-	});
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	if (flags.width !== undefined && (!Number.isFinite(flags.width) || flags.width < 20)) {
 		throw new UsageError(`--width ${flags.width} is too narrow`, 'use 20 columns or more');
@@ -143,14 +137,14 @@ export async function runSources({argv, env = process.env, cwd = process.cwd(), 
 		discovery: discoveryOptions(flags, env, cwd),
 		issuePatterns: issuePatterns(flags),
 		now,
-		cacheDir: cacheDirFrom(flags, env, cwd),
+		cacheDir: usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr),
 		onNotice: noticeToStderr,
 	});
 	if (flags.json) {
 		stdout.write(JSON.stringify(doc, null, 2) + '\n');
-		return 0;
+		return EXIT.ok;
 	}
 	const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
 	stdout.write(sourcesLines(doc, width).join('\n') + '\n');
-	return 0;
+	return EXIT.ok;
 }

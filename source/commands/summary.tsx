@@ -1,12 +1,12 @@
-import meow from 'meow';
 import {summaryMarkdown} from '../core/markdown.js';
-import {nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
+import {filteredOutLines, nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
 import type {RecordFilter} from '../core/record-filter.js';
 import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary} from '../ingest/read-once.js';
+import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
-import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr} from './cache-flags.js';
+import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
@@ -48,12 +48,12 @@ export interface SummaryArgs {
 }
 
 export async function runSummary({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SummaryArgs): Promise<number> {
-	const cli = meow(summaryHelp, {
-		importMeta: import.meta,
-		description: false,
-		argv,
-		allowUnknownFlags: false,
-		flags: {
+	const cli = parseCommand(
+		{
+			name: 'summary',
+			help: summaryHelp,
+			importMeta: import.meta,
+			flags: {
 			once: {type: 'boolean', default: true},
 			json: {type: 'boolean', default: false},
 			markdown: {type: 'boolean', default: false},
@@ -66,8 +66,12 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 			...priceFlags,
 			...cacheFlags,
 			...flagOptions,
+			},
 		},
-	});
+		argv,
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	if (!REPORT_DIMENSIONS.includes(flags.by as ReportDimension)) {
 		throw new UsageError(`--by "${flags.by}" is not a dimension`, `use one of: ${REPORT_DIMENSIONS.join(', ')}`);
@@ -81,7 +85,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const failOn = parseFailOn(flags.failOn);
-	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags), cacheDir: cacheDirFrom(flags, env, cwd), onNotice: noticeToStderr});
+	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags), cacheDir: usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr), onNotice: noticeToStderr});
 	const {doc} = collected;
 	doc.pricing = pricingInfo(prices);
 	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime());
@@ -100,13 +104,13 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	}
 	const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
-		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
+		stdout.write((filteredOutLines(doc) ?? nothingFoundLines(doc)).join('\n') + '\n');
 		return exit;
 	}
 	const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
 	// Ink and React load only for the text report: --json and --markdown start faster without them.
-	const {renderReportText} = await import('../ui/render-report.js');
-	stdout.write(renderReportText(lines, width) + '\n');
+	const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
+	stdout.write(renderReportText(lines, width, paletteFor(env)) + '\n');
 	return exit;
 }
 

@@ -4,8 +4,7 @@
  * anything violates a MUST (warnings alone exit 0), 2 when the paths are wrong.
  */
 import {existsSync, readdirSync, statSync} from 'node:fs';
-import {join, relative, resolve} from 'node:path';
-import meow from 'meow';
+import {join, relative} from 'node:path';
 import {sanitize} from '../core/sanitize.js';
 import {checkRecord, newRuleState, problemFinding, type Finding, type RuleState} from '../core/usage-rules.js';
 import {compareStreamFiles} from '../ingest/discover.js';
@@ -13,6 +12,7 @@ import {readLineFile} from '../ingest/line-reader.js';
 import {forEachCompleteLine, isBlank, parseJsonLine} from '../sources/lines.js';
 import {parseSymphonyChunk, SYMPHONY_FILE, type SymphonyState} from '../sources/symphony.js';
 import type {LineSource} from '../sources/types.js';
+import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 
 export const validateHelp = `
@@ -47,6 +47,7 @@ export interface ValidateJson {
 
 export interface ValidateArgs {
 	argv: string[];
+	env?: NodeJS.ProcessEnv;
 	cwd?: string;
 	stdout?: NodeJS.WritableStream;
 }
@@ -54,7 +55,10 @@ export interface ValidateArgs {
 /** The files a path names: a file as is; a directory's usage*.jsonl[.gz] (or its .symphony/telemetry's). */
 export function validationFiles(path: string): string[] {
 	if (!existsSync(path)) throw new UsageError(`${path} does not exist`, 'name a usage.jsonl file or a directory holding usage*.jsonl');
-	if (statSync(path).isFile()) return [path];
+	const st = statSync(path);
+	if (st.isFile()) return [path];
+	// A FIFO or device would block or never end: refuse it by name rather than fail unexpectedly.
+	if (!st.isDirectory()) throw new UsageError(`${path} is ${st.isFIFO() ? 'a FIFO' : 'not a regular file or directory'}; validate reads files`, 'name a usage.jsonl file or a directory holding usage*.jsonl');
 	const list = (dir: string) =>
 		readdirSync(dir, {withFileTypes: true})
 			.filter((e) => e.isFile() && SYMPHONY_FILE.test(e.name))
@@ -143,11 +147,11 @@ export function validateLines(result: ValidateJson, cwd: string): string[] {
 	return out;
 }
 
-export async function runValidate({argv, cwd = process.cwd(), stdout = process.stdout}: ValidateArgs): Promise<number> {
-	const cli = meow(validateHelp, {importMeta: import.meta, description: false, argv, allowUnknownFlags: false, flags: {json: {type: 'boolean', default: false}}});
+export async function runValidate({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout}: ValidateArgs): Promise<number> {
+	const cli = parseCommand({name: 'validate', help: validateHelp, importMeta: import.meta, flags: {json: {type: 'boolean', default: false}}}, argv, env, cwd);
 	const paths = cli.input.length > 0 ? cli.input : [];
 	if (paths.length === 0) throw new UsageError('name a file or directory to validate', 'burn validate .symphony/telemetry');
-	const files = paths.flatMap((p) => validationFiles(resolve(cwd, p)));
+	const files = paths.flatMap((p) => validationFiles(cli.path(p)));
 	if (files.length === 0) throw new UsageError(`no usage*.jsonl files in ${paths.join(', ')}`, 'name the file itself if it has another name');
 	const result = await validateFiles(files);
 	stdout.write(cli.flags.json ? JSON.stringify(result, null, 2) + '\n' : validateLines(result, cwd).join('\n') + '\n');

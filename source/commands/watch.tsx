@@ -3,17 +3,26 @@
  * the live engine's store and restores the screen on every exit path. Not a TTY: one summary,
  * a note on stderr why, exit 0. `--demo` watches a synthetic factory written to a temp dir.
  */
-import meow from 'meow';
 import React from 'react';
 import {createFlagHook} from '../core/anomalies/live.js';
 import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
-import {defaultCacheDir} from '../ingest/index-store.js';
 import {sourceDefinition} from '../sources/registry.js';
+import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
+import {cacheDirFrom, cacheFlags, usableCacheDir} from './cache-flags.js';
+import {parseCommand} from './cli-kit.js';
+import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
+
+const HELP_KEY = LIST_KEYS.find((e) => e.bindings.some(([, action]) => action === 'help'))!.label;
+
+/** The Keys section of --help, from the same table the screen handles keys with. */
+function keysHelp(): string {
+	return ['  Keys', ...keyHelpRows(LIST_KEYS).map(([keys, does]) => `    ${keys.padEnd(22)} ${does}`), `    ${HELP_KEY.padEnd(22)} help (in the view)`].join('\n');
+}
 
 export const watchHelp = `
   Usage
@@ -23,12 +32,7 @@ export const watchHelp = `
   sparkline of spend per minute, anomaly flags and drill-down from issue to run to turn.
   Keep it open in a split pane (40×12 is enough).
 
-  Keys
-    ↑ ↓ j k PgUp PgDn      Move                 Tab, 1-4     Issues · Runs · Models · Providers
-    Enter →                Drill in             Esc ←        Back
-    s                      Cycle the sort       /            Filter rows
-    p                      Pause the display    ?            Help
-    q, Ctrl-C              Quit
+${keysHelp()}
 
   Options
     --demo                 Watch a synthetic agent factory (temp files, removed on exit)
@@ -61,20 +65,17 @@ const ENTER_ALT = '\u001b[?1049h\u001b[2J\u001b[H';
 const LEAVE_ALT = '\u001b[?1049l';
 
 export async function runWatch({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, stdin = process.stdin}: WatchArgs): Promise<number> {
-	const cli = meow(watchHelp, {
-		importMeta: import.meta,
-		description: false,
-		argv,
-		allowUnknownFlags: false,
-		flags: {
-			demo: {type: 'boolean', default: false},
-			cache: {type: 'boolean', default: true},
-			cacheDir: {type: 'string'},
-			...sourceFlags,
-			...priceFlags,
-			...watchFlagOptions,
+	const cli = parseCommand(
+		{
+			name: 'watch',
+			help: watchHelp,
+			importMeta: import.meta,
+			flags: {demo: {type: 'boolean', default: false}, ...cacheFlags, ...sourceFlags, ...priceFlags, ...watchFlagOptions},
 		},
-	});
+		argv,
+		env,
+		cwd,
+	);
 	const flags = cli.flags;
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
@@ -90,7 +91,8 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		demo.start();
 		sourceValues = {usage: [demo.usageDir], ...(claude ? {claudeDir: [demo.claudeDir]} : {})};
 	}
-	const cacheDir = demo || !flags.cache ? null : (flags.cacheDir ?? defaultCacheDir(env));
+	// The same resolution as summary: `~` expanded, relative to cwd (a quoted '~/c' is not ./~/c).
+	const cacheDir = demo ? null : usableCacheDir(cacheDirFrom(flags, env, cwd), (m) => notices.push(m));
 	const engine = createLiveEngine({
 		discovery: discoveryOptions(sourceValues, env, cwd),
 		pricer: prices.pricer,
@@ -105,28 +107,28 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	const cleanupOnExit = () => demo?.remove();
 	process.once('exit', cleanupOnExit);
 	try {
-		if (!tty) return await printOnce(engine, stdout, stderr);
-		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m));
+		if (!tty) return await printOnce(engine, stdout, stderr, env);
+		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m), env);
 	} finally {
 		await engine.stop();
 		demo?.remove();
 		process.off('exit', cleanupOnExit);
-		for (const n of notices) stderr.write(`burn: ${n}\n`);
+		for (const n of notices) stderr.write(`burn: ${errorLine(n)}\n`);
 	}
 }
 
-async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Out, stderr: NodeJS.WritableStream): Promise<number> {
+async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Out, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
 	await engine.start();
 	const doc = engine.store.getSnapshot().doc;
 	stderr.write('burn watch: stdout is not a terminal, so this is the summary once (burn summary --once does the same)\n');
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
 		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
-		return 0;
+		return EXIT.ok;
 	}
 	const width = 100;
-	const {renderReportText} = await import('../ui/render-report.js');
-	stdout.write(renderReportText(summaryLines(doc, {width, by: 'issue'}), width) + '\n');
-	return 0;
+	const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
+	stdout.write(renderReportText(summaryLines(doc, {width, by: 'issue'}), width, paletteFor(env)) + '\n');
+	return EXIT.ok;
 }
 
 async function live(
@@ -135,8 +137,9 @@ async function live(
 	stderr: NodeJS.WritableStream,
 	stdin: NodeJS.ReadStream,
 	notice: (message: string) => void,
+	env: NodeJS.ProcessEnv,
 ): Promise<number> {
-	const [{render}, {App}] = await Promise.all([import('ink'), import('../ui/App.js')]);
+	const [{render}, {App}, {PaletteContext, paletteFor}] = await Promise.all([import('ink'), import('../ui/App.js'), import('../ui/palette.js')]);
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
@@ -150,10 +153,10 @@ async function live(
 	out.on('resize', onResize);
 	stdout.write(ENTER_ALT);
 	process.once('exit', restore);
-	let code = 0;
+	let code: number = EXIT.ok;
 	let instance: ReturnType<typeof render> | null = null;
 	const onSignal = (signal: NodeJS.Signals) => {
-		code = signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143;
+		code = SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT] ?? SIGNAL_EXIT.SIGTERM;
 		instance?.unmount();
 	};
 	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -163,14 +166,19 @@ async function live(
 		const started = engine.start().catch((error: unknown) => {
 			notice((error as Error).message);
 		});
-		instance = render(<App store={engine.store} />, {
-			stdout: out,
-			stdin,
-			stderr: stderr as NodeJS.WriteStream,
-			maxFps: 12,
-			exitOnCtrlC: false,
-			patchConsole: false,
-		});
+		instance = render(
+			<PaletteContext.Provider value={paletteFor(env)}>
+				<App store={engine.store} />
+			</PaletteContext.Provider>,
+			{
+				stdout: out,
+				stdin,
+				stderr: stderr as NodeJS.WriteStream,
+				maxFps: 12,
+				exitOnCtrlC: false,
+				patchConsole: false,
+			},
+		);
 		await instance.waitUntilExit();
 		await started;
 		return code;

@@ -22,7 +22,7 @@ export interface FlagBaseline {
 export interface Flag {
 	/** Stable across re-evaluations: `${kind}:${scope.type}:${scope.id}`. */
 	id: string;
-	/** Kind name from anomalies.md, e.g. `spend_spike`, `budget_burn`, `data_quality`. */
+	/** Kind name from docs/anomalies.md, e.g. `spend_spike`, `budget_burn`, `data_quality`. */
 	kind: string;
 	scope: FlagScope;
 	severity: Severity;

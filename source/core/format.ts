@@ -45,6 +45,38 @@ export function truncate(text: string, width: number): string {
 	return chars.slice(0, width - 1).join('') + '…';
 }
 
+/** Words to lines of at most `width` characters; a word longer than a line is broken. Nothing is cut. */
+export function wrapText(text: string, width: number): string[] {
+	const w = Math.max(1, width);
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/).filter((x) => x !== '')) {
+		let rest = Array.from(word);
+		const fits = Array.from(line).length + (line ? 1 : 0) + rest.length <= w;
+		if (fits) {
+			line = line ? `${line} ${word}` : word;
+			continue;
+		}
+		if (line) lines.push(line);
+		line = '';
+		while (rest.length > w) {
+			lines.push(rest.slice(0, w).join(''));
+			rest = rest.slice(w);
+		}
+		line = rest.join('');
+	}
+	if (line || lines.length === 0) lines.push(line);
+	return lines;
+}
+
+/** A long path cut from the left, keeping its end (the file name): `…/telemetry/usage.jsonl`. */
+export function shortenPath(path: string, width: number): string {
+	const chars = Array.from(path);
+	if (chars.length <= width) return path;
+	if (width <= 1) return '…';
+	return '…' + chars.slice(chars.length - (width - 1)).join('');
+}
+
 export function padEnd(text: string, width: number): string {
 	const len = Array.from(text).length;
 	return len >= width ? truncate(text, width) : text + ' '.repeat(width - len);

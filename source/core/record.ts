@@ -1,7 +1,7 @@
 /**
  * The normalized usage record: one per billable call or turn, whatever the source.
  *
- * Token semantics are the spec's (usage-jsonl-spec §5.2.1): `input` is the TOTAL billable input
+ * Token semantics are the spec's (docs/usage-jsonl.md §5.2.1): `input` is the TOTAL billable input
  * (uncached + cache read + cache write), `output` includes reasoning. Every count is
  * `number | null`: null means the source did not say. Never default to 0.
  */

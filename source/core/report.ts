@@ -2,7 +2,7 @@
  * The summary report as lines: shared by the text output (rendered with Ink) and kept in step
  * with the markdown output. Pure: a `burn.summary/1` document and a width in, lines out.
  */
-import {formatCount, formatTime, formatUsd, PARTIAL_MARK, truncate, UNKNOWN} from './format.js';
+import {formatCount, formatTime, formatUsd, PARTIAL_MARK, shortenPath, truncate, UNKNOWN, wrapText} from './format.js';
 import {fitColumns, formatRow, headerRow, type ColumnSpec} from './layout.js';
 import {flagSectionLines} from './anomalies/report-section.js';
 import {NO_ISSUE} from './ledger.js';
@@ -181,7 +181,12 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 		push(`Problems (${formatCount(doc.problems.count, false)}):`, 'warning');
 		const maxProblems = options.maxProblems ?? 5;
 		for (const p of doc.problems.items.slice(0, maxProblems)) {
-			push(`  ${sanitize(p.path)}${p.line ? `:${p.line}` : ''} ${p.field ? `${sanitize(p.field)}: ` : ''}${sanitize(p.reason)}`, 'problem');
+			// The reason is never cut: a long path is shortened from the left, the text wraps.
+			const where = `${shortenPath(sanitize(p.path), Math.max(12, Math.floor(width / 2) - (p.line ? String(p.line).length + 1 : 0)))}${p.line ? `:${p.line}` : ''}`;
+			const text = `${where} ${p.field ? `${sanitize(p.field)}: ` : ''}${sanitize(p.reason)}`;
+			const [first, ...more] = wrapText(text, width - 2);
+			push(`  ${first}`, 'problem');
+			for (const line of more.length > 0 ? wrapText(more.join(' '), width - 4) : []) push(`    ${line}`, 'problem');
 		}
 		if (doc.problems.count > maxProblems) push(`  … ${doc.problems.count - maxProblems} more: burn summary --once --json lists them`, 'dim');
 	}
@@ -196,3 +201,26 @@ export function nothingFoundLines(doc: SummaryJson): string[] {
 	out.push('Point burn at data with --usage <file|dir> (or BURN_USAGE), or try: burn watch --demo');
 	return out;
 }
+
+/** The filters in force, as the user would write them; empty when none. */
+export function filterText(filters: SummaryJson['filters']): string[] {
+	const out: string[] = [];
+	if (filters.issue !== null) out.push(`--issue ${sanitize(filters.issue)}`);
+	if (filters.since !== null) out.push(`--since ${filters.since}`);
+	if (filters.until !== null) out.push(`--until ${filters.until}`);
+	return out;
+}
+
+/** Data was found but the filters removed every record: say so, not "No usage data found". */
+export function filteredOutLines(doc: SummaryJson): string[] | null {
+	const read = doc.sources.reduce((n, s) => n + s.records, 0);
+	const filters = filterText(doc.filters);
+	if (doc.totals.records > 0 || read === 0 || filters.length === 0) return null;
+	const files = doc.sources.reduce((n, s) => n + s.files, 0);
+	return [
+		`No records match ${filters.join(' ')}.`,
+		`${read.toLocaleString('en-US')} record${read === 1 ? '' : 's'} read from ${files.toLocaleString('en-US')} file${files === 1 ? '' : 's'} (${doc.sources.map((s) => s.kind).filter((k, i, a) => a.indexOf(k) === i).join(', ')}); the filters removed all of them.`,
+		'Widen the filter, or drop it to see everything.',
+	];
+}
+

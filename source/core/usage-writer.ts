@@ -1,5 +1,5 @@
 /**
- * A normalized record → a Symphony `usage.jsonl` record (usage-jsonl-spec §5). Pure.
+ * A normalized record → a Symphony `usage.jsonl` record (docs/usage-jsonl.md §5). Pure.
  *
  * Only counts, names, times and ids are copied: there is no field a prompt or a response could
  * travel in. `runID` is a UUID v5 (SHA-1, RFC 9562 §5.5) of `<source>:<session id>`, so a rerun

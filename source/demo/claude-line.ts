@@ -1,5 +1,5 @@
 /**
- * Claude Code transcript lines (transcript-formats §1.3) for the demo: a user prompt and the
+ * Claude Code transcript lines (docs/transcript-formats.md §1.3) for the demo: a user prompt and the
  * assistant call that answered it, with the usage block Claude Code writes.
  */
 export interface ClaudeTurn {

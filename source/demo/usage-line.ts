@@ -1,5 +1,5 @@
 /**
- * One Symphony usage.jsonl record (usage-jsonl-spec §5) as a line: what the demo factory writes
+ * One Symphony usage.jsonl record (docs/usage-jsonl.md §5) as a line: what the demo factory writes
  * and what tests append. Token fields follow the spec: `inputTokens` is the total billable input
  * including cache reads and writes.
  */

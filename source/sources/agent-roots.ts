@@ -1,6 +1,6 @@
 /**
  * Agent homes vs transcript directories: `--claude-dir ~/.claude` and `--claude-dir
- * ~/.claude/projects` mean the same thing, as do the env vars (transcript-formats §1.1, §2.1).
+ * ~/.claude/projects` mean the same thing, as do the env vars (docs/transcript-formats.md §1.1, §2.1).
  */
 import {basename, join} from 'node:path';
 import type {LocateContext} from './types.js';

@@ -1,5 +1,5 @@
 /**
- * Where bosun telemetry lives: `<repo root>/.cache/agent-work-logs/` (transcript-formats §6.1).
+ * Where bosun telemetry lives: `<repo root>/.cache/agent-work-logs/` (docs/transcript-formats.md §6.1).
  * `--bosun-dir <repo root | agent-work-logs dir>`; `BURN_BOSUN_DIR`; by default the current
  * directory's `.cache/agent-work-logs`.
  */

@@ -1,5 +1,5 @@
 /**
- * bosun telemetry (transcript-formats §6): `.cache/agent-work-logs/agent-work-stream.jsonl`.
+ * bosun telemetry (docs/transcript-formats.md §6): `.cache/agent-work-logs/agent-work-stream.jsonl`.
  *
  * A whole-line source (read whole, judged whole): a `usage` event may be a per-event delta or a
  * running total per attempt (§6.3, unknown), and that can only be decided with all readings of an

@@ -1,5 +1,5 @@
 /**
- * Where Claude Code transcripts live (transcript-formats §1.1): `~/.claude/projects` and
+ * Where Claude Code transcripts live (docs/transcript-formats.md §1.1): `~/.claude/projects` and
  * `$XDG_CONFIG_HOME/claude/projects` (default `~/.config/claude/projects`), both read and merged;
  * `CLAUDE_CONFIG_DIR` (comma list) or `CLAUDE_CONFIG_DIRS` (path list) replace them; `--claude-dir`
  * (repeatable) names roots explicitly. Each may be a config dir or its `projects/`.

@@ -1,6 +1,6 @@
 /**
  * Claude Code transcripts (`~/.claude/projects/<encoded-cwd>/<session>.jsonl`, sub-agents under
- * `<session>/subagents/**`): one record per API response (transcript-formats §1).
+ * `<session>/subagents/**`): one record per API response (docs/transcript-formats.md §1).
  *
  * Lines are classified by their top-level `"type"` on raw bytes (claude-skim.ts): assistant lines
  * are read without parsing their content, user lines only when they hold `"is_error":true` (tool

@@ -1,5 +1,5 @@
 /**
- * Where Codex rollouts live (transcript-formats §2.1): `$CODEX_HOME` (comma list allowed; default
+ * Where Codex rollouts live (docs/transcript-formats.md §2.1): `$CODEX_HOME` (comma list allowed; default
  * `~/.codex`) → `sessions/` and `archived_sessions/`; `--codex-dir` (repeatable) names a Codex home
  * or a `sessions/` directory. A rollout in both places counts once (its record keys are file-free).
  */

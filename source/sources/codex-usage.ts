@@ -1,5 +1,5 @@
 /**
- * Codex `TokenUsage` arithmetic and `rate_limits` samples (transcript-formats §2.2, §2.4).
+ * Codex `TokenUsage` arithmetic and `rate_limits` samples (docs/transcript-formats.md §2.2, §2.4).
  * Codex input includes cached (and cache-write) tokens and output includes reasoning: the
  * record's semantics already, so normalizing is a clamp, not a sum.
  */

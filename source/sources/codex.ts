@@ -1,6 +1,6 @@
 /**
  * Codex rollouts (`$CODEX_HOME/sessions/**\/rollout-*.jsonl`, `archived_sessions/`): one record per
- * model response (transcript-formats §2). Stateful per file (the state resumes across appended
+ * model response (docs/transcript-formats.md §2). Stateful per file (the state resumes across appended
  * chunks): the current model, the previous cumulative total, and the fork-replay boundary.
  *
  * Keys do not depend on the file, so an archived copy of a rollout, and a fork or spawned

@@ -1,5 +1,5 @@
 /**
- * Where Gemini CLI keeps chats (transcript-formats §4.1): `<gemini>/tmp/<dir>/chats/session-*.json[l]`.
+ * Where Gemini CLI keeps chats (docs/transcript-formats.md §4.1): `<gemini>/tmp/<dir>/chats/session-*.json[l]`.
  * `--gemini-dir`, else `GEMINI_CLI_HOME` (it replaces the home directory: `$GEMINI_CLI_HOME/.gemini`),
  * else `~/.gemini`. Each place may be a home holding `.gemini`, the `.gemini` dir, its `tmp/`, one
  * project dir, a `chats/` dir or one chat file.

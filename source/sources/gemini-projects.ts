@@ -1,5 +1,5 @@
 /**
- * Which project a Gemini CLI chat belongs to (transcript-formats §4.1). A chat lives at
+ * Which project a Gemini CLI chat belongs to (docs/transcript-formats.md §4.1). A chat lives at
  * `<gemini>/tmp/<dir>/chats/<file>`, where `<dir>` is either a short name mapped in
  * `<gemini>/projects.json` (`{"projects":{"/abs/path":"short-name"}}`) or the SHA-256 hex of the
  * absolute project path. Candidate paths come from `projects.json` and `trustedFolders.json`;

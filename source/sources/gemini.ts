@@ -1,5 +1,5 @@
 /**
- * Gemini CLI chats (transcript-formats §4): one record per `gemini` message that carries `tokens`.
+ * Gemini CLI chats (docs/transcript-formats.md §4): one record per `gemini` message that carries `tokens`.
  * `session-*.jsonl` (≥ v0.39) is an append log read as a resumable LineSource; `session-*.json`
  * (≤ v0.38) is one document, re-read whole when it changes.
  *

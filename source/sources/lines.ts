@@ -3,6 +3,8 @@
  * into one string. Only complete (LF-terminated) lines are visited. Files are read into chunks by
  * ingest/line-reader.ts; sources only ever see the bytes they are handed.
  */
+import {sanitize} from '../core/sanitize.js';
+
 export const LF = 0x0a;
 export const CR = 0x0d;
 
@@ -91,6 +93,16 @@ export function parseJsonLine(chunk: Buffer, start: number, end: number): {ok: t
 	try {
 		return {ok: true, value: JSON.parse(chunk.toString('utf8', start, end))};
 	} catch (error) {
-		return {ok: false, error: (error as Error).message};
+		return {ok: false, error: shortReason((error as Error).message)};
 	}
+}
+
+/**
+ * A parser's message quotes the bytes it choked on (`Unexpected token 'r', "root:x:0:0"... is not
+ * valid JSON`): keep a problem's reason short and sanitized, so a file's bytes never reach the
+ * terminal or the JSON document raw.
+ */
+export function shortReason(message: string, max = 80): string {
+	const clean = sanitize(message);
+	return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -1,5 +1,5 @@
 /**
- * Where OpenCode keeps its data (transcript-formats §3.1): `--opencode-dir`, else
+ * Where OpenCode keeps its data (docs/transcript-formats.md §3.1): `--opencode-dir`, else
  * `OPENCODE_DATA_DIR` (comma list), else `$XDG_DATA_HOME/opencode` (`~/.local/share/opencode`).
  * Each place may be the data dir itself, its `storage/` or `storage/message/` tree, or one `.db` file.
  *

@@ -1,5 +1,5 @@
 /**
- * OpenCode's SQLite store (`opencode.db`, `opencode-<channel>.db`; transcript-formats §3.2).
+ * OpenCode's SQLite store (`opencode.db`, `opencode-<channel>.db`; docs/transcript-formats.md §3.2).
  *
  * This DocumentSource is the one place a source opens a file itself: SQLite needs the database,
  * its `-wal` and its `-shm` together, so ingest cannot hand it bytes. It is opened read-only

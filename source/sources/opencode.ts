@@ -1,5 +1,5 @@
 /**
- * OpenCode (transcript-formats §3): one record per assistant message, from the SQLite store
+ * OpenCode (docs/transcript-formats.md §3): one record per assistant message, from the SQLite store
  * (`opencode-sqlite.ts`) or the legacy `storage/message/<session>/<message>.json` tree (here).
  * Both produce the same key, `opencode:<messageId>`; the ledger lets the DB copy win.
  *

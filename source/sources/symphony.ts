@@ -1,5 +1,5 @@
 /**
- * Symphony `usage.jsonl` (usage-jsonl-spec.md): one record per coding-agent turn.
+ * Symphony `usage.jsonl` (docs/usage-jsonl.md): one record per coding-agent turn.
  *
  * The reader parses `schemaVersion` first and dispatches to a decoder for it (§6.4). A version
  * above the highest known is decoded best-effort with the newest decoder and flagged loudly.

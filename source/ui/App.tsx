@@ -6,11 +6,11 @@
 import {Box, useApp, useInput, useStdin, type Key} from 'ink';
 import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {LiveStore} from '../core/snapshot.js';
-import {headerInfo} from '../core/watch-header.js';
-import {watchLayout} from '../core/watch-layout.js';
-import {buildWatchModel, flagSubject, SORT_TITLE} from '../core/watch-model.js';
-import {orderRows, type OrderMemo} from '../core/watch-order.js';
-import {formatRate, sparkSeries} from '../core/watch-rates.js';
+import {headerInfo} from './view/watch-header.js';
+import {watchLayout} from './view/watch-layout.js';
+import {buildWatchModel, flagSubject, SORT_TITLE} from './view/watch-model.js';
+import {orderRows, type OrderMemo} from './view/watch-order.js';
+import {formatRate, sparkSeries} from './view/watch-rates.js';
 import {FlagsStrip} from './FlagsStrip.js';
 import {Header} from './Header.js';
 import {HelpOverlay} from './HelpOverlay.js';

@@ -3,7 +3,8 @@ import React from 'react';
 import {SEVERITY_RANK, type Flag} from '../core/flags.js';
 import {truncate} from '../core/format.js';
 import {sanitize} from '../core/sanitize.js';
-import {SEVERITY_COLOR, SEVERITY_GLYPH} from './Table.js';
+import {severityRole, usePalette} from './palette.js';
+import {SEVERITY_GLYPH} from './Table.js';
 
 export interface FlagsStripProps {
 	flags: readonly Flag[];
@@ -15,6 +16,7 @@ export interface FlagsStripProps {
 
 /** The newest flags first (severity breaks ties), one a line, coloured by severity; `flags: none` when there are none. */
 export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
+	const palette = usePalette();
 	if (lines <= 0) return null;
 	if (flags.length === 0) {
 		return (
@@ -34,7 +36,7 @@ export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 				const origin = f.external ? `[${sanitize(f.external)}] ` : '';
 				const text = `${SEVERITY_GLYPH[f.severity]} ${origin}${subjects.get(f.id) ?? sanitize(f.scope.id)}: ${sanitize(f.message)}`;
 				return (
-					<Text key={f.id} color={SEVERITY_COLOR[f.severity]} wrap="truncate">
+					<Text key={f.id} {...palette.style(severityRole(f.severity))} wrap="truncate">
 						{truncate(text, Math.max(0, width - Array.from(more).length)) + more}
 					</Text>
 				);

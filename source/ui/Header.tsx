@@ -1,18 +1,11 @@
 import {Box, Text} from 'ink';
 import React from 'react';
 import {truncate} from '../core/format.js';
-import {headerLine, type HeaderInfo, type HeaderPart} from '../core/watch-header.js';
-import {FIDELITY_GLYPH} from '../core/watch-model.js';
+import {headerLine, type HeaderInfo, type HeaderPart} from './view/watch-header.js';
+import {FIDELITY_GLYPH} from './view/watch-model.js';
+import {usePalette, type Role} from './palette.js';
 
-const roleProps: Record<HeaderPart['role'], {bold?: boolean; dimColor?: boolean; color?: string}> = {
-	title: {bold: true, color: 'red'},
-	crumb: {bold: true},
-	live: {color: 'green'},
-	paused: {color: 'yellow', bold: true},
-	rate: {bold: true, color: 'cyan'},
-	dim: {dimColor: true},
-	fidelity: {},
-};
+const ROLE: Record<HeaderPart['role'], Role> = {title: 'title', crumb: 'crumb', live: 'live', paused: 'paused', rate: 'rate', dim: 'dim', fidelity: 'plain'};
 
 export interface HeaderProps {
 	info: HeaderInfo;
@@ -22,6 +15,7 @@ export interface HeaderProps {
 
 /** Breadcrumbs and the live numbers; a second line names the sources when there is room. */
 export function Header({info, width, lines}: HeaderProps) {
+	const palette = usePalette();
 	if (lines <= 0) return null;
 	const {left, right} = headerLine(info, width, FIDELITY_GLYPH[info.fidelity]);
 	const used = [...left, ...right].reduce((s, p) => s + Array.from(p.text).length, 0) + right.length;
@@ -30,13 +24,13 @@ export function Header({info, width, lines}: HeaderProps) {
 		<Box flexDirection="column">
 			<Text wrap="truncate">
 				{left.map((p, i) => (
-					<Text key={`l${i}`} {...roleProps[p.role]}>
+					<Text key={`l${i}`} {...palette.style(ROLE[p.role])}>
 						{p.text}
 					</Text>
 				))}
 				{' '.repeat(gap)}
 				{right.map((p, i) => (
-					<Text key={`r${i}`} {...roleProps[p.role]}>
+					<Text key={`r${i}`} {...palette.style(ROLE[p.role])}>
 						{(i === 0 ? '' : ' ') + p.text}
 					</Text>
 				))}

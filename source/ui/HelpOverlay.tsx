@@ -1,17 +1,11 @@
 import {Box, Text} from 'ink';
 import React from 'react';
 import {truncate} from '../core/format.js';
+import {keyHelpRows, LIST_KEYS} from './keymap.js';
+import {usePalette} from './palette.js';
 
-const HELP: Array<[string, string]> = [
-	['↑ ↓ j k PgUp PgDn', 'move the selection'],
-	['Enter →', 'drill in: issue → runs → turns'],
-	['Esc ←', 'back'],
-	['Tab 1-4', 'Issues · Runs · Models · Providers'],
-	['s', 'sort: recent spend · total · last activity · name'],
-	['/', 'filter rows by substring (Enter keeps, Esc clears)'],
-	['p', 'pause the display (reading continues)'],
-	['q Ctrl-C', 'quit'],
-	['', ''],
+/** What the marks on screen mean (not keys). */
+const LEGEND: Array<[string, string]> = [
 	['$/h', 'spend over the last 5 minutes, per hour'],
 	['tok/m', 'tokens per minute (shown when nothing is priced)'],
 	['● ◐ ○', 'tokens measured · partly measured · unknown'],
@@ -19,8 +13,11 @@ const HELP: Array<[string, string]> = [
 	['123*', 'partial: some records did not state it; — unknown'],
 ];
 
+const HELP: Array<[string, string]> = [...keyHelpRows(LIST_KEYS), ['', ''], ...LEGEND];
+
 /** Keys and marks, drawn in the table's place and cut to its height. */
 export function HelpOverlay({width, height}: {width: number; height: number}) {
+	const palette = usePalette();
 	if (height <= 0) return null;
 	const keyWidth = width >= 60 ? 20 : 10;
 	const lines = HELP.slice(0, Math.max(0, height - 1));
@@ -33,7 +30,7 @@ export function HelpOverlay({width, height}: {width: number; height: number}) {
 	while (body.length < height - 1) body.push(<Text key={`pad${body.length}`}> </Text>);
 	return (
 		<Box flexDirection="column">
-			<Text bold color="cyan" wrap="truncate">
+			<Text {...palette.style('heading')} wrap="truncate">
 				{truncate('Help — ? or Esc to close', width)}
 			</Text>
 			{body}

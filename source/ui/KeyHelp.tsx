@@ -1,6 +1,8 @@
 import {Text} from 'ink';
 import React from 'react';
 import {truncate} from '../core/format.js';
+import {FILTER_KEYS, fittingHintLine, hintWidth, keyHints, LIST_KEYS} from './keymap.js';
+import {usePalette} from './palette.js';
 
 export interface KeyHelpProps {
 	width: number;
@@ -14,24 +16,22 @@ export interface KeyHelpProps {
 
 /** One line: the keys that do something here, or the filter being typed. */
 export function KeyHelp({width, editingFilter, filter, drilled, sortTitle, filtered}: KeyHelpProps) {
+	const palette = usePalette();
+	const ctx = {drilled, sortTitle};
+	const size = hintWidth(width);
 	if (editingFilter) {
 		return (
 			<Text wrap="truncate">
-				<Text color="cyan">/</Text>
-				{truncate(`${filter}▏  Enter keep · Esc clear`, Math.max(0, width - 1))}
+				<Text {...palette.style('prompt')}>/</Text>
+				{truncate(`${filter}▏  ${keyHints(FILTER_KEYS, ctx, size).join(' · ')}`, Math.max(0, width - 1))}
 			</Text>
 		);
 	}
-	const wide = width >= 100;
-	const parts = wide
-		? ['↑↓ select', drilled ? 'Enter drill · Esc back' : 'Enter drill', 'Tab/1-4 view', `s sort: ${sortTitle}`, '/ filter', 'p pause', '? help', 'q quit']
-		: width >= 60
-			? ['↑↓', drilled ? '⏎ in · Esc back' : '⏎ drill', 'Tab view', `s ${sortTitle}`, '/ filter', 'p pause', '? help', 'q quit']
-			: [drilled ? '⏎ Esc' : '⏎', 'Tab', 's', '/', 'p', '?', 'q'];
 	const prefix = filter !== '' && filtered ? `filter "${filter}" ${filtered.shown}/${filtered.total} · ` : '';
+	const line = fittingHintLine(LIST_KEYS, ctx, width, prefix);
 	return (
 		<Text dimColor wrap="truncate">
-			{truncate(prefix + parts.join(width >= 60 ? ' · ' : ' '), width)}
+			{truncate(line, width)}
 		</Text>
 	);
 }

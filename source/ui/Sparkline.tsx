@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import {sparkRows} from '../core/sparkline.js';
+import {usePalette} from './palette.js';
+import {sparkRows} from './view/sparkline.js';
 
 export interface SparklineProps {
 	values: readonly number[];
@@ -14,6 +15,7 @@ export interface SparklineProps {
 
 /** Spend per minute, oldest on the left; the label sits on the last line. */
 export function Sparkline({values, label, suffix, height, width}: SparklineProps) {
+	const palette = usePalette();
 	if (height <= 0) return null;
 	const lines = sparkRows(values, height);
 	const pad = ' '.repeat(Array.from(label).length + 1);
@@ -22,7 +24,7 @@ export function Sparkline({values, label, suffix, height, width}: SparklineProps
 			{lines.map((bars, i) => (
 				<Text key={i} wrap="truncate">
 					<Text dimColor>{i === lines.length - 1 ? `${label} ` : pad}</Text>
-					<Text color="cyan">{bars}</Text>
+					<Text {...palette.style('chart')}>{bars}</Text>
 					<Text dimColor>{i === lines.length - 1 ? ` ${suffix}` : ''}</Text>
 				</Text>
 			))}

@@ -3,12 +3,11 @@ import React from 'react';
 import type {Severity} from '../core/flags.js';
 import {padEnd, padStart, truncate} from '../core/format.js';
 import {GAP, type PlacedColumn} from '../core/layout.js';
-import {FIDELITY_GLYPH, type WatchRow} from '../core/watch-model.js';
-import {visibleWindow} from '../core/watch-layout.js';
+import {FIDELITY_GLYPH, type WatchRow} from './view/watch-model.js';
+import {visibleWindow} from './view/watch-layout.js';
+import {fidelityRole, severityRole, usePalette} from './palette.js';
 
 export const SEVERITY_GLYPH: Record<Severity, string> = {info: '·', warn: '!', crit: '‼'};
-export const SEVERITY_COLOR: Record<Severity, string> = {info: 'blue', warn: 'yellow', crit: 'red'};
-const FIDELITY_COLOR = {measured: 'green', partial: 'yellow', unknown: 'gray'} as const;
 
 export interface TableProps {
 	columns: PlacedColumn[];
@@ -26,6 +25,7 @@ function cellText(c: PlacedColumn, text: string): string {
 }
 
 function Row({columns, row, selected}: {columns: PlacedColumn[]; row: WatchRow; selected: boolean}) {
+	const palette = usePalette();
 	return (
 		<Text wrap="truncate" inverse={selected}>
 			{columns.map((c, i) => {
@@ -33,7 +33,7 @@ function Row({columns, row, selected}: {columns: PlacedColumn[]; row: WatchRow; 
 				if (c.id === 'flag') {
 					const glyph = row.flag ? SEVERITY_GLYPH[row.flag] : ' ';
 					return (
-						<Text key={c.id} color={row.flag ? SEVERITY_COLOR[row.flag] : undefined}>
+						<Text key={c.id} {...(row.flag ? palette.style(severityRole(row.flag)) : {})}>
 							{gap}
 							{cellText(c, glyph)}
 						</Text>
@@ -41,7 +41,7 @@ function Row({columns, row, selected}: {columns: PlacedColumn[]; row: WatchRow; 
 				}
 				if (c.id === 'fidelity') {
 					return (
-						<Text key={c.id} color={FIDELITY_COLOR[row.fidelity]}>
+						<Text key={c.id} {...palette.style(fidelityRole(row.fidelity))}>
 							{gap}
 							{cellText(c, FIDELITY_GLYPH[row.fidelity])}
 						</Text>

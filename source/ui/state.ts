@@ -5,7 +5,10 @@
  * key handler's closure, so fast key presses are not lost.
  */
 import type {LiveSnapshot} from '../core/snapshot.js';
-import {SORTS, VIEWS, type DrillStep, type SortMode, type ViewName} from '../core/watch-model.js';
+import {FILTER_KEYS, HELP_KEYS, isCtrlC, LIST_KEYS, lookupKey, type KeyAction, type KeyInfo} from './keymap.js';
+import {SORTS, VIEWS, type DrillStep, type SortMode, type ViewName} from './view/watch-model.js';
+
+export type {KeyInfo} from './keymap.js';
 
 export interface UiState {
 	view: ViewName;
@@ -32,26 +35,6 @@ export const initialUiState: UiState = {
 	help: false,
 	quit: false,
 };
-
-/** The key facts the reducer needs (a subset of Ink's Key). */
-export interface KeyInfo {
-	upArrow?: boolean;
-	downArrow?: boolean;
-	leftArrow?: boolean;
-	rightArrow?: boolean;
-	pageUp?: boolean;
-	pageDown?: boolean;
-	home?: boolean;
-	end?: boolean;
-	return?: boolean;
-	escape?: boolean;
-	tab?: boolean;
-	shift?: boolean;
-	backspace?: boolean;
-	delete?: boolean;
-	ctrl?: boolean;
-	meta?: boolean;
-}
 
 export interface RowRef {
 	id: string;
@@ -99,59 +82,80 @@ function charKey(ch: string): {input: string; key: KeyInfo} {
 
 function onKey(s: UiState, a: Extract<UiAction, {type: 'key'}>): UiState {
 	const {input, key} = a;
-	if (key.ctrl && input === 'c') return {...s, quit: true};
+	if (isCtrlC(input, key)) return {...s, quit: true};
 	if (s.editingFilter) return onFilterKey(s, a);
 	if (s.help) {
-		if (input === 'q') return {...s, quit: true};
-		if (input === '?' || key.escape || key.return || input === 'h') return {...s, help: false};
+		const action = lookupKey(HELP_KEYS, input, key);
+		if (action === 'quit') return {...s, quit: true};
+		if (action === 'close-help') return {...s, help: false};
 		return s;
 	}
-	if (input === 'q') return {...s, quit: true};
-	if (input === '?') return {...s, help: true};
-	if (input === 'p') return s.frozen ? {...s, frozen: null} : {...s, frozen: a.snapshot};
-	if (input === 's') return {...s, sort: SORTS[(SORTS.indexOf(s.sort) + 1) % SORTS.length]!};
-	if (input === '/') return {...s, editingFilter: true};
-	if (key.tab) {
-		const step = key.shift ? VIEWS.length - 1 : 1;
-		return reduce(s, {type: 'view', view: VIEWS[(VIEWS.indexOf(s.view) + step) % VIEWS.length]!});
-	}
-	if (input >= '1' && input <= '4' && input.length === 1) return reduce(s, {type: 'view', view: VIEWS[Number(input) - 1]!});
-	if (key.escape || key.leftArrow || key.backspace || key.delete) {
-		if (s.path.length > 0) return {...s, path: s.path.slice(0, -1), filter: ''};
-		if (key.escape && s.filter !== '') return {...s, filter: ''};
-		return s;
-	}
-	if (key.return || key.rightArrow) {
-		const i = selectedIndex(s, a.rows);
-		const row = a.rows[i];
-		if (!row?.drill || s.path.length >= 2) return s;
-		const withSel = {...s.selection, [levelKey(s)]: row.id};
-		return {...s, selection: withSel, path: [...s.path, row.drill], filter: ''};
-	}
-	const move = moveDelta(input, key, a.page);
-	if (move !== null && a.rows.length > 0) {
-		const i = selectedIndex(s, a.rows);
-		const next = Math.max(0, Math.min(a.rows.length - 1, move === 'first' ? 0 : move === 'last' ? a.rows.length - 1 : i + move));
-		return {...s, selection: {...s.selection, [levelKey(s)]: a.rows[next]!.id}};
-	}
-	return s;
+	const action = lookupKey(LIST_KEYS, input, key);
+	return action === null ? s : onListAction(s, action, a);
 }
 
-function moveDelta(input: string, key: KeyInfo, page: number): number | 'first' | 'last' | null {
-	if (key.upArrow || input === 'k') return -1;
-	if (key.downArrow || input === 'j') return 1;
-	if (key.pageUp) return -Math.max(1, page);
-	if (key.pageDown) return Math.max(1, page);
-	if (key.home || input === 'g') return 'first';
-	if (key.end || input === 'G') return 'last';
-	return null;
+function onListAction(s: UiState, action: KeyAction, a: Extract<UiAction, {type: 'key'}>): UiState {
+	switch (action) {
+		case 'quit':
+			return {...s, quit: true};
+		case 'help':
+			return {...s, help: true};
+		case 'pause':
+			return s.frozen ? {...s, frozen: null} : {...s, frozen: a.snapshot};
+		case 'sort':
+			return {...s, sort: SORTS[(SORTS.indexOf(s.sort) + 1) % SORTS.length]!};
+		case 'filter':
+			return {...s, editingFilter: true};
+		case 'next-view':
+		case 'prev-view': {
+			const step = action === 'prev-view' ? VIEWS.length - 1 : 1;
+			return reduce(s, {type: 'view', view: VIEWS[(VIEWS.indexOf(s.view) + step) % VIEWS.length]!});
+		}
+		case 'view-1':
+		case 'view-2':
+		case 'view-3':
+		case 'view-4':
+			return reduce(s, {type: 'view', view: VIEWS[Number(action.slice(-1)) - 1]!});
+		case 'escape':
+		case 'back':
+			if (s.path.length > 0) return {...s, path: s.path.slice(0, -1), filter: ''};
+			if (action === 'escape' && s.filter !== '') return {...s, filter: ''};
+			return s;
+		case 'drill': {
+			const row = a.rows[selectedIndex(s, a.rows)];
+			if (!row?.drill || s.path.length >= 2) return s;
+			const withSel = {...s.selection, [levelKey(s)]: row.id};
+			return {...s, selection: withSel, path: [...s.path, row.drill], filter: ''};
+		}
+		case 'up':
+		case 'down':
+		case 'page-up':
+		case 'page-down':
+		case 'first':
+		case 'last': {
+			if (a.rows.length === 0) return s;
+			const i = selectedIndex(s, a.rows);
+			const page = Math.max(1, a.page);
+			const last = a.rows.length - 1;
+			const target = {up: i - 1, down: i + 1, 'page-up': i - page, 'page-down': i + page, first: 0, last}[action];
+			const next = Math.max(0, Math.min(last, target));
+			return {...s, selection: {...s.selection, [levelKey(s)]: a.rows[next]!.id}};
+		}
+	}
 }
 
 function onFilterKey(s: UiState, a: Extract<UiAction, {type: 'key'}>): UiState {
 	const {input, key} = a;
-	if (key.escape) return {...s, editingFilter: false, filter: ''};
-	if (key.return) return {...s, editingFilter: false};
-	if (key.backspace || key.delete) return {...s, filter: Array.from(s.filter).slice(0, -1).join('')};
+	switch (lookupKey(FILTER_KEYS, input, key)) {
+		case 'filter-clear':
+			return {...s, editingFilter: false, filter: ''};
+		case 'filter-keep':
+			return {...s, editingFilter: false};
+		case 'filter-erase':
+			return {...s, filter: Array.from(s.filter).slice(0, -1).join('')};
+		case null:
+			break;
+	}
 	if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return s;
 	// Typed text only: drop control characters and escape remnants a paste could carry.
 	const text = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');

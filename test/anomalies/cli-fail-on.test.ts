@@ -109,5 +109,10 @@ describe('burn summary --fail-on (built CLI)', () => {
 		expect(typo.code).toBe(2);
 		expect(typo.stderr).toMatch(/retryChurns/);
 		expect(summary(['--usage', telemetry, '--config', join(dir, 'missing.yaml')]).code).toBe(2);
+		// A misspelt section is an error too, so --fail-on never passes on a budget that was never read.
+		writeFileSync(file, 'flag:\n  budget: {issue: 0.000001}\n');
+		const section = summary(['--usage', telemetry, '--config', file, '--fail-on', 'warn']);
+		expect(section.code).toBe(2);
+		expect(section.stderr).toContain('unknown top-level key "flag"');
 	});
 });

@@ -133,8 +133,8 @@ describe('lateness (live): lines a little out of order', () => {
 });
 
 describe('config', () => {
-	it('parses a flags section and leaves other sections alone', () => {
-		const r = parseFlagsConfig('prices: {x: 1}\nflags:\n  budget: {issue: 5, day: 50}\n  spendSpike: {rz: 5}\n  unpricedFallbackShare: 0.1\n');
+	it('parses a flags section', () => {
+		const r = parseFlagsConfig('flags:\n  budget: {issue: 5, day: 50}\n  spendSpike: {rz: 5}\n  unpricedFallbackShare: 0.1\n');
 		expect(r.ok).toBe(true);
 		const p = resolveParams(r.ok ? r.override : undefined);
 		expect(p.budget).toMatchObject({issue: 5, day: 50, run: null});
@@ -149,6 +149,11 @@ describe('config', () => {
 		expect(parseFlagsConfig('flags:\n  spendSpike: {rz: -1}\n')).toEqual({ok: false, error: expect.stringContaining('flags.spendSpike.rz')});
 		expect(parseFlagsConfig('flags: [1\n').ok).toBe(false);
 		expect(parseFlagsConfig('')).toEqual({ok: true, override: undefined});
+	});
+
+	it('rejects every unknown top-level key: a misspelt section never silently turns budgets off', () => {
+		expect(parseFlagsConfig('flag:\n  budget: {issue: 5}\n')).toEqual({ok: false, error: 'unknown top-level key "flag" (known: flags)'});
+		expect(parseFlagsConfig('budget: {issue: 5}\nprices: {x: 1}\n')).toEqual({ok: false, error: 'unknown top-level keys "budget", "prices" (known: flags)'});
 	});
 
 	it('parses --budget values', () => {

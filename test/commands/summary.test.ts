@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
@@ -104,17 +104,25 @@ describe('burn summary --once', () => {
 	});
 
 	it('says where it looked when nothing is found, and exits 0', () => {
-		const r = runCli(['summary', '--once', '--usage', join(dir, 'nowhere')], {cwd: dir});
+		mkdirSync(join(dir, 'empty'));
+		const r = runCli(['summary', '--once', '--usage', join(dir, 'empty')], {cwd: dir});
 		expect(r.code).toBe(0);
 		expect(r.stdout).toContain('No usage data found.');
-		expect(r.stdout).toContain(`${join(dir, 'nowhere')} (does not exist)`);
+		expect(r.stdout).toContain(`${join(dir, 'empty')} (0 files)`);
+	});
+
+	it('a path named on the command line that does not exist is a usage error naming it', () => {
+		const r = runCli(['summary', '--once', '--usage', join(dir, 'nowhere')], {cwd: dir});
+		expect(r.code).toBe(2);
+		expect(r.stdout).toBe('');
+		expect(r.stderr).toContain(`burn: --usage ${join(dir, 'nowhere')}: no such file or directory`);
 	});
 
 	it.each([
 		[['--by', 'colour'], '--by "colour" is not a dimension'],
 		[['--since', 'yesterday'], '--since: "yesterday" is not a time'],
 		[['--json', '--markdown'], '--json and --markdown cannot be combined'],
-		[['--frobnicate'], 'Unknown flag'],
+		[['--frobnicate'], 'burn: unknown flag --frobnicate'],
 	])('bad usage %j exits 2 with a message', (args, message) => {
 		const r = runCli(['summary', '--once', ...args], {cwd: dir});
 		expect(r.code).toBe(2);

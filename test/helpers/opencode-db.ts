@@ -1,5 +1,5 @@
 /**
- * Builds real OpenCode SQLite databases in temp dirs (the schema of transcript-formats §3.2),
+ * Builds real OpenCode SQLite databases in temp dirs (the schema of docs/transcript-formats.md §3.2),
  * so tests never commit binaries.
  */
 import Database from 'better-sqlite3';

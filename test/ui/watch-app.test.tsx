@@ -1,7 +1,7 @@
 import {render} from 'ink-testing-library';
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
-import {RESORT_MS} from '../../source/core/watch-order.js';
+import {RESORT_MS} from '../../source/ui/view/watch-order.js';
 import {App} from '../../source/ui/App.js';
 import {KEYS, press, waitForFrame} from '../helpers/ink.js';
 import type {TestStore} from '../helpers/ledger-store.js';

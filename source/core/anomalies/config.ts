@@ -15,6 +15,9 @@ import {paramsOverrideSchema, type ParamsOverride} from './params.js';
 
 export type ConfigResult = {ok: true; override: ParamsOverride | undefined} | {ok: false; error: string};
 
+/** The config file's top-level sections; a new one is added here. */
+export const CONFIG_SECTIONS: readonly string[] = ['flags'];
+
 export function parseFlagsConfig(text: string): ConfigResult {
 	let doc: unknown;
 	try {
@@ -24,6 +27,11 @@ export function parseFlagsConfig(text: string): ConfigResult {
 	}
 	if (doc === null || doc === undefined) return {ok: true, override: undefined};
 	if (typeof doc !== 'object' || Array.isArray(doc)) return {ok: false, error: 'the config file must be a YAML mapping'};
+	// A misspelt section (`flag:`, `budget:`) would silently turn budgets off: every unknown key is an error.
+	const unknown = Object.keys(doc).filter((k) => !CONFIG_SECTIONS.includes(k));
+	if (unknown.length > 0) {
+		return {ok: false, error: `unknown top-level key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${CONFIG_SECTIONS.join(', ')})`};
+	}
 	const section = (doc as Record<string, unknown>).flags;
 	if (section === undefined || section === null) return {ok: true, override: undefined};
 	const parsed = paramsOverrideSchema.safeParse(section);

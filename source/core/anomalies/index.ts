@@ -1,5 +1,5 @@
 /**
- * Anomaly flags (anomalies.md): one entry point for `summary` (batch) and the live engine
+ * Anomaly flags (docs/anomalies.md): one entry point for `summary` (batch) and the live engine
  * (incremental, through `FlagMonitor`). Both run the same fold, so replayed history raises the
  * same flags as living through it.
  */

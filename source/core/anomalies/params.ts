@@ -1,5 +1,5 @@
 /**
- * Thresholds for every anomaly kind, defaults from anomalies.md. Every number is configurable
+ * Thresholds for every anomaly kind, defaults from docs/anomalies.md. Every number is configurable
  * through the config file (`flags:` section, see config.ts); budgets come from `--budget` too.
  */
 import {z} from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Robust statistics for the anomaly rules (anomalies.md "Shared primitives"). Pure functions on
+ * Robust statistics for the anomaly rules (docs/anomalies.md "Shared rules"). Pure functions on
  * plain numbers; no clocks.
  */
 

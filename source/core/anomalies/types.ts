@@ -5,7 +5,7 @@
  */
 import type {Flag, FlagNote} from '../flags.js';
 import type {ProblemKind} from '../problems.js';
-import type {ActivityEvent, SourceKind, UsageRecord} from '../record.js';
+import type {ActivityEvent, UsageRecord} from '../record.js';
 import type {SourceNumbers} from '../source-numbers.js';
 import type {Lifecycle} from './lifecycle.js';
 import type {AnomalyParams} from './params.js';

@@ -2,7 +2,7 @@
  * The bosun rule (one of the two counting-once rules, core/counting/count-once.ts).
  *
  * bosun runs Codex / Copilot / Claude SDK sessions that also write their own transcripts, so the
- * same spend can arrive twice (transcript-formats §6.3). The rule:
+ * same spend can arrive twice (docs/transcript-formats.md §6.3). The rule:
  *
  * A bosun attempt is COVERED when some transcript record (any source other than bosun, symphony
  * or instrumentation) has a workspace inside the repo root bosun ran in and a timestamp inside

@@ -3,7 +3,7 @@
  * where it came from. The rules for rates nobody stated:
  * - Anthropic: cache read 0.1×, cache write 5m 1.25×, 1h 2× the input rate.
  * - Others: no cache-read discount listed → the input rate; no cache-write rate → the input rate
- *   (OpenAI before gpt-5.6 bills writes as plain input, transcript-formats §2.4 step 6); no 1h
+ *   (OpenAI before gpt-5.6 bills writes as plain input, docs/transcript-formats.md §2.4 step 5); no 1h
  *   rate → the 5m rate.
  * - Reasoning is part of output and billed at the output rate unless a distinct rate is stated
  *   (Gemini thoughts are output-priced; OpenAI reasoning is inside output).

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {visibleWindow, watchLayout} from '../../source/core/watch-layout.js';
-import type {Level, RateUnit} from '../../source/core/watch-columns.js';
+import {visibleWindow, watchLayout} from '../../../source/ui/view/watch-layout.js';
+import type {Level, RateUnit} from '../../../source/ui/view/watch-columns.js';
 
 const sum = (l: ReturnType<typeof watchLayout>) => l.headerLines + l.sparkLines + l.tableHeader + l.tableRows + l.flagLines + l.keyHelpLines;
 

@@ -4,7 +4,7 @@
  * full-height frame makes Ink 6.8 clear the scrollback on every update), and the table is
  * padded to its budget so the flags strip and key help never jump.
  */
-import {fitColumns, type PlacedColumn} from './layout.js';
+import {fitColumns, type PlacedColumn} from '../../core/layout.js';
 import {watchColumns, type Level, type RateUnit} from './watch-columns.js';
 
 export interface LayoutInput {

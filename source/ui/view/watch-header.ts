@@ -3,9 +3,9 @@
  * and the fidelity mark on the right; sources on a second line when there is room. Parts are
  * dropped or shortened to fit the width, never wrapped.
  */
-import {formatCount, truncate} from './format.js';
-import {sanitize} from './sanitize.js';
-import type {LiveSnapshot} from './snapshot.js';
+import {formatCount, truncate} from '../../core/format.js';
+import {sanitize} from '../../core/sanitize.js';
+import type {LiveSnapshot} from '../../core/snapshot.js';
 import {isPriced, type FidelityMark} from './watch-model.js';
 import {formatRate, rateOf, recentSpend, todayTotal} from './watch-rates.js';
 

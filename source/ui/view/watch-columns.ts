@@ -3,7 +3,7 @@
  * (lower is kept longer); when nothing is priced the cost column goes early, since every cell
  * would read `unpriced`.
  */
-import type {ColumnSpec} from './layout.js';
+import type {ColumnSpec} from '../../core/layout.js';
 
 /** `list`: issues/runs/models/providers; `runs`: the runs of one item; `turns`: the turns of one run. */
 export type Level = 'list' | 'runs' | 'turns';

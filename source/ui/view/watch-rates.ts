@@ -1,13 +1,13 @@
 /**
  * Rates for the watch view, from the snapshot: recent spend per item (a 5-minute window, the
- * headline rate recommended in anomalies.md), spend per minute for the sparkline, and today's
+ * headline rate recommended in docs/anomalies.md), spend per minute for the sparkline, and today's
  * total. Only runs active in the window are read record by record, and only when they changed,
  * so this stays cheap when the ledger is large.
  */
-import {dimensionKey, type Dimension, type Ledger} from './ledger.js';
-import type {UsageRecord} from './record.js';
-import type {LiveSnapshot} from './snapshot.js';
-import type {Totals} from './totals.js';
+import {dimensionKey, type Dimension, type Ledger} from '../../core/ledger.js';
+import type {UsageRecord} from '../../core/record.js';
+import type {LiveSnapshot} from '../../core/snapshot.js';
+import type {Totals} from '../../core/totals.js';
 
 export const RECENT_MS = 5 * 60_000;
 const MINUTE = 60_000;

@@ -2,15 +2,15 @@
  * What the watch table shows: a pure function of a snapshot and the UI's view, drill path, sort
  * and filter. Every string that came from a file is sanitized here, before any component sees it.
  */
-import {recordFidelity} from './fidelity.js';
-import {SEVERITY_RANK, type Flag, type Severity} from './flags.js';
-import {formatCount, PARTIAL_MARK, UNKNOWN} from './format.js';
-import {NO_ISSUE, UNKNOWN_MODEL} from './ledger.js';
-import type {UsageRecord} from './record.js';
-import {formatCost, formatTokenTotal} from './report.js';
-import {sanitize} from './sanitize.js';
-import type {LiveSnapshot} from './snapshot.js';
-import type {BucketJson, RunBucketJson, SummaryJson, TokenTotalJson} from './summary.js';
+import {recordFidelity} from '../../core/fidelity.js';
+import {SEVERITY_RANK, type Flag, type Severity} from '../../core/flags.js';
+import {formatCount, PARTIAL_MARK, UNKNOWN} from '../../core/format.js';
+import {NO_ISSUE, UNKNOWN_MODEL} from '../../core/ledger.js';
+import type {UsageRecord} from '../../core/record.js';
+import {formatCost, formatTokenTotal} from '../../core/report.js';
+import {sanitize} from '../../core/sanitize.js';
+import type {LiveSnapshot} from '../../core/snapshot.js';
+import type {BucketJson, RunBucketJson, SummaryJson, TokenTotalJson} from '../../core/summary.js';
 import type {Level, RateUnit} from './watch-columns.js';
 import {clockTime, formatAge, formatDuration, formatRate, rateOf, recentSpend, type RecentSpend} from './watch-rates.js';
 

@@ -1,11 +1,11 @@
 import {describe, expect, it} from 'vitest';
-import type {Flag} from '../../source/core/flags.js';
-import {sparkRows} from '../../source/core/sparkline.js';
-import {headerInfo, headerLine} from '../../source/core/watch-header.js';
-import {buildWatchModel, levelOf} from '../../source/core/watch-model.js';
-import {orderRows, RESORT_MS} from '../../source/core/watch-order.js';
-import {formatAge, formatDuration, formatRate, recentSpend, sparkSeries} from '../../source/core/watch-rates.js';
-import {factoryStore, NOW, RUN_A, RUN_B, RUN_C, turn} from '../helpers/watch-fixture.js';
+import type {Flag} from '../../../source/core/flags.js';
+import {sparkRows} from '../../../source/ui/view/sparkline.js';
+import {headerInfo, headerLine} from '../../../source/ui/view/watch-header.js';
+import {buildWatchModel, levelOf} from '../../../source/ui/view/watch-model.js';
+import {orderRows, RESORT_MS} from '../../../source/ui/view/watch-order.js';
+import {formatAge, formatDuration, formatRate, recentSpend, sparkSeries} from '../../../source/ui/view/watch-rates.js';
+import {factoryStore, NOW, RUN_A, RUN_B, RUN_C, turn} from '../../helpers/watch-fixture.js';
 
 const byId = <T extends {id: string}>(rows: T[], id: string) => rows.find((r) => r.id === id)!;
 
