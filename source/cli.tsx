@@ -4,6 +4,7 @@
  * path (commands/errors.ts `finish`): bad usage → 2 with a hint; unexpected failure → 1 with one
  * line (the stack with BURN_DEBUG=1). `burn help [command]`, `-h` and `--help` print help.
  */
+import './production-mode.js';
 import {readFileSync} from 'node:fs';
 import {closestMatch} from 'leven';
 import {EXIT, finish, HelpRequested, UsageError} from './commands/errors.js';

@@ -7,14 +7,34 @@ import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {parseBudget, parseFlagsConfig} from '../core/anomalies/config.js';
-import {detect, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
+import {FlagMonitor, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
 import {SEVERITY_RANK, type Flag, type Severity} from '../core/flags.js';
+import type {Ledger} from '../core/ledger.js';
 import type {ProblemKind} from '../core/problems.js';
+import type {UsageRecord} from '../core/record.js';
 import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
 import type {Collected} from '../ingest/read-once.js';
 import {resolvePath} from '../sources/paths.js';
 import {UsageError} from './errors.js';
+import {indexDigest, loadFlagState, saveFlagState} from '../ingest/flag-state.js';
+
+export {loadFlagState, saveFlagState};
 import {configDir} from './price-sheets.js';
+
+/** Where the fold may be kept between runs (docs/flag-state.md), and what else it depended on. */
+export interface FlagStateCache {
+	dir: string;
+	/** Anything besides the records that changes what counts or costs: issue patterns, price sheets. */
+	depends: unknown;
+}
+
+const BURN_VERSION = (() => {
+	try {
+		return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: string}).version ?? '?';
+	} catch {
+		return '?';
+	}
+})();
 
 export const flagOptions = {
 	budget: {type: 'string', isMultiple: true},
@@ -86,23 +106,45 @@ export function parseFailOn(value: string | undefined): Severity | null {
  * judged as of then. Every flag raised in the range is reported, cleared or not: a summary is a
  * record of what happened; only watch limits itself to live flags.
  */
-export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number): Evaluation {
+export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache?: FlagStateCache): Evaluation {
 	const {ledger} = collected;
 	const inRange = (at: number) => inTimeRange(filters, at);
 	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
 	const events = collected.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue || ledger.runKeys.has(e.runId)));
 	const evalAt = filters?.until != null ? Math.min(now, filters.until) : now;
-	const result = detect({
-		records: ledger.records(),
-		events,
-		costOf: (r) => ledger.costOf(r.key)?.usd ?? null,
-		data: {sources: sourceInfo(collected), priced},
-		params,
-		now: evalAt,
-	});
+	const options = {params, costOf: (r: UsageRecord) => ledger.costOf(r.key)?.usd ?? null};
+	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
+	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
+	const key = cache ? flagStateKey(cache, params, filters, ledger, events.length) : null;
+	const kept = cache && key ? loadFlagState(cache.dir, key) : null;
+	let monitor: FlagMonitor;
+	if (kept) monitor = FlagMonitor.resume(options, kept, () => ({records: [...ledger.records()], events}));
+	else {
+		monitor = new FlagMonitor(options);
+		monitor.addRecords(ledger.records());
+		monitor.addEvents(events);
+	}
+	monitor.setData({sources: sourceInfo(collected), priced});
+	const result = monitor.evaluate(evalAt);
+	if (cache && key && !kept) {
+		const snapshot = monitor.snapshot({keys: false, copy: false});
+		if (snapshot) saveFlagState(cache.dir, key, snapshot);
+	}
 	const external = collected.externalFlags.filter((f) => inRange(f.lastAt));
 	const flags = [...result.flags, ...external].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 	return {flags, notes: result.notes};
+}
+
+/**
+ * What a kept fold depended on (docs/flag-state.md), or null without an index. `summary` and
+ * `watch` build it the same way, so either can resume what the other kept.
+ */
+export function flagStateKey(cache: FlagStateCache, params: AnomalyParams, filters: RecordFilter | undefined, ledger: Ledger, events: number): string | null {
+	const digest = indexDigest(cache.dir);
+	if (digest === null) return null;
+	const t = ledger.totals;
+	const noFilter = !filters || (filters.since == null && filters.until == null && filters.issue == null);
+	return JSON.stringify({burn: BURN_VERSION, index: digest, params, filters: noFilter ? null : filters, depends: cache.depends, records: ledger.size, events, usdNano: t.usdNano, priced: t.priced, basis: t.basis});
 }
 
 function sourceInfo(collected: Collected): SourceInfo[] {

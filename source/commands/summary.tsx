@@ -85,10 +85,13 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const failOn = parseFailOn(flags.failOn);
-	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: issuePatterns(flags), cacheDir: usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr), onNotice: noticeToStderr});
+	const cacheDir = usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr);
+	const patterns = issuePatterns(flags);
+	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice: noticeToStderr});
 	const {doc} = collected;
 	doc.pricing = pricingInfo(prices);
-	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime());
+	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing: doc.pricing}} : undefined;
+	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
 	doc.flags = flagged.flags;
 	doc.flagNotes = flagged.notes;
 	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.

@@ -9,12 +9,13 @@ import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {sourceDefinition} from '../sources/registry.js';
+import type {Ledger} from '../core/ledger.js';
 import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
 import {cacheDirFrom, cacheFlags, usableCacheDir} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
 import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
-import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
-import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
+import {flagStateKey, loadFlagParams, loadFlagState, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache} from './flag-options.js';
+import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
 
 const HELP_KEY = LIST_KEYS.find((e) => e.bindings.some(([, action]) => action === 'help'))!.label;
@@ -93,6 +94,14 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	}
 	// The same resolution as summary: `~` expanded, relative to cwd (a quoted '~/c' is not ./~/c).
 	const cacheDir = demo ? null : usableCacheDir(cacheDirFrom(flags, env, cwd), (m) => notices.push(m));
+	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing: pricingInfo(prices)}} : null;
+	const resumeFlags = (cache: FlagStateCache, ledger: Ledger, events: number) => {
+		if (engine.stats.bytesRead !== 0) return null;
+		const key = flagStateKey(cache, flagParams, undefined, ledger, events);
+		return key ? loadFlagState(cache.dir, key) : null;
+	};
+	// Over unchanged files, the flag fold kept by the last run (flags.v8) is resumed, not redone.
+	const flagHook = createFlagHook({params: flagParams, resume: flagCache ? (ledger, events) => resumeFlags(flagCache, ledger, events.length) : undefined});
 	const engine = createLiveEngine({
 		discovery: discoveryOptions(sourceValues, env, cwd),
 		pricer: prices.pricer,
@@ -100,7 +109,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		issuePatterns: patterns,
 		notifyIntervalMs: 100,
 		watch: tty,
-		detectFlags: createFlagHook({params: flagParams}),
+		detectFlags: flagHook,
 		onNotice: (m) => notices.push(m),
 	});
 	// A signal before the UI is up still removes the demo's temp dir.
@@ -111,6 +120,12 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m), env);
 	} finally {
 		await engine.stop();
+		// The index is written by now: keep the fold beside it for the next run.
+		const final = flagCache ? flagHook.finalFold() : null;
+		if (flagCache && final) {
+			const key = flagStateKey(flagCache, flagParams, undefined, final.ledger, final.events);
+			if (key) saveFlagState(flagCache.dir, key, final.snapshot);
+		}
 		demo?.remove();
 		process.off('exit', cleanupOnExit);
 		for (const n of notices) stderr.write(`burn: ${errorLine(n)}\n`);
@@ -139,7 +154,17 @@ async function live(
 	notice: (message: string) => void,
 	env: NodeJS.ProcessEnv,
 ): Promise<number> {
-	const [{render}, {App}, {PaletteContext, paletteFor}] = await Promise.all([import('ink'), import('../ui/App.js'), import('../ui/palette.js')]);
+	// The first frame goes out before Ink loads (its modules take ~0.3–0.4 s): a plain screen that
+	// says the read is starting; Ink draws over it from a cleared screen.
+	stdout.write(`${ENTER_ALT}\u001b[2J\u001b[Hburn  … reading\n\nreading…\n`);
+	let modules;
+	try {
+		modules = await Promise.all([import('ink'), import('../ui/App.js'), import('../ui/palette.js')]);
+	} catch (error) {
+		stdout.write(LEAVE_ALT);
+		throw error;
+	}
+	const [{render}, {App}, {PaletteContext, paletteFor}] = modules;
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
@@ -151,7 +176,7 @@ async function live(
 	const onResize = () => stdout.write('\u001b[2J\u001b[H');
 	const out = stdout as NodeJS.WriteStream;
 	out.on('resize', onResize);
-	stdout.write(ENTER_ALT);
+	stdout.write('\u001b[2J\u001b[H');
 	process.once('exit', restore);
 	let code: number = EXIT.ok;
 	let instance: ReturnType<typeof render> | null = null;
@@ -162,10 +187,6 @@ async function live(
 	const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 	for (const s of signals) process.on(s, onSignal);
 	try {
-		// The first read runs while the UI shows "reading…"; failures become notices, not crashes.
-		const started = engine.start().catch((error: unknown) => {
-			notice((error as Error).message);
-		});
 		instance = render(
 			<PaletteContext.Provider value={paletteFor(env)}>
 				<App store={engine.store} />
@@ -178,6 +199,14 @@ async function live(
 				exitOnCtrlC: false,
 				patchConsole: false,
 			},
+		);
+		// The first read starts after the first frame is out (discovery and the index load run
+		// synchronously inside start()), so the screen says "reading…" at once; failures become
+		// notices, not crashes.
+		const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+			engine.start().catch((error: unknown) => {
+				notice((error as Error).message);
+			}),
 		);
 		await instance.waitUntilExit();
 		await started;

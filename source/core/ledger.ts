@@ -105,8 +105,10 @@ export class Ledger {
 	private readonly entries = new Map<string, Entry>();
 	/** Keys with a version from each file, for retraction. */
 	private readonly keysByPath = new Map<string, string[]>();
+	/** Totals whose time range must be recomputed from the records counted now (`settleRanges`). */
+	private readonly staleRanges = new Set<Totals>();
 	/** One row set per dimension, in `count` order (run, issue, model, provider, source). */
-	private readonly rows = [new Rows(this.by.run), new Rows(this.by.issue), new Rows(this.by.model), new Rows(this.by.provider), new Rows(this.by.source)];
+	private readonly rows = [new Rows(this.by.run, this.staleRanges), new Rows(this.by.issue, this.staleRanges), new Rows(this.by.model, this.staleRanges), new Rows(this.by.provider, this.staleRanges), new Rows(this.by.source, this.staleRanges)];
 	// Records arrive in runs from one file, one session, one minute: the last lookups are reused.
 	private runIndex: Map<string, Set<string>> | null = null;
 	private lastMinute: number | null = null;
@@ -207,6 +209,42 @@ export class Ledger {
 		return this.entries.get(key)?.cost ?? null;
 	}
 
+	/**
+	 * One rule for first/last times: those of the records counted now. A replaced or retracted
+	 * record at the end of a range left it stale; this recomputes every stale range in one pass
+	 * over the counted records (document builders call it first; cheap when nothing is stale).
+	 */
+	settleRanges(): void {
+		const stale = this.staleRanges;
+		if (stale.size === 0) return;
+		for (const t of stale) {
+			t.firstAt = null;
+			t.lastAt = null;
+		}
+		const by = this.by;
+		const widen = (t: Totals | undefined, at: number) => {
+			if (t === undefined || !stale.has(t)) return;
+			if (t.firstAt === null || at < t.firstAt) t.firstAt = at;
+			if (t.lastAt === null || at > t.lastAt) t.lastAt = at;
+		};
+		for (const e of this.entries.values()) {
+			const r = e.effective;
+			widen(this.totals, r.at);
+			widen(by.run.get(r.runId), r.at);
+			widen(by.issue.get(r.issue ?? NO_ISSUE), r.at);
+			widen(by.model.get(r.model ?? UNKNOWN_MODEL), r.at);
+			widen(by.provider.get(r.provider ?? UNKNOWN_MODEL), r.at);
+			widen(by.source.get(r.source), r.at);
+		}
+		for (const t of stale) {
+			t.rangeStale = false;
+			t.changes++;
+		}
+		// No revision bump: the records did not change (the hooks keyed on it need not look again);
+		// rows caches see `changes`.
+		stale.clear();
+	}
+
 	private addPathKey(path: string, key: string): void {
 		const keys = this.lastPath === path ? this.lastPathKeys : this.keysByPath.get(path);
 		if (keys) keys.push(key);
@@ -262,6 +300,7 @@ export class Ledger {
 		this.revision++;
 		const cls = recordFidelity(r);
 		applyCounted(this.totals, r, cost, sign, cls);
+		if (this.totals.rangeStale) this.staleRanges.add(this.totals);
 		const rows = this.rows;
 		const runTotals = rows[0]!.apply(r.runId, r, cost, sign, cls);
 		rows[1]!.apply(r.issue ?? NO_ISSUE, r, cost, sign, cls);
@@ -328,13 +367,17 @@ class Rows {
 	private lastKey: string | null = null;
 	private last: Totals | undefined;
 
-	constructor(private readonly map: Map<string, Totals>) {}
+	constructor(
+		private readonly map: Map<string, Totals>,
+		private readonly stale: Set<Totals>,
+	) {}
 
 	/** Adds to the key's row; returns the row while it still has records. */
 	apply(key: string, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1, cls: FidelityClass): Totals | null {
 		let t = this.lastKey === key ? this.last : this.map.get(key);
 		if (t === undefined) this.map.set(key, (t = emptyTotals()));
 		applyCounted(t, r, cost, sign, cls);
+		if (t.rangeStale) this.stale.add(t);
 		if (t.records === 0) {
 			this.map.delete(key);
 			this.lastKey = null;

@@ -6,6 +6,7 @@ import {formatCount, formatTime, formatUsd, PARTIAL_MARK, shortenPath, truncate,
 import {fitColumns, formatRow, headerRow, type ColumnSpec} from './layout.js';
 import {flagSectionLines} from './anomalies/report-section.js';
 import {NO_ISSUE} from './ledger.js';
+import {runLabels} from './run-id.js';
 import {sanitize} from './sanitize.js';
 import type {BucketJson, CostJson, SummaryJson, TokenTotalJson} from './summary.js';
 
@@ -156,7 +157,10 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	push(headerRow(placed), 'header');
 	const entries = sortedEntries(doc, options.by);
 	const maxRows = options.maxRows ?? 50;
-	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(rowName(options.by, key), bucket)), 'row');
+	// Run ids wider than their column show the part that tells them apart (time-ordered ids share a prefix).
+	const nameWidth = placed.find((c) => c.id === 'name')?.actualWidth ?? 8;
+	const labels = options.by === 'run' ? runLabels(entries.map(([k]) => k), nameWidth) : null;
+	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(labels?.get(key) ?? rowName(options.by, key), bucket)), 'row');
 	if (entries.length > maxRows) push(`+${entries.length - maxRows} more (use --json for all)`, 'dim');
 	push(formatRow(placed, bucketCells('Total', doc.totals)), 'total');
 	lines.push({text: '', style: 'row'});

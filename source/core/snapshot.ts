@@ -34,6 +34,8 @@ export interface LiveSnapshot {
 	ledger: Ledger;
 	/** The engine finished its first full read. */
 	ready: boolean;
+	/** During the first read: files read so far of those found (the data shown is not in yet). */
+	progress?: {filesDone: number; filesTotal: number};
 	/**
 	 * What counting once did (core/counting/count-once.ts): the usage.jsonl rule's report and the
 	 * bosun rule's. Absent while no rule can apply (the ledger is the raw one). `stale`: files

@@ -217,6 +217,7 @@ function dimensionJson<B extends BucketJson>(
 
 export function buildSummary(input: SummaryInput): SummaryJson {
 	const {ledger, priced} = input;
+	ledger.settleRanges();
 	const cache = dimensionCaches(ledger, priced);
 	const noLabels = () => undefined;
 	const dimension = (d: Dimension) => dimensionJson(ledger.by[d], cache[d], noLabels, (t) => bucketJson(t, priced));

@@ -3,6 +3,12 @@
  * (`known`) and how many did not (`missing`); a sum over partly-known records is partial, and a
  * field no record stated is `null`, never 0. Totals can subtract a record as well as add one, so
  * the ledger can replace a record by a better version of itself without double counting.
+ *
+ * Money is summed exactly, in integer nano-dollars (each record's cost rounded once to 1e-9 USD;
+ * sums stay exact below 2^53 nano-dollars, about $9M): the same records in any order, or added
+ * and subtracted again, give the same total bit for bit. `usd` is that sum in dollars.
+ * First/last times are those of the records counted now: subtracting the record at an end
+ * marks the range stale (`rangeStale`), and the ledger recomputes it before a document is built.
  */
 import {recordFidelity} from './fidelity.js';
 import type {FidelityClass, Granularity, TokenField, UsageRecord, UsageSource} from './record.js';
@@ -33,19 +39,24 @@ export type Pricer = (record: UsageRecord) => PricedCost;
 export interface Totals {
 	records: number;
 	tokens: Record<TokenField, FieldTotal>;
-	/** Sum of priced costs (USD), over `priced` records. */
+	/** Sum of priced costs (USD), over `priced` records: `usdNano / 1e9`. */
 	usd: number;
+	/** The exact sum, integer nano-dollars. */
+	usdNano: number;
 	priced: number;
 	basis: Record<CostBasis, number>;
 	/** Unpriced records per model. */
 	unpricedModels: Map<string, number>;
-	/** Sum of (reported − computed) where both exist. */
+	/** Sum of (reported − computed) where both exist: `reportedDeltaNano / 1e9`. */
 	reportedDelta: number;
+	reportedDeltaNano: number;
 	byClass: Record<FidelityClass, number>;
 	byGranularity: Record<Granularity, number>;
 	usageSource: Record<UsageSource, number>;
 	firstAt: number | null;
 	lastAt: number | null;
+	/** A record at firstAt or lastAt was subtracted: the range may be wider than the records now counted. */
+	rangeStale: boolean;
 	/** Bumped on every add or subtract, so views can tell an unchanged row without comparing it. */
 	changes: number;
 }
@@ -57,22 +68,25 @@ export function emptyTotals(): Totals {
 		records: 0,
 		tokens,
 		usd: 0,
+		usdNano: 0,
 		priced: 0,
 		basis: {computed: 0, reported: 0, estimated: 0, unpriced: 0},
 		unpricedModels: new Map(),
 		reportedDelta: 0,
+		reportedDeltaNano: 0,
 		byClass: {full: 0, 'usage-only': 0, 'aggregate-only': 0, 'cost-only': 0, partial: 0},
 		byGranularity: {'per-turn': 0, 'per-message': 0, 'per-session-aggregate': 0, 'cost-only': 0},
 		usageSource: {provider_reported: 0, estimated: 0, unavailable: 0},
 		firstAt: null,
 		lastAt: null,
+		rangeStale: false,
 		changes: 0,
 	};
 }
 
 /**
- * Adds (`sign` = 1) or subtracts (`sign` = -1) one record and its price. firstAt/lastAt only
- * grow: a retracted record may leave them wider than the remaining records (harmless for display).
+ * Adds (`sign` = 1) or subtracts (`sign` = -1) one record and its price. Subtracting the record at
+ * either end of the time range marks it stale (see the header); no records left clears it.
  */
 export function applyRecord(t: Totals, r: UsageRecord, cost: PricedCost | null, sign: 1 | -1): void {
 	applyCounted(t, r, cost, sign, recordFidelity(r));
@@ -101,15 +115,30 @@ export function applyCounted(t: Totals, r: UsageRecord, cost: PricedCost | null,
 			if (n <= 0) t.unpricedModels.delete(model);
 			else t.unpricedModels.set(model, n);
 		} else if (cost.usd !== null) {
-			t.usd += sign * cost.usd;
+			t.usdNano += sign * toNano(cost.usd);
+			t.usd = t.usdNano / 1e9;
 			t.priced += sign;
 		}
-		if (cost.reportedDelta !== undefined) t.reportedDelta += sign * cost.reportedDelta;
+		if (cost.reportedDelta !== undefined) {
+			t.reportedDeltaNano += sign * toNano(cost.reportedDelta);
+			t.reportedDelta = t.reportedDeltaNano / 1e9;
+		}
 	}
 	if (sign === 1) {
 		if (t.firstAt === null || r.at < t.firstAt) t.firstAt = r.at;
 		if (t.lastAt === null || r.at > t.lastAt) t.lastAt = r.at;
+	} else if (t.records === 0) {
+		t.firstAt = null;
+		t.lastAt = null;
+		t.rangeStale = false;
+	} else if (r.at === t.firstAt || r.at === t.lastAt) {
+		t.rangeStale = true;
 	}
+}
+
+/** A cost in integer nano-dollars (the unit totals sum in). */
+export function toNano(usd: number): number {
+	return Math.round(usd * 1e9);
 }
 
 // Named stores instead of `counts[key] += sign`: a keyed store with changing keys is a

@@ -93,9 +93,9 @@ export class DemoFactory {
 		const t0 = this.now();
 		this.history(t0);
 		for (let i = 0; i < 4; i++) this.spawn(t0 + i * 1500);
-		// The spike: MT-101's long-running developer suddenly burns 6× for 45 s.
+		// The spike: MT-101's long-running developer suddenly burns 6× for a minute, from 3 s in.
 		const main = this.runs.find((r) => r.issue === 'MT-101');
-		if (main) main.spike = [t0 + 12_000, t0 + 57_000];
+		if (main) main.spike = [t0 + 3_000, t0 + 63_000];
 		this.timer = setInterval(() => this.tick(), this.tickMs);
 		this.timer.unref?.();
 	}
@@ -134,7 +134,10 @@ export class DemoFactory {
 		while (done.n < done.turns && done.next < t0) this.write(done, done.next);
 		const review = this.makeRun({...ROSTER[4]!, issue: 'MT-099', every: [30, 50], turns: 6}, t0 - 12 * MIN);
 		while (review.n < review.turns && review.next < t0) this.write(review, review.next);
-		const main = this.makeRun({...ROSTER[0]!, every: [30, 60], turns: ROSTER[0]!.turns}, t0 - 26 * MIN);
+		// The long run's history is steady (a full context, a turn every ~30 s): a ragged or growing
+		// history made the spike rule fire on the past, and its cooldown then hid the live spike.
+		const main = this.makeRun({...ROSTER[0]!, every: [28, 32], turns: 52 + ROSTER[0]!.turns}, t0 - 26 * MIN);
+		main.context = 175_000;
 		while (main.next < t0) this.write(main, main.next);
 		main.every = ROSTER[0]!.every;
 		main.next = Math.min(main.next, t0 + 2_000);

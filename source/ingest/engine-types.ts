@@ -40,6 +40,8 @@ export interface EngineOptions {
 	sources?: readonly SourceDefinition[];
 	/** While watching, the count-once re-count (only when a rule can apply) runs at most this often (default 1 s). */
 	recountIntervalMs?: number;
+	/** During the first read (when watching), the view hears of its progress this often (default 100 ms). */
+	progressIntervalMs?: number;
 	/** Quiet time after a file event before reading (default 60 ms). */
 	debounceMs?: number;
 	/** Stat-only polling backstop for file systems that lose events (default 5 s; 0 disables). */

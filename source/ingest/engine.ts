@@ -17,6 +17,7 @@ import {Ledger} from '../core/ledger.js';
 import {ProblemLog} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
 import {acceptFor} from '../core/record-filter.js';
+import type {LiveSnapshot} from '../core/snapshot.js';
 import type {SourceNumbers} from '../core/source-numbers.js';
 import {BOSUN_ALERTS_FILE, bosunAlertsSource} from '../sources/bosun-alerts.js';
 import {SOURCES} from '../sources/registry.js';
@@ -70,6 +71,11 @@ export class Engine implements LiveEngine {
 	private readonly carried: IndexedFile[] = [];
 	private indexBytes: number | null = null;
 	ready = false;
+	/** The first read's progress (files), shown by the live view until `ready`. */
+	private readonly progress = {filesDone: 0, filesTotal: 0};
+	/** The snapshot shown while the first read runs: built once, re-issued with new progress. */
+	private readingSnapshot: LiveSnapshot | null = null;
+	private lastYield = 0;
 
 	private readonly files = new Map<string, TrackedFile>();
 	private roots: SourceRoot[] = [];
@@ -154,10 +160,13 @@ export class Engine implements LiveEngine {
 			this.indexDirty = index === null;
 		}
 		this.loadedIndex = index;
+		const lists = this.roots.map((root) => listRootFiles(root, this.sources));
+		this.progress.filesTotal = lists.reduce((n, l) => n + l.length, 0);
+		this.lastYield = performance.now();
 		await this.serial(async () => {
-			for (const root of this.roots) {
-				await this.readRoot(root, index);
-				this.restoreGone(root, index);
+			for (let i = 0; i < this.roots.length; i++) {
+				await this.readRoot(this.roots[i]!, index, lists[i]);
+				this.restoreGone(this.roots[i]!, index);
 			}
 			for (const alerts of this.alerts.values()) await alerts.sync();
 		});
@@ -314,11 +323,15 @@ export class Engine implements LiveEngine {
 		return out;
 	}
 
-	private buildSnapshot() {
+	private buildSnapshot(): LiveSnapshot {
 		const now = this.now();
+		// During the first read nothing is counted on screen yet: the progress is what changes, and
+		// counting (and the flag fold) over a half-read history would slow the read itself.
+		if (!this.ready && this.readingSnapshot) return {...this.readingSnapshot, now, progress: {...this.progress}};
 		const parts = this.parts();
-		const detected = this.options.detectFlags ? this.options.detectFlags(parts.counting.ledger, now, () => this.events()) : [];
-		return buildLiveSnapshot(parts, {
+		// No flags before the first read is complete: the hook's first look is at the whole history.
+		const detected = this.ready && this.options.detectFlags ? this.options.detectFlags(parts.counting.ledger, now, () => this.events()) : [];
+		const snapshot = buildLiveSnapshot(parts, {
 			now,
 			ready: this.ready,
 			priced: this.options.pricer !== undefined,
@@ -326,6 +339,9 @@ export class Engine implements LiveEngine {
 			warnings: this.options.onNotice ? [] : this.notices,
 			flags: [...detected, ...parts.externalFlags.filter((f) => f.lastAt >= now - LIVE_EXTERNAL_MS)],
 		});
+		if (this.ready) return snapshot;
+		this.readingSnapshot = snapshot;
+		return {...snapshot, progress: {...this.progress}};
 	}
 
 	/** Tracks the alerts file of every bosun root not seen yet. */
@@ -361,9 +377,9 @@ export class Engine implements LiveEngine {
 		return next;
 	}
 
-	private async readRoot(root: SourceRoot, index: LoadedIndex | null): Promise<boolean> {
+	private async readRoot(root: SourceRoot, index: LoadedIndex | null, files = listRootFiles(root, this.sources)): Promise<boolean> {
 		let changed = false;
-		for (const file of listRootFiles(root, this.sources)) {
+		for (const file of files) {
 			if (this.files.has(file)) continue;
 			const tracked = this.track(file, root);
 			if (!tracked) continue;
@@ -374,6 +390,7 @@ export class Engine implements LiveEngine {
 			}
 			if (this.settle(await tracked.tracker.sync())) changed = true;
 			if (!entry) changed = true;
+			if (!this.ready) await this.reportProgress();
 		}
 		return changed;
 	}
@@ -421,6 +438,18 @@ export class Engine implements LiveEngine {
 			this.store.invalidate();
 		}
 		return {files: files.sort(), records};
+	}
+
+	/**
+	 * One file of the first read done: every ~100 ms, let the event loop run (the view draws its
+	 * progress frame; reads are synchronous, so without this the screen would wait for all files).
+	 */
+	private async reportProgress(): Promise<void> {
+		this.progress.filesDone++;
+		if (this.options.watch === false || performance.now() - this.lastYield < (this.options.progressIntervalMs ?? 100)) return;
+		this.store.invalidate();
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		this.lastYield = performance.now();
 	}
 
 	private track(file: string, root: SourceRoot): TrackedFile | null {

@@ -6,14 +6,22 @@
 import {Box, useApp, useInput, useStdin, type Key} from 'ink';
 import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {LiveStore} from '../core/snapshot.js';
+import {runLabels} from '../core/run-id.js';
+import {flagsViewLines} from './view/flag-text.js';
+import {detailLines} from './view/item-detail.js';
+import {chartBars} from './view/spend-chart.js';
+import {sparkScale} from './view/sparkline.js';
+import {OPTIONAL_COLUMNS, sortColumn} from './view/watch-columns.js';
 import {headerInfo} from './view/watch-header.js';
 import {watchLayout} from './view/watch-layout.js';
-import {buildWatchModel, flagSubject, SORT_TITLE} from './view/watch-model.js';
+import {buildWatchModel, flagSubject} from './view/watch-model.js';
 import {orderRows, type OrderMemo} from './view/watch-order.js';
-import {formatRate, sparkSeries} from './view/watch-rates.js';
+import {formatRate, seriesStart, sparkSeries} from './view/watch-rates.js';
 import {FlagsStrip} from './FlagsStrip.js';
 import {Header} from './Header.js';
-import {HelpOverlay} from './HelpOverlay.js';
+import {helpLines} from './HelpOverlay.js';
+import {SpendChart} from './SpendChart.js';
+import {TextPanel} from './TextPanel.js';
 import {KeyHelp} from './KeyHelp.js';
 import {Sparkline} from './Sparkline.js';
 import {initialUiState, levelKey, reduce, selectedIndex, type KeyInfo, type UiState} from './state.js';
@@ -78,7 +86,14 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		() => buildWatchModel(snapshot, {view: state.view, path: state.path, filter: state.filter, now}),
 		[snapshot, state.view, state.path, state.filter, now],
 	);
-	const layout = watchLayout({columns, rows, level: model.level, nameHeader: model.nameHeader, unit: model.unit, flagCount: snapshot.flags.length});
+	// Optional columns with nothing to say in any row (every cell `—`) give their room to the others.
+	const emptyColumns = useMemo(() => {
+		const out = new Set<string>();
+		if (model.rows.length === 0) return out;
+		for (const id of OPTIONAL_COLUMNS) if (model.rows.every((r) => (r.cells[id] ?? '—') === '—')) out.add(id);
+		return out;
+	}, [model]);
+	const layout = watchLayout({columns, rows, level: model.level, nameHeader: model.nameHeader, unit: model.unit, flagCount: snapshot.flags.length, rowCount: model.rows.length, emptyColumns});
 	const memo = useRef<OrderMemo | null>(null);
 	const ordered = useMemo(() => {
 		const result = orderRows(model.rows, state.sort, memo.current, `${levelKey(state)}|${state.sort}|${state.filter}`, now);
@@ -94,49 +109,110 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		if (selectedId !== undefined && pinned === undefined) dispatch({type: 'select', id: selectedId});
 	}, [selectedId, pinned]);
 
+	const subjects = useMemo(() => {
+		const labels = runLabels(Object.keys(snapshot.doc.byRun));
+		return new Map(snapshot.flags.map((f) => [f.id, flagSubject(f, snapshot.doc, labels)]));
+	}, [snapshot]);
+	// An overlay (help, flags) takes the table's place and the detail's below it.
+	const overlayHeight = layout.tableHeader + layout.tableRows + layout.flagsPanelLines + (layout.detail?.placement === 'below' ? layout.detail.lines + 1 : 0);
+	const overlay = state.help ? 'help' : state.flagsOpen ? 'flags' : null;
+	const overlayText = useMemo(
+		() => (overlay === 'help' ? helpLines(layout.width) : overlay === 'flags' ? flagsViewLines(snapshot.flags, subjects, layout.width) : []),
+		[overlay, layout.width, snapshot.flags, subjects],
+	);
+	const panelFlags = useMemo(
+		() => (layout.flagsPanelLines > 0 ? flagsViewLines(snapshot.flags, subjects, layout.tableWidth) : []),
+		[layout.flagsPanelLines, layout.tableWidth, snapshot.flags, subjects],
+	);
+
 	// The key handler reads the rows on screen from a ref, never UI state from a closure.
-	const onScreen = useRef({rows: ordered, page: layout.tableRows});
-	onScreen.current = {rows: ordered, page: Math.max(1, layout.tableRows - 1)};
+	const onScreen = useRef({rows: ordered, page: layout.tableRows, overlayLines: 0, overlayPage: 1});
+	onScreen.current = {rows: ordered, page: Math.max(1, layout.tableRows - 1), overlayLines: overlayText.length, overlayPage: Math.max(1, overlayHeight - 1)};
 	useInput(
 		(input, key) => {
-			const {rows: shown, page} = onScreen.current;
-			dispatch({type: 'key', input, key: keyInfo(key), rows: shown.map((r) => ({id: r.id, drill: r.drill})), page, snapshot: store.getSnapshot()});
+			const {rows: shown, page, overlayLines, overlayPage} = onScreen.current;
+			const open = overlayLines > 0;
+			dispatch({
+				type: 'key',
+				input,
+				key: keyInfo(key),
+				rows: shown.map((r) => ({id: r.id, drill: r.drill})),
+				page: open ? overlayPage : page,
+				snapshot: store.getSnapshot(),
+				...(open ? {overlayLines} : {}),
+			});
 		},
 		{isActive: Boolean(isRawModeSupported)},
 	);
 
-	const subjects = useMemo(() => new Map(snapshot.flags.map((f) => [f.id, flagSubject(f, snapshot.doc)])), [snapshot]);
 	const info = headerInfo(snapshot, now, model.crumbs, state.frozen !== null);
 	const sparkLabel = model.priced ? '$/min' : 'tok/min';
-	const labelRoom = sparkLabel.length + 1 + 12;
-	const sparkWidth = Math.max(0, Math.min(layout.width - labelRoom, 24 * 60));
+	const wideSpark = layout.width >= 100;
+	const labelRoom = sparkLabel.length + 1 + (wideSpark ? 26 : 12);
+	const sparkWidth = layout.chartLines > 0 ? chartBars(layout.width) : Math.max(0, Math.min(layout.width - labelRoom, 24 * 60));
 	const series = useMemo(() => sparkSeries(snapshot, now, sparkWidth, model.priced), [snapshot, now, sparkWidth, model.priced]);
-	const peak = series.reduce((m, v) => (v > m ? v : m), 0);
-	const sparkSuffix = `${sparkWidth}m ↑${formatRate(peak, model.priced)}`;
+	const scale = sparkScale(series);
+	const peak = formatRate(scale.peak, model.priced);
+	// Empty until a record was read: "$0" would claim nothing was spent.
+	const sparkSuffix = snapshot.doc.totals.records === 0 ? '—' : wideSpark ? `last ${sparkWidth}m · peak ${peak}${scale.clipped ? ' ▲' : ''}` : `${sparkWidth}m ↑${peak}`;
+	const detail = layout.detail;
+	const detailText = useMemo(
+		() => (detail ? detailLines(snapshot, {view: state.view, path: state.path, selectedId, now, subjects}, detail.width - (detail.placement === 'beside' ? 2 : 0)) : []),
+		[detail, snapshot, state.view, state.path, selectedId, now, subjects],
+	);
 	const emptyText = !snapshot.ready
-		? 'reading…'
+		? snapshot.progress && snapshot.progress.filesTotal > 0
+			? `reading… ${snapshot.progress.filesDone} of ${snapshot.progress.filesTotal} files`
+			: 'reading…'
 		: model.total === 0
 			? model.level === 'list'
 				? 'no usage yet; watching for new records'
 				: 'nothing here yet'
 			: 'no rows match the filter';
 
+	const table = (
+		<Table
+			columns={layout.columns}
+			rows={ordered}
+			selectedIndex={selected}
+			maxRows={layout.tableRows}
+			showHeader={layout.tableHeader > 0}
+			empty={emptyText}
+			sortColumn={sortColumn(state.sort, model.level) ?? undefined}
+		/>
+	);
+	const detailTitle = `${selectedId === undefined ? 'detail' : 'selected'} · f: all flags`;
+	let middle: React.ReactNode;
+	if (overlay !== null) {
+		middle = <TextPanel title={overlay === 'help' ? 'Help · Esc closes' : `Flags (${snapshot.flags.length}) · Esc closes`} lines={overlayText} scroll={state.scroll} width={layout.width} height={overlayHeight} />;
+	} else if (detail?.placement === 'beside') {
+		middle = (
+			<Box flexDirection="row">
+				<Box width={layout.tableWidth} marginRight={1} flexDirection="column">
+					{table}
+					{layout.flagsPanelLines > 0 && <TextPanel title={`flags (${snapshot.flags.length}), most severe first`} lines={panelFlags} width={layout.tableWidth} height={layout.flagsPanelLines} />}
+				</Box>
+				<TextPanel title={detailTitle} lines={detailText} width={detail.width} height={layout.tableHeader + layout.tableRows + layout.flagsPanelLines} border />
+			</Box>
+		);
+	} else if (detail?.placement === 'below') {
+		middle = (
+			<Box flexDirection="column">
+				{table}
+				<TextPanel title={detailTitle} lines={detailText} width={layout.width} height={detail.lines + 1} />
+			</Box>
+		);
+	} else middle = table;
+
 	return (
 		<Box flexDirection="column" width={layout.width}>
 			<Header info={info} width={layout.width} lines={layout.headerLines} />
-			<Sparkline values={series} label={sparkLabel} suffix={sparkSuffix} height={layout.sparkLines} width={layout.width} />
-			{state.help ? (
-				<HelpOverlay width={layout.width} height={layout.tableHeader + layout.tableRows} />
+			{layout.chartLines > 0 ? (
+				<SpendChart values={series} start={seriesStart(now, sparkWidth)} priced={model.priced} width={layout.width} height={layout.chartLines} />
 			) : (
-				<Table
-					columns={layout.columns}
-					rows={ordered}
-					selectedIndex={selected}
-					maxRows={layout.tableRows}
-					showHeader={layout.tableHeader > 0}
-					empty={emptyText}
-				/>
+				<Sparkline values={series} label={sparkLabel} suffix={sparkSuffix} height={layout.sparkLines} width={layout.width} />
 			)}
+			{middle}
 			<FlagsStrip flags={snapshot.flags} subjects={subjects} width={layout.width} lines={layout.flagLines} />
 			{layout.keyHelpLines > 0 && (
 				<KeyHelp
@@ -144,7 +220,9 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 					editingFilter={state.editingFilter}
 					filter={state.filter}
 					drilled={state.path.length > 0}
-					sortTitle={SORT_TITLE[state.sort]}
+					paused={state.frozen !== null}
+					flags={snapshot.flags.length > 0}
+					overlay={overlay}
 					filtered={state.filter !== '' ? {shown: model.rows.length, total: model.total} : null}
 				/>
 			)}

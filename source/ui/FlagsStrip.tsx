@@ -1,10 +1,10 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import {SEVERITY_RANK, type Flag} from '../core/flags.js';
+import type {Flag} from '../core/flags.js';
 import {truncate} from '../core/format.js';
 import {sanitize} from '../core/sanitize.js';
+import {stripLine, stripOrder} from './view/flag-text.js';
 import {severityRole, usePalette} from './palette.js';
-import {SEVERITY_GLYPH} from './Table.js';
 
 export interface FlagsStripProps {
 	flags: readonly Flag[];
@@ -14,7 +14,10 @@ export interface FlagsStripProps {
 	lines: number;
 }
 
-/** The newest flags first (severity breaks ties), one a line, coloured by severity; `flags: none` when there are none. */
+/**
+ * The most severe flags first (the newest within a severity), one a line, coloured by severity;
+ * the last line says how many more and that `f` shows them whole. `flags: none` when there are none.
+ */
 export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 	const palette = usePalette();
 	if (lines <= 0) return null;
@@ -25,19 +28,16 @@ export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 			</Text>
 		);
 	}
-	const sorted = [...flags].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+	const sorted = stripOrder(flags);
 	const shown = sorted.slice(0, lines);
 	const rest = sorted.length - shown.length;
 	return (
 		<Box flexDirection="column">
 			{shown.map((f, i) => {
-				const more = i === shown.length - 1 && rest > 0 ? ` (+${rest} more)` : '';
-				// A flag raised by another tool (bosun's own alerts) says whose it is.
-				const origin = f.external ? `[${sanitize(f.external)}] ` : '';
-				const text = `${SEVERITY_GLYPH[f.severity]} ${origin}${subjects.get(f.id) ?? sanitize(f.scope.id)}: ${sanitize(f.message)}`;
+				const more = i === shown.length - 1 && rest > 0 ? ` (+${rest} more · f)` : '';
 				return (
 					<Text key={f.id} {...palette.style(severityRole(f.severity))} wrap="truncate">
-						{truncate(text, Math.max(0, width - Array.from(more).length)) + more}
+						{stripLine(f, subjects.get(f.id) ?? sanitize(f.scope.id), width, more)}
 					</Text>
 				);
 			})}

@@ -4,7 +4,7 @@ import {usePalette} from './palette.js';
 import {sparkRows} from './view/sparkline.js';
 
 export interface SparklineProps {
-	values: readonly number[];
+	values: readonly (number | null)[];
 	/** Label before the bars, e.g. `$/min` or `tok/min`. */
 	label: string;
 	/** Text after the bars, e.g. the peak. */

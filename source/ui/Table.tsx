@@ -1,13 +1,12 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import type {Severity} from '../core/flags.js';
 import {padEnd, padStart, truncate} from '../core/format.js';
 import {GAP, type PlacedColumn} from '../core/layout.js';
+import {SEVERITY_GLYPH} from './view/flag-text.js';
 import {FIDELITY_GLYPH, type WatchRow} from './view/watch-model.js';
 import {visibleWindow} from './view/watch-layout.js';
 import {fidelityRole, severityRole, usePalette} from './palette.js';
 
-export const SEVERITY_GLYPH: Record<Severity, string> = {info: '·', warn: '!', crit: '‼'};
 
 export interface TableProps {
 	columns: PlacedColumn[];
@@ -18,6 +17,8 @@ export interface TableProps {
 	showHeader: boolean;
 	/** Shown when there are no rows. */
 	empty: string;
+	/** The column the rows are sorted by: its header gets `▾`. */
+	sortColumn?: string;
 }
 
 function cellText(c: PlacedColumn, text: string): string {
@@ -59,7 +60,7 @@ function Row({columns, row, selected}: {columns: PlacedColumn[]; row: WatchRow; 
 }
 
 /** The main table: header, the rows that fit around the selection, `+N more`, padding. */
-export function Table({columns, rows, selectedIndex, maxRows, showHeader, empty}: TableProps) {
+export function Table({columns, rows, selectedIndex, maxRows, showHeader, empty, sortColumn}: TableProps) {
 	const win = visibleWindow(rows.length, selectedIndex, maxRows);
 	const body: React.ReactNode[] = [];
 	if (rows.length === 0 && maxRows > 0) {
@@ -85,7 +86,7 @@ export function Table({columns, rows, selectedIndex, maxRows, showHeader, empty}
 		<Box flexDirection="column">
 			{showHeader && (
 				<Text bold wrap="truncate">
-					{columns.map((c) => cellText(c, c.id === 'flag' || c.id === 'fidelity' ? ' ' : c.label)).join(' '.repeat(GAP))}
+					{columns.map((c) => cellText(c, c.id === 'flag' || c.id === 'fidelity' ? ' ' : c.id === sortColumn ? `${c.label}▾` : c.label)).join(' '.repeat(GAP))}
 				</Text>
 			)}
 			{body}

@@ -45,9 +45,13 @@ export type KeyAction =
 	| 'page-up'
 	| 'page-down'
 	| 'first'
-	| 'last';
+	| 'last'
+	/** Open the flags view: every live flag, whole, with its evidence. */
+	| 'flags';
 
-export type HelpAction = 'quit' | 'close-help';
+/** Keys of a scrolling overlay (help, flags). */
+export type OverlayAction = 'quit' | 'close' | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down' | 'scroll-first' | 'scroll-last';
+
 export type FilterAction = 'filter-keep' | 'filter-clear' | 'filter-erase';
 
 /** A key: a typed character, a named key from Ink's Key, or both; `shift` must match when given. */
@@ -60,7 +64,9 @@ export interface KeySpec {
 /** What the key-hint line knows about the screen. */
 export interface HintContext {
 	drilled: boolean;
-	sortTitle: string;
+	paused: boolean;
+	/** Live flags exist (the flags view has something to show). */
+	flags: boolean;
 }
 
 /** Hint widths: wide ≥ 100 columns, medium ≥ 60, else narrow. */
@@ -136,9 +142,9 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 	},
 	{
 		label: 's',
-		help: 'sort: recent spend · total · last activity · name',
+		help: 'sort: recent spend · total · last activity · name (▾ marks the column)',
 		bindings: [[{input: 's'}, 'sort']],
-		hint: (ctx, w) => (w === 'wide' ? `s sort: ${ctx.sortTitle}` : w === 'medium' ? `s ${ctx.sortTitle}` : 's'),
+		hint: (_ctx, w) => (w === 'narrow' ? 's' : 's sort'),
 		dropOrder: 2,
 	},
 	{
@@ -149,9 +155,15 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 	},
 	{
 		label: 'p',
-		help: 'pause the display (reading continues)',
+		help: 'pause the display (reading continues); p again resumes',
 		bindings: [[{input: 'p'}, 'pause']],
-		hint: (_ctx, w) => (w === 'narrow' ? 'p' : 'p pause'),
+		hint: (ctx, w) => (w === 'narrow' ? 'p' : ctx.paused ? 'p resume' : 'p pause'),
+	},
+	{
+		label: 'f',
+		help: 'flags: read every live flag whole, with its evidence',
+		bindings: [[{input: 'f'}, 'flags']],
+		hint: (ctx, w) => (!ctx.flags ? null : w === 'narrow' ? 'f' : 'f flags'),
 	},
 	{
 		label: '?',
@@ -167,19 +179,58 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 	},
 ];
 
+const SCROLL_KEYS: ReadonlyArray<KeyEntry<OverlayAction>> = [
+	{
+		label: '↑ ↓ j k PgUp PgDn',
+		help: 'scroll',
+		bindings: [
+			[{key: 'upArrow'}, 'scroll-up'],
+			[{input: 'k'}, 'scroll-up'],
+			[{key: 'downArrow'}, 'scroll-down'],
+			[{input: 'j'}, 'scroll-down'],
+			[{key: 'pageUp'}, 'scroll-page-up'],
+			[{key: 'pageDown'}, 'scroll-page-down'],
+			[{input: ' '}, 'scroll-page-down'],
+			[{key: 'home'}, 'scroll-first'],
+			[{input: 'g'}, 'scroll-first'],
+			[{key: 'end'}, 'scroll-last'],
+			[{input: 'G'}, 'scroll-last'],
+		],
+		hint: (_ctx, w) => (w === 'narrow' ? '↑↓' : '↑↓ scroll'),
+	},
+	{label: 'q', help: 'quit', bindings: [[{input: 'q'}, 'quit']], hint: (_ctx, w) => (w === 'narrow' ? 'q' : 'q quit')},
+];
+
 /** While the help overlay is open. */
-export const HELP_KEYS: ReadonlyArray<KeyEntry<HelpAction>> = [
-	{label: 'q', help: 'quit', bindings: [[{input: 'q'}, 'quit']]},
+export const HELP_KEYS: ReadonlyArray<KeyEntry<OverlayAction>> = [
 	{
 		label: '? Esc Enter h',
 		help: 'close the help',
 		bindings: [
-			[{input: '?'}, 'close-help'],
-			[{key: 'escape'}, 'close-help'],
-			[{key: 'return'}, 'close-help'],
-			[{input: 'h'}, 'close-help'],
+			[{input: '?'}, 'close'],
+			[{key: 'escape'}, 'close'],
+			[{key: 'return'}, 'close'],
+			[{input: 'h'}, 'close'],
 		],
+		hint: (_ctx, w) => (w === 'narrow' ? 'Esc' : 'Esc close'),
 	},
+	...SCROLL_KEYS,
+];
+
+/** While the flags view is open. */
+export const FLAGS_KEYS: ReadonlyArray<KeyEntry<OverlayAction>> = [
+	{
+		label: 'f Esc Enter ←',
+		help: 'close the flags view',
+		bindings: [
+			[{input: 'f'}, 'close'],
+			[{key: 'escape'}, 'close'],
+			[{key: 'return'}, 'close'],
+			[{key: 'leftArrow'}, 'close'],
+		],
+		hint: (_ctx, w) => (w === 'narrow' ? 'Esc' : 'Esc close'),
+	},
+	...SCROLL_KEYS,
 ];
 
 /** While a filter is being typed; any other text is typed into it. */

@@ -5,7 +5,7 @@
  * key handler's closure, so fast key presses are not lost.
  */
 import type {LiveSnapshot} from '../core/snapshot.js';
-import {FILTER_KEYS, HELP_KEYS, isCtrlC, LIST_KEYS, lookupKey, type KeyAction, type KeyInfo} from './keymap.js';
+import {FILTER_KEYS, FLAGS_KEYS, HELP_KEYS, isCtrlC, LIST_KEYS, lookupKey, type KeyAction, type KeyEntry, type KeyInfo, type OverlayAction} from './keymap.js';
 import {SORTS, VIEWS, type DrillStep, type SortMode, type ViewName} from './view/watch-model.js';
 
 export type {KeyInfo} from './keymap.js';
@@ -13,6 +13,8 @@ export type {KeyInfo} from './keymap.js';
 export interface UiState {
 	view: ViewName;
 	path: DrillStep[];
+	/** The filter of each level above the current one, restored on the way back out. */
+	filterStack: string[];
 	sort: SortMode;
 	/** Selected item id per level (see levelKey), so going back lands on the item drilled into. */
 	selection: Record<string, string>;
@@ -21,18 +23,25 @@ export interface UiState {
 	/** The snapshot shown while paused; ingest continues underneath. */
 	frozen: LiveSnapshot | null;
 	help: boolean;
+	/** The flags view is open (in the table's place). */
+	flagsOpen: boolean;
+	/** First line shown of the open overlay (help or flags); clamped when drawn. */
+	scroll: number;
 	quit: boolean;
 }
 
 export const initialUiState: UiState = {
 	view: 'issues',
 	path: [],
+	filterStack: [],
 	sort: 'recent',
 	selection: {},
 	filter: '',
 	editingFilter: false,
 	frozen: null,
 	help: false,
+	flagsOpen: false,
+	scroll: 0,
 	quit: false,
 };
 
@@ -42,7 +51,8 @@ export interface RowRef {
 }
 
 export type UiAction =
-	| {type: 'key'; input: string; key: KeyInfo; rows: readonly RowRef[]; page: number; snapshot: LiveSnapshot}
+	/** `overlayLines`: lines of the open overlay's text and `page` its height, so scrolling stops at the end. */
+	| {type: 'key'; input: string; key: KeyInfo; rows: readonly RowRef[]; page: number; snapshot: LiveSnapshot; overlayLines?: number}
 	| {type: 'view'; view: ViewName}
 	| {type: 'select'; id: string};
 
@@ -60,7 +70,7 @@ export function selectedIndex(s: UiState, rows: readonly {id: string}[]): number
 export function reduce(s: UiState, a: UiAction): UiState {
 	switch (a.type) {
 		case 'view':
-			return {...s, view: a.view, path: [], filter: '', editingFilter: false};
+			return {...s, view: a.view, path: [], filterStack: [], filter: '', editingFilter: false};
 		case 'select':
 			return {...s, selection: {...s.selection, [levelKey(s)]: a.id}};
 		case 'key':
@@ -84,12 +94,8 @@ function onKey(s: UiState, a: Extract<UiAction, {type: 'key'}>): UiState {
 	const {input, key} = a;
 	if (isCtrlC(input, key)) return {...s, quit: true};
 	if (s.editingFilter) return onFilterKey(s, a);
-	if (s.help) {
-		const action = lookupKey(HELP_KEYS, input, key);
-		if (action === 'quit') return {...s, quit: true};
-		if (action === 'close-help') return {...s, help: false};
-		return s;
-	}
+	if (s.help) return onOverlayKey(s, a, HELP_KEYS, {help: false});
+	if (s.flagsOpen) return onOverlayKey(s, a, FLAGS_KEYS, {flagsOpen: false});
 	const action = lookupKey(LIST_KEYS, input, key);
 	return action === null ? s : onListAction(s, action, a);
 }
@@ -99,7 +105,9 @@ function onListAction(s: UiState, action: KeyAction, a: Extract<UiAction, {type:
 		case 'quit':
 			return {...s, quit: true};
 		case 'help':
-			return {...s, help: true};
+			return {...s, help: true, scroll: 0};
+		case 'flags':
+			return {...s, flagsOpen: true, scroll: 0};
 		case 'pause':
 			return s.frozen ? {...s, frozen: null} : {...s, frozen: a.snapshot};
 		case 'sort':
@@ -118,14 +126,15 @@ function onListAction(s: UiState, action: KeyAction, a: Extract<UiAction, {type:
 			return reduce(s, {type: 'view', view: VIEWS[Number(action.slice(-1)) - 1]!});
 		case 'escape':
 		case 'back':
-			if (s.path.length > 0) return {...s, path: s.path.slice(0, -1), filter: ''};
+			// Back out to the level above with the filter it had when Enter was pressed.
+			if (s.path.length > 0) return {...s, path: s.path.slice(0, -1), filter: s.filterStack[s.filterStack.length - 1] ?? '', filterStack: s.filterStack.slice(0, -1)};
 			if (action === 'escape' && s.filter !== '') return {...s, filter: ''};
 			return s;
 		case 'drill': {
 			const row = a.rows[selectedIndex(s, a.rows)];
 			if (!row?.drill || s.path.length >= 2) return s;
 			const withSel = {...s.selection, [levelKey(s)]: row.id};
-			return {...s, selection: withSel, path: [...s.path, row.drill], filter: ''};
+			return {...s, selection: withSel, path: [...s.path, row.drill], filterStack: [...s.filterStack, s.filter], filter: ''};
 		}
 		case 'up':
 		case 'down':
@@ -142,6 +151,18 @@ function onListAction(s: UiState, action: KeyAction, a: Extract<UiAction, {type:
 			return {...s, selection: {...s.selection, [levelKey(s)]: a.rows[next]!.id}};
 		}
 	}
+}
+
+function onOverlayKey(s: UiState, a: Extract<UiAction, {type: 'key'}>, table: ReadonlyArray<KeyEntry<OverlayAction>>, close: Partial<UiState>): UiState {
+	const action = lookupKey(table, a.input, a.key);
+	if (action === null) return s;
+	if (action === 'quit') return {...s, quit: true};
+	if (action === 'close') return {...s, ...close, scroll: 0};
+	const page = Math.max(1, a.page);
+	const last = Math.max(0, (a.overlayLines ?? Number.MAX_SAFE_INTEGER) - page);
+	const from = Math.min(s.scroll, last);
+	const target = {'scroll-up': from - 1, 'scroll-down': from + 1, 'scroll-page-up': from - page, 'scroll-page-down': from + page, 'scroll-first': 0, 'scroll-last': last}[action];
+	return {...s, scroll: Math.max(0, Math.min(last, target))};
 }
 
 function onFilterKey(s: UiState, a: Extract<UiAction, {type: 'key'}>): UiState {

@@ -95,4 +95,37 @@ describe.skipIf(!hasTmux)('burn watch in tmux', () => {
 			tmux('kill-session', '-t', session);
 		});
 	}
+
+	// A big pane on the demo: the panels, the spike flag the README promises (deterministic since
+	// issue 16: raised ~22 s of event time in, shown once the flag rules' 15 s lateness has passed),
+	// and the flags view that reads it whole.
+	it('120×40 on --demo: chart with scale and time axis, detail panel, the spike flag, f opens it whole', {timeout: 120_000}, async () => {
+		const columns = 120;
+		const session = 'w120';
+		tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', '40', 'sh');
+		tmux('send-keys', '-t', session, `clear; CI=false node ${CLI} watch --demo; echo "watch-exited $?"`, 'Enter');
+		const fits = (pane: string) => {
+			const lines = pane.replace(/\n+$/, '').split('\n');
+			expect(lines.length).toBeLessThanOrEqual(40);
+			for (const line of lines) expect(Array.from(line.trimEnd()).length).toBeLessThanOrEqual(columns);
+		};
+		let pane = await waitForPane(session, (p) => p.includes('MT-101') && p.includes('── selected'), 'the panels');
+		fits(pane);
+		expect(pane).toMatch(/spend \$\/min · last \d+m/);
+		expect(pane).toMatch(/╵\d\d:\d0/);
+		expect(pane).toMatch(/\$[\d.]+ ┤/);
+		pane = await waitForPane(session, (p) => /‼ MT-101 \S+ is burning/.test(p), 'the spike flag', 75_000);
+		fits(pane);
+		tmux('send-keys', '-t', session, 'f');
+		pane = await waitForPane(session, (p) => p.includes('Flags (') && p.includes('‼ critical · spend_spike'), 'the flags view');
+		fits(pane);
+		expect(pane.replace(/\s+/g, ' ')).toContain('look at what it is doing right now.');
+		expect(pane).toContain('(fast EWMA)');
+		tmux('send-keys', '-t', session, 'Escape');
+		await waitForPane(session, (p) => !p.includes('Flags (') && p.includes('── selected'), 'the flags view closed');
+		tmux('send-keys', '-t', session, 'q');
+		pane = await waitForPane(session, (p) => p.includes('watch-exited'), 'the shell after quitting');
+		expect(pane).toContain('watch-exited 0');
+		tmux('kill-session', '-t', session);
+	});
 });

@@ -24,6 +24,8 @@ export class TestStore implements LiveStore {
 	now: number;
 	flags: Flag[] = [];
 	ready = true;
+	/** First-read progress, shown while not ready. */
+	progress: {filesDone: number; filesTotal: number} | undefined = undefined;
 	private snapshot: LiveSnapshot;
 	private readonly listeners = new Set<() => void>();
 	private line = 1;
@@ -93,6 +95,7 @@ export class TestStore implements LiveStore {
 			sources: [this.sourceNumbers()],
 			ledger: this.ledger,
 			ready: this.ready,
+			...(this.progress ? {progress: this.progress} : {}),
 		};
 	}
 }

@@ -36,6 +36,32 @@ const until = (engine: Engine, records: number, total: number | null) =>
 	);
 
 describe('live engine on real files', () => {
+	it('says how far the first read is (files done of found) before it is ready', async () => {
+		for (let f = 0; f < 6; f++) writeFileSync(join(dir, `usage-${f}.jsonl`), usageLine(f, 1, 100, 10) + usageLine(f, 2, 100, 10));
+		const engine = symphonyEngine([dir], {progressIntervalMs: 0});
+		engines.push(engine);
+		const seen: Array<{ready: boolean; progress?: {filesDone: number; filesTotal: number}; records: number}> = [];
+		engine.store.subscribe(() => {
+			const s = engine.store.getSnapshot();
+			seen.push({ready: s.ready, progress: s.progress, records: s.doc.totals.records});
+		});
+		const first = engine.store.getSnapshot();
+		await engine.start();
+		expect(first.ready).toBe(false);
+		const reading = seen.filter((s) => !s.ready);
+		// Frames during the read: progress moving towards the total, nothing counted on screen yet.
+		expect(reading.length).toBeGreaterThan(0);
+		for (const s of reading) {
+			expect(s.progress!.filesTotal).toBe(6);
+			expect(s.progress!.filesDone).toBeGreaterThanOrEqual(1);
+			expect(s.progress!.filesDone).toBeLessThanOrEqual(6);
+			expect(s.records).toBe(0);
+		}
+		const last = seen[seen.length - 1]!;
+		expect(last).toMatchObject({ready: true, records: 12});
+		expect(last.progress).toBeUndefined();
+	});
+
 	it('reads existing files, then appended lines, and publishes ready', async () => {
 		const file = join(dir, 'usage.jsonl');
 		writeFileSync(file, usageLine(1, 1, 100, 10) + usageLine(1, 2, 200, 20));

@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {HelpOverlay} from '../../source/ui/HelpOverlay.js';
-import {FILTER_KEYS, HELP_KEYS, keyHelpRows, LIST_KEYS, lookupKey, type KeyEntry, type KeyInfo} from '../../source/ui/keymap.js';
+import {FILTER_KEYS, FLAGS_KEYS, HELP_KEYS, keyHelpRows, LIST_KEYS, lookupKey, type KeyEntry, type KeyInfo} from '../../source/ui/keymap.js';
 import {KeyHelp} from '../../source/ui/KeyHelp.js';
 import {initialUiState, reduce, type RowRef} from '../../source/ui/state.js';
 import {runCli} from '../helpers/cli.js';
@@ -26,7 +26,7 @@ function everyBinding<A extends string>(table: ReadonlyArray<KeyEntry<A>>) {
 
 describe('keymap table', () => {
 	it('no binding is shadowed by an earlier one: each key finds its own action', () => {
-		for (const table of [LIST_KEYS, HELP_KEYS, FILTER_KEYS] as Array<ReadonlyArray<KeyEntry<string>>>) {
+		for (const table of [LIST_KEYS, HELP_KEYS, FLAGS_KEYS, FILTER_KEYS] as Array<ReadonlyArray<KeyEntry<string>>>) {
 			for (const {spec, action} of everyBinding(table)) {
 				const {input, key} = pressOf(spec);
 				expect(lookupKey(table, input, key), JSON.stringify(spec)).toBe(action);
@@ -59,19 +59,29 @@ describe('keymap table', () => {
 	});
 
 	it('the hint line comes from the table at each width, and adapts to drilling', () => {
-		const hint = (width: number, drilled: boolean) => {
-			const r = render(<KeyHelp width={width} editingFilter={false} filter="" drilled={drilled} sortTitle="recent spend" filtered={null} />);
+		const hint = (width: number, drilled: boolean, paused = false, flags = false) => {
+			const r = render(<KeyHelp width={width} editingFilter={false} filter="" drilled={drilled} paused={paused} flags={flags} filtered={null} />);
 			mounted.push(r.unmount);
 			return r.lastFrame()!;
 		};
-		expect(hint(120, false)).toBe('↑↓ select · Enter drill · Tab/1-4 view · s sort: recent spend · / filter · p pause · ? help · q quit');
+		// The sort is a key here, not a status (the sorted column's header carries ▾).
+		expect(hint(120, false)).toBe('↑↓ select · Enter drill · Tab/1-4 view · s sort · / filter · p pause · ? help · q quit');
+		// Paused, p says what it does now; with flags, f opens them.
+		expect(hint(120, false, true, true)).toContain('p resume · f flags');
+		// Too long for its width, the line drops movement and view hints before "q quit" can be cut.
+		for (const width of [60, 80, 90, 100]) {
+			const line = hint(width, true, true, true);
+			expect(line.endsWith('q quit') || line.endsWith(' q'), `${width}: ${line}`).toBe(true);
+			expect(Array.from(line).length).toBeLessThanOrEqual(width);
+		}
+		expect(hint(100, true, false, true)).toBe('↑↓ · ⏎ in · Esc back · Tab view · s sort · / filter · p pause · f flags · ? help · q quit');
 		expect(hint(120, true)).toContain('Enter drill · Esc back');
 		// Drilled in at 80 columns: the least useful hints go first, never "q quit".
-		expect(hint(80, true)).toBe('⏎ in · Esc back · Tab view · / filter · p pause · ? help · q quit');
-		expect(hint(80, false)).toBe('↑↓ · ⏎ drill · Tab view · s recent spend · / filter · p pause · ? help · q quit');
+		expect(hint(80, true, true, true)).toBe('⏎ in · Esc back · Tab view · / filter · p resume · f flags · ? help · q quit');
+		expect(hint(80, false)).toBe('↑↓ · ⏎ drill · Tab view · s sort · / filter · p pause · ? help · q quit');
 		expect(hint(40, false)).toBe('⏎ Tab s / p ? q');
-		// Drilled in at 100 columns the wide hints do not fit: the medium ones do, ending in "q quit".
-		expect(hint(100, true)).toBe('↑↓ · ⏎ in · Esc back · Tab view · s recent spend · / filter · p pause · ? help · q quit');
+		// Drilled in at 100 columns with flags the wide hints do not fit: the medium ones do, ending in "q quit".
+		expect(hint(100, true, false, true)).toMatch(/q quit$/);
 	});
 
 	it('burn watch --help lists the same keys', () => {

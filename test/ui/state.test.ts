@@ -66,4 +66,53 @@ describe('UI reducer', () => {
 		expect(filtered).toMatchObject({filter: 'ac', editingFilter: false});
 		expect(key(initialUiState, 'x\u0003').quit).toBe(true);
 	});
+
+	it('drilling into a filtered row and backing out keeps the filter it had (Esc, ←), level by level', () => {
+		let s = key(initialUiState, '/b\r');
+		expect(s.filter).toBe('b');
+		s = key(s, '', {return: true});
+		expect(s).toMatchObject({path: [{dim: 'issue', id: 'a'}], filter: ''});
+		s = key(s, '/x\r');
+		s = key(s, '', {return: true});
+		expect(s.path).toHaveLength(2);
+		s = key(s, '', {leftArrow: true});
+		expect(s.filter).toBe('x');
+		s = key(s, '', {escape: true});
+		expect(s).toMatchObject({path: [], filter: 'b', filterStack: []});
+		// On the top level Esc clears the filter, as before.
+		expect(key(s, '', {escape: true}).filter).toBe('');
+		// A view switch starts clean.
+		expect(key(key(s, '', {return: true}), '2')).toMatchObject({filter: '', filterStack: []});
+	});
+
+	it('the help overlay scrolls within its text and closes; q still quits', () => {
+		const over = (s: UiState, input: string, k: KeyInfo = {}) => reduce(s, {type: 'key', input, key: k, rows, page: 5, snapshot, overlayLines: 12});
+		let s = over(initialUiState, '?');
+		expect(s).toMatchObject({help: true, scroll: 0});
+		s = over(s, 'j');
+		s = over(s, '', {downArrow: true});
+		expect(s.scroll).toBe(2);
+		s = over(s, '', {pageDown: true});
+		expect(s.scroll).toBe(7);
+		// The last page is as far as it goes (12 lines, 5 shown).
+		expect(over(s, 'j').scroll).toBe(7);
+		expect(over(s, 'g').scroll).toBe(0);
+		expect(over(s, 'G').scroll).toBe(7);
+		// j is a scroll key here, not a selection move underneath.
+		expect(over(s, 'j').selection).toEqual(s.selection);
+		expect(over(s, '', {escape: true})).toMatchObject({help: false, scroll: 0});
+		expect(over(s, 'q').quit).toBe(true);
+	});
+
+	it('f opens the flags view, which scrolls like help and closes with f, Esc, Enter or ←', () => {
+		const over = (s: UiState, input: string, k: KeyInfo = {}) => reduce(s, {type: 'key', input, key: k, rows, page: 3, snapshot, overlayLines: 10});
+		const open = over(initialUiState, 'f');
+		expect(open).toMatchObject({flagsOpen: true, scroll: 0});
+		expect(over(open, '', {pageDown: true}).scroll).toBe(3);
+		for (const [input, k] of [['f', {}], ['', {escape: true}], ['', {return: true}], ['', {leftArrow: true}]] as Array<[string, KeyInfo]>) {
+			expect(over(open, input, k).flagsOpen).toBe(false);
+		}
+		// Enter closes the view; it does not drill into the row underneath.
+		expect(over(open, '', {return: true}).path).toEqual([]);
+	});
 });

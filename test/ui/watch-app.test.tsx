@@ -4,7 +4,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {RESORT_MS} from '../../source/ui/view/watch-order.js';
 import {App} from '../../source/ui/App.js';
 import {KEYS, press, waitForFrame} from '../helpers/ink.js';
-import type {TestStore} from '../helpers/ledger-store.js';
+import {TestStore, testPricer} from '../helpers/ledger-store.js';
 import {factoryStore, NOW, RUN_A, RUN_C, turn} from '../helpers/watch-fixture.js';
 
 const mounted: Array<() => void> = [];
@@ -42,6 +42,19 @@ describe('watch App', () => {
 		expectFits(frame, {columns: 80, rows: 24});
 	});
 
+	it('while the first read runs, says so and how far it is (files done of found)', async () => {
+		// What the engine shows while reading: nothing counted yet, and the progress.
+		const store = new TestStore({now: NOW, pricer: testPricer});
+		store.ready = false;
+		store.progress = {filesDone: 12, filesTotal: 598};
+		store.publish();
+		const {lastFrame} = mount(store);
+		expect(lastFrame()).toContain('reading… 12 of 598 files');
+		store.progress = {filesDone: 400, filesTotal: 598};
+		store.publish();
+		await waitForFrame(lastFrame, (f) => f.includes('reading… 400 of 598 files'));
+	});
+
 	it('labels token rates when nothing is priced', () => {
 		const {lastFrame} = mount(factoryStore({pricer: null}));
 		expect(lastFrame()).toContain('tok/min');
@@ -58,11 +71,12 @@ describe('watch App', () => {
 		for (const text of ['Provider', 'Model', 'Role', 'Start', 'Exit', 'openai', 'gpt-5.3-codex', 'rev', 'completed']) expect(frame).toContain(text);
 		// Runs sort by recent spend: RUN_A (active 2 minutes ago) first.
 		await press(stdin, KEYS.enter);
-		frame = await waitForFrame(lastFrame, (f) => f.includes(`run ${RUN_A.slice(0, 8)}`));
+		const crumb = (f: string) => lines(f)[0] ?? '';
+		frame = await waitForFrame(lastFrame, (f) => crumb(f).includes(`run ${RUN_A.slice(0, 8)}`));
 		expect(frame).toContain('Dur');
 		expect(frame).toContain('4,000');
 		await press(stdin, KEYS.escape);
-		frame = await waitForFrame(lastFrame, (f) => !f.includes('run ') && f.includes('Issues › MT-101'));
+		frame = await waitForFrame(lastFrame, (f) => !crumb(f).includes('run ') && crumb(f).includes('Issues › MT-101'));
 		await press(stdin, KEYS.left);
 		frame = await waitForFrame(lastFrame, (f) => !f.includes('›'));
 		// Back on the list with MT-101 still selected: Enter goes to it again.
@@ -186,7 +200,7 @@ describe('watch App', () => {
 		expect(frame).not.toContain('\u001b]0;');
 	});
 
-	it('lists flags in the strip, newest first (severity breaks ties), naming the issue and run', () => {
+	it('lists flags in the strip, the most severe first (then the newest), naming the issue and run once', () => {
 		const store = factoryStore();
 		const base = {value: 1, threshold: 0.5, unit: 'usd/min', baseline: null, firstAt: NOW - 60_000, lastAt: NOW};
 		store.flags = [
@@ -199,15 +213,156 @@ describe('watch App', () => {
 		expect(strip).toEqual([`‼ MT-102 ${RUN_C.slice(0, 8)}: burning 6× its usual rate`, `! MT-101 ${RUN_A.slice(0, 8)}: waited 7 min on a Bash call`]);
 		// The table marks the flagged runs' issues too.
 		expect(lines(lastFrame()!).find((l) => /MT-102\s+2 /.test(l))).toMatch(/^‼/);
-		// A newer warning goes above an older critical flag.
+		// A newer warning never hides an older critical flag (issue 16): the crit keeps the first line.
 		store.flags = [{...store.flags[0]!, lastAt: NOW + 1000}, store.flags[1]!];
 		store.publish();
 		const {lastFrame: later} = mount(store);
-		expect(lines(later()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^! MT-101/);
+		expect(lines(later()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^‼ MT-102/);
+		// At 40×12 the strip has one line: the crit, with the count of the rest and the key that shows them.
+		const {lastFrame: small} = mount(store, {columns: 40, rows: 12});
+		const stripLine = lines(small()!).find((l) => /^[!‼] .*more/.test(l))!;
+		expect(stripLine).toMatch(/^‼ MT-102/);
+		expect(stripLine).toMatch(/\(\+1 more · f\)$/);
+		// A run's own message starting "Run <id>… " is not said twice.
+		store.flags = [{...store.flags[1]!, message: `Run ${RUN_C.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`}];
+		store.publish();
+		const {lastFrame: once} = mount(store, {columns: 80, rows: 24});
+		const line = lines(once()!).find((l) => l.startsWith('‼') && l.includes('burning'))!;
+		expect(line, line).toMatch(/^‼ MT-102 \S+ is burning/);
+		expect(line.match(/burning/g)).toHaveLength(1);
+		expect(line).toContain(': look at what');
+		expect(line).not.toContain('robust z');
 		// Another tool's alert says whose it is.
 		store.flags = [{...store.flags[0]!, external: 'bosun'}];
 		store.publish();
 		const {lastFrame: external} = mount(store);
-		expect(lines(external()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^! \[bosun\] MT-101/);
+		expect(lines(external()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^‼ \[bosun\] MT-102/);
+	});
+
+	const spike = (): import('../../source/core/flags.js').Flag => ({
+		id: `spend_spike:run:${RUN_C}`,
+		kind: 'spend_spike',
+		scope: {type: 'run', id: RUN_C},
+		severity: 'crit',
+		value: 0.23,
+		threshold: 0.12,
+		unit: 'usd/min',
+		baseline: {median: 0.06, mad: 0.01, n: 35, window: '60m own'},
+		firstAt: NOW - 60_000,
+		lastAt: NOW,
+		message: `Run ${RUN_C.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`,
+		evidence: [{at: NOW - 30_000, text: '$0.20/min (fast EWMA) after turn 2 of gemini-2.5-pro'}],
+	});
+
+	it('120×40: a labelled chart with a time axis, the table, and the selected item in a detail panel that follows the selection', async () => {
+		const size = {columns: 120, rows: 40};
+		const store = factoryStore();
+		store.flags = [spike()];
+		store.publish();
+		const {lastFrame, stdin} = mount(store, size);
+		let frame = lastFrame()!;
+		expectFits(frame, size);
+		expect(frame).toMatch(/spend \$\/min · last 112m · peak \$[\d.]+ \d\d:\d\d/);
+		expect(frame).toMatch(/╵\d\d:\d0/);
+		expect(frame).toMatch(/\$[\d.]+ ┤/);
+		expect(frame).toContain('── selected · f: all flags');
+		// The first row (MT-102, most recent spend) is selected; its detail names its run and the crit flag, whole.
+		expect(frame).toContain('issue MT-102');
+		expect(frame).toContain('‼ critical · spend_spike');
+		expect(frame.replace(/\s+/g, ' ')).toContain('(robust z 5.7): look at what it is doing right now.');
+		await press(stdin, KEYS.down);
+		frame = await waitForFrame(lastFrame, (f) => f.includes('issue MT-101'));
+		expect(frame).toContain('runs (2), newest first');
+		expect(frame).toContain('fidelity: tokens stated by 4 of 4 turns');
+		expectFits(frame, size);
+		// 40×12 and 80×24 stay as they were: no panels.
+		for (const small of [{columns: 40, rows: 12}, {columns: 80, rows: 24}]) {
+			const f = mount(store, small).lastFrame()!;
+			expectFits(f, small);
+			expect(f).not.toContain('── selected');
+			expect(f).not.toContain('╵');
+		}
+	});
+
+	it('200×60: the detail sits beside the table and the flags fill the space under a short table', () => {
+		const size = {columns: 200, rows: 60};
+		const store = factoryStore();
+		store.flags = [spike()];
+		store.publish();
+		const frame = mount(store, size).lastFrame()!;
+		expectFits(frame, size);
+		expect(frame).toContain('│ selected · f: all flags');
+		expect(frame).toContain('── flags (1), most severe first');
+		// Whole in the flags panel (left) and in the selected MT-102's detail (right).
+		expect(frame.split('‼ critical · spend_spike')).toHaveLength(3);
+	});
+
+	it('the Runs view names model and provider at 120 columns, and Enter on nothing drilled keeps the filter on the way back', async () => {
+		const {lastFrame, stdin} = mount(factoryStore(), {columns: 120, rows: 24});
+		await press(stdin, '2');
+		let frame = await waitForFrame(lastFrame, (f) => f.includes('burn Runs'));
+		expect(lines(frame).find((l) => l.includes(RUN_C.slice(0, 8)))).toMatch(/gemini-2\.5-pro\s+google/);
+		await press(stdin, '/');
+		for (const ch of 'gemini') await press(stdin, ch);
+		await press(stdin, KEYS.enter);
+		frame = await waitForFrame(lastFrame, (f) => f.includes('filter "gemini" 1/4'));
+		await press(stdin, KEYS.enter);
+		await waitForFrame(lastFrame, (f) => lines(f)[0]!.includes('› run'));
+		await press(stdin, KEYS.escape);
+		frame = await waitForFrame(lastFrame, (f) => !lines(f)[0]!.includes('›'));
+		expect(frame).toContain('filter "gemini" 1/4');
+	});
+
+	it('f opens every flag whole and scrolls; the strip puts the crit first and says how to read the rest', async () => {
+		const size = {columns: 80, rows: 24};
+		const store = factoryStore();
+		const warn = {...spike(), id: `stall:run:${RUN_A}`, kind: 'stall', scope: {type: 'run' as const, id: RUN_A}, severity: 'warn' as const, lastAt: NOW + 1, message: `Run ${RUN_A.slice(0, 8)}… has waited 7 min on a Bash call with no result (its usual gaps allow 5 min): the tool may be hung or waiting for approval.`, evidence: []};
+		store.flags = [warn, spike()];
+		store.publish();
+		const {lastFrame, stdin} = mount(store, size);
+		expect(lastFrame()).toContain('f flags');
+		await press(stdin, 'f');
+		let frame = await waitForFrame(lastFrame, (f) => f.includes('Flags (2) · Esc closes'));
+		expectFits(frame, size);
+		const text = frame.replace(/\s+/g, ' ');
+		expect(text).toContain('the tool may be hung or waiting for approval.');
+		expect(text).toContain('(robust z 5.7): look at what it is doing right now.');
+		expect(text).toContain('after turn 2 of gemini-2.5-pro');
+		// Most severe first.
+		expect(frame.indexOf('‼ critical')).toBeLessThan(frame.indexOf('! warning'));
+		expect(frame).toContain('Esc close');
+		await press(stdin, KEYS.escape);
+		frame = await waitForFrame(lastFrame, (f) => !f.includes('Flags (2)'));
+		expect(frame).toContain('burn Issues');
+	});
+
+	it('40×12: help fits and scrolls to its end; every frame stays within rows − 1', async () => {
+		const size = {columns: 40, rows: 12};
+		const {lastFrame, stdin} = mount(factoryStore(), size);
+		await press(stdin, '?');
+		let frame = await waitForFrame(lastFrame, (f) => f.includes('Help · Esc closes (1–'));
+		expectFits(frame, size);
+		for (let i = 0; i < 80; i++) await press(stdin, 'j');
+		frame = await waitForFrame(lastFrame, (f) => /of (\d+)\)/.test(f) && !f.includes('more below'));
+		expectFits(frame, size);
+		expect(frame).toContain('unknown');
+		await press(stdin, KEYS.escape);
+		frame = await waitForFrame(lastFrame, (f) => !f.includes('Help'));
+		expectFits(frame, size);
+	});
+
+	it('before anything is read: — for the rate, the total and the measured share; p while paused says resume', async () => {
+		const store = new (await import('../helpers/ledger-store.js')).TestStore({now: NOW, pricer: (await import('../helpers/ledger-store.js')).testPricer});
+		store.ready = false;
+		store.publish();
+		const {lastFrame, stdin} = mount(store, {columns: 100, rows: 24});
+		const frame = lastFrame()!;
+		expect(frame).toContain('—/h');
+		expect(frame).toContain('today —');
+		expect(frame).toContain('○ — measured');
+		expect(frame).not.toContain('$0/h');
+		expect(frame).not.toContain('100%');
+		await press(stdin, 'p');
+		await waitForFrame(lastFrame, (f) => f.includes('p resume') && f.includes('‖ paused'));
 	});
 });

@@ -3,7 +3,7 @@
  * sources where a run *is* an attempt (Symphony, bosun); a person opening three Claude sessions on
  * one branch is not churn. Attempts are counted per bot role: a reviewer run is not a retry.
  */
-import {median} from './stats.js';
+import {bagAdd, bagMedian, bagRemove, newBag} from './order-stats.js';
 import {formatAmount, round} from './spend.js';
 import type {Detector} from './types.js';
 
@@ -21,8 +21,28 @@ export function retryChurn(): Detector {
 	const allRuns = new Map<string, Attempt>();
 	const totalsOf = new Map<string, Attempt[]>();
 	// The median attempt cost is recomputed at most once per event-time minute (it moves slowly).
-	let medianCache: {minute: number; usd: boolean; value: number | null} | null = null;
+	const st = {medianCache: null as {minute: number; usd: boolean; value: number | null} | null};
+	// Every run's cost (v > 0) kept sorted per unit; runs that changed since the last refresh are
+	// re-filed then (a record changes its run's cost: re-filing per record would be wasted work).
+	const bags = {usd: newBag(), tokens: newBag()};
+	const filed = new Map<string, {usd: number; tokens: number}>();
+	const changed = new Set<string>();
+	const refile = () => {
+		for (const id of changed) {
+			const a = allRuns.get(id)!;
+			const was = filed.get(id);
+			if (was) {
+				if (was.usd > 0) bagRemove(bags.usd, was.usd);
+				if (was.tokens > 0) bagRemove(bags.tokens, was.tokens);
+			}
+			if (a.usd > 0) bagAdd(bags.usd, a.usd);
+			if (a.tokens > 0) bagAdd(bags.tokens, a.tokens);
+			filed.set(id, {usd: a.usd, tokens: a.tokens});
+		}
+		changed.clear();
+	};
 	return {
+		state: {issues, allRuns, totalsOf, bags, filed, changed, st},
 		onRecord(r, ctx) {
 			if (!r.issue || (r.source !== 'symphony' && r.source !== 'bosun')) return;
 			const p = ctx.params.retryChurn;
@@ -47,6 +67,7 @@ export function retryChurn(): Detector {
 				totals.push(g.total);
 			}
 			const tokens = r.tokens.total ?? 0;
+			changed.add(r.runId);
 			for (const t of [a, ...totals]) {
 				if (usd === null) t.unpriced++;
 				else t.usd += usd;
@@ -64,12 +85,15 @@ export function retryChurn(): Detector {
 				const minute = Math.floor(r.at / 60_000);
 				// Attempt costs move slowly: the median over all runs is refreshed at most every
 				// MEDIAN_MINUTES of event time (a sort over every run per minute dominated long histories).
-				if (!medianCache || medianCache.usd !== useUsd || minute >= medianCache.minute + MEDIAN_MINUTES) {
-					medianCache = {minute, usd: useUsd, value: median([...allRuns.values()].map((x) => (useUsd ? x.usd : x.tokens)).filter((v) => v > 0))};
+				const cache = st.medianCache;
+				if (!cache || cache.usd !== useUsd || minute >= cache.minute + MEDIAN_MINUTES) {
+					refile();
+					st.medianCache = {minute, usd: useUsd, value: bagMedian(useUsd ? bags.usd : bags.tokens)};
 				}
-				med = medianCache.value;
+				med = st.medianCache!.value;
 				if (med !== null && med > 0) factor = (useUsd ? total.usd : total.tokens) / med;
 			}
+			if (ctx.life.quiet('retry_churn', 'issue', r.issue, attempts / p.attempts)) return;
 			const role = r.meta?.botRole ? `${r.meta.botRole} ` : '';
 			const value = useUsd ? total.usd : total.tokens;
 			ctx.life.observe({

@@ -44,8 +44,9 @@ interface ContextSeries {
 export function contextPressure(): Detector {
 	const series = new Map<string, ContextSeries>();
 	const unknownModels = new Set<string>();
-	let judged = 0;
+	const st = {judged: 0};
 	return {
+		state: {series, unknownModels, st},
 		onRecord(r, ctx) {
 			if (!perRequest(r) || r.tokens.input === null) return;
 			const p = ctx.params.context;
@@ -64,12 +65,13 @@ export function contextPressure(): Detector {
 				unknownModels.add(r.model ?? '(unknown)');
 				return;
 			}
-			judged++;
+			st.judged++;
 			const fill = P / window;
 			const slope = s.points.length >= p.minRequests ? lsqSlope(s.points) : null;
 			const eta = slope !== null && slope > 0 && P < window ? (window - P) / slope : Infinity;
 			const etaTerm = fill >= p.etaMinFill && eta !== Infinity ? p.etaRequests / Math.max(eta, 1e-9) : 0;
 			const byFill = fill / p.fill >= etaTerm;
+			if (ctx.life.quiet('context_pressure', 'run', r.runId, Math.max(fill / p.fill, etaTerm))) return;
 			ctx.life.observe({
 				kind: 'context_pressure',
 				scope: {type: 'run', id: r.runId},
@@ -89,7 +91,7 @@ export function contextPressure(): Detector {
 		atNow(_now, _ctx, _data, out) {
 			if (unknownModels.size > 0) {
 				out.notes.push(noteUnknown('context_pressure', `context window unknown for ${[...unknownModels].sort().slice(0, 5).join(', ')}${unknownModels.size > 5 ? ', …' : ''}: not judged`));
-			} else if (judged === 0) {
+			} else if (st.judged === 0) {
 				out.notes.push(noteUnknown('context_pressure', 'no per-request records (per-turn sources sum many requests): not judged'));
 			}
 		},
@@ -112,6 +114,7 @@ interface CacheSeries {
 export function cacheMissStorm(): Detector {
 	const series = new Map<string, CacheSeries>();
 	return {
+		state: {series},
 		onRecord(r, ctx) {
 			const t = r.tokens;
 			if (!perRequest(r) || t.input === null || t.input <= 0 || t.cacheWrite === null || t.cacheRead === null) return;
@@ -136,6 +139,7 @@ export function cacheMissStorm(): Detector {
 			const unexplained = misses.filter((x) => x.gap < ttl);
 			const written = misses.reduce((sum, x) => sum + x.write, 0);
 			const storm = unexplained.length >= p.count;
+			if (ctx.life.quiet('cache_miss_storm', 'run', r.runId, misses.length / p.count)) return;
 			ctx.life.observe({
 				kind: 'cache_miss_storm',
 				scope: {type: 'run', id: r.runId},

@@ -34,6 +34,7 @@ export function dataQuality(): Detector {
 	const sources = new Map<SourceKind, SourceFold>();
 	const runSource = new Map<string, SourceKind>();
 	return {
+		state: {sources, runSource},
 		onRecord(r, ctx) {
 			let s = sources.get(r.source);
 			if (!s) sources.set(r.source, (s = {firstAt: r.at, lastAt: r.at, priced: 0, unpriced: 0, noUsage: 0, recent: []}));

@@ -48,16 +48,32 @@ export function flagId(kind: string, scope: FlagScope): string {
 }
 
 export class Lifecycle {
-	private readonly states = new Map<string, ScopeState>();
+	/** kind → scope type → scope id: looked up without building the flag id per observation. */
+	private readonly states = new Map<string, Map<string, Map<string, ScopeState>>>();
 
 	constructor(private readonly params: AnomalyParams['lifecycle']) {}
 
+	private find(kind: string, type: string, id: string): ScopeState | undefined {
+		return this.states.get(kind)?.get(type)?.get(id);
+	}
+
+	/**
+	 * An observation at this ratio would change nothing (below the threshold, no episode open):
+	 * detectors ask first and skip building it (most observations are quiet).
+	 */
+	quiet(kind: string, type: string, id: string, ratio: number): boolean {
+		return ratio < 1 && !(this.find(kind, type, id)?.active ?? false);
+	}
+
 	observe(o: Observation): void {
-		const id = flagId(o.kind, o.scope);
-		let st = this.states.get(id);
+		let st = this.find(o.kind, o.scope.type, o.scope.id);
 		if (!st) {
 			if (o.ratio < 1) return;
-			this.states.set(id, (st = {flag: null, active: false, lastClearAt: null, raises: [], fired: 0, worst: 'info', peak: 0}));
+			let byType = this.states.get(o.kind);
+			if (!byType) this.states.set(o.kind, (byType = new Map()));
+			let byId = byType.get(o.scope.type);
+			if (!byId) byType.set(o.scope.type, (byId = new Map()));
+			byId.set(o.scope.id, (st = {flag: null, active: false, lastClearAt: null, raises: [], fired: 0, worst: 'info', peak: 0}));
 		}
 		if (!st.active) {
 			if (o.ratio < 1) return;
@@ -69,7 +85,7 @@ export class Lifecycle {
 			st.active = true;
 			st.peak = o.ratio;
 			st.flag = {
-				id,
+				id: flagId(o.kind, o.scope),
 				kind: o.kind,
 				scope: o.scope,
 				severity,
@@ -118,15 +134,30 @@ export class Lifecycle {
 	/** Every scope that ever raised: its latest episode, at the worst severity it reached. */
 	flags(): Flag[] {
 		const out: Flag[] = [];
-		for (const st of this.states.values()) {
-			if (!st.flag) continue;
-			out.push({...st.flag, severity: st.worst, evidence: [...(st.flag.evidence ?? [])]});
+		for (const byType of this.states.values()) {
+			for (const byId of byType.values()) {
+				for (const st of byId.values()) {
+					if (!st.flag) continue;
+					out.push({...st.flag, severity: st.worst, evidence: [...(st.flag.evidence ?? [])]});
+				}
+			}
 		}
 		return out;
 	}
 
+	/** The state machine's state (plain data, for a resumable monitor). */
+	get state(): Map<string, unknown> {
+		return this.states;
+	}
+
+	/** Takes over a state from `state` (a structured clone of it). */
+	adoptState(state: Map<string, unknown>): void {
+		this.states.clear();
+		for (const [k, v] of state) this.states.set(k, v as Map<string, Map<string, ScopeState>>);
+	}
+
 	isActive(kind: string, scope: FlagScope): boolean {
-		return this.states.get(flagId(kind, scope))?.active ?? false;
+		return this.find(kind, scope.type, scope.id)?.active ?? false;
 	}
 }
 

@@ -7,7 +7,8 @@
 import type {Flag} from '../flags.js';
 import type {Ledger} from '../ledger.js';
 import type {ActivityEvent} from '../record.js';
-import {FlagMonitor, liveFlags} from './monitor.js';
+import type {ActivityEvent as Event, UsageRecord} from '../record.js';
+import {FlagMonitor, liveFlags, type MonitorSnapshot} from './monitor.js';
 import {DEFAULT_PARAMS, type AnomalyParams} from './params.js';
 import type {DataContext} from './types.js';
 
@@ -21,14 +22,28 @@ export interface FlagHookOptions {
 	lateness?: number;
 	/** Monotonic clock for the re-fold throttle only (never for rules); default performance.now. */
 	clock?: () => number;
+	/**
+	 * On the first call: a kept fold of exactly this ledger and these events (`summary`'s
+	 * flags.v8, docs/flag-state.md), or null. The monitor resumes it instead of folding history.
+	 */
+	resume?: (ledger: Ledger, events: readonly ActivityEvent[]) => MonitorSnapshot | null;
 }
 
-export type FlagHook = (ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[];
+export type FlagHook = ((ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[]) & {
+	/**
+	 * When the live view stops: the fold of everything the hook was last given (pending lines
+	 * folded too), with that ledger and event count, for `flags.v8`; null when the ledger moved on
+	 * since the last call or nothing was folded.
+	 */
+	finalFold(): {snapshot: MonitorSnapshot; ledger: Ledger; events: number} | null;
+};
 
 export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	const params = options.params ?? DEFAULT_PARAMS;
 	let ledgerRef: Ledger | null = null;
-	const monitor = new FlagMonitor({params, costOf: (r) => ledgerRef?.costOf(r.key)?.usd ?? null, lateness: options.lateness ?? 15_000});
+	const monitorOptions = {params, costOf: (r: UsageRecord) => ledgerRef?.costOf(r.key)?.usd ?? null, lateness: options.lateness ?? 15_000};
+	let monitor = new FlagMonitor(monitorOptions);
+	let first = true;
 	const clock = options.clock ?? (() => performance.now());
 	// A full re-fold (lines far out of order, e.g. files read one by one at startup) costs seconds on
 	// big histories: after one, the next waits 10× as long, so the UI never spends most of its time here.
@@ -38,8 +53,24 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 	let eventCount = 0;
 	let eventRevision = -1;
 	const seen = new Set<ActivityEvent>();
-	return (ledger, now, events) => {
+	const hook = (ledger: Ledger, now: number, events: () => ActivityEvent[]): Flag[] => {
 		ledgerRef = ledger;
+		if (first) {
+			first = false;
+			const all = events();
+			const kept = options.resume?.(ledger, all) ?? null;
+			if (kept) {
+				// The history as it is now (the records and events the kept fold saw), loaded only
+				// when something needs it; what arrives later is added as usual.
+				const records: UsageRecord[] = [...ledger.records()];
+				const history: Event[] = all;
+				monitor = FlagMonitor.resume(monitorOptions, kept, () => ({records, events: history}));
+				revision = ledger.revision;
+				for (const e of all) seen.add(e);
+				eventCount = all.length;
+				eventRevision = ledger.revision;
+			}
+		}
 		if (ledger.revision !== revision) {
 			revision = ledger.revision;
 			monitor.addRecords(ledger.records());
@@ -84,4 +115,12 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 		if (refold) refoldAfter = clock() + 10 * (clock() - started);
 		return options.all ? lastAll : liveFlags(lastAll, now, params);
 	};
+	const finalFold = () => {
+		const ledger = ledgerRef;
+		if (!ledger || ledger.revision !== revision || ledger.revision !== eventRevision) return null;
+		monitor.flush();
+		const snapshot = monitor.snapshot({keys: false, copy: false});
+		return snapshot ? {snapshot, ledger, events: eventCount} : null;
+	};
+	return Object.assign(hook, {finalFold});
 }

@@ -4,6 +4,12 @@
  * folded so far are folded incrementally; an item that lands in the past (another file's older
  * lines, a replaced record) makes the next evaluation re-fold from the start. So feeding history
  * in any pieces gives the same flags as one batch: the fold only ever sees one sorted sequence.
+ *
+ * Resumable: `snapshot()` copies the fold's state (every detector's, the lifecycle's, the position
+ * in the sorted sequence); `FlagMonitor.resume` continues from it, folding only what is added
+ * after. Anything that would need the history (an item before the position, a folded record
+ * replaced or removed, events dropped) loads it once through the `history` callback and re-folds
+ * from the start, so a resumed monitor always gives what the batch fold of everything gives.
  */
 import {chooseVersion} from '../dedup.js';
 import {SEVERITY_RANK, type Flag, type FlagNote} from '../flags.js';
@@ -21,7 +27,7 @@ import type {DataContext, Detector, FoldContext} from './types.js';
 
 type Item = {type: 'r'; at: number; key: string; r: UsageRecord} | {type: 'e'; at: number; key: string; e: ActivityEvent};
 
-function compare(a: Item, b: Item): number {
+function compare(a: Pick<Item, 'type' | 'at' | 'key'>, b: Pick<Item, 'type' | 'at' | 'key'>): number {
 	if (a.at !== b.at) return a.at - b.at;
 	if (a.type !== b.type) return a.type === 'r' ? -1 : 1;
 	return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
@@ -46,6 +52,24 @@ export interface MonitorOptions {
 	lateness?: number;
 }
 
+/** Where a fold stands, as plain data (structured-clone/`v8.serialize` safe). */
+export interface MonitorSnapshot {
+	version: 1;
+	detectors: Array<Record<string, unknown>>;
+	life: Map<string, unknown>;
+	/** The last item folded (the sequence is sorted by at, then records before events, then key). */
+	last: {type: 'r' | 'e'; at: number; key: string} | null;
+	newest: number;
+	/**
+	 * Keys of the records folded; null when left out (`snapshot({keys: false})`): the resumed
+	 * monitor then loads the history before taking in anything new.
+	 */
+	keys: string[] | null;
+}
+
+/** The records and events folded up to the snapshot (loaded only when a resumed fold must restart). */
+export type MonitorHistory = () => {records: Iterable<UsageRecord>; events: Iterable<ActivityEvent>};
+
 export interface Evaluation {
 	/** Newest first (by last evidence), then by severity. */
 	flags: Flag[];
@@ -56,7 +80,12 @@ export class FlagMonitor {
 	private readonly records = new Map<string, UsageRecord>();
 	private readonly events: ActivityEvent[] = [];
 	private pending: Item[] = [];
-	private last: Item | null = null;
+	private last: Pick<Item, 'type' | 'at' | 'key'> | null = null;
+	/** Resumed: the keys folded before the snapshot, and how to get their records when needed. */
+	private folded: Set<string> | null = null;
+	/** Resumed from a snapshot without keys: anything added or removed first loads the history. */
+	private foldedUnknown = false;
+	private history: MonitorHistory | null = null;
 	private dirty = false;
 	private detectors: Detector[] = [];
 	private ctx!: FoldContext;
@@ -67,8 +96,60 @@ export class FlagMonitor {
 		this.reset();
 	}
 
+	/**
+	 * A monitor that continues a snapshot's fold (taken with the same options and detectors).
+	 * Add only what came after the snapshot; `history` gives what was folded before it. The
+	 * monitor takes the snapshot over (pass `{copy: true}` to keep using the snapshot elsewhere;
+	 * one freshly deserialized needs no copy).
+	 */
+	static resume(options: MonitorOptions, snapshot: MonitorSnapshot, history: MonitorHistory, {copy = false}: {copy?: boolean} = {}): FlagMonitor {
+		const m = new FlagMonitor(options);
+		const s = copy ? structuredClone(snapshot) : snapshot;
+		if (s.version !== 1 || s.detectors.length !== m.detectors.length) throw new Error('flag monitor snapshot does not match these detectors');
+		m.detectors.forEach((d, i) => adopt(d.state!, s.detectors[i]!));
+		m.ctx.life.adoptState(s.life);
+		m.last = s.last;
+		m.newest = s.newest;
+		m.folded = new Set(s.keys ?? []);
+		m.foldedUnknown = s.keys === null;
+		m.history = history;
+		return m;
+	}
+
+	/**
+	 * The fold's state, or null when it cannot be taken now: items are still pending (live
+	 * lateness), a re-fold is due, or a detector keeps no `state`. A copy unless `copy: false`.
+	 */
+	snapshot({keys: withKeys = true, copy = true}: {keys?: boolean; copy?: boolean} = {}): MonitorSnapshot | null {
+		if (this.dirty || this.pending.length > 0 || this.detectors.some((d) => !d.state)) return null;
+		if (this.foldedUnknown && withKeys) this.loadHistory();
+		const keys = !withKeys ? null : this.folded ? [...this.folded, ...this.records.keys()] : [...this.records.keys()];
+		const last = this.last ? {type: this.last.type, at: this.last.at, key: this.last.key} : null;
+		const snapshot = {version: 1 as const, detectors: this.detectors.map((d) => d.state!), life: this.ctx.life.state, last, newest: this.newest, keys};
+		// `copy: false` hands out the live state itself: only for serializing it at once.
+		return copy ? structuredClone(snapshot) : snapshot;
+	}
+
+	/** A resumed monitor takes in what was folded before the snapshot (the fold itself stays valid). */
+	private loadHistory(): void {
+		if (!this.history) return;
+		const h = this.history();
+		this.history = null;
+		this.folded = null;
+		this.foldedUnknown = false;
+		const added = [...this.records.values()];
+		this.records.clear();
+		for (const r of h.records) this.records.set(r.key, r);
+		for (const r of added) {
+			const had = this.records.get(r.key);
+			if (!had || chooseVersion(had, r) === 'replace') this.records.set(r.key, r);
+		}
+		this.events.unshift(...h.events);
+	}
+
 	addRecords(records: Iterable<UsageRecord>): void {
 		for (const r of records) {
+			if (this.foldedUnknown || this.folded?.has(r.key)) this.loadHistory();
 			const had = this.records.get(r.key);
 			if (had === r) continue;
 			if (had) {
@@ -82,11 +163,15 @@ export class FlagMonitor {
 
 	/** Records gone (their file was retracted): the next evaluation re-folds. */
 	removeRecords(keys: Iterable<string>): void {
-		for (const k of keys) if (this.records.delete(k)) this.dirty = true;
+		for (const k of keys) {
+			if (this.foldedUnknown || this.folded?.has(k)) this.loadHistory();
+			if (this.records.delete(k)) this.dirty = true;
+		}
 	}
 
 	addEvents(events: Iterable<ActivityEvent>): void {
 		for (const e of events) {
+			if (this.foldedUnknown) this.loadHistory();
 			this.events.push(e);
 			this.queue({type: 'e', at: e.at, key: eventKey(e), e});
 		}
@@ -94,6 +179,7 @@ export class FlagMonitor {
 
 	/** Drops events (e.g. those of a file being re-read); the next evaluation re-folds. */
 	removeEvents(drop: (e: ActivityEvent) => boolean): void {
+		this.loadHistory();
 		const keep = this.events.filter((e) => !drop(e));
 		if (keep.length === this.events.length) return;
 		this.events.length = 0;
@@ -102,11 +188,13 @@ export class FlagMonitor {
 	}
 
 	get recordCount(): number {
-		return this.records.size;
+		if (this.foldedUnknown) this.loadHistory();
+		return this.records.size + (this.folded?.size ?? 0);
 	}
 
 	recordKeys(): IterableIterator<string> {
-		return this.records.keys();
+		if (this.foldedUnknown) this.loadHistory();
+		return this.folded ? [...this.folded, ...this.records.keys()].values() : this.records.keys();
 	}
 
 	setData(data: DataContext): void {
@@ -115,6 +203,7 @@ export class FlagMonitor {
 
 	evaluate(now: number): Evaluation {
 		if (this.dirty) {
+			this.loadHistory();
 			this.reset();
 			const all: Item[] = [...[...this.records.values()].map((r): Item => ({type: 'r', at: r.at, key: r.key, r})), ...this.events.map((e): Item => ({type: 'e', at: e.at, key: eventKey(e), e}))];
 			this.pending = this.fold(all);
@@ -129,8 +218,25 @@ export class FlagMonitor {
 		return out;
 	}
 
+	/**
+	 * Folds everything still pending, lateness or not: the state is then the batch fold of all
+	 * items (for a snapshot when a live monitor stops). Lines arriving later than that re-fold.
+	 */
+	flush(): void {
+		if (this.dirty) {
+			this.loadHistory();
+			this.reset();
+			const all: Item[] = [...[...this.records.values()].map((r): Item => ({type: 'r', at: r.at, key: r.key, r})), ...this.events.map((e): Item => ({type: 'e', at: e.at, key: eventKey(e), e}))];
+			this.pending = this.fold(all, 0);
+			this.dirty = false;
+		} else if (this.pending.length > 0) {
+			this.pending = this.fold(this.pending, 0);
+		}
+	}
+
 	private queue(item: Item): void {
 		if (this.last && compare(item, this.last) < 0) this.dirty = true;
+		if (this.dirty) this.loadHistory();
 		if (item.at > this.newest) this.newest = item.at;
 		this.pending.push(item);
 	}
@@ -147,9 +253,9 @@ export class FlagMonitor {
 	}
 
 	/** Folds the items up to the lateness horizon, in order; returns the rest (still pending). */
-	private fold(items: Item[]): Item[] {
+	private fold(items: Item[], lateness = this.options.lateness ?? 0): Item[] {
 		items.sort(compare);
-		const horizon = this.newest - (this.options.lateness ?? 0);
+		const horizon = this.newest - lateness;
 		let i = 0;
 		for (; i < items.length; i++) {
 			const item = items[i]!;
@@ -170,4 +276,19 @@ export class FlagMonitor {
 export function liveFlags(flags: readonly Flag[], now: number, params: AnomalyParams): Flag[] {
 	const horizon = now - minutes(params.lifecycle.liveMinutes);
 	return flags.filter((f) => f.active !== false && f.lastAt >= horizon);
+}
+
+/** Refills a detector's state objects in place (handlers hold references to them). */
+function adopt(target: Record<string, unknown>, source: Record<string, unknown>): void {
+	for (const [k, v] of Object.entries(source)) {
+		const t = target[k];
+		if (t instanceof Map) {
+			t.clear();
+			for (const [mk, mv] of v as Map<unknown, unknown>) t.set(mk, mv);
+		} else if (t instanceof Set) {
+			t.clear();
+			for (const x of v as Set<unknown>) t.add(x);
+		} else if (t !== null && typeof t === 'object' && !Array.isArray(t) && !ArrayBuffer.isView(t)) Object.assign(t, v);
+		else target[k] = v;
+	}
 }

@@ -24,10 +24,10 @@ function windowName(label: string, windowMinutes: number | null): string {
 
 export function rateLimitProximity() {
 	const series = new Map<string, WindowSeries>();
-	let samples = 0;
+	const st = {samples: 0};
 	const take = (source: SourceKind, q: QuotaSample, ctx: FoldContext) => {
 		const p = ctx.params.rateLimit;
-		samples++;
+		st.samples++;
 		for (const w of q.windows) {
 			const name = windowName(w.label, w.windowMinutes);
 			const k = `${source} ${name}`;
@@ -69,11 +69,12 @@ export function rateLimitProximity() {
 		}
 	};
 	const detector: Detector = {
+		state: {series, st},
 		onRecord(r, ctx) {
 			if (r.quota) take(r.source, r.quota, ctx);
 		},
 		atNow(_now, _ctx, _data, out) {
-			if (samples === 0) out.notes.push(noteUnknown('rate_limit_proximity', 'no vendor-reported rate-limit windows in the data: unknown (never guessed from history)'));
+			if (st.samples === 0) out.notes.push(noteUnknown('rate_limit_proximity', 'no vendor-reported rate-limit windows in the data: unknown (never guessed from history)'));
 		},
 	};
 	return detector;

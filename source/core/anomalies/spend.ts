@@ -6,7 +6,8 @@
 import {formatCount, formatUsd} from '../format.js';
 import type {UsageRecord} from '../record.js';
 import {minutes} from './params.js';
-import {ewmaUpdate, robustBaseline, robustZ, median, type Ewma, type RobustBaseline} from './stats.js';
+import {bagAdd, bagMedian, bagRemove, bagRobustBaseline, newBag, type SortedBag} from './order-stats.js';
+import {ewmaUpdate, robustBaseline, robustZ, type Ewma, type RobustBaseline} from './stats.js';
 import {shortId, type Detector, type FoldContext} from './types.js';
 
 const MIN = 60_000;
@@ -73,14 +74,52 @@ interface SpikeRun {
 
 interface PoolEntry extends Bucket {
 	runId: string;
+	/** In the pool's bags (its minute closed before a baseline's cutoff); else pending. */
+	inBags: boolean;
+	/** Left the pool before it ever reached the bags. */
+	gone: boolean;
+}
+
+/**
+ * A model's closed minutes (at most 1000, the last `poolDays`), with the values of those before
+ * the latest cutoff kept sorted per unit. Cutoffs only grow within a fold (items come in time
+ * order), so an entry moves from pending to the bags once and leaves them when the pool drops it.
+ */
+interface Pool {
+	entries: PoolEntry[];
+	pending: PoolEntry[];
+	bags: Record<Unit, SortedBag>;
+}
+
+function poolDrop(pool: Pool): void {
+	const e = pool.entries.shift()!;
+	if (e.inBags) {
+		bagRemove(pool.bags.usd, e.usd);
+		bagRemove(pool.bags.tokens, e.tokens);
+	} else e.gone = true;
+}
+
+/** Moves the entries whose minute closed by `cutoffMinute` into the bags. */
+function poolAdvance(pool: Pool, cutoffMinute: number): void {
+	let keep = 0;
+	for (const e of pool.pending) {
+		if (e.gone) continue;
+		if (e.minute + MIN <= cutoffMinute) {
+			e.inBags = true;
+			bagAdd(pool.bags.usd, e.usd);
+			bagAdd(pool.bags.tokens, e.tokens);
+		} else pool.pending[keep++] = e;
+	}
+	pool.pending.length = keep;
 }
 
 export function spendSpike(): Detector {
 	const runs = new Map<string, SpikeRun>();
-	const pools = new Map<string, PoolEntry[]>();
+	const pools = new Map<string, Pool>();
 	// Pool baselines change at most once a minute (minutes close then): cached per model, unit and cutoff.
 	const poolCache = new Map<string, {cutoff: number; base: RobustBaseline | null; n: number}>();
 	return {
+		state: {runs, pools, poolCache},
 		onRecord(r, ctx) {
 			const p = ctx.params.spendSpike;
 			const usd = ctx.costOf(r);
@@ -97,10 +136,12 @@ export function spendSpike(): Detector {
 				if (last) {
 					// The previous minute is complete: it joins the model's pool for young runs.
 					let pool = pools.get(run.model);
-					if (!pool) pools.set(run.model, (pool = []));
-					pool.push({...last, runId: r.runId});
+					if (!pool) pools.set(run.model, (pool = {entries: [], pending: [], bags: {usd: newBag(), tokens: newBag()}}));
+					const entry: PoolEntry = {...last, runId: r.runId, inBags: false, gone: false};
+					pool.entries.push(entry);
+					pool.pending.push(entry);
 					const horizon = r.at - p.poolDays * 24 * 60 * MIN;
-					while (pool.length > 0 && (pool[0]!.minute < horizon || pool.length > 1000)) pool.shift();
+					while (pool.entries.length > 0 && (pool.entries[0]!.minute < horizon || pool.entries.length > 1000)) poolDrop(pool);
 				}
 				run.buckets.push({minute, usd: usd ?? 0, tokens: tokens ?? 0});
 			} else {
@@ -127,14 +168,14 @@ export function spendSpike(): Detector {
 			let base: RobustBaseline | null = null;
 			if (r.at - run.firstAt < minutes(p.youngRunMinutes) || run.own.n < p.minSamples) {
 				// The pool holds every run's closed minutes of this model (a young run's own few included).
-				const pool = pools.get(run.model) ?? [];
+				const pool = pools.get(run.model);
 				const ck = `${run.model}\u0000${unit}`;
 				let cached = poolCache.get(ck);
-				// A 7-day pool moves slowly: its baseline (two sorts of up to 1000 minutes) is refreshed
-				// at most every SWEEP_MINUTES of event time.
+				// A 7-day pool moves slowly: its baseline is refreshed at most every SWEEP_MINUTES of event time.
 				if (!cached || cutoffMinute >= cached.cutoff + SWEEP_MINUTES * MIN) {
-					const vals = pool.filter((b) => b.minute + MIN <= cutoffMinute).map((b) => pick(b, unit));
-					cached = {cutoff: cutoffMinute, base: vals.length > 0 ? robustBaseline(vals, floor) : null, n: vals.length};
+					if (pool) poolAdvance(pool, cutoffMinute);
+					const bag = pool?.bags[unit];
+					cached = {cutoff: cutoffMinute, base: bag && bag.n > 0 ? bagRobustBaseline(bag, floor) : null, n: bag?.n ?? 0};
 					poolCache.set(ck, cached);
 				}
 				if (cached.n >= p.minSamples) base = cached.base;
@@ -146,6 +187,7 @@ export function spendSpike(): Detector {
 			const times = base.median > 0 ? rate / base.median : Infinity;
 			const minRate = unit === 'usd' ? p.minUsdPerMin : p.minTokensPerMin;
 			const ratio = Math.min(rz / p.rz, times / p.ratio, rate / minRate);
+			if (ctx.life.quiet('spend_spike', 'run', r.runId, ratio)) return;
 			const u = unit === 'usd' ? 'usd/min' : 'tokens/min';
 			ctx.life.observe({
 				kind: 'spend_spike',
@@ -188,21 +230,66 @@ interface PeerGroup {
 	version: number;
 	/** Event-time minute of the last sweep for completed runs (once a minute is enough). */
 	swept: number;
-	cache: Map<Unit, {version: number; minute: number; peers: number[]; logs: RobustBaseline | null}>;
+	/** A lower bound of the closed runs' lastAt: the expiry scan is skipped while it is inside the window. */
+	closedLastAtFloor: number;
+	cache: Map<Unit, {version: number; minute: number; n: number; median: number | null; logs: RobustBaseline | null}>;
+	/** The closed runs' values per unit (v > 0; USD only for runs judged in USD), raw and as logs. */
+	bags: Record<Unit, {raw: SortedBag; logs: SortedBag}>;
+	/** Whose value each closed run put in the bags (a closed run's amount does not change). */
+	inBags: Map<string, {usd: number | null; tokens: number | null}>;
+}
+
+const newBags = () => ({raw: newBag(), logs: newBag()});
+
+function peerValues(run: PeerRun, fallbackShare: number): {usd: number | null; tokens: number | null} {
+	const usd = unitOf(run.amount, fallbackShare) === 'usd' && run.amount.usd > 0 ? run.amount.usd : null;
+	const tokens = run.amount.tokens > 0 ? run.amount.tokens : null;
+	return {usd, tokens};
+}
+
+function closeRun(g: PeerGroup, id: string, run: PeerRun, fallbackShare: number): void {
+	g.closed.set(id, run);
+	if (run.lastAt < g.closedLastAtFloor) g.closedLastAtFloor = run.lastAt;
+	const v = peerValues(run, fallbackShare);
+	g.inBags.set(id, v);
+	if (v.usd !== null) {
+		bagAdd(g.bags.usd.raw, v.usd);
+		bagAdd(g.bags.usd.logs, Math.log(v.usd));
+	}
+	if (v.tokens !== null) {
+		bagAdd(g.bags.tokens.raw, v.tokens);
+		bagAdd(g.bags.tokens.logs, Math.log(v.tokens));
+	}
+}
+
+function unclose(g: PeerGroup, id: string): boolean {
+	if (!g.closed.delete(id)) return false;
+	const v = g.inBags.get(id)!;
+	g.inBags.delete(id);
+	if (v.usd !== null) {
+		bagRemove(g.bags.usd.raw, v.usd);
+		bagRemove(g.bags.usd.logs, Math.log(v.usd));
+	}
+	if (v.tokens !== null) {
+		bagRemove(g.bags.tokens.raw, v.tokens);
+		bagRemove(g.bags.tokens.logs, Math.log(v.tokens));
+	}
+	return true;
 }
 
 export function runCostOutlier(): Detector {
 	const groups = new Map<string, PeerGroup>();
 	const groupOf = new Map<string, string>();
 	return {
+		state: {groups, groupOf},
 		onRecord(r, ctx) {
 			const p = ctx.params.runCostOutlier;
 			let key = groupOf.get(r.runId);
 			if (!key) groupOf.set(r.runId, (key = `${r.source}|${r.meta?.botRole ?? ''}|${modelFamily(r.model)}`));
 			let g = groups.get(key);
-			if (!g) groups.set(key, (g = {open: new Map(), closed: new Map(), version: 0, swept: -1, cache: new Map()}));
+			if (!g) groups.set(key, (g = {open: new Map(), closed: new Map(), version: 0, swept: -1, closedLastAtFloor: Infinity, cache: new Map(), bags: {usd: newBags(), tokens: newBags()}, inBags: new Map()}));
 			let run = g.open.get(r.runId) ?? g.closed.get(r.runId);
-			if (g.closed.delete(r.runId)) g.version++;
+			if (unclose(g, r.runId)) g.version++;
 			if (!run) run = {amount: emptyAmount(), lastAt: r.at, firstAt: r.at};
 			g.open.set(r.runId, run);
 			addAmount(run.amount, ctx.costOf(r), r.tokens.total);
@@ -213,7 +300,7 @@ export function runCostOutlier(): Detector {
 			const minuteNow = Math.floor(r.at / MIN);
 			if (g.swept < 0 || minuteNow >= g.swept + SWEEP_MINUTES) {
 				g.swept = minuteNow;
-				sweep(g, r, p);
+				sweep(g, r, p, ctx.params.unpricedFallbackShare);
 			}
 			const unit = unitOf(run.amount, ctx.params.unpricedFallbackShare);
 			const value = pick(run.amount, unit);
@@ -222,16 +309,13 @@ export function runCostOutlier(): Detector {
 			// The peer baseline (a sort over up to 30 days of runs) is rebuilt when the peers changed,
 			// at most once per SWEEP_MINUTES of event time once it exists.
 			if (!cached || (cached.version !== g.version && minuteNow >= cached.minute + SWEEP_MINUTES)) {
-				const vals: number[] = [];
-				for (const other of g.closed.values()) {
-					if (unit === 'usd' && unitOf(other.amount, ctx.params.unpricedFallbackShare) !== 'usd') continue;
-					const v = pick(other.amount, unit);
-					if (v > 0) vals.push(v);
-				}
-				cached = {version: g.version, minute: minuteNow, peers: vals, logs: vals.length >= p.minPeers ? robustBaseline(vals.map(Math.log), 0.1) : null};
+				// The closed runs' values are kept sorted as runs close and leave: no sort here.
+				const bags = g.bags[unit];
+				const n = bags.raw.n;
+				cached = {version: g.version, minute: minuteNow, n, median: n >= 3 && n < p.minPeers ? bagMedian(bags.raw) : null, logs: n >= p.minPeers ? bagRobustBaseline(bags.logs, 0.1) : null};
 				g.cache.set(unit, cached);
 			}
-			const peers = cached.peers;
+			const peers = {length: cached.n};
 			const u = unit === 'usd' ? 'usd' : 'tokens';
 			const fb = unit === 'tokens' ? {fallback: 'tokens' as const} : {};
 			const note = unit === 'tokens' ? ' (in tokens: mostly unpriced)' : '';
@@ -241,6 +325,7 @@ export function runCostOutlier(): Detector {
 			if (peers.length >= p.minPeers) {
 				const logs = cached.logs!;
 				const rz = robustZ(Math.log(value), logs);
+				if (ctx.life.quiet('run_cost_outlier', 'run', r.runId, rz / p.rz)) return;
 				const med = Math.exp(logs.median);
 				ctx.life.observe({
 					kind: 'run_cost_outlier',
@@ -259,8 +344,9 @@ export function runCostOutlier(): Detector {
 				return;
 			}
 			if (peers.length < 3) return;
-			const med = median(peers)!;
+			const med = cached.median!;
 			const minValue = unit === 'usd' ? p.fallbackMinUsd : p.fallbackMinTokens;
+			if (ctx.life.quiet('run_cost_outlier', 'run', r.runId, Math.min(value / (p.fallbackRatio * med), value / minValue))) return;
 			ctx.life.observe({
 				kind: 'run_cost_outlier',
 				scope,
@@ -280,20 +366,24 @@ export function runCostOutlier(): Detector {
 }
 
 /** Runs idle past `completedAfterMinutes` become peers; peers older than `peerDays` leave. */
-function sweep(g: PeerGroup, r: UsageRecord, p: FoldContext['params']['runCostOutlier']): void {
+function sweep(g: PeerGroup, r: UsageRecord, p: FoldContext['params']['runCostOutlier'], fallbackShare: number): void {
 	for (const [id, other] of g.open) {
 		if (id !== r.runId && other.lastAt < r.at - minutes(p.completedAfterMinutes)) {
 			g.open.delete(id);
-			g.closed.set(id, other);
+			closeRun(g, id, other, fallbackShare);
 			g.version++;
 		}
 	}
+	const horizon = r.at - p.peerDays * 24 * 60 * MIN;
+	if (g.closedLastAtFloor >= horizon) return;
+	let floor = Infinity;
 	for (const [id, other] of g.closed) {
-		if (other.lastAt < r.at - p.peerDays * 24 * 60 * MIN) {
-			g.closed.delete(id);
+		if (other.lastAt < horizon) {
+			unclose(g, id);
 			g.version++;
-		}
+		} else if (other.lastAt < floor) floor = other.lastAt;
 	}
+	g.closedLastAtFloor = floor;
 }
 
 // ── A3 budget_burn ──────────────────────────────────────────────────────────────────────────
@@ -311,6 +401,7 @@ export const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
 export function budgetBurn(): Detector {
 	const scopes = new Map<string, BudgetScope>();
 	return {
+		state: {scopes},
 		onRecord(r, ctx) {
 			const p = ctx.params.budget;
 			const usd = ctx.costOf(r);
@@ -333,6 +424,7 @@ export function budgetBurn(): Detector {
 				const rate = s.rate.value ?? 0;
 				const eta = rate > 0 && spend < budget && s.records >= 5 ? (budget - spend) / rate : Infinity;
 				const ratio = Math.max(share / p.warnShare, eta === Infinity ? 0 : p.etaMinutes / Math.max(eta, 1e-9));
+				if (ctx.life.quiet('budget_burn', type, id, ratio)) continue;
 				const lower = s.amount.unpriced > 0 ? 'at least ' : '';
 				const label = type === 'day' ? `Spend on ${id} (UTC)` : `${type === 'run' ? 'Run' : 'Issue'} ${type === 'run' ? shortId(id) : id}`;
 				ctx.life.observe({

@@ -31,6 +31,7 @@ export function stall(): Detector {
 		return s;
 	};
 	return {
+		state: {runs},
 		onRecord(r) {
 			touch(r.runId, r.at);
 		},

@@ -39,6 +39,7 @@ interface LoopState {
 export function loopRepetition(): Detector {
 	const runs = new Map<string, LoopState>();
 	return {
+		state: {runs},
 		onEvent(e, ctx) {
 			if (e.kind !== 'tool_call') return;
 			const p = ctx.params.loop;
@@ -99,6 +100,7 @@ function errorFingerprint(e: ActivityEvent): string | null {
 export function errorLoop(): Detector {
 	const runs = new Map<string, Array<{at: number; fp: string}>>();
 	return {
+		state: {runs},
 		onEvent(e, ctx) {
 			const fp = errorFingerprint(e);
 			if (fp === null) return;
@@ -136,6 +138,7 @@ export function errorLoop(): Detector {
 export function toolFailureStreak(): Detector {
 	const runs = new Map<string, {streak: number; window: boolean[]; lastTool: string}>();
 	return {
+		state: {runs},
 		onEvent(e, ctx) {
 			if (e.kind !== 'tool_result' || e.ok === undefined) return;
 			const p = ctx.params.toolFailure;

@@ -38,6 +38,13 @@ export interface NowOutput {
 }
 
 export interface Detector {
+	/**
+	 * Everything the detector folds into, for a resumable monitor (`FlagMonitor.snapshot`): plain
+	 * data a structured clone keeps (Maps, Sets, arrays, objects, typed arrays; no functions).
+	 * Maps and Sets are refilled in place on restore, objects assigned into, so handlers must read
+	 * scalars through an object held here, never a closed-over `let`.
+	 */
+	state?: Record<string, unknown>;
 	onRecord?(r: UsageRecord, ctx: FoldContext): void;
 	onEvent?(e: ActivityEvent, ctx: FoldContext): void;
 	atNow?(now: number, ctx: FoldContext, data: DataContext, out: NowOutput): void;

@@ -20,20 +20,40 @@ const tokenColumns = (base: number): ColumnSpec[] => [
 	{id: 'cache', header: 'Cache', short: 'Cch', width: 6, priority: base + 2, align: 'right'},
 ];
 
+/** Columns that may go when no row has anything to say in them (every cell `—`). */
+export const OPTIONAL_COLUMNS: ReadonlySet<string> = new Set(['provider', 'role', 'exit', 'started', 'duration']);
+
+/** Which column shows what a sort orders by (its header gets `▾`); null when no column does (a run's recent spend). */
+export function sortColumn(sort: 'recent' | 'total' | 'last' | 'name', level: Level): string | null {
+	if (sort === 'name') return 'name';
+	if (sort === 'last') return level === 'turns' ? 'name' : 'last';
+	if (sort === 'total') return 'cost';
+	return level === 'list' ? 'rate' : level === 'turns' ? 'name' : null;
+}
+
 export function watchColumns(level: Level, nameHeader: string, unit: RateUnit): ColumnSpec[] {
 	const priced = unit === 'usd/h';
 	const cost: ColumnSpec = {id: 'cost', header: 'Cost', width: 9, priority: priced ? 1 : 9, align: 'right'};
 	const flag: ColumnSpec = {id: 'flag', header: '!', width: 1, priority: 0, align: 'left'};
 	const fidelity: ColumnSpec = {id: 'fidelity', header: 'F', width: 1, priority: 0, align: 'left'};
 	if (level === 'list') {
+		// The Runs view names its model and provider when there is room (an id alone says little).
+		const runInfo: ColumnSpec[] =
+			nameHeader === 'Run'
+				? [
+						{id: 'model', header: 'Model', width: 17, priority: 5, align: 'left'},
+						{id: 'provider', header: 'Provider', short: 'Prov', width: 9, priority: 8, align: 'left'},
+					]
+				: [];
 		return [
 			flag,
 			{id: 'name', header: nameHeader, width: 8, priority: 0, align: 'left', flex: true},
+			...runInfo,
 			{id: 'turns', header: 'Turns', short: 'T', width: 5, priority: 6, align: 'right'},
 			...tokenColumns(4),
 			cost,
 			{id: 'rate', header: rateHeader(unit), width: 7, priority: 2, align: 'right'},
-			{id: 'last', header: 'Last', width: 4, priority: 3, align: 'right'},
+			{id: 'last', header: 'Last', width: 5, priority: 3, align: 'right'},
 			fidelity,
 		];
 	}
@@ -42,13 +62,13 @@ export function watchColumns(level: Level, nameHeader: string, unit: RateUnit): 
 			flag,
 			{id: 'name', header: 'Run', width: 8, priority: 0, align: 'left'},
 			{id: 'provider', header: 'Provider', short: 'Prov', width: 9, priority: 8, align: 'left'},
-			{id: 'model', header: 'Model', width: 14, priority: 1, align: 'left', flex: true},
+			{id: 'model', header: 'Model', width: 17, priority: 1, align: 'left', flex: true},
 			{id: 'role', header: 'Role', width: 4, priority: 7, align: 'left'},
 			{id: 'turns', header: 'Turns', short: 'T', width: 5, priority: 5, align: 'right'},
 			...tokenColumns(6),
 			cost,
 			{id: 'started', header: 'Start', width: 5, priority: 10, align: 'right'},
-			{id: 'last', header: 'Last', width: 4, priority: 3, align: 'right'},
+			{id: 'last', header: 'Last', width: 5, priority: 3, align: 'right'},
 			{id: 'exit', header: 'Exit', width: 9, priority: 9, align: 'left'},
 			fidelity,
 		];

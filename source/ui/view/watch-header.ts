@@ -3,7 +3,7 @@
  * and the fidelity mark on the right; sources on a second line when there is room. Parts are
  * dropped or shortened to fit the width, never wrapped.
  */
-import {formatCount, truncate} from '../../core/format.js';
+import {formatCount, truncate, UNKNOWN} from '../../core/format.js';
 import {sanitize} from '../../core/sanitize.js';
 import type {LiveSnapshot} from '../../core/snapshot.js';
 import {isPriced, type FidelityMark} from './watch-model.js';
@@ -13,13 +13,13 @@ export interface HeaderInfo {
 	crumbs: string[];
 	paused: boolean;
 	ready: boolean;
-	/** `$4.20/h` or `12.3k tok/m`. */
+	/** `$4.20/h` or `12.3k tok/m` (over the last 5 minutes); `—` before anything was read. */
 	rate: string;
-	/** `$12.34`, `≥ $12.34` or `1.2M tok`. */
+	/** `$12.34`, `≥ $12.34` or `1.2M tok`; `—` before anything was read. */
 	today: string;
 	fidelity: FidelityMark;
-	/** Share of records with measured tokens, 0–100. */
-	measuredPercent: number;
+	/** Share of records with measured tokens, 0–100; null before there is a record to measure. */
+	measuredPercent: number | null;
 	sources: string;
 }
 
@@ -34,7 +34,9 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 	const {byClass, usageSource} = doc.fidelity;
 	const records = doc.totals.records;
 	const measured = Math.max(0, byClass.full + byClass['usage-only'] - usageSource.estimated);
-	const measuredPercent = records === 0 ? 100 : Math.round((measured / records) * 100);
+	// Nothing read yet is not "100% measured": every number waits for data.
+	const empty = records === 0;
+	const measuredPercent = empty ? null : Math.round((measured / records) * 100);
 	const fidelity: FidelityMark = records === 0 || measured === records ? 'measured' : measured > 0 || doc.totals.tokens.input.known > 0 ? 'partial' : 'unknown';
 	const files = snapshot.sources.reduce((s, x) => s + x.files, 0);
 	const kinds = [...new Set(snapshot.sources.map((s) => sanitize(s.kind)))];
@@ -47,8 +49,8 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 		crumbs,
 		paused,
 		ready: snapshot.ready,
-		rate,
-		today: priced ? `${lowerBound ? '≥ ' : ''}${formatRate(today, true)}` : `${formatRate(today, false)} tok`,
+		rate: empty ? (priced ? `${UNKNOWN}/h` : `${UNKNOWN} tok/m`) : rate,
+		today: empty ? UNKNOWN : priced ? `${lowerBound ? '≥ ' : ''}${formatRate(today, true)}` : `${formatRate(today, false)} tok`,
 		fidelity,
 		measuredPercent,
 		sources,
@@ -60,9 +62,14 @@ export interface HeaderPart {
 	role: 'title' | 'crumb' | 'live' | 'paused' | 'rate' | 'dim' | 'fidelity';
 }
 
-/** One line: `burn Issues › MT-12    ● live  $4.20/h  today $12.34  ● 98%`. */
+/**
+ * One line: `burn Issues › MT-12    ● live  $4.20/h  today $12.34  ● 98%`. From 100 columns the
+ * numbers say what they are (`$4.20/h last 5m`, `● 98% measured`); narrower, the help overlay does.
+ */
 export function headerLine(h: HeaderInfo, width: number, fidelityGlyph: string): {left: HeaderPart[]; right: HeaderPart[]} {
 	const compact = width < 60;
+	const wide = width >= 100;
+	const percent = h.measuredPercent === null ? UNKNOWN : `${h.measuredPercent}%`;
 	const status: HeaderPart = h.paused
 		? {text: compact ? '‖' : '‖ paused', role: 'paused'}
 		: {text: h.ready ? (compact ? '●' : '● live') : compact ? '…' : '… reading', role: h.ready ? 'live' : 'dim'};
@@ -70,15 +77,16 @@ export function headerLine(h: HeaderInfo, width: number, fidelityGlyph: string):
 	const parts: Array<{part: HeaderPart; priority: number}> = [
 		{part: status, priority: 0},
 		{part: {text: h.rate, role: 'rate'}, priority: 1},
+		...(wide ? [{part: {text: 'last 5m', role: 'dim' as const}, priority: 4}] : []),
 		{part: {text: compact ? `Σ${h.today}` : `today ${h.today}`, role: 'dim'}, priority: 3},
-		{part: {text: `${fidelityGlyph}${compact ? '' : ` ${h.measuredPercent}%`}`, role: 'fidelity'}, priority: 2},
+		{part: {text: `${h.measuredPercent === null ? '○' : fidelityGlyph}${compact ? '' : ` ${percent}${wide ? ' measured' : ''}`}`, role: 'fidelity'}, priority: 2},
 	];
 	const cells = (p: HeaderPart) => Array.from(p.text).length + 1;
 	const crumbText = h.crumbs.join(' › ');
 	const minLeft = Math.min(Array.from(crumbText).length, compact ? 8 : 16) + (compact ? 0 : 5);
 	const kept = new Set<number>();
 	let used = 0;
-	for (const priority of [0, 1, 2, 3]) {
+	for (const priority of [0, 1, 2, 3, 4]) {
 		parts.forEach((p, i) => {
 			if (p.priority !== priority) return;
 			if (priority === 0 || used + cells(p.part) + minLeft <= width) {

@@ -8,6 +8,7 @@ import {formatCount, PARTIAL_MARK, UNKNOWN} from '../../core/format.js';
 import {NO_ISSUE, UNKNOWN_MODEL} from '../../core/ledger.js';
 import type {UsageRecord} from '../../core/record.js';
 import {formatCost, formatTokenTotal} from '../../core/report.js';
+import {runLabels} from '../../core/run-id.js';
 import {sanitize} from '../../core/sanitize.js';
 import type {LiveSnapshot} from '../../core/snapshot.js';
 import type {BucketJson, RunBucketJson, SummaryJson, TokenTotalJson} from '../../core/summary.js';
@@ -80,7 +81,8 @@ export function buildWatchModel(snapshot: LiveSnapshot, q: ModelQuery): WatchMod
 	const unit: RateUnit = priced ? 'usd/h' : 'tok/min';
 	const recent = recentSpend(snapshot, q.now);
 	const level = levelOf(q.path);
-	const ctx: RowContext = {snapshot, priced, recent, now: q.now, flags: flagIndex(snapshot.flags, doc)};
+	let labels: Map<string, string> | null = null;
+	const ctx: RowContext = {snapshot, priced, recent, now: q.now, flags: flagIndex(snapshot.flags, doc), labels: () => (labels ??= runLabels(Object.keys(doc.byRun)))};
 	let rows: WatchRow[];
 	let nameHeader = 'Name';
 	if (level === 'list') {
@@ -94,11 +96,11 @@ export function buildWatchModel(snapshot: LiveSnapshot, q: ModelQuery): WatchMod
 	}
 	const needle = q.filter.trim().toLowerCase();
 	const filtered = needle === '' ? rows : rows.filter((r) => r.search.includes(needle));
-	return {level, nameHeader, priced, unit, rows: filtered, total: rows.length, crumbs: crumbs(q.view, q.path)};
+	return {level, nameHeader, priced, unit, rows: filtered, total: rows.length, crumbs: crumbs(q.view, q.path, q.path.some((p) => p.dim === 'run') ? ctx.labels() : undefined)};
 }
 
-export function crumbs(view: ViewName, path: readonly DrillStep[]): string[] {
-	return [VIEW_TITLE[view], ...path.map((s) => (s.dim === 'run' ? `run ${shortRun(s.id)}` : itemName(s.dim, s.id)))];
+export function crumbs(view: ViewName, path: readonly DrillStep[], labels?: ReadonlyMap<string, string>): string[] {
+	return [VIEW_TITLE[view], ...path.map((s) => (s.dim === 'run' ? `run ${labels?.get(s.id) ?? shortRun(s.id)}` : itemName(s.dim, s.id)))];
 }
 
 export function shortRun(id: string): string {
@@ -116,17 +118,24 @@ interface RowContext {
 	recent: RecentSpend;
 	now: number;
 	flags: FlagIndex;
+	/** Distinguishing short labels of every run id (core/run-id.ts), built once per model. */
+	labels: () => Map<string, string>;
 }
 
 function listRows(ctx: RowContext, dim: ItemDim): WatchRow[] {
 	const doc = ctx.snapshot.doc;
 	const map: Record<string, BucketJson> = {issue: doc.byIssue, run: doc.byRun, model: doc.byModel, provider: doc.byProvider}[dim];
+	const labels = dim === 'run' ? ctx.labels() : null;
 	return Object.entries(map).map(([key, b]) => {
 		const run = dim === 'run' ? (b as RunBucketJson) : null;
-		const name = run ? `${shortRun(key)} ${run.issue ? sanitize(run.issue) : ''}`.trim() : itemName(dim, key);
+		const name = run ? `${labels!.get(key) ?? shortRun(key)} ${run.issue ? sanitize(run.issue) : ''}`.trim() : itemName(dim, key);
 		const row = bucketRow(ctx, dim, key, b, name);
 		row.drill = {dim, id: key};
-		if (run) row.search = `${key} ${run.issue ?? ''} ${run.model ?? ''} ${run.provider ?? ''}`.toLowerCase();
+		if (run) {
+			row.cells.model = run.model ? sanitize(run.model) : UNKNOWN;
+			row.cells.provider = run.provider ? sanitize(run.provider) : UNKNOWN;
+			row.search = `${key} ${run.issue ?? ''} ${run.model ?? ''} ${run.provider ?? ''}`.toLowerCase();
+		}
 		return row;
 	});
 }
@@ -136,7 +145,7 @@ function runRows(ctx: RowContext, parent: DrillStep): WatchRow[] {
 	for (const [runId, run] of Object.entries(ctx.snapshot.doc.byRun)) {
 		const key = {issue: run.issue ?? NO_ISSUE, model: run.model ?? UNKNOWN_MODEL, provider: run.provider ?? UNKNOWN_MODEL, run: runId}[parent.dim];
 		if (key !== parent.id) continue;
-		const row = bucketRow(ctx, 'run', runId, run, shortRun(runId));
+		const row = bucketRow(ctx, 'run', runId, run, ctx.labels().get(runId) ?? shortRun(runId));
 		const firstAt = run.firstAt ? Date.parse(run.firstAt) : null;
 		Object.assign(row.cells, {
 			provider: run.provider ? sanitize(run.provider) : UNKNOWN,
@@ -276,10 +285,11 @@ function flagIndex(flags: readonly Flag[], doc: SummaryJson): FlagIndex {
 }
 
 /** Who a flag is about, briefly: a run's issue and short id, else the scope's id. Sanitized. */
-export function flagSubject(flag: Flag, doc: SummaryJson): string {
+export function flagSubject(flag: Flag, doc: SummaryJson, labels?: ReadonlyMap<string, string>): string {
 	if (flag.scope.type === 'run') {
 		const issue = doc.byRun[flag.scope.id]?.issue;
-		return issue ? `${sanitize(issue)} ${shortRun(flag.scope.id)}` : `run ${shortRun(flag.scope.id)}`;
+		const id = labels?.get(flag.scope.id) ?? shortRun(flag.scope.id);
+		return issue ? `${sanitize(issue)} ${id}` : `run ${id}`;
 	}
 	return sanitize(flag.scope.id);
 }

@@ -1,7 +1,8 @@
 /**
  * Row order that stays calm: rows are sorted, then held in place for a few seconds while their
- * numbers change, so a glance finds things where they were. New rows join at the end until the
- * next re-sort. Selection is by id elsewhere, so a re-sort never moves it to another item.
+ * numbers change, so a glance finds things where they were. A new row goes at once where the sort
+ * puts it among the held rows (at the end it could wait below the pane until the next re-sort).
+ * Selection is by id elsewhere, so a re-sort never moves it to another item.
  */
 import type {SortMode, WatchRow} from './watch-model.js';
 
@@ -43,6 +44,13 @@ export function orderRows(
 		if (r) kept.push(r);
 	}
 	const old = new Set(memo.ids);
-	for (const r of sorted) if (!old.has(r.id)) kept.push(r);
+	const cmp = compareRows(sort);
+	for (const r of sorted) {
+		if (old.has(r.id)) continue;
+		// Before the first held row it sorts ahead of; held rows keep their order among themselves.
+		let at = kept.findIndex((k) => old.has(k.id) && cmp(r, k) < 0);
+		if (at === -1) at = kept.length;
+		kept.splice(at, 0, r);
+	}
 	return {rows: kept, memo: {key, ids: kept.map((r) => r.id), at: memo.at}};
 }

@@ -100,17 +100,25 @@ export function rateOf(s: Spend, priced: boolean, windowMs = RECENT_MS): number 
 	return priced ? (s.usd * 3_600_000) / windowMs : (s.tokens * MINUTE) / windowMs;
 }
 
-/** Per-minute values (USD when priced, else tokens) for the last `count` minutes, oldest first. */
-export function sparkSeries(snapshot: LiveSnapshot, now: number, count: number, priced: boolean): number[] {
+/**
+ * Per-minute values (USD when priced, else tokens) for the last `count` minutes, oldest first.
+ * A priced view's minute that had records but no dollars is `null` (unpriced, not free).
+ */
+export function sparkSeries(snapshot: LiveSnapshot, now: number, count: number, priced: boolean): Array<number | null> {
 	if (count <= 0) return [];
 	const last = Math.floor(now / MINUTE) * MINUTE;
 	const first = last - (count - 1) * MINUTE;
-	const out = new Array<number>(count).fill(0);
+	const out = new Array<number | null>(count).fill(0);
 	for (const m of snapshot.minutes) {
 		if (m.minute < first || m.minute > last) continue;
-		out[(m.minute - first) / MINUTE] = priced ? m.usd : m.tokens;
+		out[(m.minute - first) / MINUTE] = priced ? (m.usd === 0 && m.records > 0 ? null : m.usd) : m.tokens;
 	}
 	return out;
+}
+
+/** The epoch ms of the first minute `sparkSeries` returns for `count` minutes. */
+export function seriesStart(now: number, count: number): number {
+	return Math.floor(now / MINUTE) * MINUTE - (count - 1) * MINUTE;
 }
 
 /** Local midnight of the day containing `now`. */

@@ -132,9 +132,10 @@ describe('rates and series', () => {
 		expect(s).toHaveLength(20);
 		expect(s[19]).toBe(0);
 		expect(s[18]).toBeGreaterThan(0.5);
-		// Seven busy minutes; the unpriced model's minute has no dollars (the header says ≥).
-		expect(s.filter((v) => v > 0)).toHaveLength(6);
-		expect(sparkSeries(snap, NOW, 20, false).filter((v) => v > 0)).toHaveLength(7);
+		// Seven busy minutes; the unpriced model's minute has no dollars: null (drawn ?), not 0.
+		expect(s.filter((v) => v !== null && v > 0)).toHaveLength(6);
+		expect(s.filter((v) => v === null)).toHaveLength(1);
+		expect(sparkSeries(snap, NOW, 20, false).filter((v) => v !== null && v > 0)).toHaveLength(7);
 	});
 
 	it('formats ages, durations and rates', () => {
@@ -173,11 +174,23 @@ describe('orderRows', () => {
 	it('holds rows in place while numbers change, then re-sorts', () => {
 		const first = orderRows(rows([['a', 1], ['b', 2]]), 'recent', null, 'k', 1000);
 		expect(first.rows.map((r) => r.id)).toEqual(['b', 'a']);
+		// Held rows keep their places; the new row c goes where the sort puts it (top), not below the pane.
 		const held = orderRows(rows([['a', 5], ['b', 2], ['c', 9]]), 'recent', first.memo, 'k', 1000 + RESORT_MS - 1);
-		expect(held.rows.map((r) => r.id)).toEqual(['b', 'a', 'c']);
+		expect(held.rows.map((r) => r.id)).toEqual(['c', 'b', 'a']);
 		const later = orderRows(rows([['a', 5], ['b', 2], ['c', 9]]), 'recent', held.memo, 'k', 1000 + RESORT_MS);
 		expect(later.rows.map((r) => r.id)).toEqual(['c', 'a', 'b']);
 		const otherSort = orderRows(rows([['a', 5], ['b', 2]]), 'name', first.memo, 'k2', 1001);
 		expect(otherSort.rows.map((r) => r.id)).toEqual(['a', 'b']);
+	});
+
+	it('a new row joins at its sorted place among held rows: top, middle or end', () => {
+		const first = orderRows(rows([['a', 30], ['b', 20], ['c', 10]]), 'recent', null, 'k', 1000);
+		const next = orderRows(rows([['a', 1], ['b', 20], ['c', 10], ['top', 99], ['mid', 15], ['low', 0]]), 'recent', first.memo, 'k', 1500);
+		// a fell to 1 but holds its place until the re-sort; each new row goes before the first held
+		// row it sorts ahead of (mid before a, which now sorts below it), low at the end.
+		expect(next.rows.map((r) => r.id)).toEqual(['top', 'mid', 'a', 'b', 'c', 'low']);
+		// and stay held with the rest afterwards.
+		const again = orderRows(rows([['a', 1], ['b', 20], ['c', 10], ['top', 0], ['mid', 15], ['low', 50]]), 'recent', next.memo, 'k', 2000);
+		expect(again.rows.map((r) => r.id)).toEqual(['top', 'mid', 'a', 'b', 'c', 'low']);
 	});
 });

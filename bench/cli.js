@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+/**
+ * The issue's numbers, whole CLI, side by side with ccusage on the same files, on a 1x and a 2x
+ * corpus (bench/generate.js, cached under --corpus-dir by size + seed):
+ *   cold   `burn summary --once --json` with an empty cache dir (no index yet; writes it)
+ *   warm   the same again, index present and nothing changed (median of --runs)
+ *   ccusage `ccusage daily --json --offline` (median of --runs), HOME pointed at the corpus
+ * Wall time and peak RSS (GNU time's %M) of each process, and whether cold and warm printed the
+ * same document apart from `generatedAt` and the liveness flags (stall, data_quality), which are
+ * judged at the wall clock. ccusage is not a dependency: pass its binary.
+ *
+ *   node bench/cli.js [--size-mb 900] [--seed 1] [--scales 1,2] [--runs 3]
+ *                     [--corpus-dir bench/corpus] [--ccusage /tmp/ccusage/node_modules/.bin/ccusage]
+ */
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {cpus, tmpdir} from 'node:os';
+import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {generate} from './generate.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+	const i = argv.indexOf(name);
+	return i === -1 ? dflt : argv[i + 1];
+};
+const sizeMb = Number(opt('--size-mb', 900));
+const seed = Number(opt('--seed', 1));
+const scales = String(opt('--scales', '1,2')).split(',').map(Number);
+const runs = Number(opt('--runs', 3));
+const corpusDir = resolve(opt('--corpus-dir', join(here, 'corpus')));
+const ccusage = opt('--ccusage', '/tmp/ccusage/node_modules/.bin/ccusage');
+const cli = join(root, 'dist', 'cli.js');
+
+/** Corpus for one scale, regenerated only when size or seed changed. */
+function corpus(scale) {
+	const out = join(corpusDir, `x${scale}`);
+	const metaPath = join(out, 'meta.json');
+	const want = {version: 2, sizeMb: sizeMb * scale, seed};
+	let meta = existsSync(metaPath) ? JSON.parse(readFileSync(metaPath, 'utf8')) : null;
+	if (!meta || meta.sizeMb !== want.sizeMb || meta.seed !== want.seed || meta.version !== want.version) {
+		process.stderr.write(`generating a ${want.sizeMb} MB corpus (seed ${seed}) in ${out}…\n`);
+		mkdirSync(corpusDir, {recursive: true});
+		const s = generate({...want, out});
+		meta = {...want, bytes: s.bytes, home: s.home, work: s.work};
+		writeFileSync(metaPath, JSON.stringify(meta));
+	}
+	return meta;
+}
+
+/** One process under GNU time: wall ms (ours), peak RSS MB, stdout. */
+function measure(cmd, args, {cwd, env}) {
+	const t0 = performance.now();
+	const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {cwd, env, encoding: 'utf8', maxBuffer: 1 << 30});
+	const ms = performance.now() - t0;
+	if (r.status !== 0 && r.status !== 3) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+	const rssKb = Number(r.stderr.trim().split('\n').pop());
+	return {ms, rssMb: rssKb / 1024, stdout: r.stdout};
+}
+
+const median = (xs) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.floor((s.length - 1) / 2)];
+};
+/** The document without what moves with the wall clock: generatedAt, and the liveness flags judged at now. */
+const comparable = (text) => {
+	const doc = JSON.parse(text);
+	doc.generatedAt = '';
+	doc.flags = doc.flags.filter((f) => f.kind !== 'stall' && f.kind !== 'data_quality');
+	return JSON.stringify(doc);
+};
+
+function benchScale(scale) {
+	const meta = corpus(scale);
+	const env = {HOME: meta.home, PATH: process.env.PATH, NO_COLOR: '1'};
+	const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-cli-'));
+	const burnArgs = ['summary', '--once', '--json', '--cache-dir', cacheDir];
+	try {
+		// Warm the page cache for both tools first: "cold" here means no index, not a cold disk.
+		measure(ccusage, ['daily', '--json', '--offline'], {cwd: meta.work, env});
+		const cold = measure(process.execPath, [cli, ...burnArgs], {cwd: meta.work, env});
+		const warms = [];
+		for (let i = 0; i < runs; i++) warms.push(measure(process.execPath, [cli, ...burnArgs], {cwd: meta.work, env}));
+		const ccs = [];
+		for (let i = 0; i < runs; i++) ccs.push(measure(ccusage, ['daily', '--json', '--offline'], {cwd: meta.work, env}));
+		const same = warms.every((w) => comparable(w.stdout) === comparable(cold.stdout));
+		const doc = JSON.parse(cold.stdout);
+		return {
+			scale,
+			mb: duBytes(meta.home) / 1048576,
+			files: doc.sources.reduce((n, s) => n + s.files, 0),
+			records: doc.totals.records,
+			coldMs: cold.ms,
+			coldRss: cold.rssMb,
+			warmMs: median(warms.map((w) => w.ms)),
+			warmRss: Math.max(...warms.map((w) => w.rssMb)),
+			ccMs: median(ccs.map((c) => c.ms)),
+			ccRss: Math.max(...ccs.map((c) => c.rssMb)),
+			indexMb: statSync(join(cacheDir, 'index.json')).size / 1048576,
+			flagStateMb: existsSync(join(cacheDir, 'flags.v8')) ? statSync(join(cacheDir, 'flags.v8')).size / 1048576 : 0,
+			same,
+		};
+	} finally {
+		rmSync(cacheDir, {recursive: true, force: true});
+	}
+}
+
+const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const results = scales.map((s) => {
+	const r = benchScale(s);
+	process.stderr.write(`  x${s}: ${JSON.stringify(r)}\n`);
+	return r;
+});
+const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+process.stdout.write(`\nburn vs ccusage — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load before ${load0}, after ${load1}; median of ${runs}\n\n`);
+const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const lines = [['corpus', 'MB', 'files', 'records', 'burn cold', 'burn warm', 'ccusage', 'cold/cc', 'warm/cc', 'RSS cold/warm/cc MB', 'index + flags MB', 'cold = warm']];
+for (const r of results) {
+	lines.push([`x${r.scale}`, r.mb.toFixed(0), String(r.files), String(r.records), f(r.coldMs), f(r.warmMs), f(r.ccMs), (r.coldMs / r.ccMs).toFixed(2), (r.warmMs / r.ccMs).toFixed(2), `${r.coldRss.toFixed(0)}/${r.warmRss.toFixed(0)}/${r.ccRss.toFixed(0)}`, `${r.indexMb.toFixed(1)} + ${r.flagStateMb.toFixed(1)}`, r.same ? 'yes' : 'NO']);
+}
+if (results.length >= 2) {
+	const [a, b] = results;
+	lines.push([`x${b.scale}/x${a.scale}`, '', '', '', (b.coldMs / a.coldMs).toFixed(2) + 'x', (b.warmMs / a.warmMs).toFixed(2) + 'x', (b.ccMs / a.ccMs).toFixed(2) + 'x', '', '', '', '', '']);
+}
+const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+for (const l of lines) process.stdout.write('| ' + l.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |\n');
+process.stdout.write('\n');
+
+function duBytes(dir) {
+	let n = 0;
+	for (const e of readdirSync(dir, {withFileTypes: true, recursive: true})) {
+		if (e.isFile()) n += statSync(join(e.parentPath ?? e.path, e.name)).size;
+	}
+	return n;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * Factory scale: one usage.jsonl of --lines lines (default 1,000,000 ≈ 375 MB; runs of 5–40
+ * turns, as bench/generate.js writes them), read by the whole CLI:
+ *   cold   `summary --once --json --usage <file>` with an empty cache dir (writes the index)
+ *   warm   the same again (index present, nothing changed)
+ * Wall time, MB/s and peak RSS (GNU time's %M) against the targets (>= 100 MB/s, RSS <= 0.5x
+ * the file). The file is cached under --dir by line count and seed.
+ *
+ *   node bench/usage-lines.js [--lines 1000000] [--seed 3] [--dir bench/corpus/usage]
+ */
+import {spawnSync} from 'node:child_process';
+import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {mulberry32} from '../dist/core/prng.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+	const i = argv.indexOf(name);
+	return i === -1 ? dflt : argv[i + 1];
+};
+const lines = Number(opt('--lines', 1_000_000));
+const seed = Number(opt('--seed', 3));
+const dir = resolve(opt('--dir', join(here, 'corpus', 'usage')));
+const file = join(dir, `usage-${lines}-${seed}.jsonl`);
+
+if (!existsSync(file)) {
+	mkdirSync(dir, {recursive: true});
+	const rand = mulberry32(seed);
+	const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+	const hex = (n) => Array.from({length: n}, () => '0123456789abcdef'[int(0, 15)]).join('');
+	const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`;
+	const fd = openSync(file + '.part', 'w');
+	let t = Date.UTC(2026, 8, 1);
+	let run = uuid();
+	let turn = 0;
+	let runLength = int(5, 40);
+	let parts = [];
+	let size = 0;
+	for (let i = 0; i < lines; i++) {
+		if (++turn > runLength) {
+			run = uuid();
+			turn = 1;
+			runLength = int(5, 40);
+		}
+		const input = int(1000, 200_000);
+		const output = int(10, 5000);
+		const at = new Date((t += int(100, 3000))).toISOString();
+		const s = `{"schemaVersion":1,"recordedAt":"${at}","runID":"${run}","turn":${turn},"issueIdentifier":"MT-${int(100, 2000)}","provider":"claude","model":"claude-sonnet-4-6","botRole":"developer","inputTokens":${input},"outputTokens":${output},"totalTokens":${input + output},"usageSource":"provider_reported","startedAt":"${at}","endedAt":"${at}","workspacePath":"/srv/symphony_workspaces/MT-${int(100, 2000)}","inputCachedReadTokens":${int(0, input)},"mode":"fresh","exitReason":"completed"}\n`;
+		parts.push(s);
+		size += s.length;
+		if (size > 1 << 20) {
+			writeSync(fd, parts.join(''));
+			parts = [];
+			size = 0;
+		}
+	}
+	writeSync(fd, parts.join(''));
+	closeSync(fd);
+	spawnSync('mv', [file + '.part', file]);
+}
+
+const mb = statSync(file).size / 1048576;
+const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-usage-'));
+const measure = () => {
+	const t0 = performance.now();
+	const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'dist', 'cli.js'), 'summary', '--once', '--json', '--usage', file, '--cache-dir', cacheDir], {cwd: dir, env: {HOME: dir, PATH: process.env.PATH}, encoding: 'utf8', maxBuffer: 1 << 30});
+	const ms = performance.now() - t0;
+	if (r.status !== 0 && r.status !== 3) throw new Error(`burn failed (${r.status}): ${r.stderr.slice(-2000)}`);
+	return {ms, rssMb: Number(r.stderr.trim().split('\n').pop()) / 1024, records: JSON.parse(r.stdout).totals.records};
+};
+try {
+	const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+	const cold = measure();
+	const warm = measure();
+	const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+	const row = (name, m) => `  ${name}: ${(m.ms / 1000).toFixed(2)} s = ${(mb / (m.ms / 1000)).toFixed(0)} MB/s, peak RSS ${m.rssMb.toFixed(0)} MB = ${(m.rssMb / mb).toFixed(2)}x the file, ${m.records} records\n`;
+	process.stdout.write(`\nusage.jsonl at factory scale — ${new Date().toISOString()} — ${lines} lines, ${mb.toFixed(0)} MB, load before ${load0}, after ${load1}\n`);
+	process.stdout.write(row('cold', cold) + row('warm', warm));
+	process.stdout.write(`  index ${(statSync(join(cacheDir, 'index.json')).size / 1048576).toFixed(0)} MB\n\n`);
+	writeFileSync(join(dir, 'last.json'), JSON.stringify({lines, mb, cold, warm}));
+} finally {
+	rmSync(cacheDir, {recursive: true, force: true});
+}

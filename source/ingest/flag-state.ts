@@ -1,0 +1,68 @@
+/**
+ * The flag monitor's fold, persisted beside the index (`flags.v8` in the cache dir), so a run
+ * over unchanged files evaluates flags without re-folding the history. The file holds a key —
+ * what the fold depended on: the index's digest (the records), the anomaly parameters, the
+ * prices, the filters — and the monitor snapshot (`v8.serialize`; Maps and typed arrays survive).
+ * A different key is a miss; a damaged or foreign file is a miss too, never an error.
+ * Format: docs/flag-state.md.
+ */
+import {closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {deserialize, serialize} from 'node:v8';
+import type {MonitorSnapshot} from '../core/anomalies/monitor.js';
+import {INDEX_FILE} from './index-store.js';
+
+export const FLAG_STATE_FILE = 'flags.v8';
+const VERSION = 1;
+
+/** The index's content digest (the SHA-1 its header states), or null when there is no index. */
+export function indexDigest(dir: string): string | null {
+	let fd: number;
+	try {
+		fd = openSync(join(dir, INDEX_FILE), 'r');
+	} catch {
+		return null;
+	}
+	try {
+		const head = Buffer.alloc(512);
+		const n = readSync(fd, head, 0, head.length, 0);
+		const nl = head.indexOf(0x0a);
+		if (nl < 0 || nl >= n) return null;
+		const parsed = JSON.parse(head.toString('utf8', 0, nl)) as {sha1?: unknown};
+		return typeof parsed.sha1 === 'string' ? parsed.sha1 : null;
+	} catch {
+		return null;
+	} finally {
+		closeSync(fd);
+	}
+}
+
+export function loadFlagState(dir: string, key: string): MonitorSnapshot | null {
+	let bytes: Buffer;
+	try {
+		bytes = readFileSync(join(dir, FLAG_STATE_FILE));
+	} catch {
+		return null;
+	}
+	try {
+		const stored = deserialize(bytes) as {version?: unknown; key?: unknown; snapshot?: MonitorSnapshot};
+		if (stored.version !== VERSION || stored.key !== key || !stored.snapshot) return null;
+		return stored.snapshot;
+	} catch {
+		return null;
+	}
+}
+
+/** Atomically (temp + rename, 0600); a cache that cannot be written is skipped silently. */
+export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapshot): void {
+	const tmp = join(dir, `${FLAG_STATE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+	try {
+		mkdirSync(dir, {recursive: true, mode: 0o700});
+		writeFileSync(tmp, serialize({version: VERSION, key, snapshot}), {mode: 0o600});
+		renameSync(tmp, join(dir, FLAG_STATE_FILE));
+	} catch {
+		try {
+			unlinkSync(tmp);
+		} catch {}
+	}
+}
