@@ -26,6 +26,7 @@ const help = `
     validate <file|dir>    Check usage.jsonl files against the spec (exit 1 on violations)
     sources                Where burn looked and what it found: files, records, problems,
                            fidelity and time range per root (text or --json)
+    statusline             One line for Claude Code's status line (reads its JSON on stdin)
     forget --gone          Stop counting files that are gone from disk (kept in the index)
     help [command]         This help, or a command's options (also: burn <command> --help)
 
@@ -46,7 +47,7 @@ const help = `
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'forget'] as const;
+const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'statusline', 'forget'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
@@ -63,6 +64,8 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 			return (await import('./commands/validate.js')).runValidate({argv});
 		case 'sources':
 			return (await import('./commands/sources.js')).runSources({argv});
+		case 'statusline':
+			return (await import('./commands/statusline.js')).runStatusline({argv});
 		case 'forget':
 			return (await import('./commands/forget.js')).runForget({argv});
 	}

@@ -12,6 +12,7 @@ import {parsePriceSheet} from '../core/pricing/sheet.js';
 import {SheetError} from '../core/pricing/types.js';
 import type {SummaryJson} from '../core/summary.js';
 import {resolvePath} from '../sources/paths.js';
+import {configDir} from './config-dir.js';
 import {UsageError} from './errors.js';
 
 export const priceFlags = {
@@ -26,10 +27,7 @@ export const priceFlagsHelp = `
 
 const DEFAULT_NAMES = ['prices.yaml', 'prices.yml', 'prices.json'];
 
-export function configDir(env: NodeJS.ProcessEnv): string {
-	const xdg = env.XDG_CONFIG_HOME?.trim();
-	return join(xdg ? xdg : join(env.HOME || homedir(), '.config'), 'burn');
-}
+export {configDir};
 
 /** The default sheet, when one exists. */
 export function defaultSheetPath(env: NodeJS.ProcessEnv): string | null {

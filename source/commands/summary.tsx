@@ -5,6 +5,7 @@ import {parseTimeValue} from '../core/time-range.js';
 import {collectSummary} from '../ingest/read-once.js';
 import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
+import {documentQuota, withWindowFlags} from './quota-doc.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
@@ -94,6 +95,8 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
 	doc.flags = flagged.flags;
 	doc.flagNotes = flagged.notes;
+	doc.quota = documentQuota(collected.ledger.records(), env, now.getTime());
+	doc.flags = withWindowFlags(doc.flags, doc.quota, now.getTime(), flagParams.rateLimit);
 	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.
 	const exit = failsOn(doc.flags, failOn) ? EXIT.flagged : EXIT.ok;
 

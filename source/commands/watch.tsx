@@ -8,15 +8,18 @@ import {createFlagHook} from '../core/anomalies/live.js';
 import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
 import {createLiveEngine} from '../ingest/engine.js';
+import {readSamples, samplesStamp, stateDir} from '../ingest/quota-state.js';
+import {createNotifier, type Notifier} from '../notify/notifier.js';
 import {sourceDefinition} from '../sources/registry.js';
 import type {Ledger} from '../core/ledger.js';
 import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
 import {cacheDirFrom, cacheFlags, usableCacheDir} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
-import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
+import {errorLine, EXIT, SIGNAL_EXIT, UsageError} from './errors.js';
 import {flagStateKey, loadFlagParams, loadFlagState, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
+import {withQuota, type QuotaStore} from './watch-quota.js';
 
 const HELP_KEY = LIST_KEYS.find((e) => e.bindings.some(([, action]) => action === 'help'))!.label;
 
@@ -40,6 +43,10 @@ ${keysHelp()}
     --cache-dir <dir>      Where the index of read files lives (default: $BURN_CACHE_DIR,
                            else $XDG_CACHE_HOME/burn or ~/.cache/burn)
     --no-cache             Read every file from the start; keep no index
+    --notify               Ring the bell and send a desktop notification (OSC 9 / OSC 777) when
+                           a warn or crit flag is raised or a budget crosses 80% or 100%
+    --on-flag <cmd>        Run <cmd> (with sh) once per raise, the flag as JSON on stdin;
+                           rate-limited, a failing command is reported on exit, never fatal
 ${sourceFlagsHelp}
 ${priceFlagsHelp}
 ${watchFlagOptionsHelp}
@@ -71,13 +78,14 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 			name: 'watch',
 			help: watchHelp,
 			importMeta: import.meta,
-			flags: {demo: {type: 'boolean', default: false}, ...cacheFlags, ...sourceFlags, ...priceFlags, ...watchFlagOptions},
+			flags: {demo: {type: 'boolean', default: false}, notify: {type: 'boolean', default: false}, onFlag: {type: 'string'}, ...cacheFlags, ...sourceFlags, ...priceFlags, ...watchFlagOptions},
 		},
 		argv,
 		env,
 		cwd,
 	);
 	const flags = cli.flags;
+	if (flags.onFlag !== undefined && flags.onFlag.trim() === '') throw new UsageError('--on-flag needs a command', "e.g. --on-flag 'cat >> ~/burn-flags.jsonl'");
 	const prices = loadPrices(flags, env, cwd);
 	const flagParams = loadFlagParams(flags, env, cwd);
 	const patterns = issuePatterns(flags);
@@ -112,13 +120,29 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		detectFlags: flagHook,
 		onNotice: (m) => notices.push(m),
 	});
+	// Claude's windows come from the statusline's samples; the records carry Codex's and usage.jsonl's.
+	const state = stateDir(env);
+	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0, thresholds: flagParams.rateLimit});
+	const notifier: Notifier | null =
+		flags.notify || flags.onFlag
+			? createNotifier({terminal: flags.notify && tty ? stdout : null, tmux: Boolean(env.TMUX), onFlag: flags.onFlag ?? null, report: (m) => notices.push(m), env, cwd})
+			: null;
+	const offNotify = notifier
+		? store.subscribe(() => {
+				const s = store.getSnapshot();
+				if (s.ready) notifier.update(s.flags, s.now);
+			})
+		: () => {};
 	// A signal before the UI is up still removes the demo's temp dir.
 	const cleanupOnExit = () => demo?.remove();
 	process.once('exit', cleanupOnExit);
 	try {
-		if (!tty) return await printOnce(engine, stdout, stderr, env);
-		return await live(engine, stdout, stderr, stdin, (m) => notices.push(m), env);
+		if (!tty) return await printOnce(engine, store, stdout, stderr, env, notifier);
+		return await live(engine, store, stdout, stderr, stdin, (m) => notices.push(m), env);
 	} finally {
+		offNotify();
+		await notifier?.close();
+		store.stop();
 		await engine.stop();
 		// The index is written by now: keep the fold beside it for the next run.
 		const final = flagCache ? flagHook.finalFold() : null;
@@ -132,9 +156,15 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	}
 }
 
-async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Out, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
+async function printOnce(engine: ReturnType<typeof createLiveEngine>, store: QuotaStore, stdout: Out, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv, notifier: Notifier | null): Promise<number> {
 	await engine.start();
-	const doc = engine.store.getSnapshot().doc;
+	const snapshot = store.getSnapshot();
+	const doc = snapshot.doc;
+	// One evaluation: --on-flag runs for the flags live now, before the summary is printed.
+	if (notifier) {
+		notifier.update(snapshot.flags, snapshot.now);
+		await notifier.idle();
+	}
 	stderr.write('burn watch: stdout is not a terminal, so this is the summary once (burn summary --once does the same)\n');
 	if (doc.totals.records === 0 && doc.problems.count === 0) {
 		stdout.write(nothingFoundLines(doc).join('\n') + '\n');
@@ -148,6 +178,7 @@ async function printOnce(engine: ReturnType<typeof createLiveEngine>, stdout: Ou
 
 async function live(
 	engine: ReturnType<typeof createLiveEngine>,
+	store: QuotaStore,
 	stdout: Out,
 	stderr: NodeJS.WritableStream,
 	stdin: NodeJS.ReadStream,
@@ -189,7 +220,7 @@ async function live(
 	try {
 		instance = render(
 			<PaletteContext.Provider value={paletteFor(env)}>
-				<App store={engine.store} />
+				<App store={store} />
 			</PaletteContext.Provider>,
 			{
 				stdout: out,

@@ -5,6 +5,7 @@
 import {formatTime, PARTIAL_MARK, UNKNOWN} from './format.js';
 import {bucketCells, costBasisText, costTotalText, dimensionTitle, fidelityLine, formatUsdDelta, hasPartial, plural, rowName, sortedEntries, tableColumns, type ReportDimension} from './report.js';
 import {flagSectionMarkdown} from './anomalies/report-section.js';
+import {quotaSectionMarkdown} from './quota-report.js';
 import {sanitize} from './sanitize.js';
 import type {SummaryJson} from './summary.js';
 
@@ -48,6 +49,7 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 		out.push('', `**Unpriced models:** ${doc.totals.cost.unpricedModels.map((m) => `\`${cell(m)}\``).join(', ')}`);
 	}
 	out.push(...flagSectionMarkdown(doc));
+	out.push(...quotaSectionMarkdown(doc));
 	if (doc.problems.count > 0) {
 		out.push('', `### Problems (${doc.problems.count})`, '');
 		for (const p of doc.problems.items.slice(0, 20)) {

@@ -9,6 +9,7 @@ import {NO_ISSUE} from './ledger.js';
 import {runLabels} from './run-id.js';
 import {sanitize} from './sanitize.js';
 import type {BucketJson, CostJson, SummaryJson, TokenTotalJson} from './summary.js';
+import {quotaSectionLines} from './quota-report.js';
 
 export type ReportDimension = 'issue' | 'run' | 'model' | 'provider';
 export const REPORT_DIMENSIONS: readonly ReportDimension[] = ['issue', 'run', 'model', 'provider'];
@@ -180,6 +181,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 		push(`Unpriced models (not in any price table): ${doc.totals.cost.unpricedModels.map(sanitize).join(', ')}`, 'warning');
 	}
 	for (const l of flagSectionLines(doc)) push(l.text, l.style);
+	for (const l of quotaSectionLines(doc)) push(l, l.startsWith('  ') || l === '' ? 'row' : 'dim');
 	if (doc.problems.count > 0) {
 		lines.push({text: '', style: 'row'});
 		push(`Problems (${formatCount(doc.problems.count, false)}):`, 'warning');

@@ -11,6 +11,7 @@ import {TOKEN_FIELDS} from './record.js';
 import type {RecordFilter} from './record-filter.js';
 import type {SourceNumbers} from './source-numbers.js';
 import {fieldValue, type CostBasis, type Totals} from './totals.js';
+import type {QuotaEntry} from './quota.js';
 
 export const SUMMARY_SCHEMA = 'burn.summary/1';
 
@@ -82,6 +83,8 @@ export interface SummaryJson {
 	flagNotes?: FlagNote[];
 	/** How usage.jsonl turns and transcripts describing the same calls were counted once (core/counting/usage-rule.ts). */
 	overlap?: UsageRuleReport;
+	/** Vendor-reported rate-limit windows at `generatedAt`, one per provider and window (core/quota.ts). */
+	quota?: QuotaEntry[];
 }
 
 export interface SummaryInput {

@@ -5,7 +5,7 @@ import {headerLine, type HeaderInfo, type HeaderPart} from './view/watch-header.
 import {FIDELITY_GLYPH} from './view/watch-model.js';
 import {usePalette, type Role} from './palette.js';
 
-const ROLE: Record<HeaderPart['role'], Role> = {title: 'title', crumb: 'crumb', live: 'live', paused: 'paused', rate: 'rate', dim: 'dim', fidelity: 'plain'};
+const ROLE: Record<HeaderPart['role'], Role> = {title: 'title', crumb: 'crumb', live: 'live', paused: 'paused', rate: 'rate', dim: 'dim', fidelity: 'plain', quota: 'plain'};
 
 export interface HeaderProps {
 	info: HeaderInfo;

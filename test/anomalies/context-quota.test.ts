@@ -141,4 +141,32 @@ describe('A12 rate_limit_proximity', () => {
 		expect(streamed(c, 8)).toEqual(batch(c));
 		expect(byKind(batch(c).flags, 'rate_limit_proximity')).toHaveLength(1);
 	});
+
+	it('stale: a window whose reset time has passed is reset, not active (old rollouts)', () => {
+		// A weekly window sampled months ago at 53 %, reset long since.
+		const at = T0;
+		const resetsAt = Math.floor((T0 + 2.7 * 1440 * MIN) / 1000);
+		const quota: QuotaSample = {at, planType: 'plus', windows: [{label: 'weekly', windowMinutes: 10080, usedPercent: 85, resetsAt}]};
+		const old = rec({source: 'codex', at, quota});
+		const months = batch({records: [old], now: T0 + 90 * 1440 * MIN, detectors: () => [rateLimitProximity()]});
+		const f = one(months.flags, 'rate_limit_proximity')!;
+		expect(f.active).toBe(false);
+		expect(f.clearedAt).toBe(resetsAt * 1000);
+		expect(f.message).not.toMatch(/resets in/);
+		expect(f.message).toMatch(/the window reset at/);
+		// Before the reset, "resets in" is measured from now, not from the sample.
+		const dayLater = batch({records: [old], now: T0 + 1440 * MIN, detectors: () => [rateLimitProximity()]});
+		const g = one(dayLater.flags, 'rate_limit_proximity')!;
+		expect(g.active).toBe(true);
+		expect(g.message).toMatch(/resets in 40\.8 h/); // 2.7 d from the sample, 1.7 d from now
+	});
+
+	it('a projection from a tiny sample needs a minimum of evidence (2 % used is no trend)', () => {
+		// 1 → 2 % in 4 minutes would "project" far past 100 % over five hours; 2 % used is below the minimum.
+		const tiny = [sample(0, 0.5, MIN), sample(2, 1, MIN), sample(4, 2, MIN)];
+		expect(run(tiny).flags).toHaveLength(0);
+		// Three samples one minute apart (span under 10 min) are not enough either, even at 30 %.
+		const quick = [sample(0, 30, MIN), sample(1, 35, MIN), sample(2, 40, MIN)];
+		expect(run(quick).flags).toHaveLength(0);
+	});
 });

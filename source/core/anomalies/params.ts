@@ -57,7 +57,8 @@ export const DEFAULT_PARAMS = {
 	stall: {minMinutes: 5, gapFactor: 3, gapQuantile: 0.95, minGaps: 10, critFactor: 2, maxHours: 6},
 	context: {fill: 0.85, critFill: 0.95, etaRequests: 3, etaMinFill: 0.6, slopeWindow: 10, minRequests: 3},
 	cacheMiss: {writeShare: 0.5, of: 5, count: 3, baselineReadShare: 0.7, minBaseline: 3, ttlMinutes: 5, ttl1hMinutes: 60},
-	rateLimit: {used: 80, critUsed: 95, projected: 100, etaMinutes: 15, slopeMinutes: 30, minSamples: 3},
+	/** A projection needs `minSamples` over `minSpanMinutes` and `minProjectUsed` % used (2 % used is no trend). */
+	rateLimit: {used: 80, critUsed: 95, projected: 100, etaMinutes: 15, slopeMinutes: 30, minSamples: 3, minSpanMinutes: 10, minProjectUsed: 10},
 	retryChurn: {attempts: 3, critCostFactor: 3, minRunsForMedian: 8},
 	dataQuality: {parseErrorShare: 0.01, unpricedInfo: 0, unpricedWarn: 0.05, silentMinutes: 30, silentMinRecords: 20},
 	/** $-based rules fall back to tokens when more than this share of the scope is unpriced. */

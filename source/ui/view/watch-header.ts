@@ -4,6 +4,7 @@
  * dropped or shortened to fit the width, never wrapped.
  */
 import {formatCount, truncate, UNKNOWN} from '../../core/format.js';
+import {quotaBrief} from '../../core/quota.js';
 import {sanitize} from '../../core/sanitize.js';
 import type {LiveSnapshot} from '../../core/snapshot.js';
 import {isPriced, type FidelityMark} from './watch-model.js';
@@ -21,6 +22,8 @@ export interface HeaderInfo {
 	/** Share of records with measured tokens, 0–100; null before there is a record to measure. */
 	measuredPercent: number | null;
 	sources: string;
+	/** Vendor rate-limit windows, most used first (`5h 42% ↻14:00 ×1.3`); stale ones left out. */
+	quota?: string[];
 }
 
 export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[], paused: boolean): HeaderInfo {
@@ -45,7 +48,12 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 		snapshot.sources.length === 0
 			? 'no sources found'
 			: `${kinds.join(', ')} · ${files} file${files === 1 ? '' : 's'} · ${formatCount(records, false)} records${problems > 0 ? ` · ${formatCount(problems, false)} problems` : ''}`;
+	const windows = (doc.quota ?? []).filter((e) => !e.stale).sort((a, b) => b.usedPercent - a.usedPercent);
+	const several = new Set(windows.map((e) => e.provider)).size > 1;
+	const tz = -new Date(now).getTimezoneOffset();
+	const quota = windows.map((e) => `${several ? `${sanitize(e.provider)} ` : ''}${quotaBrief(e, now, tz)}`);
 	return {
+		quota,
 		crumbs,
 		paused,
 		ready: snapshot.ready,
@@ -59,7 +67,7 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 
 export interface HeaderPart {
 	text: string;
-	role: 'title' | 'crumb' | 'live' | 'paused' | 'rate' | 'dim' | 'fidelity';
+	role: 'title' | 'crumb' | 'live' | 'paused' | 'rate' | 'dim' | 'fidelity' | 'quota';
 }
 
 /**
@@ -80,13 +88,15 @@ export function headerLine(h: HeaderInfo, width: number, fidelityGlyph: string):
 		...(wide ? [{part: {text: 'last 5m', role: 'dim' as const}, priority: 4}] : []),
 		{part: {text: compact ? `Σ${h.today}` : `today ${h.today}`, role: 'dim'}, priority: 3},
 		{part: {text: `${h.measuredPercent === null ? '○' : fidelityGlyph}${compact ? '' : ` ${percent}${wide ? ' measured' : ''}`}`, role: 'fidelity'}, priority: 2},
+		// Quota windows are dropped first when the pane is narrow; the most used one stays longest.
+		...(h.quota ?? []).map((text, i) => ({part: {text, role: 'quota' as const}, priority: 5 + i})),
 	];
 	const cells = (p: HeaderPart) => Array.from(p.text).length + 1;
 	const crumbText = h.crumbs.join(' › ');
 	const minLeft = Math.min(Array.from(crumbText).length, compact ? 8 : 16) + (compact ? 0 : 5);
 	const kept = new Set<number>();
 	let used = 0;
-	for (const priority of [0, 1, 2, 3, 4]) {
+	for (const priority of [...new Set(parts.map((p) => p.priority))].sort((a, b) => a - b)) {
 		parts.forEach((p, i) => {
 			if (p.priority !== priority) return;
 			if (priority === 0 || used + cells(p.part) + minLeft <= width) {
