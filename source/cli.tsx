@@ -29,6 +29,7 @@ const help = `
     sources                Where burn looked and what it found: files, records, problems,
                            fidelity and time range per root (text or --json)
     statusline             One line for Claude Code's status line (reads its JSON on stdin)
+    forget --gone          Stop counting files that are gone from disk (kept in the index)
     help [command]         This help, or a command's options (also: burn <command> --help)
 
   Exit codes
@@ -48,7 +49,7 @@ const help = `
     $ burn summary --once --usage .symphony/telemetry --by model
 `;
 
-const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'statusline', 'serve'] as const;
+const COMMANDS = ['watch', 'summary', 'prices', 'backfill', 'validate', 'sources', 'statusline', 'serve', 'forget'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function dispatch(command: Command, argv: string[]): Promise<number> {
@@ -69,6 +70,8 @@ async function dispatch(command: Command, argv: string[]): Promise<number> {
 			return (await import('./commands/statusline.js')).runStatusline({argv});
 		case 'serve':
 			return (await import('./commands/serve.js')).runServe({argv});
+		case 'forget':
+			return (await import('./commands/forget.js')).runForget({argv});
 	}
 }
 

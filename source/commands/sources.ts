@@ -24,7 +24,8 @@ export const sourcesHelp = `
     $ burn sources [options]
 
   Where burn looked and what it found: per source and root, the files, records, problems,
-  fidelity and time range; and the default locations that do not exist.
+  fidelity and time range; the files burn's index still counts that are gone from disk
+  (burn forget --gone drops them); and the default locations that do not exist.
 
   Output
     --json                 The burn.sources/1 JSON document on stdout
@@ -83,6 +84,13 @@ export async function collectSources(options: SourcesOptions): Promise<{doc: Sou
 		}
 		const problems = engine.problemsOf(root);
 		problems.merge(conflicts);
+		// Files gone from disk whose records the index keeps counting (docs/history.md).
+		const gone = {files: 0, records: 0};
+		for (const tracker of engine.filesOf(root)) {
+			if (!tracker.deleted) continue;
+			gone.files++;
+			gone.records += tracker.records.length;
+		}
 		return {
 			kind: root.kind,
 			label: label(root.kind),
@@ -94,6 +102,7 @@ export async function collectSources(options: SourcesOptions): Promise<{doc: Sou
 			recordsRead: numbers.records,
 			records: counted.size,
 			problems: numbers.problems + conflicts.count,
+			gone,
 			fidelity: {byClass: {...t.byClass}, byGranularity: {...t.byGranularity}},
 			range: {from: from === null ? null : new Date(from).toISOString(), to: to === null ? null : new Date(to).toISOString()},
 			sampleProblems: problems.items.slice(0, SAMPLE_PROBLEMS),

@@ -19,10 +19,13 @@ export function chooseVersion(current: UsageRecord, next: UsageRecord): Choice {
 		}
 		case 'claude': {
 			// Streaming writes one line per content block; the last carries the final output count.
-			// A sidechain replay of a parent message never beats the parent's own row.
+			// A sidechain copy of the same request (a `/btw` side question replays the parent's entries
+			// with their uuid, message id and requestId, and may hold the finished usage where the
+			// parent's last copy is a partial snapshot) competes on size like any copy. Only a
+			// sidechain replay of another request, or of one it cannot tell, loses to the main row.
 			const cs = current.meta?.sidechain === true;
 			const ns = next.meta?.sidechain === true;
-			if (cs !== ns) return cs ? 'replace' : 'keep';
+			if (cs !== ns && !sameRequest(current, next)) return cs ? 'replace' : 'keep';
 			return recordTokenMass(next) > recordTokenMass(current) ? 'replace' : 'keep';
 		}
 		case 'opencode': {
@@ -36,6 +39,18 @@ export function chooseVersion(current: UsageRecord, next: UsageRecord): Choice {
 			// Gemini rewrites a message with its tokens later; OpenCode rows are updated in place: last wins.
 			return 'replace';
 	}
+}
+
+/**
+ * Two Claude copies of one API request: the same `requestId` when both state one, else the same
+ * line `uuid` (kept only on rows without a requestId). Unknown is not the same.
+ */
+export function sameRequest(a: UsageRecord, b: UsageRecord): boolean {
+	const ra = a.meta?.requestId;
+	const rb = b.meta?.requestId;
+	if (ra !== undefined && rb !== undefined) return ra === rb;
+	const ua = a.meta?.uuid;
+	return ua !== undefined && ua === b.meta?.uuid;
 }
 
 /** The numbers and identity that matter for spend are equal. */

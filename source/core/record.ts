@@ -127,6 +127,8 @@ export interface RecordMeta {
 	serviceTier?: string;
 	/** Claude envelope `requestId`, when present. */
 	requestId?: string;
+	/** Claude line `uuid`, kept only when there is no requestId (it then tells copies of one request). */
+	uuid?: string;
 	/** The transcript session a record came from, when its run was re-attributed (the usage.jsonl rule, core/counting/usage-rule.ts). */
 	sessionId?: string;
 }

@@ -20,6 +20,11 @@ export interface SourceRootJson extends Pick<SourceNumbers, 'kind' | 'path' | 'v
 	records: number;
 	/** The files' problems and the root's dedup conflicts. */
 	problems: number;
+	/**
+	 * Files the index holds under this root that are gone from disk: their records still count
+	 * (history survives the agents' clean-up) until `burn forget --gone`.
+	 */
+	gone: {files: number; records: number};
 	fidelity: {byClass: Record<FidelityClass, number>; byGranularity: Record<Granularity, number>};
 	range: {from: string | null; to: string | null};
 	/** The first few problems, for a quick look (counts are complete). */
@@ -71,6 +76,9 @@ export function sourcesLines(doc: SourcesJson, width = 100): string[] {
 		push(`  ${sanitize(r.path)}  [${sanitize(r.via)}]`);
 		const dedup = r.records !== r.recordsRead ? ` (${formatCount(r.records, false)} after dedup)` : '';
 		push(`    ${plural(r.files, 'file')} · ${bytes(r.bytes)} · ${plural(r.recordsRead, 'record')}${dedup} · ${plural(r.problems, 'problem')}`);
+		if (r.gone.files > 0) {
+			push(`    gone from disk: ${plural(r.gone.files, 'file')} · ${plural(r.gone.records, 'record')}, still counted (burn forget --gone drops them)`);
+		}
 		push(`    fidelity: ${fidelityText(r.fidelity.byClass)}`);
 		push(`    range: ${formatTime(r.range.from === null ? null : Date.parse(r.range.from))} → ${formatTime(r.range.to === null ? null : Date.parse(r.range.to))}`);
 		for (const p of r.sampleProblems) {

@@ -4,7 +4,7 @@
  * Any explicit source flag turns default discovery off for every source.
  */
 import {existsSync, readdirSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {join, relative, sep} from 'node:path';
 import {SOURCES} from '../sources/registry.js';
 import type {LocateContext, SourceDefinition, SourceRoot} from '../sources/types.js';
 
@@ -74,6 +74,17 @@ export function listRootFiles(root: SourceRoot, sources: readonly SourceDefiniti
 	};
 	walk(root.path, '');
 	return out.sort(compareStreamFiles);
+}
+
+/** Would listing `root` find `path` (the root itself, or a matching file below it)? */
+export function rootReads(root: SourceRoot, path: string, sources: readonly SourceDefinition[] = SOURCES): boolean {
+	if (path === root.path) return true;
+	if (!path.startsWith(root.path + sep)) return false;
+	const def = sources.find((s) => s.kind === root.kind);
+	if (!def) return false;
+	const rel = relative(root.path, path).split(sep).join('/');
+	if (!def.recursive && rel.includes('/')) return false;
+	return def.matches(rel);
 }
 
 /** Numbered parts in numeric order (`usage-2` < `usage-10`). */

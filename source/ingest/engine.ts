@@ -8,7 +8,8 @@
  * backstop's stat calls.
  */
 import type {FSWatcher} from 'chokidar';
-import {join, relative, sep} from 'node:path';
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
 import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
 import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS} from '../core/counting/coalescer.js';
 import type {Flag} from '../core/flags.js';
@@ -21,11 +22,11 @@ import type {SourceNumbers} from '../core/source-numbers.js';
 import {BOSUN_ALERTS_FILE, bosunAlertsSource} from '../sources/bosun-alerts.js';
 import {SOURCES} from '../sources/registry.js';
 import type {SourceDefinition, SourceRoot} from '../sources/types.js';
-import {discoverSources, listRootFiles, type DiscoveryResult} from './discover.js';
+import {discoverSources, listRootFiles, rootReads, type DiscoveryResult} from './discover.js';
 import {buildLiveSnapshot, type DocumentParts} from './document.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
-import {loadIndex, saveIndex, type LoadedIndex} from './index-store.js';
+import {loadIndex, saveIndex, type IndexedFile, type LoadedIndex} from './index-store.js';
 import {CoalescingStore} from './store.js';
 
 export function createLiveEngine(options: EngineOptions): Engine {
@@ -65,6 +66,9 @@ export class Engine implements LiveEngine {
 	readonly store: CoalescingStore;
 	readonly notices: string[] = [];
 	private restoredFiles = 0;
+	/** The index as loaded: gone files outside this run's roots are written back from it. */
+	private loadedIndex: LoadedIndex | null = null;
+	private readonly carried: IndexedFile[] = [];
 	private indexBytes: number | null = null;
 	ready = false;
 	/** The first read's progress (files), shown by the live view until `ready`. */
@@ -155,14 +159,27 @@ export class Engine implements LiveEngine {
 			if (loaded.notice) this.notice(loaded.notice);
 			this.indexDirty = index === null;
 		}
+		this.loadedIndex = index;
 		const lists = this.roots.map((root) => listRootFiles(root, this.sources));
 		this.progress.filesTotal = lists.reduce((n, l) => n + l.length, 0);
 		this.lastYield = performance.now();
 		await this.serial(async () => {
-			for (let i = 0; i < this.roots.length; i++) await this.readRoot(this.roots[i]!, index, lists[i]);
+			for (let i = 0; i < this.roots.length; i++) {
+				await this.readRoot(this.roots[i]!, index, lists[i]);
+				this.restoreGone(this.roots[i]!, index);
+			}
 			for (const alerts of this.alerts.values()) await alerts.sync();
 		});
-		if (index && index.size !== this.restoredFiles) this.indexDirty = true;
+		if (index) {
+			// Files gone from disk that this run's roots do not cover (other source flags): history,
+			// written back as it was. Other entries not restored are a stale cache and dropped.
+			for (const known of index.files()) {
+				if (this.files.has(known.path) || !(known.gone || !existsSync(known.path))) continue;
+				this.carried.push(known);
+				if (!known.gone) this.indexDirty = true;
+			}
+			if (index.size !== this.restoredFiles + this.carried.length) this.indexDirty = true;
+		}
 		this.lastRelist = this.now();
 		this.ready = true;
 		this.store.publish();
@@ -212,6 +229,13 @@ export class Engine implements LiveEngine {
 			const s = f.tracker.snapshot();
 			if (s) snaps.push(s);
 		}
+		// Gone files this run did not look at (other source flags): history, kept as it was.
+		if (this.loadedIndex) {
+			for (const known of this.carried) {
+				const entry = this.loadedIndex.entry(known.path, known.parser);
+				if (entry) snaps.push({...entry, gone: true});
+			}
+		}
 		try {
 			this.indexBytes = saveIndex(this.options.cacheDir, snaps);
 			this.indexDirty = false;
@@ -237,7 +261,8 @@ export class Engine implements LiveEngine {
 			if (!tracker.deleted) s.files++;
 			s.records += tracker.records.length + tracker.folded + tracker.ghostRecords;
 			s.problems += fileProblems;
-			if (tracker.reader.type === 'lines') s.bytes += tracker.offset + tracker.tailBytes;
+			// Bytes on disk: a line file's read so far, a document's (OpenCode's database) whole size.
+			if (!tracker.deleted) s.bytes += tracker.reader.type === 'lines' ? tracker.offset + tracker.tailBytes : (tracker.identity?.size ?? 0);
 			if (tracker.lastChangeAt !== null && (s.lastChangeAt === null || tracker.lastChangeAt > s.lastChangeAt)) s.lastChangeAt = tracker.lastChangeAt;
 		}
 		for (const alerts of this.alerts.values()) if (!alerts.deleted) problems.merge(alerts.problems);
@@ -371,6 +396,51 @@ export class Engine implements LiveEngine {
 	}
 
 	/**
+	 * Files the index knew under this root that are gone from disk: agents delete old transcripts
+	 * (Claude Code after 30 days by default), and what was read from them still counts, as
+	 * `deleted` trackers that are never read again. `forgetGone()` drops them on purpose.
+	 */
+	private restoreGone(root: SourceRoot, index: LoadedIndex | null): void {
+		if (!index) return;
+		for (const known of index.files()) {
+			if (this.files.has(known.path) || !rootReads(root, known.path, this.sources) || existsSync(known.path)) continue;
+			const tracked = this.track(known.path, root);
+			if (!tracked) continue;
+			// Any parser version: a gone file cannot be read again.
+			const entry = index.entry(known.path, tracked.tracker.parser, true);
+			if (!entry) {
+				this.files.delete(known.path);
+				continue;
+			}
+			tracked.tracker.restore({...entry, gone: true});
+			this.restoredFiles++;
+			// Written back marked gone (it may have been read live last time).
+			if (!known.gone) this.indexDirty = true;
+		}
+	}
+
+	/**
+	 * `burn forget --gone`: drops every tracked file that is gone from disk, its records retracted,
+	 * and leaves it out of the index from now on. Returns what was dropped.
+	 */
+	forgetGone(): {files: string[]; records: number} {
+		const files: string[] = [];
+		let records = 0;
+		for (const [path, {tracker}] of this.files) {
+			if (!tracker.deleted) continue;
+			files.push(path);
+			records += tracker.records.length;
+			this.sink.retract(path);
+			this.files.delete(path);
+		}
+		if (files.length > 0) {
+			this.indexDirty = true;
+			this.store.invalidate();
+		}
+		return {files: files.sort(), records};
+	}
+
+	/**
 	 * One file of the first read done: every ~100 ms, let the event loop run (the view draws its
 	 * progress frame; reads are synchronous, so without this the screen would wait for all files).
 	 */
@@ -456,15 +526,7 @@ export class Engine implements LiveEngine {
 
 	/** A file event for a path not tracked yet: track it if a root's source reads it. */
 	private adopt(path: string): TrackedFile | null {
-		for (const root of this.roots) {
-			const def = this.sources.find((s) => s.kind === root.kind);
-			if (!def) continue;
-			if (path === root.path) return this.track(path, root);
-			if (!path.startsWith(root.path + sep)) continue;
-			const rel = relative(root.path, path).split(sep).join('/');
-			if (!def.recursive && rel.includes('/')) continue;
-			if (def.matches(rel)) return this.track(path, root);
-		}
+		for (const root of this.roots) if (rootReads(root, path, this.sources)) return this.track(path, root);
 		return null;
 	}
 

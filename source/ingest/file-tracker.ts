@@ -4,7 +4,9 @@
  * - appended (same inode, not smaller, the bytes before the offset unchanged) → read from the offset;
  * - shrank, replaced (new inode) or rewritten → retract its records and re-read from zero;
  * - `.gz`, whole-document and whole-line sources → any change re-reads the file;
- * - gone → keep its records (the money was spent).
+ * - gone → keep its records (the money was spent), in the index too: agents delete old
+ *   transcripts (Claude Code after 30 days), and history must survive that until the user drops
+ *   it (`burn forget --gone`).
  */
 import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
@@ -56,6 +58,8 @@ export interface TrackerSnapshot {
 	span: TimeSpan | null;
 	events: ActivityEvent[];
 	problems: ProblemLog;
+	/** The file is gone from disk; its records still count. */
+	gone?: boolean;
 }
 
 /** Problems listed per file (counts are exact): a file re-read from zero drops its old ones instead of doubling them. */
@@ -117,11 +121,12 @@ export class FileTracker {
 		this.span = snap.span;
 		this.events = snap.events;
 		this.problems = snap.problems;
+		if (snap.gone) this.deleted = true;
 		for (const r of this.records) this.sink.add(r);
 	}
 
 	snapshot(): TrackerSnapshot | null {
-		if (!this.identity || this.deleted) return null;
+		if (!this.identity) return null;
 		return {
 			path: this.path,
 			parser: this.parser,
@@ -136,6 +141,7 @@ export class FileTracker {
 			span: this.span,
 			events: this.events,
 			problems: this.problems,
+			...(this.deleted ? {gone: true} : {}),
 		};
 	}
 

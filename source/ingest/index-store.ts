@@ -8,8 +8,10 @@
  * unique temp file (mode 0600) and renamed over the old one, so a reader sees a whole index or
  * the previous one, and two burn processes never interleave: the last writer wins. Anything
  * unexpected (bad header, wrong version, short body, checksum mismatch, malformed entry) means
- * "discard and rebuild", reported in one line, never a crash. The index is a cache: it never
- * changes an answer, so entries for files that no longer exist are dropped on load.
+ * "discard and rebuild", reported in one line, never a crash. For files on disk the index is a
+ * cache: it never changes an answer. For files gone from disk (agents delete old transcripts) it
+ * is the history: their entries are kept, marked `gone`, and their records still count until
+ * `burn forget --gone` drops them (docs/history.md).
  */
 import {createHash} from 'node:crypto';
 import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
@@ -43,6 +45,16 @@ interface FileEntryJson {
 	span: [number, number] | null;
 	events: ActivityEvent[];
 	problems: ProblemLogJson;
+	/** The file was gone from disk when the index was written. */
+	gone?: true;
+}
+
+/** What the index holds for one file, without decoding its records. */
+export interface IndexedFile {
+	path: string;
+	parser: string;
+	records: number;
+	gone: boolean;
 }
 
 interface IndexBody {
@@ -73,10 +85,19 @@ export class LoadedIndex {
 		return this.byPath.size;
 	}
 
-	/** The entry for `path` if it was written by the same parser; null when absent or stale. */
-	entry(path: string, parser: string): TrackerSnapshot | null {
+	*files(): IterableIterator<IndexedFile> {
+		for (const {f} of this.byPath.values()) yield {path: f.path, parser: f.parser, records: f.records, gone: f.gone === true};
+	}
+
+	/**
+	 * The entry for `path` if it was written by the same parser; null when absent or stale. With
+	 * `anyVersion`, any version of the same source and reader (a gone file cannot be read again, so
+	 * an older parser's records are the best there will ever be).
+	 */
+	entry(path: string, parser: string, anyVersion = false): TrackerSnapshot | null {
 		const found = this.byPath.get(path);
-		if (!found || found.f.parser !== parser) return null;
+		if (!found) return null;
+		if (found.f.parser !== parser && !(anyVersion && sameReader(found.f.parser, parser))) return null;
 		const {f, first} = found;
 		// push, not `new Array(n)`: a large preallocated array starts in V8's slow dictionary mode.
 		const records: UsageRecord[] = [];
@@ -99,8 +120,14 @@ export class LoadedIndex {
 			span: Array.isArray(f.span) ? {from: f.span[0], to: f.span[1]} : null,
 			events: f.events,
 			problems: ProblemLog.fromJson(f.problems, MAX_PROBLEMS_PER_FILE),
+			...(f.gone === true ? {gone: true} : {}),
 		};
 	}
+}
+
+/** `kind:type:version` parser ids of the same kind and type. */
+function sameReader(a: string, b: string): boolean {
+	return a.slice(0, a.lastIndexOf(':')) === b.slice(0, b.lastIndexOf(':'));
 }
 
 export interface LoadResult {
@@ -182,6 +209,7 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 			span: s.span ? [s.span.from, s.span.to] : null,
 			events: s.events,
 			problems: s.problems.toJson(),
+			...(s.gone ? {gone: true as const} : {}),
 		});
 	}
 	const binary = columns.columns();

@@ -68,11 +68,14 @@ export const LINE_USER = 1;
 export const LINE_OTHER = 2;
 /** `"type"` not found before `"message"` (or the line does not look like an object). */
 export const LINE_UNKNOWN = 3;
-export type ClaudeLineType = typeof LINE_ASSISTANT | typeof LINE_USER | typeof LINE_OTHER | typeof LINE_UNKNOWN;
+/** A `progress` line: Claude Code 2.1.x embeds sub-agents' messages in them (`agent_progress`). */
+export const LINE_PROGRESS = 4;
+export type ClaudeLineType = typeof LINE_ASSISTANT | typeof LINE_USER | typeof LINE_OTHER | typeof LINE_UNKNOWN | typeof LINE_PROGRESS;
 
 const ASSISTANT = ascii('assistant');
 const QUOTED_ASSISTANT = ascii('"assistant"');
 const USER = ascii('user');
+const PROGRESS = ascii('progress');
 
 // Value spans, reused across lines (the parser is synchronous): [start, end) per key, -1 = absent.
 const topSpans = new Int32Array(TOP.length * 2);
@@ -149,6 +152,7 @@ export function claudeLineType(b: Buffer, start: number, end: number): ClaudeLin
 	if (b[ts] !== QUOTE) return LINE_OTHER; // not a string: neither assistant nor user
 	if (bytesEqual(b, ts + 1, te - 1, ASSISTANT)) return LINE_ASSISTANT;
 	if (bytesEqual(b, ts + 1, te - 1, USER)) return LINE_USER;
+	if (bytesEqual(b, ts + 1, te - 1, PROGRESS)) return LINE_PROGRESS;
 	// Any escape in the value, and the bytes do not tell: let the full parse decide.
 	for (let k = ts + 1; k < te - 1; k++) if (b[k] === 0x5c) return LINE_UNKNOWN;
 	return LINE_OTHER;
@@ -216,6 +220,7 @@ export function skimAssistant(b: Buffer, start: number, end: number): Json | nul
 	failed = false;
 	const model = msgValue(b, M_MODEL);
 	const id = msgValue(b, M_ID);
+	const requestId = topValue(b, T_REQUEST);
 	const message: Json = {id, model, usage: decodeAt(b, msgSpans, M_USAGE)};
 	const row: Json = {
 		type: topValue(b, T_TYPE),
@@ -224,9 +229,9 @@ export function skimAssistant(b: Buffer, start: number, end: number): Json | nul
 		cwd: topValue(b, T_CWD),
 		isSidechain: topValue(b, T_SIDECHAIN),
 		agentId: topValue(b, T_AGENT),
-		requestId: topValue(b, T_REQUEST),
-		// Read only as the key of a message without an id.
-		uuid: typeof id === 'string' && id !== '' ? undefined : decodeAt(b, topSpans, T_UUID),
+		requestId,
+		// Read only as the key of a message without an id, or to tell copies of a request without a requestId.
+		uuid: typeof id === 'string' && id !== '' && typeof requestId === 'string' && requestId !== '' ? undefined : decodeAt(b, topSpans, T_UUID),
 		costUSD: decodeAt(b, topSpans, T_COST),
 		isApiErrorMessage: topValue(b, T_API_ERROR),
 		message,

@@ -4,16 +4,19 @@
  *
  * Lines are classified by their top-level `"type"` on raw bytes (claude-skim.ts): assistant lines
  * are read without parsing their content, user lines only when they hold `"is_error":true` (tool
- * results, for activity events), other lines never. A layout the skim does not know falls back to
+ * results, for activity events), progress lines only when they hold `"usage"` (a sub-agent's
+ * message embedded in the parent), other lines never. A layout the skim does not know falls back to
  * `JSON.parse` of lines containing `"usage"` or `"is_error":true`. The record key is `claude:<message.id>`: streamed copies of
  * one response (partial `output_tokens` first), resumed-session copies and sidechain replays of a
- * parent message all share it, and `chooseVersion` keeps the largest non-sidechain copy (§1.5).
+ * parent message all share it. `chooseVersion` keeps the largest copy; a sidechain copy competes
+ * only when it is of the same request (same requestId, else same uuid), see core/dedup.ts.
  */
 import {basename} from 'node:path';
 import type {Problem} from '../core/problems.js';
+import {CountCheck} from '../core/plausibility.js';
 import {coverageOf, type ActivityEvent, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
-import {count, isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
-import {claudeLineType, LINE_OTHER, LINE_USER, skimAssistant} from './claude-skim.js';
+import {isoMs, obj, shortDetail, str, type Json} from './json-fields.js';
+import {claudeLineType, LINE_OTHER, LINE_PROGRESS, LINE_USER, skimAssistant} from './claude-skim.js';
 import {AnchoredNeedle, hasTrueKey} from './json-skim.js';
 import {isBlank, LineCursor, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, LineSource, ParseResult} from './types.js';
@@ -31,7 +34,8 @@ export interface ClaudeState {
 
 export const claudeSource: LineSource<ClaudeState> = {
 	kind: 'claude',
-	parserVersion: 1,
+	// 2: sidechain copies of one request compete, sub-agent progress lines, implausible counts.
+	parserVersion: 2,
 	initialState: claudePathState,
 	parse: parseClaudeChunk,
 };
@@ -63,6 +67,11 @@ export function parseClaudeChunk(chunk: Buffer, state: ClaudeState, at: ChunkPos
 		}
 		const type = claudeLineType(chunk, start, end);
 		if (type === LINE_OTHER) continue; // summaries, snapshots, system lines: no usage
+		if (type === LINE_PROGRESS) {
+			// Mostly hook and tool progress; a sub-agent's message carries "usage".
+			if (lineContains(chunk, start, end, USAGE)) parseLine(chunk, start, end, line, state, at, records, events, problems);
+			continue;
+		}
 		if (type === LINE_USER) {
 			// Bulky tool results: one search, for a failed one.
 			if (hasTrueKey(chunk, start, end, IS_ERROR)) parseLine(chunk, start, end, line, state, at, records, events, problems);
@@ -106,6 +115,34 @@ function parseLine(
 	const ctx: LineCtx = {row, state, path: at.path, line, offset: at.offset + start};
 	if (row.type === 'assistant') readAssistant(ctx, records, events, problems);
 	else if (row.type === 'user') readToolErrors(ctx, events);
+	else if (row.type === 'progress') readAgentProgress(ctx, records, problems);
+}
+
+/**
+ * Claude Code 2.1.x writes each sub-agent's messages into the parent transcript as
+ * `{"type":"progress","data":{"type":"agent_progress","agentId",…,"message":{"type":"assistant",
+ * "message":{"id","model","usage",…}}}}`. Exports and checkpoint tools keep only the parent file,
+ * so these are the only record of that spend there. Read as the sub-agent's own line (a sidechain
+ * row keyed by message id), so a copy in `subagents/agent-<id>.jsonl` is the same record and the
+ * larger copy counts once. Tool calls are not emitted again: the sub-agent's file has them.
+ */
+function readAgentProgress(ctx: LineCtx, records: UsageRecord[], problems: Problem[]): void {
+	const data = obj(ctx.row.data);
+	if (!data || data.type !== 'agent_progress') return;
+	const inner = obj(data.message);
+	if (!inner || inner.type !== 'assistant') return;
+	const row: Json = {
+		type: 'assistant',
+		timestamp: inner.timestamp ?? ctx.row.timestamp,
+		sessionId: ctx.row.sessionId ?? inner.sessionId,
+		cwd: inner.cwd ?? ctx.row.cwd,
+		isSidechain: true,
+		agentId: data.agentId ?? inner.agentId,
+		requestId: inner.requestId,
+		uuid: inner.uuid,
+		message: inner.message,
+	};
+	readAssistant({...ctx, row}, records, [], problems);
 }
 
 interface LineCtx {
@@ -152,6 +189,11 @@ function readAssistant(ctx: LineCtx, records: UsageRecord[], events: ActivityEve
 	if (tier) meta.serviceTier = tier;
 	const requestId = str(row.requestId);
 	if (requestId) meta.requestId = requestId;
+	else {
+		// Without a requestId, the line uuid tells a sidechain copy of this request from a replay.
+		const uuid = str(row.uuid);
+		if (uuid) meta.uuid = uuid;
+	}
 	const origin = {path: ctx.path, line: ctx.line, offset: ctx.offset};
 	// A literal per record (not a spread of a shared base): spreads were the hot spot here.
 	const record = (key: string, model: string | null, tokens: Tokens, reportedCostUsd: number | null, meta: RecordMeta): UsageRecord => ({
@@ -173,16 +215,25 @@ function readAssistant(ctx: LineCtx, records: UsageRecord[], events: ActivityEve
 		origin,
 		meta,
 	});
-	const legacyCost = typeof row.costUSD === 'number' && Number.isFinite(row.costUSD) ? row.costUSD : null;
-	records.push(record(key, model, claudeTokens(usage), legacyCost, meta));
+	const check = CHECK;
+	check.reset();
+	const rawCost = row.costUSD;
+	const legacyCost = typeof rawCost === 'number' && Number.isFinite(rawCost) && rawCost >= 0 ? rawCost : null;
+	if (legacyCost === null && rawCost !== undefined && rawCost !== null) {
+		problems.push({kind: 'invalid-record', path: ctx.path, line: ctx.line, field: 'costUSD', reason: `costUSD is ${shortDetail(rawCost, 40)}: not a cost in USD; left unknown`});
+	}
+	records.push(record(key, model, claudeTokens(usage, check), legacyCost, meta));
 
 	// The /advisor tool's calls appear only as iterations, excluded from the top-level usage (§1.7).
 	const iterations = Array.isArray(usage.iterations) ? usage.iterations : [];
 	iterations.forEach((it, n) => {
 		const iter = obj(it);
 		if (!iter || iter.type !== 'advisor_message') return;
-		records.push(record(`${key}:advisor:${n}`, str(iter.model) ?? model, claudeTokens(iter), null, {...meta, stage: 'advisor'}));
+		records.push(record(`${key}:advisor:${n}`, str(iter.model) ?? model, claudeTokens(iter, check, `message.usage.iterations[${n}]`), null, {...meta, stage: 'advisor'}));
 	});
+	if (check.size > 0) {
+		for (const {field, reason} of check.reasons()) problems.push({kind: 'invalid-record', path: ctx.path, line: ctx.line, field, reason});
+	}
 
 	if (Array.isArray(message.content)) {
 		for (const block of message.content) {
@@ -217,17 +268,26 @@ function firstText(content: unknown): string {
 	return '';
 }
 
+/** One per parser (it is synchronous): the rejected fields of the line being read. */
+const CHECK = new CountCheck();
+
 /**
  * Anthropic buckets are disjoint; the record's `input` is their sum (total billable input).
- * Cache writes use the 5m/1h split when present, else count as 5m (§1.6).
+ * Cache writes use the 5m/1h split when present, else count as 5m (§1.6). A field that is not a
+ * plausible count (core/plausibility.ts) is unknown and lands in `check`; a sum missing a part
+ * that was there (input, total) is unknown too, never a smaller number.
  */
-export function claudeTokens(u: Json): Tokens {
-	const uncached = count(u.input_tokens);
-	const cacheRead = count(u.cache_read_input_tokens);
-	const creation = count(u.cache_creation_input_tokens);
+export function claudeTokens(u: Json, check: CountCheck = new CountCheck(), at = 'message.usage'): Tokens {
+	const before = check.size;
+	const uncached = check.count(u.input_tokens, at, 'input_tokens');
+	const cacheRead = check.count(u.cache_read_input_tokens, at, 'cache_read_input_tokens');
+	const creation = check.count(u.cache_creation_input_tokens, at, 'cache_creation_input_tokens');
+	const partLost = check.size > before;
 	const split = obj(u.cache_creation);
-	const e5 = count(split?.ephemeral_5m_input_tokens);
-	const e1 = count(split?.ephemeral_1h_input_tokens);
+	const e5 = check.count(split?.ephemeral_5m_input_tokens, at, 'cache_creation.ephemeral_5m_input_tokens');
+	const e1 = check.count(split?.ephemeral_1h_input_tokens, at, 'cache_creation.ephemeral_1h_input_tokens');
+	// The TTL split is a part of input only when the total creation count is not stated.
+	const inputLost = partLost || (creation === null && check.size > before);
 	const hasSplit = e5 !== null || e1 !== null;
 	const cacheWrite = creation ?? (hasSplit ? (e5 ?? 0) + (e1 ?? 0) : null);
 	let cacheWrite5m: number | null = null;
@@ -241,16 +301,16 @@ export function claudeTokens(u: Json): Tokens {
 		cacheWrite1h = 0;
 	}
 	const input = uncached === null && cacheRead === null && cacheWrite === null ? null : (uncached ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
-	const output = count(u.output_tokens);
+	const output = check.count(u.output_tokens, at, 'output_tokens');
 	return {
-		input: uncached === null ? null : input,
+		input: uncached === null || inputLost ? null : input,
 		cacheRead,
 		cacheWrite,
 		cacheWrite5m,
 		cacheWrite1h,
 		output,
 		reasoning: null,
-		total: uncached !== null && output !== null ? input! + output : null,
+		total: uncached !== null && !inputLost && output !== null ? input! + output : null,
 	};
 }
 

@@ -3,6 +3,7 @@
  * Codex input includes cached (and cache-write) tokens and output includes reasoning: the
  * record's semantics already, so normalizing is a clamp, not a sum.
  */
+import {CountCheck} from '../core/plausibility.js';
 import type {QuotaSample, QuotaWindow, Tokens} from '../core/record.js';
 import {count, obj, str} from './json-fields.js';
 
@@ -18,16 +19,20 @@ export interface CodexUsage {
 
 const FIELDS = ['input', 'cached', 'output', 'reasoning', 'total', 'cacheWrite'] as const;
 
-export function codexUsage(v: unknown): CodexUsage | null {
+/**
+ * A `TokenUsage` object; a field that is not a plausible count (core/plausibility.ts) is unknown
+ * and lands in `check` under `at.<field>` for the caller to report.
+ */
+export function codexUsage(v: unknown, check: CountCheck = new CountCheck(), at = 'usage'): CodexUsage | null {
 	const u = obj(v);
 	if (!u) return null;
 	const out: CodexUsage = {
-		input: count(u.input_tokens),
-		cached: count(u.cached_input_tokens),
-		output: count(u.output_tokens),
-		reasoning: count(u.reasoning_output_tokens),
-		total: count(u.total_tokens),
-		cacheWrite: count(u.cache_write_input_tokens),
+		input: check.count(u.input_tokens, at, 'input_tokens'),
+		cached: check.count(u.cached_input_tokens, at, 'cached_input_tokens'),
+		output: check.count(u.output_tokens, at, 'output_tokens'),
+		reasoning: check.count(u.reasoning_output_tokens, at, 'reasoning_output_tokens'),
+		total: check.count(u.total_tokens, at, 'total_tokens'),
+		cacheWrite: check.count(u.cache_write_input_tokens, at, 'cache_write_input_tokens'),
 	};
 	return out.input === null && out.output === null && out.total === null ? null : out;
 }

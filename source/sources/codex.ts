@@ -8,6 +8,7 @@
  * `codex:<lineage>:<cumulative total tuple>` for `token_count`, `codex:resp:<response_id>` for
  * `token_usage_record`.
  */
+import {CountCheck, MAX_CALL_TOKENS, MAX_CUMULATIVE_TOKENS} from '../core/plausibility.js';
 import type {Problem} from '../core/problems.js';
 import {coverageOf, type ActivityEvent, type QuotaSample, type RecordMeta, type UsageRecord} from '../core/record.js';
 import {codexQuota, codexTokens, codexUsage, decreased, isZero, minus, sameUsage, usageTuple, type CodexUsage} from './codex-usage.js';
@@ -55,7 +56,8 @@ export interface CodexState {
 
 export const codexSource: LineSource<CodexState> = {
 	kind: 'codex',
-	parserVersion: 1,
+	// 2: implausible counts are unknown and reported.
+	parserVersion: 2,
 	initialState: codexInitialState,
 	parse: parseCodexChunk,
 };
@@ -160,9 +162,9 @@ function readLine(
 			state.cwd = str(payload.cwd) ?? state.cwd;
 			return;
 		case 'event_msg':
-			return readEvent(state, line, records, events);
+			return readEvent(state, line, records, events, problems);
 		case 'token_usage_record':
-			return readUsageRecord(state, line, records);
+			return readUsageRecord(state, line, records, problems);
 		case 'response_item':
 			if (!inReplay(state, line)) {
 				events.push(activity(state, line, 'tool_call', str(payload.name) ?? 'tool', shortDetail(payload.arguments)));
@@ -202,7 +204,7 @@ function inReplay(state: CodexState, line: Line): boolean {
 	return state.replaySecond !== null;
 }
 
-function readEvent(state: CodexState, line: Line, records: UsageRecord[], events: ActivityEvent[]): void {
+function readEvent(state: CodexState, line: Line, records: UsageRecord[], events: ActivityEvent[], problems: Problem[]): void {
 	const p = line.payload;
 	switch (p.type) {
 		case 'thread_settings_applied':
@@ -218,18 +220,32 @@ function readEvent(state: CodexState, line: Line, records: UsageRecord[], events
 			return;
 		}
 		case 'token_count':
-			return readTokenCount(state, line, records);
+			return readTokenCount(state, line, records, problems);
 	}
 }
 
-function readTokenCount(state: CodexState, line: Line, records: UsageRecord[]): void {
+// One per parser (it is synchronous): the rejected fields of the line being read.
+const TOTAL_CHECK = new CountCheck(MAX_CUMULATIVE_TOKENS);
+const CALL_CHECK = new CountCheck(MAX_CALL_TOKENS);
+
+/** Every field a check rejected on this line, as problems with the file and line. */
+function reportRejected(line: Line, problems: Problem[], ...checks: CountCheck[]): void {
+	for (const check of checks) {
+		for (const {field, reason} of check.reasons()) problems.push({kind: 'invalid-record', path: line.path, line: line.line, field, reason});
+	}
+}
+
+function readTokenCount(state: CodexState, line: Line, records: UsageRecord[], problems: Problem[]): void {
 	const p = line.payload;
 	const quota = codexQuota(p.rate_limits, line.at);
 	if (quota) state.quota = quota;
 	const info = obj(p.info);
 	if (!info) return; // a rate-limit refresh only
-	const total = codexUsage(info.total_token_usage);
-	const last = codexUsage(info.last_token_usage);
+	TOTAL_CHECK.reset();
+	CALL_CHECK.reset();
+	const total = codexUsage(info.total_token_usage, TOTAL_CHECK, 'payload.info.total_token_usage');
+	const last = codexUsage(info.last_token_usage, CALL_CHECK, 'payload.info.last_token_usage');
+	if (TOTAL_CHECK.size + CALL_CHECK.size > 0) reportRejected(line, problems, TOTAL_CHECK, CALL_CHECK);
 	let call: CodexUsage | null = null;
 	let key: string;
 	if (total) {
@@ -238,7 +254,7 @@ function readTokenCount(state: CodexState, line: Line, records: UsageRecord[]): 
 		state.prevTotal = total;
 		state.prevLast = last;
 		// First reading of a file (it may inherit a resumed counter) or a reset: the last call only.
-		call = prev === null || decreased(total, prev) ? (last ?? total) : minus(total, prev);
+		call = prev === null || decreased(total, prev) ? (last ?? total) : fillFrom(minus(total, prev), last);
 		key = `codex:${state.lineage}:${usageTuple(total)}`;
 	} else if (last) {
 		if (sameUsage(last, state.prevLast)) return;
@@ -252,9 +268,21 @@ function readTokenCount(state: CodexState, line: Line, records: UsageRecord[]): 
 	state.lastCounted = {key, usage: call};
 }
 
-function readUsageRecord(state: CodexState, line: Line, records: UsageRecord[]): void {
+/**
+ * A delta field that came out unknown (a reading on either side was not a plausible count, or
+ * not stated) is taken from `last_token_usage`, the same call's own reading, when that states it.
+ */
+function fillFrom(call: CodexUsage, last: CodexUsage | null): CodexUsage {
+	if (!last) return call;
+	for (const f of ['input', 'cached', 'output', 'reasoning', 'total', 'cacheWrite'] as const) if (call[f] === null && last[f] !== null) call[f] = last[f];
+	return call;
+}
+
+function readUsageRecord(state: CodexState, line: Line, records: UsageRecord[], problems: Problem[]): void {
 	const p = line.payload;
-	const usage = codexUsage(p.usage);
+	CALL_CHECK.reset();
+	const usage = codexUsage(p.usage, CALL_CHECK, 'payload.usage');
+	if (CALL_CHECK.size > 0) reportRejected(line, problems, CALL_CHECK);
 	const responseId = str(p.response_id);
 	if (!usage) return;
 	const wasCounting = !state.recordsMode;

@@ -3,7 +3,8 @@
  *
  * This DocumentSource is the one place a source opens a file itself: SQLite needs the database,
  * its `-wal` and its `-shm` together, so ingest cannot hand it bytes. It is opened read-only
- * (never written, never checkpointed), so rows still in the `-wal` of a live database are read.
+ * (never written, never checkpointed), so rows still in the `-wal` of a live database are read,
+ * and a database at rest gets no `-wal`/`-shm` files beside it (`openDb`).
  * Locked, busy, corrupt or foreign databases become problems, never exceptions.
  *
  * better-sqlite3 is synchronous: the busy timeout is kept short (it blocks the event loop), a busy
@@ -12,6 +13,7 @@
  * in WAL mode an open reader does not block OpenCode's writes).
  */
 import type BetterSqlite from 'better-sqlite3';
+import {closeSync, existsSync, fstatSync, openSync, readFileSync, readSync} from 'node:fs';
 import type {Problem} from '../core/problems.js';
 import type {UsageRecord} from '../core/record.js';
 import {OPENCODE_PARSER_VERSION, opencodeRecord, parseStepFinish, type StepFinish} from './opencode.js';
@@ -76,7 +78,7 @@ async function readOnce(path: string, busyTimeoutMs: number): Promise<DocumentRe
 	const records: UsageRecord[] = [];
 	// Loaded on first use: a native module every command would otherwise pay for at startup.
 	const {default: Database} = await import('better-sqlite3');
-	const db = new Database(path, {readonly: true, fileMustExist: true, timeout: busyTimeoutMs});
+	const db = openDb(Database, path, busyTimeoutMs);
 	try {
 		const tables = new Set(
 			(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{name: string}>).map((r) => r.name),
@@ -138,6 +140,41 @@ async function readOnce(path: string, busyTimeoutMs: number): Promise<DocumentRe
 		db.close();
 	}
 	return {records, events: [], problems};
+}
+
+/** A WAL-mode database at rest is read into memory up to this size; a larger one is opened in place. */
+const MAX_IN_MEMORY_BYTES = 1024 ** 3;
+
+/**
+ * Opens the database without writing next to it when that can be avoided.
+ * - A `-wal` beside it: OpenCode has it open (or did not close cleanly). Opened in place,
+ *   read-only, so rows still in the `-wal` are read; SQLite shares the live `-shm`.
+ * - No `-wal`, and the header says WAL mode (bytes 18–19 = 2): a read-only connection would
+ *   create `-wal` and `-shm` beside the user's database and leave them there. SQLite's
+ *   `immutable=1` URI avoids that, but better-sqlite3 is built without URI filenames, so the
+ *   file is read into memory and opened from there (the copy's header marked rollback-journal,
+ *   which an in-memory database needs). A checkpoint landing mid-read gives a torn copy, reported
+ *   as a corrupt database and read again on the next change.
+ * - Otherwise (rollback journal, or very large): opened in place, read-only.
+ */
+function openDb(Database: typeof BetterSqlite, path: string, timeout: number): BetterSqlite.Database {
+	const inPlace = () => new Database(path, {readonly: true, fileMustExist: true, timeout});
+	if (existsSync(`${path}-wal`)) return inPlace();
+	const header = Buffer.alloc(100);
+	const fd = openSync(path, 'r');
+	let n: number;
+	let size: number;
+	try {
+		size = fstatSync(fd).size;
+		n = readSync(fd, header, 0, header.length, 0);
+	} finally {
+		closeSync(fd);
+	}
+	if (n < 20 || header[18] !== 2 || header[19] !== 2 || size > MAX_IN_MEMORY_BYTES) return inPlace();
+	const bytes = readFileSync(path);
+	bytes[18] = 1;
+	bytes[19] = 1;
+	return new Database(bytes, {readonly: true});
 }
 
 function columns(db: BetterSqlite.Database, table: string): Set<string> {

@@ -118,25 +118,41 @@ describe('the live view of it', () => {
 });
 
 describe('the overlap lookup', () => {
-	/** The rule as written: every turn of the call's workspace or a parent, nearest wins, ties to the closest workspace then the earliest turn. */
+	/**
+	 * The rule as written: every turn of the call's workspace or a parent, nearest wins, ties to the
+	 * closest workspace then the earliest turn; a call inside several turns of that workspace goes,
+	 * in time order, to the earliest of them without a call yet, else the earliest.
+	 */
 	function naive(calls: UsageRecord[], turns: UsageRecord[], slack: number): Map<string, string> {
 		const out = new Map<string, string>();
+		const covered = new Set<string>();
+		const ties: Array<{c: UsageRecord; inside: UsageRecord[]}> = [];
 		const sorted = [...turns].sort((a, b) => a.startedAt! - b.startedAt! || a.key.localeCompare(b.key));
 		for (const c of calls) {
-			let best: UsageRecord | null = null;
+			const dist = (t: UsageRecord) => (c.at < t.startedAt! ? t.startedAt! - c.at : c.at > t.at ? c.at - t.at : 0);
+			let best: UsageRecord[] | null = null;
 			let bestD = Infinity;
 			const parts = c.workspace!.split('/');
 			for (let n = parts.length; n > 1; n--) {
 				const ws = parts.slice(0, n).join('/');
-				for (const t of sorted.filter((x) => x.workspace === ws)) {
-					const d = c.at < t.startedAt! ? t.startedAt! - c.at : c.at > t.at ? c.at - t.at : 0;
-					if (d <= slack && d < bestD) {
-						best = t;
-						bestD = d;
-					}
-				}
+				const list = sorted.filter((x) => x.workspace === ws && dist(x) <= slack);
+				const min = Math.min(...list.map(dist));
+				if (!(min < bestD)) continue;
+				bestD = min;
+				best = list.filter((t) => dist(t) === min);
 			}
-			if (best) out.set(c.key, best.runId);
+			if (!best) continue;
+			if (bestD === 0 && best.length > 1) ties.push({c, inside: best});
+			else {
+				out.set(c.key, best[0]!.runId);
+				covered.add(best[0]!.key);
+			}
+		}
+		ties.sort((a, b) => a.c.at - b.c.at || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0));
+		for (const {c, inside} of ties) {
+			const t = inside.find((x) => !covered.has(x.key)) ?? inside[0]!;
+			covered.add(t.key);
+			out.set(c.key, t.runId);
 		}
 		return out;
 	}

@@ -40,7 +40,8 @@ function usage(r: Rand): unknown {
 	if (chance(r, 0.5)) u.service_tier = pick(r, ['standard', 'priority', null]);
 	if (chance(r, 0.1)) u.speed = 'fast';
 	if (chance(r, 0.1)) u.iterations = [{type: 'advisor_message', model: 'claude-opus-4-6', input_tokens: 300, output_tokens: 40}, {type: 'other'}];
-	if (chance(r, 0.05)) u.output_tokens = 1.5;
+	if (chance(r, 0.05)) u.output_tokens = pick(r, [1.5, 1e308, -5, '12']);
+	if (chance(r, 0.03)) u.cache_read_input_tokens = pick(r, [1e20, -1]);
 	return ordered(u, shuffle(r, Object.keys(u)));
 }
 
@@ -119,12 +120,45 @@ function other(r: Rand, n: number): Record<string, unknown> {
 	]);
 }
 
+/**
+ * Claude Code 2.1.x `progress` lines: a sub-agent's assistant message (with usage, read), its user
+ * turns, and hook/bash progress whose strings spell `"usage"` (never read).
+ */
+function progress(r: Rand, n: number): Record<string, unknown> {
+	const kind = int(r, 0, 3);
+	let data: Record<string, unknown>;
+	if (kind <= 1) {
+		const a = assistant(r, 1000 + n);
+		const inner: Record<string, unknown> = {type: kind === 0 ? 'assistant' : 'user', message: a.message, uuid: `s-${n}`, timestamp: a.timestamp};
+		if (chance(r, 0.5)) inner.requestId = a.requestId;
+		data = {type: chance(r, 0.95) ? 'agent_progress' : 'other_progress', agentId: chance(r, 0.8) ? `a${n % 3}` : undefined, message: ordered(inner, shuffle(r, Object.keys(inner)))};
+		if (chance(r, 0.2)) data.normalizedMessages = [{type: 'user', message: {content: tricky(r)}}];
+	} else {
+		data = {type: pick(r, ['hook_progress', 'bash_progress']), output: tricky(r), command: '"usage":{"input_tokens":5}'};
+	}
+	const row: Record<string, unknown> = {
+		parentUuid: null,
+		isSidechain: false,
+		userType: 'external',
+		cwd: '/home/dev/api',
+		sessionId: chance(r, 0.1) ? undefined : 's-1',
+		version: '2.1.240',
+		type: 'progress',
+		data,
+		toolUseID: `agent_msg_${n}`,
+		parentToolUseID: 'toolu_1',
+		uuid: `p-${n}`,
+		timestamp: `2026-10-02T10:${String(n % 60).padStart(2, '0')}:00.000Z`,
+	};
+	return chance(r, 0.3) ? ordered(row, shuffle(r, Object.keys(row))) : row;
+}
+
 function lines(seed: number, count: number): string[] {
 	const r = rng(seed);
 	const out: string[] = [];
 	for (let n = 0; n < count; n++) {
 		const kind = r();
-		const row = kind < 0.6 ? assistant(r, n) : kind < 0.9 ? user(r, n) : other(r, n);
+		const row = kind < 0.55 ? assistant(r, n) : kind < 0.8 ? user(r, n) : kind < 0.92 ? progress(r, n) : other(r, n);
 		out.push(serialize(r, row));
 	}
 	return out;
@@ -151,6 +185,14 @@ describe('Claude fast paths = JSON.parse of every line', () => {
 			expect(fast.consumedLines).toBe(400);
 		});
 	}
+
+	it('generated progress lines add sub-agent records (the comparison covers them)', () => {
+		const text = lines(3, 400);
+		const {fast, reference} = both(text.join('\n') + '\n');
+		const fromProgress = reference.records.filter((x) => x.origin.line !== null && text[x.origin.line - 1]!.includes('"progress"') && x.meta?.sidechain === true);
+		expect(fromProgress.length).toBeGreaterThan(10);
+		expect(fast.records).toEqual(reference.records);
+	});
 
 	it('the skim reads most generated assistant lines itself (the comparison is not all fallbacks)', () => {
 		let assistants = 0;

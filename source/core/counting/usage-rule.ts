@@ -98,15 +98,27 @@ export function applyUsageRule(input: Iterable<UsageRecord>, slackMs = USAGE_RUL
 
 	const owner = new Map<UsageRecord, UsageRecord>();
 	const covered = new Map<UsageRecord, UsageRecord[]>();
-	for (const r of all) {
-		if (!USAGE_RULE_TRANSCRIPTS.has(r.source) || !r.workspace) continue;
-		const turn = findTurn(r, normalize(r.workspace), byWorkspace, slackMs);
-		if (!turn) continue;
+	const assign = (r: UsageRecord, turn: UsageRecord) => {
 		owner.set(r, turn);
 		let list = covered.get(turn);
 		if (!list) covered.set(turn, (list = []));
 		list.push(r);
+	};
+	const ties: Array<{r: UsageRecord; turns: UsageRecord[]}> = [];
+	for (const r of all) {
+		if (!USAGE_RULE_TRANSCRIPTS.has(r.source) || !r.workspace) continue;
+		const found = findTurn(r, normalize(r.workspace), byWorkspace, slackMs);
+		if (!found) continue;
+		if (Array.isArray(found)) ties.push({r, turns: found});
+		else assign(r, found);
 	}
+	// A call inside several turns at once: exactly on the boundary of touching turns (turn k ends
+	// when turn k+1 starts, as a backfill writes them), or in overlapping ones. In time order, it
+	// goes to the earliest of those turns that has no call yet, else the earliest. So a turn whose
+	// only call sits on its boundary is still covered, whichever side of its window the call is
+	// on, and no turn is counted from usage.jsonl beside its calls.
+	ties.sort((a, b) => a.r.at - b.r.at || cmp(a.r.key, b.r.key) || cmp(a.r.origin.path, b.r.origin.path));
+	for (const {r, turns} of ties) assign(r, turns.find((t) => !covered.has(t)) ?? turns[0]!);
 
 	const out: UsageRecord[] = [];
 	for (const r of all) {
@@ -153,14 +165,17 @@ function turnList(list: UsageRecord[]): TurnList {
 	return {turns: list, starts, reach, family};
 }
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * The nearest turn (distance 0 inside it, else how far outside, within the slack); ties go to the
  * closest workspace, then the earliest turn. Only turns starting before `at + slack` are looked at,
  * latest first, until none earlier can reach `at − slack`: a lookup costs the turns near the call,
- * not every turn of the workspace.
+ * not every turn of the workspace. When the call lies inside several turns of that workspace, all
+ * of them, earliest first (the caller decides, see applyUsageRule).
  */
-function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList>, slackMs: number): UsageRecord | null {
-	let best: UsageRecord | null = null;
+function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList>, slackMs: number): UsageRecord | UsageRecord[] | null {
+	let best: UsageRecord | UsageRecord[] | null = null;
 	let bestDistance = Infinity;
 	for (const workspace of ancestors(cwd)) {
 		const list = byWorkspace.get(workspace);
@@ -175,12 +190,19 @@ function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList
 		}
 		let found = -1;
 		let foundDistance = Infinity;
+		// Turns with the call inside, latest first; an array only once there are two.
+		let insideOne: UsageRecord | null = null;
+		let inside: UsageRecord[] | null = null;
 		for (let i = lo - 1; i >= 0 && reach[i]! >= r.at - slackMs; i--) {
 			const f = family[i];
 			if (f && f !== r.source) continue;
 			const start = starts[i]!;
 			const end = turns[i]!.at;
 			const distance = r.at < start ? start - r.at : r.at > end ? r.at - end : 0;
+			if (distance === 0) {
+				if (insideOne === null) insideOne = turns[i]!;
+				else (inside ??= [insideOne]).push(turns[i]!);
+			}
 			// `<=` walking backwards: among equal distances the earliest turn wins.
 			if (distance <= slackMs && distance <= foundDistance) {
 				found = i;
@@ -188,7 +210,7 @@ function findTurn(r: UsageRecord, cwd: string, byWorkspace: Map<string, TurnList
 			}
 		}
 		if (found >= 0 && foundDistance < bestDistance) {
-			best = turns[found]!;
+			best = inside !== null ? inside.reverse() : turns[found]!;
 			bestDistance = foundDistance;
 		}
 	}
