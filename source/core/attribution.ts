@@ -2,7 +2,7 @@
  * Which issue a transcript record belongs to, from its working directory. A transcript session
  * is a run; its issue comes from the workspace path. Default patterns match Symphony workspaces
  * (`…/symphony_workspaces/<ID>`, `<repo>/.symphony/workspaces/<ID>`); `--issue-pattern <regex>`
- * (one capture group) adds others. No match: the "(no issue)" row, still counted.
+ * (one capture group) adds others. No match: the NO_ISSUE "(none)" row (the same name in text, JSON and backfill), still counted.
  */
 import type {UsageRecord} from './record.js';
 

@@ -5,7 +5,6 @@
 import {formatCount, formatTime, formatUsd, PARTIAL_MARK, shortenPath, truncate, UNKNOWN, wrapText} from './format.js';
 import {fitColumns, formatRow, headerRow, type ColumnSpec} from './layout.js';
 import {flagSectionLines} from './anomalies/report-section.js';
-import {NO_ISSUE} from './ledger.js';
 import {runLabels} from './run-id.js';
 import {sanitize} from './sanitize.js';
 import type {BucketJson, CostJson, SummaryJson, TokenTotalJson} from './summary.js';
@@ -88,7 +87,6 @@ export function bucketCells(name: string, b: BucketJson, compact = true): Record
 }
 
 export function rowName(d: ReportDimension, key: string): string {
-	if (d === 'issue' && key === NO_ISSUE) return '(no issue)';
 	return sanitize(key);
 }
 

@@ -2,7 +2,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
-import {copyFixture, tempDir} from '../helpers/temp.js';
+import {copyFixture, FIXTURES, tempDir} from '../helpers/temp.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -127,5 +127,19 @@ describe('burn summary --once', () => {
 		const r = runCli(['summary', '--once', ...args], {cwd: dir});
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain(message);
+	});
+});
+
+describe('the row of records that name no issue', () => {
+	it('has one name, (none), in text, markdown and JSON', () => {
+		const home = join(FIXTURES, 'claude', 'home');
+		const args = ['summary', '--once', '--claude-dir', join(home, '.claude'), '--no-cache'];
+		const json = JSON.parse(runCli([...args, '--json'], {cwd: dir}).stdout);
+		expect(Object.keys(json.byIssue)).toContain('(none)');
+		for (const extra of [['--width', '100'], ['--markdown']]) {
+			const out = runCli([...args, ...extra], {cwd: dir}).stdout;
+			expect(out).toContain('(none)');
+			expect(out).not.toContain('(no issue)');
+		}
 	});
 });

@@ -69,7 +69,7 @@ function runKey(run: RunBucketJson, dim: ItemDim, runId: string): string {
 function itemDetail(snapshot: LiveSnapshot, dim: ItemDim, key: string, q: DetailQuery, width: number): TextLine[] {
 	const doc = snapshot.doc;
 	const b = {issue: doc.byIssue, model: doc.byModel, provider: doc.byProvider, run: doc.byRun}[dim][key];
-	const name = dim === 'issue' && key === NO_ISSUE ? '(no issue)' : sanitize(key);
+	const name = sanitize(key);
 	if (!b) return [{text: `${DIM_WORD[dim]} ${name}: no data`, role: 'dim'}];
 	const out: TextLine[] = [{text: `${DIM_WORD[dim]} ${name}`, role: 'heading'}, ...bucketLines(b, q.now, width)];
 	const runs = Object.entries(doc.byRun).filter(([id, r]) => runKey(r, dim, id) === key);
@@ -77,7 +77,7 @@ function itemDetail(snapshot: LiveSnapshot, dim: ItemDim, key: string, q: Detail
 	const labels = runLabels(Object.keys(doc.byRun));
 	out.push({text: `runs (${runs.length}), newest first`, role: 'heading'});
 	for (const [id, r] of runs.slice(0, 8)) {
-		const other = dim === 'model' ? (r.issue ? sanitize(r.issue) : '(no issue)') : r.model ? sanitize(r.model) : UNKNOWN;
+		const other = dim === 'model' ? (r.issue ? sanitize(r.issue) : NO_ISSUE) : r.model ? sanitize(r.model) : UNKNOWN;
 		const cost = r.cost ? formatCost(r.cost) || 'unpriced' : `${formatTokenTotal(r.tokens.total)} tok`;
 		const lastAt = r.lastAt ? Date.parse(r.lastAt) : null;
 		out.push({text: `  ${labels.get(id) ?? sanitize(id)} ${other} ${r.botRole ? sanitize(r.botRole) : ''} · ${formatCount(r.records, false)} turns · ${cost} · ${formatAge(lastAt, q.now)} ago${r.exitReason ? ` · ${sanitize(r.exitReason)}` : ''}`.replace(/ {2,}·/g, ' ·'), role: 'plain'});
@@ -93,7 +93,7 @@ function runDetail(snapshot: LiveSnapshot, runId: string, q: DetailQuery, width:
 	if (!r) return [{text: `run ${sanitize(runId)}: no data`, role: 'dim'}];
 	const out: TextLine[] = [{text: `run ${sanitize(runId)}`, role: 'heading'}];
 	const facts = [
-		`issue ${r.issue ? sanitize(r.issue) : '(none)'}`,
+		`issue ${r.issue ? sanitize(r.issue) : NO_ISSUE}`,
 		`${r.provider ? sanitize(r.provider) : UNKNOWN} ${r.model ? sanitize(r.model) : UNKNOWN}`,
 		r.botRole ? sanitize(r.botRole) : null,
 		`source ${sanitize(r.source)}`,

@@ -108,7 +108,6 @@ export function shortRun(id: string): string {
 }
 
 function itemName(dim: ItemDim, key: string): string {
-	if (dim === 'issue' && key === NO_ISSUE) return '(no issue)';
 	return sanitize(key);
 }
 
