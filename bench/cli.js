@@ -13,19 +13,12 @@
  *                     [--corpus-dir bench/corpus] [--ccusage /tmp/ccusage/node_modules/.bin/ccusage]
  */
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {cpus, tmpdir} from 'node:os';
-import {dirname, join, resolve} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {join, resolve} from 'node:path';
 import {generate} from './generate.js';
+import {here, root, opt, duBytes} from './common.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(here);
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-	const i = argv.indexOf(name);
-	return i === -1 ? dflt : argv[i + 1];
-};
 const sizeMb = Number(opt('--size-mb', 900));
 const seed = Number(opt('--seed', 1));
 const scales = String(opt('--scales', '1,2')).split(',').map(Number);
@@ -128,11 +121,3 @@ if (results.length >= 2) {
 const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
 for (const l of lines) process.stdout.write('| ' + l.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |\n');
 process.stdout.write('\n');
-
-function duBytes(dir) {
-	let n = 0;
-	for (const e of readdirSync(dir, {withFileTypes: true, recursive: true})) {
-		if (e.isFile()) n += statSync(join(e.parentPath ?? e.path, e.name)).size;
-	}
-	return n;
-}

@@ -11,11 +11,12 @@
  *   node bench/run.js [--size-mb 1024] [--seed 1] [--idle-seconds 30] [--samples 40]
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {cpus, freemem, tmpdir, totalmem} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {generate, parseArgs} from './generate.js';
+import {duBytes} from './common.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -149,11 +150,3 @@ const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join('
 process.stdout.write(`\nburn bench — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM (${(freemem() / 2 ** 30).toFixed(0)} free), load ${load}\n\n`);
 for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(w)}  ${v}\n`);
 process.stdout.write('\n');
-
-function duBytes(dir) {
-	let n = 0;
-	for (const e of readdirSync(dir, {withFileTypes: true, recursive: true})) {
-		if (e.isFile()) n += statSync(join(e.parentPath ?? e.path, e.name)).size;
-	}
-	return n;
-}

@@ -12,17 +12,10 @@
 import {spawnSync} from 'node:child_process';
 import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {dirname, join, resolve} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {join, resolve} from 'node:path';
 import {mulberry32} from '../dist/core/prng.js';
+import {here, root, opt} from './common.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(here);
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-	const i = argv.indexOf(name);
-	return i === -1 ? dflt : argv[i + 1];
-};
 const lines = Number(opt('--lines', 1_000_000));
 const seed = Number(opt('--seed', 3));
 const dir = resolve(opt('--dir', join(here, 'corpus', 'usage')));

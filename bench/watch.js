@@ -14,16 +14,9 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import {appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {dirname, join, resolve} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {join, resolve} from 'node:path';
+import {here, root, opt} from './common.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = dirname(here);
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-	const i = argv.indexOf(name);
-	return i === -1 ? dflt : argv[i + 1];
-};
 const corpus = resolve(opt('--corpus', join(here, 'corpus', 'x1')));
 const samples = Number(opt('--samples', 10));
 const meta = JSON.parse(readFileSync(join(corpus, 'meta.json'), 'utf8'));

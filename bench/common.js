@@ -1,0 +1,24 @@
+/** What every bench script shares: where it runs from, its --name value options, directory sizes. */
+import {readdirSync, statSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+/** bench/ and the repository root above it. */
+export const here = dirname(fileURLToPath(import.meta.url));
+export const root = dirname(here);
+
+const argv = process.argv.slice(2);
+/** The value after `--name` on the command line, else `dflt`. */
+export function opt(name, dflt) {
+	const i = argv.indexOf(name);
+	return i === -1 ? dflt : argv[i + 1];
+}
+
+/** Bytes in the regular files below `dir`. */
+export function duBytes(dir) {
+	let n = 0;
+	for (const e of readdirSync(dir, {withFileTypes: true, recursive: true})) {
+		if (e.isFile()) n += statSync(join(e.parentPath ?? e.path, e.name)).size;
+	}
+	return n;
+}
