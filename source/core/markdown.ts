@@ -3,7 +3,7 @@
  * text report, every column, no width limit.
  */
 import {formatTime, PARTIAL_MARK, UNKNOWN} from './format.js';
-import {bucketCells, costBasisText, costTotalText, dimensionTitle, fidelityLine, formatUsdDelta, hasPartial, plural, rowName, sortedEntries, tableColumns, type ReportDimension} from './report.js';
+import {bucketCells, costBasisText, costTotalText, dimensionTitle, fidelityLine, formatUsdDelta, hasPartial, plural, sortedEntries, tableColumns, type ReportDimension} from './report.js';
 import {flagSectionMarkdown} from './anomalies/report-section.js';
 import {quotaSectionMarkdown} from './quota-report.js';
 import {sanitize} from './sanitize.js';
@@ -30,7 +30,7 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 	out.push(`| ${cols.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`);
 	const entries = sortedEntries(doc, by);
 	for (const [key, bucket] of entries.slice(0, maxRows)) {
-		const cells = bucketCells(rowName(by, key), bucket, false);
+		const cells = bucketCells(sanitize(key), bucket, false);
 		out.push(`| ${cols.map((c) => cell(cells[c.id] ?? '')).join(' | ')} |`);
 	}
 	const total = bucketCells('**Total**', doc.totals, false);

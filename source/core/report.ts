@@ -86,9 +86,6 @@ export function bucketCells(name: string, b: BucketJson, compact = true): Record
 	};
 }
 
-export function rowName(d: ReportDimension, key: string): string {
-	return sanitize(key);
-}
 
 /** Rows of a dimension, most spend first (cost when priced, else total tokens, else records). */
 export function sortedEntries(doc: SummaryJson, d: ReportDimension): Array<[string, BucketJson]> {
@@ -159,7 +156,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	// Run ids wider than their column show the part that tells them apart (time-ordered ids share a prefix).
 	const nameWidth = placed.find((c) => c.id === 'name')?.actualWidth ?? 8;
 	const labels = options.by === 'run' ? runLabels(entries.map(([k]) => k), nameWidth) : null;
-	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(labels?.get(key) ?? rowName(options.by, key), bucket)), 'row');
+	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(labels?.get(key) ?? sanitize(key), bucket)), 'row');
 	if (entries.length > maxRows) push(`+${entries.length - maxRows} more (use --json for all)`, 'dim');
 	push(formatRow(placed, bucketCells('Total', doc.totals)), 'total');
 	lines.push({text: '', style: 'row'});

@@ -100,16 +100,13 @@ export function buildWatchModel(snapshot: LiveSnapshot, q: ModelQuery): WatchMod
 }
 
 export function crumbs(view: ViewName, path: readonly DrillStep[], labels?: ReadonlyMap<string, string>): string[] {
-	return [VIEW_TITLE[view], ...path.map((s) => (s.dim === 'run' ? `run ${labels?.get(s.id) ?? shortRun(s.id)}` : itemName(s.dim, s.id)))];
+	return [VIEW_TITLE[view], ...path.map((s) => (s.dim === 'run' ? `run ${labels?.get(s.id) ?? shortRun(s.id)}` : sanitize(s.id)))];
 }
 
 export function shortRun(id: string): string {
 	return sanitize(id).slice(0, 8);
 }
 
-function itemName(dim: ItemDim, key: string): string {
-	return sanitize(key);
-}
 
 interface RowContext {
 	snapshot: LiveSnapshot;
@@ -127,7 +124,7 @@ function listRows(ctx: RowContext, dim: ItemDim): WatchRow[] {
 	const labels = dim === 'run' ? ctx.labels() : null;
 	return Object.entries(map).map(([key, b]) => {
 		const run = dim === 'run' ? (b as RunBucketJson) : null;
-		const name = run ? `${labels!.get(key) ?? shortRun(key)} ${run.issue ? sanitize(run.issue) : ''}`.trim() : itemName(dim, key);
+		const name = run ? `${labels!.get(key) ?? shortRun(key)} ${run.issue ? sanitize(run.issue) : ''}`.trim() : sanitize(key);
 		const row = bucketRow(ctx, dim, key, b, name);
 		row.drill = {dim, id: key};
 		if (run) {
