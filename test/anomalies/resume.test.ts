@@ -6,23 +6,9 @@ import {Ledger} from '../../source/core/ledger.js';
 import {resolveParams} from '../../source/core/anomalies/params.js';
 import type {ActivityEvent, UsageRecord} from '../../source/core/record.js';
 import {mulberry32} from '../../source/core/prng.js';
-import {batch, costOf, ev, MIN, rec, T0} from './helpers.js';
+import {batch, costOf, MIN, mixedHistory, rec, T0} from './helpers.js';
 
-/** A day of mixed history that trips most kinds (spend, peers, budgets, churn, context, cache, quota, tools, stall). */
-function history(): {records: UsageRecord[]; events: ActivityEvent[]} {
-	const records: UsageRecord[] = [];
-	const events: ActivityEvent[] = [];
-	for (let i = 0; i < 50; i++) records.push(rec({runId: 'spiky', at: T0 + i * MIN, usd: i < 40 ? 0.1 * (1 + ((i % 7) - 3) * 0.1) : 0.8}));
-	for (let p = 0; p < 12; p++) for (let t = 0; t < 3; t++) records.push(rec({runId: `peer-${p}`, issue: `MT-${p}`, at: T0 + 2 * 60 * MIN + p * 10 * MIN + t * MIN, usd: 0.3 + p * 0.01, meta: {botRole: 'developer'}}));
-	for (let t = 0; t < 6; t++) records.push(rec({runId: 'big', issue: 'MT-90', at: T0 + 5 * 60 * MIN + t * MIN, usd: 2, meta: {botRole: 'developer'}}));
-	for (let k = 0; k < 4; k++) records.push(rec({runId: `retry-${k}`, issue: 'MT-77', at: T0 + 5 * 60 * MIN + k * 20 * MIN, usd: 4, meta: {botRole: 'developer'}}));
-	for (let i = 0; i < 9; i++) records.push(rec({source: 'claude', runId: 'ctx', granularity: 'per-message', at: T0 + 7 * 60 * MIN + i * 20_000, usd: 0.2, tokens: {input: 120_000 + i * 8_000, cacheRead: i < 6 ? 110_000 : 5_000, cacheWrite: i < 6 ? 2_000 : 120_000, output: 300, total: 120_300}}));
-	for (let i = 0; i < 4; i++) records.push(rec({source: 'codex', runId: 'codex-1', at: T0 + 8 * 60 * MIN + i * 5 * MIN, usd: 0.1, quota: {at: T0 + 8 * 60 * MIN + i * 5 * MIN, planType: null, windows: [{label: 'primary', windowMinutes: 300, usedPercent: 70 + i * 5, resetsAt: null}]}}));
-	for (let i = 0; i < 8; i++) events.push(ev('tool_call', T0 + 9 * 60 * MIN + i * 5000, 'Bash', '{"command":"npm test"}', {runId: 'loopy'}));
-	for (let i = 0; i < 5; i++) events.push(ev('tool_result', T0 + 9 * 60 * MIN + i * 5000 + 1000, 'Bash', `Error: port 3${i}00 in use`, {runId: 'loopy', ok: false}));
-	for (let i = 0; i < 5; i++) events.push(ev('error', T0 + 10 * 60 * MIN + i * 30_000, 'api_error', `overloaded (request req_${i}abc)`, {runId: 'err'}));
-	return {records, events};
-}
+const history = () => mixedHistory({peers: 12, bigRun: true});
 
 const params = resolveParams({budget: {run: 3, issue: 10, day: 30}});
 const options = {params, costOf};
