@@ -3,6 +3,7 @@
  * without a price, timed relative to a fixed clock.
  */
 import {runGuid, type TurnSpec} from '../../source/demo/usage-line.js';
+import type {Flag} from '../../source/core/flags.js';
 import type {Pricer} from '../../source/core/totals.js';
 import {TestStore, testPricer} from './ledger-store.js';
 
@@ -48,4 +49,23 @@ export function factoryStore(options: {pricer?: Pricer | null} = {}): TestStore 
 	const store = new TestStore({now: NOW, pricer: options.pricer === null ? undefined : (options.pricer ?? testPricer)});
 	store.addTurns(factoryTurns());
 	return store;
+}
+
+/** A spend_spike flag on `runId` as the monitor words it ($0.23/min against a $0.06/min usual), ending now. */
+export function spendSpikeFlag(runId: string, evidence: string, o: Partial<Flag> = {}): Flag {
+	return {
+		id: `spend_spike:run:${runId}`,
+		kind: 'spend_spike',
+		scope: {type: 'run', id: runId},
+		severity: 'warn',
+		value: 0.23,
+		threshold: 0.12,
+		unit: 'usd/min',
+		baseline: {median: 0.06, mad: 0.01, n: 35, window: '60m own'},
+		firstAt: NOW - 60_000,
+		lastAt: NOW,
+		message: `Run ${runId.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`,
+		evidence: [{at: NOW - 30_000, text: evidence}],
+		...o,
+	};
 }

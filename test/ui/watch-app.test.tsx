@@ -5,7 +5,7 @@ import {RESORT_MS} from '../../source/ui/view/watch-order.js';
 import {App} from '../../source/ui/App.js';
 import {KEYS, press, waitForFrame} from '../helpers/ink.js';
 import {TestStore, testPricer} from '../helpers/ledger-store.js';
-import {factoryStore, NOW, RUN_A, RUN_C, turn} from '../helpers/watch-fixture.js';
+import {factoryStore, NOW, RUN_A, RUN_C, spendSpikeFlag, turn} from '../helpers/watch-fixture.js';
 
 const mounted: Array<() => void> = [];
 afterEach(() => {
@@ -239,20 +239,7 @@ describe('watch App', () => {
 		expect(lines(external()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^‼ \[bosun\] MT-102/);
 	});
 
-	const spike = (): import('../../source/core/flags.js').Flag => ({
-		id: `spend_spike:run:${RUN_C}`,
-		kind: 'spend_spike',
-		scope: {type: 'run', id: RUN_C},
-		severity: 'crit',
-		value: 0.23,
-		threshold: 0.12,
-		unit: 'usd/min',
-		baseline: {median: 0.06, mad: 0.01, n: 35, window: '60m own'},
-		firstAt: NOW - 60_000,
-		lastAt: NOW,
-		message: `Run ${RUN_C.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`,
-		evidence: [{at: NOW - 30_000, text: '$0.20/min (fast EWMA) after turn 2 of gemini-2.5-pro'}],
-	});
+	const spike = () => spendSpikeFlag(RUN_C, '$0.20/min (fast EWMA) after turn 2 of gemini-2.5-pro', {severity: 'crit'});
 
 	it('120×40: a labelled chart with a time axis, the table, and the selected item in a detail panel that follows the selection', async () => {
 		const size = {columns: 120, rows: 40};

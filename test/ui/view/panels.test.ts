@@ -12,23 +12,9 @@ import {chartLines, timeAxis} from '../../../source/ui/view/spend-chart.js';
 import {sparkRows, sparkScale} from '../../../source/ui/view/sparkline.js';
 import {headerInfo} from '../../../source/ui/view/watch-header.js';
 import {TestStore, testPricer} from '../../helpers/ledger-store.js';
-import {factoryStore, NOW, RUN_A, RUN_C} from '../../helpers/watch-fixture.js';
+import {factoryStore, NOW, RUN_A, RUN_C, spendSpikeFlag} from '../../helpers/watch-fixture.js';
 
-const flag = (o: Partial<Flag>): Flag => ({
-	id: 'spend_spike:run:r',
-	kind: 'spend_spike',
-	scope: {type: 'run', id: RUN_A},
-	severity: 'warn',
-	value: 0.23,
-	threshold: 0.12,
-	unit: 'usd/min',
-	baseline: {median: 0.06, mad: 0.01, n: 35, window: '60m own'},
-	firstAt: NOW - 60_000,
-	lastAt: NOW,
-	message: `Run ${RUN_A.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`,
-	evidence: [{at: NOW - 30_000, text: '$0.20/min (fast EWMA) after turn 40 of claude-sonnet-4-6'}],
-	...o,
-});
+const flag = (o: Partial<Flag>): Flag => spendSpikeFlag(RUN_A, '$0.20/min (fast EWMA) after turn 40 of claude-sonnet-4-6', {id: 'spend_spike:run:r', ...o});
 
 describe('chart scale', () => {
 	it('one spike does not flatten the history: the scale is clipped at the 95th percentile and the spike ends in ▲', () => {
