@@ -9,6 +9,7 @@ import {minutes} from '../core/anomalies/params.js';
 import type {Problem} from '../core/problems.js';
 import {sanitize} from '../core/sanitize.js';
 import {createLiveEngine} from '../ingest/engine.js';
+import {readSamples, samplesStamp, stateDir} from '../ingest/quota-state.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, usableCacheDir} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
 import {loadFlagParams, watchFlagOptions, watchFlagOptionsHelp} from './flag-options.js';
@@ -16,6 +17,7 @@ import {notifierFrom, notifyFlags, notifyFlagsHelp, notifyFromStore} from './not
 import {metricsFlags, metricsFlagsHelp, metricsPlan, normalizeOtlpFlag, startMetricsOutputs} from './metrics-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
+import {withQuota} from './watch-quota.js';
 
 export const serveHelp = `
   Usage
@@ -75,8 +77,11 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 		detectFlags: createFlagHook({params: flagParams}),
 		onNotice: (m) => log(m),
 	});
+	// As in watch: Claude's windows come from the statusline's samples, the records carry the rest.
+	const state = stateDir(env);
+	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), thresholds: flagParams.rateLimit});
 	const outputs = await startMetricsOutputs({
-		store: engine.store,
+		store,
 		plan,
 		cacheDir,
 		identity: {cwd, sources: discovery.flags},
@@ -95,9 +100,9 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 	const onSignal = () => stop();
 	for (const s of signals) process.on(s, onSignal);
 	const reported = new Set<string>();
-	const offNotify = notifyFromStore(engine.store, notifier);
-	const unsubscribe = engine.store.subscribe(() => {
-		const snapshot = engine.store.getSnapshot();
+	const offNotify = notifyFromStore(store, notifier);
+	const unsubscribe = store.subscribe(() => {
+		const snapshot = store.getSnapshot();
 		for (const p of snapshot.doc.problems.items) {
 			const key = problemKey(p);
 			if (reported.has(key)) continue;
@@ -118,6 +123,7 @@ export async function runServe({argv, env = process.env, cwd = process.cwd(), st
 		offNotify();
 		await notifier?.close();
 		await outputs.close();
+		store.stop();
 		await engine.stop();
 	}
 }

@@ -67,6 +67,9 @@ function windowName(label: string, windowMinutes: number | null): string {
 	return label;
 }
 
+/** core/quota.ts's names for the known window lengths, as windowName names them. */
+const STATUSLINE_WINDOWS: Record<string, string> = {'5h': '5-hour', '7d': 'weekly'};
+
 export function aggregate(ledger: Ledger, labels: LabelChoice, dataNow: number): Aggregate {
 	const byKey = new Map<string, SeriesAcc>();
 	const recent: Aggregate['recent'] = [];
@@ -180,6 +183,13 @@ export function gaugePoints(agg: Aggregate, snapshot: LiveSnapshot, now: number,
 	}
 	out.push(...flags.values());
 	for (const q of agg.quota.values()) out.push({family: 'burn.quota.used', labels: {provider: q.provider, window: q.window}, value: q.used});
+	// The statusline's windows (Claude Code's) are not in the records: the quota store
+	// (commands/watch-quota.ts) puts them in the document. A stale one has reset since: no point.
+	for (const e of snapshot.doc.quota ?? []) {
+		if (e.source !== 'statusline' || e.stale) continue;
+		const window = STATUSLINE_WINDOWS[e.window] ?? e.window;
+		if (!agg.quota.has(`${e.provider}\u0000${window}`)) out.push({family: 'burn.quota.used', labels: {provider: e.provider, window}, value: e.usedPercent / 100});
+	}
 	for (const s of snapshot.sources) out.push({family: 'burn.source.problems', labels: {source: s.kind, path: s.path}, value: s.problems});
 	for (const [source, b] of Object.entries(snapshot.doc.bySource)) {
 		if (b.lastAt !== null) out.push({family: 'burn.source.last_record', labels: {source}, value: Date.parse(b.lastAt) / 1000});

@@ -1,7 +1,8 @@
 /**
  * `burn serve` as a process: /healthz and /metrics over HTTP, problems logged one per line on
  * stderr as they appear, SIGINT exits 0, bad flags and a taken port exit 2 with a hint, and
- * --on-flag runs its command for a flag raised while serving (the same notifier as watch).
+ * --on-flag runs its command for a flag raised while serving (the same notifier as watch), and
+ * the statusline's quota windows reach /metrics.
  */
 import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
@@ -83,6 +84,26 @@ describe('burn serve', () => {
 		appendFileSync(usage, [3, 4, 5, 6, 7].map(turn).join('\n') + '\n');
 		const flags = await until(() => (existsSync(out) && readFileSync(out, 'utf8').endsWith('\n') ? readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : undefined), 'the on-flag command wrote the flag');
 		expect(flags).toEqual([expect.objectContaining({kind: 'budget_burn', severity: 'warn', reason: 'raised', active: true})]);
+		served.child.kill('SIGTERM');
+		expect(await served.exited).toBe(0);
+	});
+
+	it("exports the statusline's Claude windows as burn_quota_used_ratio, as watch shows them", async () => {
+		const dir = join(tmp.dir, 'statusline-quota');
+		const state = join(dir, 'state');
+		mkdirSync(state, {recursive: true});
+		const at = Date.now() - 60_000;
+		const resets = (s: number) => Math.floor(at / 1000) + s;
+		const sample = {v: 1, provider: 'anthropic', source: 'statusline', at, windows: [{label: 'five_hour', windowMinutes: 300, usedPercent: 70, resetsAt: resets(3600)}, {label: 'seven_day', windowMinutes: 10080, usedPercent: 30, resetsAt: resets(5 * 86400)}]};
+		writeFileSync(join(state, 'quota.jsonl'), JSON.stringify(sample) + '\n');
+		copyFixture('symphony/problems.jsonl', dir, 'usage.jsonl');
+		const served = await startServe(['--usage', join(dir, 'usage.jsonl'), '--no-cache', '--metrics', '127.0.0.1:0'], {BURN_STATE_DIR: state});
+		const body = await until(async () => {
+			const r = await httpGet(`http://127.0.0.1:${served.port}/metrics`);
+			return r.body.includes('burn_engine_ready 1') ? r.body : undefined;
+		}, 'engine ready');
+		expect(body).toMatch(/^burn_quota_used_ratio\{provider="anthropic",window="5-hour"\} 0\.7$/m);
+		expect(body).toMatch(/^burn_quota_used_ratio\{provider="anthropic",window="weekly"\} 0\.3$/m);
 		served.child.kill('SIGTERM');
 		expect(await served.exited).toBe(0);
 	});
