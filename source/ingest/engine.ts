@@ -11,6 +11,7 @@ import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS} from '../core/counting/c
 import type {Flag} from '../core/flags.js';
 import {Ledger} from '../core/ledger.js';
 import {ProblemLog} from '../core/problems.js';
+import {canonicalProvider} from '../core/provider.js';
 import type {UsageRecord} from '../core/record.js';
 import {acceptFor} from '../core/record-filter.js';
 import type {LiveSnapshot} from '../core/snapshot.js';
@@ -107,8 +108,11 @@ export class Engine implements LiveEngine, WatchedEngine {
 		const gate = this.counted.gate;
 		const patterns = this.patterns;
 		// A workspace's issue is the same for all its records: match the patterns once per workspace.
+		// The provider gets its one name (core/provider.ts). The index keeps records as read.
 		const issues = new Map<string, string | null>();
-		const attribute = (r: UsageRecord): UsageRecord => {
+		const attribute = (read: UsageRecord): UsageRecord => {
+			const provider = canonicalProvider(read.provider);
+			const r = provider === read.provider ? read : {...read, provider};
 			if (r.issue !== null || !r.workspace) return r;
 			let issue = issues.get(r.workspace);
 			if (issue === undefined) issues.set(r.workspace, (issue = issueFromWorkspace(r.workspace, patterns)));
