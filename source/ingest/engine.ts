@@ -1,13 +1,9 @@
 /**
  * The engine: discovery → file trackers (and the index) → raw ledger → counting once → coalescing
  * store. The one read path: `summary --once`, `sources` and `backfill` read once, save the index
- * and stop (ingest/read-once.ts); `watch` then keeps reading what changes (docs/pipeline.md).
- *
- * Change detection is event-driven (chokidar, short debounce) with a stat-only polling backstop;
- * nothing is re-read unless its identity changed. While nothing changes, nothing runs but the
- * backstop's stat calls.
+ * and stop (ingest/read-once.ts); `watch` and `serve` then keep reading what changes, driven by
+ * the watcher (ingest/watcher.ts), which decides when to read (docs/pipeline.md).
  */
-import type {FSWatcher} from 'chokidar';
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
@@ -15,6 +11,7 @@ import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS} from '../core/counting/c
 import type {Flag} from '../core/flags.js';
 import {Ledger} from '../core/ledger.js';
 import {ProblemLog} from '../core/problems.js';
+import {canonicalProvider} from '../core/provider.js';
 import type {UsageRecord} from '../core/record.js';
 import {acceptFor} from '../core/record-filter.js';
 import type {LiveSnapshot} from '../core/snapshot.js';
@@ -28,6 +25,7 @@ import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
 import {loadIndex, saveIndex, type IndexedFile, type LoadedIndex} from './index-store.js';
 import {CoalescingStore} from './store.js';
+import {Watcher, type WatchedEngine} from './watcher.js';
 
 export function createLiveEngine(options: EngineOptions): Engine {
 	return new Engine(options);
@@ -55,7 +53,7 @@ export interface EngineStats {
 	indexBytes: number | null;
 }
 
-export class Engine implements LiveEngine {
+export class Engine implements LiveEngine, WatchedEngine {
 	/** Every record read, deduplicated, unfiltered: files are retracted from it. */
 	readonly ledger: Ledger;
 	/** The ledger that counts (counting-once rules, filters), re-counted only when a rule can apply. */
@@ -85,17 +83,8 @@ export class Engine implements LiveEngine {
 	private readonly patterns: readonly RegExp[];
 	private readonly now: () => number;
 	private readonly sink: RecordSink;
-	private watchers: FSWatcher[] = [];
-	/** chokidar's `watch`, loaded only when watching (one-shot reads start faster without it). */
-	private watch: typeof import('chokidar').watch | null = null;
-	private watcherReady: Promise<void>[] = [];
-	private readonly dirty = new Set<string>();
-	private relistDue = false;
-	private debounceTimer: NodeJS.Timeout | null = null;
-	private lastFlushAt = -Infinity;
-	private pollTimer: NodeJS.Timeout | null = null;
-	private indexTimer: NodeJS.Timeout | null = null;
-	private lastRelist = 0;
+	/** Keeps the engine up to date after the first read (watch, serve); null for one-shot reads. */
+	private watcher: Watcher | null = null;
 	private queue: Promise<void> = Promise.resolve();
 	private indexDirty = false;
 	private stopped = false;
@@ -119,8 +108,11 @@ export class Engine implements LiveEngine {
 		const gate = this.counted.gate;
 		const patterns = this.patterns;
 		// A workspace's issue is the same for all its records: match the patterns once per workspace.
+		// The provider gets its one name (core/provider.ts). The index keeps records as read.
 		const issues = new Map<string, string | null>();
-		const attribute = (r: UsageRecord): UsageRecord => {
+		const attribute = (read: UsageRecord): UsageRecord => {
+			const provider = canonicalProvider(read.provider);
+			const r = provider === read.provider ? read : {...read, provider};
 			if (r.issue !== null || !r.workspace) return r;
 			let issue = issues.get(r.workspace);
 			if (issue === undefined) issues.set(r.workspace, (issue = issueFromWorkspace(r.workspace, patterns)));
@@ -180,28 +172,18 @@ export class Engine implements LiveEngine {
 			}
 			if (index.size !== this.restoredFiles + this.carried.length) this.indexDirty = true;
 		}
-		this.lastRelist = this.now();
 		this.ready = true;
 		this.store.publish();
 		if (this.options.watch === false || this.stopped) return;
-		this.watch = (await import('chokidar')).watch;
-		if (this.stopped) return;
-		for (const root of this.roots) this.watchRoot(root);
-		const poll = this.options.pollIntervalMs ?? 5000;
-		if (poll > 0) {
-			this.pollTimer = setInterval(() => void this.serial(() => this.pollOnce()), poll);
-			this.pollTimer.unref?.();
-		}
+		this.watcher = new Watcher(this, this.options, this.sources, this.now);
+		await this.watcher.start(this.roots);
 	}
 
 	async stop(): Promise<void> {
 		this.stopped = true;
-		for (const t of [this.debounceTimer, this.indexTimer, this.recountTimer]) if (t) clearTimeout(t);
-		if (this.pollTimer) clearInterval(this.pollTimer);
-		this.debounceTimer = this.indexTimer = this.pollTimer = this.recountTimer = null;
-		const watchers = this.watchers;
-		this.watchers = [];
-		await Promise.all(watchers.map((w) => w.close()));
+		if (this.recountTimer) clearTimeout(this.recountTimer);
+		this.recountTimer = null;
+		await this.watcher?.stop();
 		await this.queue;
 		this.store.stop();
 		this.writeIndex();
@@ -218,7 +200,7 @@ export class Engine implements LiveEngine {
 	 * by the polling backstop only). `start()` does not wait for it, so the first frame is not delayed.
 	 */
 	async watchReady(): Promise<void> {
-		await Promise.all(this.watcherReady);
+		await this.watcher?.ready();
 	}
 
 	/** Saves the index now if anything changed since it was loaded or last saved. */
@@ -371,7 +353,7 @@ export class Engine implements LiveEngine {
 	}
 
 	/** Runs jobs one at a time: trackers are never synced concurrently. */
-	private serial(job: () => Promise<void>): Promise<void> {
+	serial(job: () => Promise<void>): Promise<void> {
 		const next = this.queue.then(job).catch((error: unknown) => this.notice(`engine: ${(error as Error).message}`));
 		this.queue = next;
 		return next;
@@ -467,110 +449,54 @@ export class Engine implements LiveEngine {
 		return true;
 	}
 
-	private watchRoot(root: SourceRoot): void {
-		const def = this.sources.find((s) => s.kind === root.kind);
-		if (!this.watch) return;
-		const w = this.watch(root.path, {
-			ignoreInitial: true,
-			persistent: true,
-			depth: def?.recursive ? undefined : 0,
-			ignorePermissionErrors: true,
-		});
-		w.on('all', (event, path) => {
-			if (event === 'addDir' || event === 'unlinkDir') this.relistDue = true;
-			else this.dirty.add(path);
-			this.scheduleFlush();
-		});
-		this.watcherReady.push(new Promise((resolve) => w.once('ready', () => resolve())));
-		w.on('error', () => {
-			// The polling backstop covers a watcher that failed (too many watches, odd file systems).
-		});
-		this.watchers.push(w);
+	// What the watcher (ingest/watcher.ts) asks of the engine.
+
+	async syncPath(path: string): Promise<boolean> {
+		const alerts = this.alerts.get(path);
+		if (alerts) return (await alerts.sync()) !== 'unchanged';
+		const tracked = this.files.get(path) ?? this.files.get(path.replace(/-(wal|journal)$/, '')) ?? this.adopt(path);
+		return tracked !== null && this.settle(await tracked.tracker.sync());
 	}
 
-	private scheduleFlush(): void {
-		// The first event starts the clock and later ones join it, so a file written to non-stop is
-		// still read every interval. The wait is above chokidar's 50 ms change throttle: a write whose
-		// event it swallowed is on disk by the time we read. When idle, the first event is also read
-		// at once (leading edge); its paths stay dirty for the read at the end of the wait.
-		if (this.stopped || this.debounceTimer) return;
-		const wait = Math.max(55, this.options.debounceMs ?? 60);
-		if (performance.now() - this.lastFlushAt >= wait) void this.serial(() => this.flush(true));
-		this.debounceTimer = setTimeout(() => {
-			this.debounceTimer = null;
-			void this.serial(() => this.flush(false));
-		}, wait);
-	}
-
-	/** Reads the files events named; `keep`: they stay dirty for the next read (a leading-edge read). */
-	private async flush(keep: boolean): Promise<void> {
-		this.lastFlushAt = performance.now();
-		const paths = [...this.dirty];
-		if (!keep) this.dirty.clear();
-		let changed = false;
-		for (const p of paths) {
-			const alerts = this.alerts.get(p);
-			if (alerts) {
-				if ((await alerts.sync()) !== 'unchanged') changed = true;
-				continue;
-			}
-			const tracked = this.files.get(p) ?? this.files.get(p.replace(/-(wal|journal)$/, '')) ?? this.adopt(p);
-			if (tracked && this.settle(await tracked.tracker.sync())) changed = true;
-		}
-		if (this.relistDue) {
-			this.relistDue = false;
-			if (await this.relist()) changed = true;
-		}
-		if (changed) this.changed();
-	}
-
-	/** A file event for a path not tracked yet: track it if a root's source reads it. */
-	private adopt(path: string): TrackedFile | null {
-		for (const root of this.roots) if (rootReads(root, path, this.sources)) return this.track(path, root);
-		return null;
-	}
-
-	private async relist(): Promise<boolean> {
+	async relistRoots(): Promise<boolean> {
 		let changed = false;
 		for (const root of this.roots) if (await this.readRoot(root, null)) changed = true;
-		this.lastRelist = this.now();
 		return changed;
 	}
 
-	/** The backstop: stat every file, look for roots that appeared, now and then list directories. */
-	private async pollOnce(): Promise<void> {
-		if (this.stopped) return;
+	async syncChangedFiles(): Promise<boolean> {
 		let changed = false;
-		const discovery = discoverSources(this.options.discovery, this.sources);
-		for (const root of discovery.roots) {
-			if (this.roots.some((r) => r.kind === root.kind && r.path === root.path)) continue;
-			this.roots.push(root);
-			this.trackAlerts([root]);
-			this.missing = this.missing.filter((m) => !(m.kind === root.kind && m.path === root.path));
-			await this.readRoot(root, null);
-			this.watchRoot(root);
-			changed = true;
-		}
 		for (const {tracker} of this.files.values()) {
 			if (tracker.changed() && this.settle(await tracker.sync())) changed = true;
 		}
 		for (const alerts of this.alerts.values()) {
 			if (alerts.changed() && (await alerts.sync()) !== 'unchanged') changed = true;
 		}
-		if (this.now() - this.lastRelist >= (this.options.relistIntervalMs ?? 60_000)) {
-			if (await this.relist()) changed = true;
-		}
-		if (changed) this.changed();
+		return changed;
 	}
 
-	private changed(): void {
+	async addNewRoots(): Promise<SourceRoot[]> {
+		if (this.stopped) return [];
+		const added: SourceRoot[] = [];
+		for (const root of discoverSources(this.options.discovery, this.sources).roots) {
+			if (this.roots.some((r) => r.kind === root.kind && r.path === root.path)) continue;
+			this.roots.push(root);
+			this.trackAlerts([root]);
+			this.missing = this.missing.filter((m) => !(m.kind === root.kind && m.path === root.path));
+			await this.readRoot(root, null);
+			added.push(root);
+		}
+		return added;
+	}
+
+	invalidate(): void {
 		this.store.invalidate();
-		if (!this.options.cacheDir || this.indexTimer || this.stopped) return;
-		this.indexTimer = setTimeout(() => {
-			this.indexTimer = null;
-			void this.serial(async () => this.writeIndex());
-		}, this.options.indexWriteDelayMs ?? 300_000);
-		this.indexTimer.unref?.();
+	}
+
+	/** A file event for a path not tracked yet: track it if a root's source reads it. */
+	private adopt(path: string): TrackedFile | null {
+		for (const root of this.roots) if (rootReads(root, path, this.sources)) return this.track(path, root);
+		return null;
 	}
 }
 

@@ -34,6 +34,39 @@ const unavailableOnly = () => {
 };
 
 describe('burn summary --once', () => {
+	it('--by provider has one row per provider: the agent names usage.jsonl writes fold into the company', () => {
+		const file = join(dir, 'usage.jsonl');
+		const line = (turn: number, provider: string, model: string) =>
+			JSON.stringify({
+				schemaVersion: 1,
+				recordedAt: `2026-10-02T10:0${turn}:05Z`,
+				runID: `0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6${turn}`,
+				turn: 1,
+				issueIdentifier: 'MT-9',
+				provider,
+				model,
+				botRole: 'developer',
+				inputTokens: 100,
+				outputTokens: 10,
+				totalTokens: 110,
+				usageSource: 'provider_reported',
+				startedAt: `2026-10-02T10:0${turn}:00Z`,
+				endedAt: `2026-10-02T10:0${turn}:05Z`,
+			});
+		const lines = [line(1, 'claude', 'claude-sonnet-4-6'), line(2, 'anthropic', 'claude-sonnet-4-6'), line(3, 'codex', 'gpt-5.3-codex'), line(4, 'OpenAI', 'gpt-5.3-codex')];
+		writeFileSync(file, lines.join('\n') + '\n');
+		const r = runCli(['summary', '--once', '--json', '--usage', file], {cwd: dir});
+		expect(r.code).toBe(0);
+		const doc = JSON.parse(r.stdout);
+		expect(Object.keys(doc.byProvider).sort()).toEqual(['anthropic', 'openai']);
+		expect(doc.byProvider.anthropic.records).toBe(2);
+		expect(doc.byProvider.openai.records).toBe(2);
+		const text = runCli(['summary', '--once', '--by', 'provider', '--usage', file], {cwd: dir, env: {COLUMNS: '100'}});
+		expect(text.code).toBe(0);
+		expect(text.stdout).toMatch(/anthropic/);
+		expect(text.stdout).not.toMatch(/\bclaude\b|\bcodex\b/);
+	});
+
 	it('--json writes only the burn.summary/1 document', () => {
 		const file = copyFixture('symphony/valid.jsonl', dir, 'usage.jsonl');
 		const r = runCli(['summary', '--once', '--json', '--usage', file], {cwd: dir});
@@ -43,7 +76,7 @@ describe('burn summary --once', () => {
 		expect(doc.range).toEqual({from: '2026-10-02T10:00:05.000Z', to: '2026-10-02T11:01:20.000Z'});
 		expect(doc.sources).toEqual([{kind: 'symphony', path: file, files: 1, records: 5, problems: 0}]);
 		expect(Object.keys(doc)).toEqual(expect.arrayContaining(['totals', 'byIssue', 'byRun', 'byModel', 'byProvider', 'bySource', 'fidelity', 'problems']));
-		expect(doc.byRun['1c6c8b51-2a1f-4d66-8e5d-2b3c4d5e6f70']).toMatchObject({issue: 'MT-650', provider: 'codex', model: 'gpt-5.3-codex'});
+		expect(doc.byRun['1c6c8b51-2a1f-4d66-8e5d-2b3c4d5e6f70']).toMatchObject({issue: 'MT-650', provider: 'openai', model: 'gpt-5.3-codex'});
 	});
 
 	it('text: header, table by issue, fidelity line, partial footnote, problems with a hint', () => {

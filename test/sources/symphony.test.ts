@@ -34,13 +34,13 @@ describe('Symphony usage.jsonl source', () => {
 		expect(doc.byIssue['MT-649']!.tokens.input).toEqual({value: 52135, known: 2, missing: 1});
 		expect(doc.byRun['0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f']).toMatchObject({
 			issue: 'MT-649',
-			provider: 'claude',
+			provider: 'anthropic',
 			model: 'claude-sonnet-4-6',
 			botRole: 'developer',
 			records: 3,
 		});
 		expect(doc.byModel['gpt-5.3-codex']!.tokens.total.value).toBe(13100);
-		expect(doc.byProvider.codex!.records).toBe(2);
+		expect(doc.byProvider.openai!.records).toBe(2);
 		expect(doc.bySource.symphony!.records).toBe(5);
 	});
 
