@@ -135,7 +135,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		if (plan.address || plan.otlp) {
 			// The same feed as `burn serve`, over the engine the screen shows.
 			metrics = await startMetricsOutputs({
-				store: engine.store,
+				store,
 				plan,
 				cacheDir,
 				identity: {cwd, sources: discoveryOptions(sourceValues, env, cwd).flags},
