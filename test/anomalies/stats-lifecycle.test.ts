@@ -99,4 +99,25 @@ describe('lifecycle', () => {
 		expect(f).toMatchObject({severity: 'crit', value: 20, lastAt: T0 + 2});
 		expect(f.evidence!.map((e) => e.text)).toEqual(['a', 'b', 'c']);
 	});
+
+	it('builds a peak message and evidence once, when the flag is read, as they were at the observation', () => {
+		const l = new Lifecycle(DEFAULT_PARAMS.lifecycle);
+		let built = 0;
+		// A flag that peaks on every observation (its ratio only grows, as retry churn's attempts do).
+		for (let i = 1; i <= 200; i++) {
+			const n = i;
+			l.observe(obs(T0 + i, 1 + i / 100, {message: () => (built++, `peak ${n}`), evidence: () => (built++, `seen ${n}`)}));
+		}
+		// The raise builds its message and evidence at once; everything after waits for a read.
+		expect(built).toBe(2);
+		const f = l.flags()[0]!;
+		expect(f.message).toBe('peak 200');
+		expect(f.evidence!.map((e) => e.text)).toEqual(['seen 1', ...Array.from({length: 11}, (_, k) => `seen ${190 + k}`)]);
+		// The raise's two, the last peak's message, and the 11 evidence lines still kept.
+		expect(built).toBe(14);
+		// The state a snapshot serializes holds text, not closures.
+		expect(() => structuredClone(l.state)).not.toThrow();
+		l.observe(obs(T0 + 300, 5, {message: 'plain'}));
+		expect(l.flags()[0]!.message).toBe('plain');
+	});
 });

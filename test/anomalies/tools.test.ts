@@ -25,6 +25,13 @@ describe('A4 loop_repetition', () => {
 		expect(one(run({events: calls(12)}).flags, 'loop_repetition')!.severity).toBe('crit');
 	});
 
+	it('the message says what the streak was at its peak, not after (messages are built when read)', () => {
+		const events = [...calls(7), ev('tool_call', T0 + 7000, 'Bash', '{"command":"ls"}')];
+		const f = one(run({events}).flags, 'loop_repetition')!;
+		expect(f).toMatchObject({active: false, value: 7});
+		expect(f.message).toMatch(/same call 7 times in a row/);
+	});
+
 	it('varied calls are not a loop', () => {
 		const events = Array.from({length: 30}, (_, i) => ev('tool_call', T0 + i * 1000, 'Bash', `{"command":"step ${String.fromCharCode(97 + (i % 26))}"}`));
 		expect(run({events}).flags).toHaveLength(0);

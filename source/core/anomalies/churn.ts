@@ -16,6 +16,13 @@ interface Attempt {
 
 const MEDIAN_MINUTES = 10;
 
+function addTo(t: Attempt, usd: number | null, tokens: number): void {
+	if (usd === null) t.unpriced++;
+	else t.usd += usd;
+	t.tokens += tokens;
+	t.records++;
+}
+
 export function retryChurn(): Detector {
 	const issues = new Map<string, {runs: Map<string, Attempt>; total: Attempt}>();
 	const allRuns = new Map<string, Attempt>();
@@ -68,12 +75,8 @@ export function retryChurn(): Detector {
 			}
 			const tokens = r.tokens.total ?? 0;
 			changed.add(r.runId);
-			for (const t of [a, ...totals]) {
-				if (usd === null) t.unpriced++;
-				else t.usd += usd;
-				t.tokens += tokens;
-				t.records++;
-			}
+			addTo(a, usd, tokens);
+			for (let i = 0; i < totals.length; i++) addTo(totals[i]!, usd, tokens);
 			const total = g.total;
 			const attempts = runs.size;
 			if (attempts < 2) return;

@@ -139,6 +139,8 @@ export function cacheMissStorm(): Detector {
 			const unexplained = misses.filter((x) => x.gap < ttl);
 			const written = misses.reduce((sum, x) => sum + x.write, 0);
 			const storm = unexplained.length >= p.count;
+			// The message may be built later (lifecycle.ts): it reads this, not the series' state.
+			const requests = s.recent.length;
 			if (ctx.life.quiet('cache_miss_storm', 'run', r.runId, misses.length / p.count)) return;
 			ctx.life.observe({
 				kind: 'cache_miss_storm',
@@ -151,7 +153,7 @@ export function cacheMissStorm(): Detector {
 				unit: 'count',
 				baseline: {median: round(baseline), n: before.length, window: 'read share before'},
 				message: () => storm
-					? `Run ${shortId(r.runId)} rewrote its prompt cache in ${unexplained.length} of its last ${s.recent.length} requests though it used to read ${Math.round(baseline * 100)}% from cache (${formatAmount(written, 'tokens')} written): something is changing the prompt prefix (tools, system prompt, model switch).`
+					? `Run ${shortId(r.runId)} rewrote its prompt cache in ${unexplained.length} of its last ${requests} requests though it used to read ${Math.round(baseline * 100)}% from cache (${formatAmount(written, 'tokens')} written): something is changing the prompt prefix (tools, system prompt, model switch).`
 					: `Run ${shortId(r.runId)} re-cached ${formatAmount(written, 'tokens')} after idle gaps longer than the cache TTL (${ttl / 60_000} min): idle re-cache, expected but paid for.`,
 				evidence: () => `write share ${Math.round(w * 100)}%${gap === Infinity ? '' : `, ${Math.round(gap / 1000)} s after the previous request`}`,
 			});

@@ -4,7 +4,7 @@
  * fires `escalateAfter` times for one scope within an hour goes up one severity. Pure state
  * machine: the same observations in the same order give the same flags, replayed or live.
  */
-import type {Flag, FlagBaseline, FlagEvidence, FlagScope, Severity} from '../flags.js';
+import type {Flag, FlagBaseline, FlagScope, Severity} from '../flags.js';
 import {minutes, type AnomalyParams} from './params.js';
 
 export interface Observation {
@@ -19,10 +19,14 @@ export interface Observation {
 	threshold: number;
 	unit: string;
 	baseline: FlagBaseline | null;
-	/** Built only when the flag is raised or peaks (most observations raise nothing). */
+	/**
+	 * Built only when the flag is raised or peaks (most observations raise nothing), and a peak's
+	 * only when the flag is read: a closure must capture values fixed at the observation (consts),
+	 * never detector state that later items change.
+	 */
 	message: string | (() => string);
 	fallback?: 'tokens';
-	/** Evidence line for drill-down, appended while the flag is raised. */
+	/** Evidence line for drill-down, appended while the flag is raised (a closure: as `message`). */
 	evidence?: string | (() => string);
 }
 
@@ -37,6 +41,9 @@ interface ScopeState {
 	peak: number;
 }
 
+/** Evidence whose text is not built yet (see `Lifecycle.settle`). */
+type LazyEvidence = {at: number; text: string | (() => string)};
+
 const ORDER: Severity[] = ['info', 'warn', 'crit'];
 const rank = (s: Severity) => ORDER.indexOf(s);
 const up = (s: Severity): Severity => ORDER[Math.min(2, rank(s) + 1)]!;
@@ -50,6 +57,11 @@ export function flagId(kind: string, scope: FlagScope): string {
 export class Lifecycle {
 	/** kind → scope type → scope id: looked up without building the flag id per observation. */
 	private readonly states = new Map<string, Map<string, Map<string, ScopeState>>>();
+	/**
+	 * Flags whose message or evidence still hold closures: a flag that peaks on every item (retry
+	 * churn's attempts only grow) would otherwise format its sentence per record. Built on read.
+	 */
+	private readonly unsettled = new Map<Flag, (() => string) | null>();
 
 	constructor(private readonly params: AnomalyParams['lifecycle']) {}
 
@@ -114,7 +126,10 @@ export class Lifecycle {
 			return;
 		}
 		flag.lastAt = o.at;
-		if (o.evidence) pushEvidence(flag.evidence!, {at: o.at, text: text(o.evidence)});
+		if (o.evidence) {
+			pushEvidence(flag.evidence as LazyEvidence[], {at: o.at, text: o.evidence});
+			if (typeof o.evidence === 'function' && !this.unsettled.has(flag)) this.unsettled.set(flag, null);
+		}
 		// Keep the peak of the episode: the worst severity, and the largest value at it.
 		const escalated = st.raises.length >= this.params.escalateAfter ? up(o.severity) : o.severity;
 		if (rank(escalated) > rank(flag.severity) || (rank(escalated) === rank(flag.severity) && o.ratio >= st.peak)) {
@@ -124,15 +139,29 @@ export class Lifecycle {
 			flag.threshold = o.threshold;
 			flag.unit = o.unit;
 			flag.baseline = o.baseline;
-			flag.message = text(o.message);
+			if (typeof o.message === 'function') this.unsettled.set(flag, o.message);
+			else {
+				flag.message = o.message;
+				if (this.unsettled.get(flag)) this.unsettled.set(flag, null);
+			}
 			if (o.fallback) flag.fallback = o.fallback;
 			else delete flag.fallback;
 		}
 		if (rank(flag.severity) > rank(st.worst)) st.worst = flag.severity;
 	}
 
+	/** Builds the messages and evidence texts left as closures. */
+	private settle(): void {
+		for (const [flag, message] of this.unsettled) {
+			if (message) flag.message = message();
+			for (const e of flag.evidence as LazyEvidence[]) if (typeof e.text === 'function') e.text = e.text();
+		}
+		this.unsettled.clear();
+	}
+
 	/** Every scope that ever raised: its latest episode, at the worst severity it reached. */
 	flags(): Flag[] {
+		this.settle();
 		const out: Flag[] = [];
 		for (const byType of this.states.values()) {
 			for (const byId of byType.values()) {
@@ -147,11 +176,13 @@ export class Lifecycle {
 
 	/** The state machine's state (plain data, for a resumable monitor). */
 	get state(): Map<string, unknown> {
+		this.settle();
 		return this.states;
 	}
 
 	/** Takes over a state from `state` (a structured clone of it). */
 	adoptState(state: Map<string, unknown>): void {
+		this.unsettled.clear();
 		this.states.clear();
 		for (const [k, v] of state) this.states.set(k, v as Map<string, Map<string, ScopeState>>);
 	}
@@ -163,7 +194,7 @@ export class Lifecycle {
 
 const text = (t: string | (() => string)) => (typeof t === 'function' ? t() : t);
 
-function pushEvidence(list: FlagEvidence[], e: FlagEvidence): void {
+function pushEvidence(list: LazyEvidence[], e: LazyEvidence): void {
 	list.push(e);
 	// Keep the first line (how it started) and the most recent ones.
 	if (list.length > MAX_EVIDENCE) list.splice(1, 1);

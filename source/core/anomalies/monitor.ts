@@ -248,7 +248,18 @@ export class FlagMonitor {
 
 	private reset(): void {
 		this.detectors = (this.options.detectors ?? allDetectors)();
-		this.ctx = {params: this.options.params, costOf: this.options.costOf, life: new Lifecycle(this.options.params.lifecycle)};
+		// Several detectors price each record in turn: one lookup per record (often a map of every record).
+		const costOf = this.options.costOf;
+		let lastRecord: UsageRecord | null = null;
+		let lastCost: number | null = null;
+		const memoCost = (r: UsageRecord) => {
+			if (r !== lastRecord) {
+				lastCost = costOf(r);
+				lastRecord = r;
+			}
+			return lastCost;
+		};
+		this.ctx = {params: this.options.params, costOf: memoCost, life: new Lifecycle(this.options.params.lifecycle)};
 		this.last = null;
 	}
 

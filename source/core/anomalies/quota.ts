@@ -86,7 +86,8 @@ export function rateLimitProximity() {
 				unit: 'percent',
 				baseline: {n: s.samples.length, window: `${p.slopeMinutes}m slope`},
 				// Re-worded at `now` in atNow (the reset is measured from then); this is the sample's view.
-				message: () => sentence(s!, used, projected, p.used, w.resetsAt !== null ? w.resetsAt * 1000 - q.at : null),
+				// Built now: the sentence reads the series' state, which later samples change.
+				message: sentence(s, used, projected, p.used, w.resetsAt !== null ? w.resetsAt * 1000 - q.at : null),
 				evidence: () => `${used.toFixed(1)}% used${slopePerMin !== null ? `, ${slopePerMin.toFixed(2)} %/min` : ''}`,
 			});
 		}

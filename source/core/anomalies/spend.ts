@@ -320,8 +320,12 @@ export function runCostOutlier(): Detector {
 			const fb = unit === 'tokens' ? {fallback: 'tokens' as const} : {};
 			const note = unit === 'tokens' ? ' (in tokens: mostly unpriced)' : '';
 			const scope = {type: 'run' as const, id: r.runId};
-			const [, role, family] = key.split('|');
-			const group = `${role ? `${role} ` : ''}${family} runs`;
+			// Only a message reads the group's name (messages are built when a flag is read).
+			const groupKey = key;
+			const groupName = () => {
+				const [, role, family] = groupKey.split('|');
+				return `${role ? `${role} ` : ''}${family} runs`;
+			};
 			if (peers.length >= p.minPeers) {
 				const logs = cached.logs!;
 				const rz = robustZ(Math.log(value), logs);
@@ -337,7 +341,7 @@ export function runCostOutlier(): Detector {
 					threshold: round(Math.exp(logs.median + p.rz * logs.scale)),
 					unit: u,
 					baseline: {median: round(med), mad: round(logs.mad), n: peers.length, window: `${p.peerDays}d peers (log)`},
-					message: () => `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of ${peers.length} completed ${group} (robust z ${rz.toFixed(1)} on log cost)${note}: check whether it is stuck or the task is unusually large.`,
+					message: () => `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of ${peers.length} completed ${groupName()} (robust z ${rz.toFixed(1)} on log cost)${note}: check whether it is stuck or the task is unusually large.`,
 					...fb,
 					evidence: () => `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
 				});
@@ -357,7 +361,7 @@ export function runCostOutlier(): Detector {
 				threshold: round(Math.max(p.fallbackRatio * med, minValue)),
 				unit: u,
 				baseline: {median: round(med), n: peers.length, window: `${p.peerDays}d peers`},
-				message: () => `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of only ${peers.length} completed ${group} (low confidence)${note}.`,
+				message: () => `Run ${shortId(r.runId)} has cost ${formatAmount(value, u)}, ${(value / med).toFixed(1)}× the median of only ${peers.length} completed ${groupName()} (low confidence)${note}.`,
 				...fb,
 				evidence: () => `${formatAmount(value, u)} so far at turn ${r.turn ?? '?'}`,
 			});

@@ -70,6 +70,9 @@ export function loopRepetition(): Detector {
 				shareRatio = topShare / p.share;
 			}
 			const byStreak = streakRatio >= shareRatio;
+			// The message may be built later (lifecycle.ts): it reads these, not the run's state.
+			const streak = s.streak;
+			const calls = s.window.length;
 			ctx.life.observe({
 				kind: 'loop_repetition',
 				scope: {type: 'run', id: e.runId},
@@ -81,8 +84,8 @@ export function loopRepetition(): Detector {
 				unit: byStreak ? 'count' : 'ratio',
 				baseline: byStreak ? null : {n: s.window.length, window: `last ${p.shareWindow} calls`},
 				message: () => byStreak
-					? `Run ${shortId(e.runId)} made the same call ${s.streak} times in a row: ${short(fp)} — it is probably looping; look at the transcript.`
-					: `Run ${shortId(e.runId)} spent ${Math.round(topShare * 100)}% of its last ${s.window.length} tool calls on ${short(top)} — it is probably going in circles.`,
+					? `Run ${shortId(e.runId)} made the same call ${streak} times in a row: ${short(fp)} — it is probably looping; look at the transcript.`
+					: `Run ${shortId(e.runId)} spent ${Math.round(topShare * 100)}% of its last ${calls} tool calls on ${short(top)} — it is probably going in circles.`,
 				evidence: () => short(fp, 120),
 			});
 		},
@@ -151,6 +154,9 @@ export function toolFailureStreak(): Detector {
 			const failures = s.window.filter(Boolean).length;
 			const lb = s.window.length >= p.minResults ? wilsonLower(failures, s.window.length) : 0;
 			const byStreak = s.streak / p.streak >= lb / p.wilson;
+			// The message may be built later (lifecycle.ts): it reads these, not the run's state.
+			const {streak, lastTool} = s;
+			const results = s.window.length;
 			ctx.life.observe({
 				kind: 'tool_failure_streak',
 				scope: {type: 'run', id: e.runId},
@@ -162,8 +168,8 @@ export function toolFailureStreak(): Detector {
 				unit: byStreak ? 'count' : 'ratio',
 				baseline: {n: s.window.length, window: `last ${p.window} results`},
 				message: () => byStreak
-					? `Run ${shortId(e.runId)} has had ${s.streak} failed tool results in a row (last: ${short(s.lastTool, 40)}): check the tool's setup or permissions.`
-					: `Run ${shortId(e.runId)}: ${failures} of its last ${s.window.length} tool results failed (at least ${Math.round(lb * 100)}% failure rate, 95% confidence).`,
+					? `Run ${shortId(e.runId)} has had ${streak} failed tool results in a row (last: ${short(lastTool, 40)}): check the tool's setup or permissions.`
+					: `Run ${shortId(e.runId)}: ${failures} of its last ${results} tool results failed (at least ${Math.round(lb * 100)}% failure rate, 95% confidence).`,
 				evidence: () => `${e.ok ? 'ok' : 'failed'}: ${short(e.name, 40)} ${short(e.detail, 80)}`,
 			});
 		},
