@@ -273,6 +273,9 @@ export class FileTracker {
 		if (r.workspace !== null) r.workspace = p !== null && r.workspace === p.workspace ? p.workspace : intern(s, r.workspace);
 		if (r.origin.path === this.path) r.origin.path = this.path;
 		r.coverage = sharedCoverage(r.coverage);
+		// A run's turns mostly carry the same meta (role, mode, …): one object for equal neighbours
+		// (nothing changes a record's meta after intake; the index then writes it once by identity).
+		if (p !== null && r.meta && p.meta && r.meta !== p.meta && sameFlatObject(r.meta, p.meta)) r.meta = p.meta;
 		this.previous = r;
 	}
 
@@ -331,6 +334,20 @@ function intern(table: Map<string, string>, s: string): string {
 	if (had !== undefined) return had;
 	table.set(s, s);
 	return s;
+}
+
+/** Same keys in the same order and `===` values (nested objects compare by identity, so rarely equal). */
+function sameFlatObject(a: object, b: object): boolean {
+	const ka = Object.keys(a);
+	const kb = Object.keys(b);
+	if (ka.length !== kb.length) return false;
+	const x = a as Record<string, unknown>;
+	const y = b as Record<string, unknown>;
+	for (let i = 0; i < ka.length; i++) {
+		const k = ka[i]!;
+		if (k !== kb[i] || x[k] !== y[k]) return false;
+	}
+	return true;
 }
 
 const coverages: Coverage[] = [];

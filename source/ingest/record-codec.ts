@@ -85,6 +85,9 @@ export class ColumnWriter {
 		const i32 = new Int32Array(buf.buffer, buf.byteOffset + n * F_COLUMNS * 8, n * I_COLUMNS);
 		const num = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
 		const s = this.strings;
+		// Neighbouring records often share one meta object (ingest/file-tracker.ts): stringified once.
+		let lastMeta: unknown = undefined;
+		let lastMetaId = -1;
 		for (let j = 0; j < n; j++) {
 			const r = this.rows[j]!;
 			const k = r.tokens;
@@ -119,7 +122,11 @@ export class ColumnWriter {
 			i32[I.granularity * n + j] = s.id(r.granularity);
 			i32[I.coverage * n + j] = cov;
 			// `meta: null` / `quota: null` are kept as such: -2 stands for an explicit null.
-			i32[I.meta * n + j] = r.meta === undefined ? -1 : r.meta === null ? -2 : this.values.id(r.meta);
+			if (r.meta !== lastMeta || r.meta === undefined || r.meta === null) {
+				lastMeta = r.meta;
+				lastMetaId = r.meta === undefined ? -1 : r.meta === null ? -2 : this.values.id(r.meta);
+			}
+			i32[I.meta * n + j] = lastMetaId;
 			i32[I.quota * n + j] = r.quota === undefined ? -1 : r.quota === null ? -2 : this.values.id(r.quota);
 			i32[I.extra * n + j] = extra === null ? -1 : this.values.id(extra);
 		}

@@ -1,7 +1,9 @@
 import {describe, expect, it} from 'vitest';
 import {budgetBurn, runCostOutlier, spendSpike} from '../../source/core/anomalies/spend.js';
 import type {UsageRecord} from '../../source/core/record.js';
-import {batch, byKind, MIN, one, rec, streamed, T0} from './helpers.js';
+import {FlagMonitor} from '../../source/core/anomalies/monitor.js';
+import {DEFAULT_PARAMS} from '../../source/core/anomalies/params.js';
+import {batch, byKind, costOf, MIN, one, rec, streamed, T0} from './helpers.js';
 
 /** One record a minute from `start`: `usd(i)` each (undefined → unpriced), 1000 tokens × the same factor. */
 function series(n: number, usd: (i: number) => number | undefined, o: Partial<UsageRecord> & {start?: number; step?: number} = {}) {
@@ -70,6 +72,25 @@ describe('A1 spend_spike', () => {
 		const flicker = [...series(40, () => 0.1), ...series(20, (i) => (i % 2 === 0 ? 0.6 : 0.02), {start: T0 + 40 * MIN, step: 30_000})];
 		const f = one(run(flicker).flags, 'spend_spike')!;
 		expect(f.fired).toBeLessThanOrEqual(2);
+	});
+
+	it('a run idle past its window keeps only its last minute in the fold; back later, it is judged the same', () => {
+		const noise = (i: number) => 1 + ((i % 7) - 3) * 0.1;
+		const steady = series(40, (i) => 0.1 * noise(i));
+		const back = series(12, () => 0.6, {start: T0 + 4 * 60 * MIN, turn: 100});
+		// Another model's run keeps the fold going meanwhile (its own pool: it cannot change run-1's baseline).
+		const other = series(200, () => 0.05, {runId: 'run-2', model: 'gpt-5', start: T0 + 45 * MIN});
+		const m = new FlagMonitor({params: DEFAULT_PARAMS, costOf, detectors: () => [spendSpike()]});
+		m.addRecords([...steady, ...other.slice(0, 150)]);
+		m.evaluate(T0 + 200 * MIN);
+		const idle = (m.snapshot()!.detectors[0]!.runs as Map<string, {buckets: unknown[]; recent: unknown[]}>).get('run-1')!;
+		expect(idle.buckets).toHaveLength(1);
+		expect(idle.recent).toHaveLength(0);
+		const now = T0 + 5 * 60 * MIN;
+		const run1 = (records: UsageRecord[]) => batch({records, now, detectors: () => [spendSpike()]}).flags.filter((f) => f.scope.id === 'run-1');
+		const alone = run1([...steady, ...back]);
+		expect(alone).toHaveLength(1);
+		expect(run1([...steady, ...other, ...back])).toEqual(alone);
 	});
 
 	it('replayed equals streamed', () => {

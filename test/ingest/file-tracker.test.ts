@@ -34,6 +34,18 @@ const summaryOf = (ledger: Ledger) => ({
 });
 
 describe('file tracker', () => {
+	it('neighbouring records with equal meta share one meta object; a different one keeps its own', async () => {
+		const path = join(dir, 'usage.jsonl');
+		writeFileSync(path, [usageLine(1, 1, 10, 1, {mode: 'fresh'}), usageLine(1, 2, 10, 1, {mode: 'fresh'}), usageLine(1, 3, 10, 1, {mode: 'resume'}), usageLine(1, 4, 10, 1, {mode: 'resume'})].join(''));
+		const {ledger, tracker} = trackerFor(path);
+		await tracker.sync();
+		const metas = [...ledger.records()].sort((a, b) => a.turn! - b.turn!).map((r) => r.meta);
+		expect(metas.map((m) => m?.mode)).toEqual(['fresh', 'fresh', 'resume', 'resume']);
+		expect(metas[1]).toBe(metas[0]);
+		expect(metas[2]).not.toBe(metas[1]);
+		expect(metas[3]).toBe(metas[2]);
+	});
+
 	it('appends split at random byte positions (inside UTF-8 characters too) reach the one-read totals', async () => {
 		// Workspaces with 2-, 3- and 4-byte characters, so cuts land inside them.
 		const lines: string[] = [];

@@ -25,6 +25,9 @@ function addTo(t: Attempt, usd: number | null, tokens: number): void {
 
 export function retryChurn(): Detector {
 	const issues = new Map<string, {runs: Map<string, Attempt>; total: Attempt}>();
+	// issue → role → its entry in `issues`, without building the group key per record. Not state:
+	// refilled from `issues` (a resumed fold adopts those objects).
+	const groupsOf = new Map<string, Map<string, {runs: Map<string, Attempt>; total: Attempt}>>();
 	const allRuns = new Map<string, Attempt>();
 	const totalsOf = new Map<string, Attempt[]>();
 	// The median attempt cost is recomputed at most once per event-time minute (it moves slowly).
@@ -53,9 +56,16 @@ export function retryChurn(): Detector {
 		onRecord(r, ctx) {
 			if (!r.issue || (r.source !== 'symphony' && r.source !== 'bosun')) return;
 			const p = ctx.params.retryChurn;
-			const group = `${r.issue}\u0000${r.meta?.botRole ?? ''}`;
-			let g = issues.get(group);
-			if (!g) issues.set(group, (g = {runs: new Map(), total: {usd: 0, tokens: 0, unpriced: 0, records: 0}}));
+			const role = r.meta?.botRole ?? '';
+			let byRole = groupsOf.get(r.issue);
+			if (!byRole) groupsOf.set(r.issue, (byRole = new Map()));
+			let g = byRole.get(role);
+			if (!g) {
+				const group = `${r.issue}\u0000${role}`;
+				g = issues.get(group);
+				if (!g) issues.set(group, (g = {runs: new Map(), total: {usd: 0, tokens: 0, unpriced: 0, records: 0}}));
+				byRole.set(role, g);
+			}
 			const runs = g.runs;
 			let a = allRuns.get(r.runId);
 			if (!a) allRuns.set(r.runId, (a = {usd: 0, tokens: 0, unpriced: 0, records: 0}));
@@ -97,7 +107,6 @@ export function retryChurn(): Detector {
 				if (med !== null && med > 0) factor = (useUsd ? total.usd : total.tokens) / med;
 			}
 			if (ctx.life.quiet('retry_churn', 'issue', r.issue, attempts / p.attempts)) return;
-			const role = r.meta?.botRole ? `${r.meta.botRole} ` : '';
 			const value = useUsd ? total.usd : total.tokens;
 			ctx.life.observe({
 				kind: 'retry_churn',
@@ -109,7 +118,7 @@ export function retryChurn(): Detector {
 				threshold: p.attempts,
 				unit: 'count',
 				baseline: med !== null ? {median: round(med), n: allRuns.size, window: 'single-attempt cost'} : null,
-				message: () => `Issue ${r.issue} has had ${attempts} ${role}attempts costing ${formatAmount(value, unit)}${factor !== null ? ` (${factor.toFixed(1)}× a typical attempt)` : ''}${useUsd ? '' : ' — in tokens, mostly unpriced'}: the task may need splitting or a human look before another retry.`,
+				message: () => `Issue ${r.issue} has had ${attempts} ${role ? `${role} ` : ''}attempts costing ${formatAmount(value, unit)}${factor !== null ? ` (${factor.toFixed(1)}× a typical attempt)` : ''}${useUsd ? '' : ' — in tokens, mostly unpriced'}: the task may need splitting or a human look before another retry.`,
 				...(useUsd ? {} : {fallback: 'tokens' as const}),
 				...(isNew ? {evidence: `attempt ${attempts}: run ${r.runId}`} : {}),
 			});

@@ -113,11 +113,39 @@ function poolAdvance(pool: Pool, cutoffMinute: number): void {
 	pool.pending.length = keep;
 }
 
+/**
+ * A long history holds thousands of finished runs: a run idle since before `horizon` keeps only
+ * its last minute (it joins the pool on the run's next record) and no recent records or own
+ * baseline. Its next record (at or after `horizon` + the window) would drop exactly these and
+ * recompute the baseline at a new cutoff, so flags do not change; the fold's state stays small.
+ */
+function trimIdle(untrimmed: Set<SpikeRun>, horizon: number, current: SpikeRun): void {
+	for (const run of untrimmed) {
+		const last = run.buckets[run.buckets.length - 1];
+		if (run === current || !last || last.minute + MIN >= horizon) continue;
+		if (run.buckets.length > 1) run.buckets = [last];
+		run.recent = [];
+		run.own = null;
+		untrimmed.delete(run);
+	}
+}
+
 export function spendSpike(): Detector {
 	const runs = new Map<string, SpikeRun>();
 	const pools = new Map<string, Pool>();
 	// Pool baselines change at most once a minute (minutes close then): cached per model, unit and cutoff.
 	const poolCache = new Map<string, {cutoff: number; base: RobustBaseline | null; n: number}>();
+	// Runs with minutes or recent records still kept, and when they were last trimmed (event time).
+	// Not state: trimming only drops what the run's next record would drop anyway.
+	const untrimmed = new Set<SpikeRun>();
+	const trim = {minute: -Infinity};
+	// The pool cache's keys, built once per model (a key built per record is hashed per record).
+	const cacheKeys = new Map<string, Record<Unit, string>>();
+	const cacheKey = (model: string, unit: Unit) => {
+		let k = cacheKeys.get(model);
+		if (!k) cacheKeys.set(model, (k = {usd: `${model}\u0000usd`, tokens: `${model}\u0000tokens`}));
+		return k[unit];
+	};
 	return {
 		state: {runs, pools, poolCache},
 		onRecord(r, ctx) {
@@ -128,6 +156,11 @@ export function spendSpike(): Detector {
 			if (!run) {
 				run = {firstAt: r.at, model: r.model ?? '(unknown)', amount: emptyAmount(), recent: [], buckets: [], fast: {usd: {value: null, at: null}, tokens: {value: null, at: null}}, own: null};
 				runs.set(r.runId, run);
+			}
+			untrimmed.add(run);
+			if (r.at >= trim.minute + SWEEP_MINUTES * MIN) {
+				trim.minute = r.at;
+				trimIdle(untrimmed, r.at - minutes(p.baselineMinutes + 1), run);
 			}
 			addAmount(run.amount, usd, tokens);
 			const minute = Math.floor(r.at / MIN) * MIN;
@@ -169,7 +202,7 @@ export function spendSpike(): Detector {
 			if (r.at - run.firstAt < minutes(p.youngRunMinutes) || run.own.n < p.minSamples) {
 				// The pool holds every run's closed minutes of this model (a young run's own few included).
 				const pool = pools.get(run.model);
-				const ck = `${run.model}\u0000${unit}`;
+				const ck = cacheKey(run.model, unit);
 				let cached = poolCache.get(ck);
 				// A 7-day pool moves slowly: its baseline is refreshed at most every SWEEP_MINUTES of event time.
 				if (!cached || cutoffMinute >= cached.cutoff + SWEEP_MINUTES * MIN) {
