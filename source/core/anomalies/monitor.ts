@@ -267,15 +267,19 @@ export class FlagMonitor {
 	private fold(items: Item[], lateness = this.options.lateness ?? 0): Item[] {
 		items.sort(compare);
 		const horizon = this.newest - lateness;
+		const onRecord = this.detectors.filter((d) => d.onRecord);
+		const onEvent = this.detectors.filter((d) => d.onEvent);
+		const ctx = this.ctx;
 		let i = 0;
 		for (; i < items.length; i++) {
 			const item = items[i]!;
 			if (item.at > horizon) break;
+			// Every item folded is current: a record replaced or removed makes the next evaluation
+			// re-fold from `records`, so a superseded item never reaches this loop.
 			if (item.type === 'r') {
-				if (this.records.get(item.key) !== item.r) continue; // superseded or removed
-				for (const d of this.detectors) d.onRecord?.(item.r, this.ctx);
+				for (const d of onRecord) d.onRecord!(item.r, ctx);
 			} else {
-				for (const d of this.detectors) d.onEvent?.(item.e, this.ctx);
+				for (const d of onEvent) d.onEvent!(item.e, ctx);
 			}
 			this.last = item;
 		}

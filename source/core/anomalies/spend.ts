@@ -170,7 +170,7 @@ export function spendSpike(): Detector {
 					// The previous minute is complete: it joins the model's pool for young runs.
 					let pool = pools.get(run.model);
 					if (!pool) pools.set(run.model, (pool = {entries: [], pending: [], bags: {usd: newBag(), tokens: newBag()}}));
-					const entry: PoolEntry = {...last, runId: r.runId, inBags: false, gone: false};
+					const entry: PoolEntry = {minute: last.minute, usd: last.usd, tokens: last.tokens, runId: r.runId, inBags: false, gone: false};
 					pool.entries.push(entry);
 					pool.pending.push(entry);
 					const horizon = r.at - p.poolDays * 24 * 60 * MIN;
