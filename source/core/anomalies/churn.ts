@@ -5,6 +5,7 @@
  */
 import {bagAdd, bagMedian, bagRemove, newBag} from './order-stats.js';
 import {formatAmount, round} from './spend.js';
+import type {Observation} from './lifecycle.js';
 import type {Detector} from './types.js';
 
 interface Attempt {
@@ -70,7 +71,7 @@ export function retryChurn(): Detector {
 			let a = allRuns.get(r.runId);
 			if (!a) allRuns.set(r.runId, (a = {usd: 0, tokens: 0, unpriced: 0, records: 0}));
 			const isNew = !runs.has(r.runId);
-			runs.set(r.runId, a);
+			if (isNew) runs.set(r.runId, a);
 			const usd = ctx.costOf(r);
 			// Group totals are kept as records arrive (re-summing every attempt per record was
 			// quadratic in long histories); a run in two role groups adds to both, as a re-sum would.
@@ -108,7 +109,7 @@ export function retryChurn(): Detector {
 			}
 			if (ctx.life.quiet('retry_churn', 'issue', r.issue, attempts / p.attempts)) return;
 			const value = useUsd ? total.usd : total.tokens;
-			ctx.life.observe({
+			const o: Observation = {
 				kind: 'retry_churn',
 				scope: {type: 'issue', id: r.issue},
 				at: r.at,
@@ -119,9 +120,11 @@ export function retryChurn(): Detector {
 				unit: 'count',
 				baseline: med !== null ? {median: round(med), n: allRuns.size, window: 'single-attempt cost'} : null,
 				message: () => `Issue ${r.issue} has had ${attempts} ${role ? `${role} ` : ''}attempts costing ${formatAmount(value, unit)}${factor !== null ? ` (${factor.toFixed(1)}× a typical attempt)` : ''}${useUsd ? '' : ' — in tokens, mostly unpriced'}: the task may need splitting or a human look before another retry.`,
-				...(useUsd ? {} : {fallback: 'tokens' as const}),
-				...(isNew ? {evidence: `attempt ${attempts}: run ${r.runId}`} : {}),
-			});
+			};
+			// Assigned, not spread in: this runs for every record of an issue with a raised flag.
+			if (!useUsd) o.fallback = 'tokens';
+			if (isNew) o.evidence = `attempt ${attempts}: run ${r.runId}`;
+			ctx.life.observe(o);
 		},
 	};
 }
