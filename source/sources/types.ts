@@ -30,6 +30,7 @@ export interface LineSource<S = unknown> {
 	/** Bump when parsing changes, so a persistent index re-reads only the affected files. */
 	parserVersion: number;
 	initialState(path: string): S;
+	/** `chunk` is the reader's buffer, reused once `parse` returns: copy any bytes kept past it. */
 	parse(chunk: Buffer, state: S, at: ChunkPosition): ParseResult<S>;
 }
 
@@ -73,6 +74,7 @@ export interface WholeLineSource<S = unknown> {
 	kind: SourceKind;
 	parserVersion: number;
 	initialState(path: string): S;
+	/** `chunk` is the reader's buffer, reused once `parse` returns: copy any bytes kept past it. */
 	parse(chunk: Buffer, state: S, at: ChunkPosition): ParseResult<S>;
 	/** `line`: the line number after the last complete line; `tailBytes`: an unfinished last line. */
 	finish(state: S, end: {path: string; line: number; tailBytes: number}): DocumentResult;

@@ -35,6 +35,21 @@ function content(): string {
 }
 
 describe('the one line reader', () => {
+	it('reads a file of many chunks into one buffer, the unfinished line moved to its front', async () => {
+		// ~10 MiB of short lines: three 4 MiB reads, lines cut at every chunk boundary.
+		const lines = Array.from({length: 30_000}, (_, i) => usageLine(1 + (i % 50), 1 + Math.floor(i / 50), 10 + i, 1));
+		const path = join(dir, 'usage.jsonl');
+		writeFileSync(path, lines.join(''));
+		const buffers = new Set<ArrayBufferLike>();
+		const c = collector();
+		const source = {...symphonySource, parse: (chunk: Buffer, state: never, at: Parameters<typeof symphonySource.parse>[2]) => (buffers.add(chunk.buffer), symphonySource.parse(chunk, state, at))};
+		const read = await readLineFile(path, source, symphonySource.initialState(path) as never, c.take);
+		expect(c.records).toHaveLength(30_000);
+		expect(c.records[29_999]).toBe(`30000:symphony:00000000-0000-4000-8000-${String(50).padStart(12, '0')}:600`);
+		expect(read.consumedLines).toBe(30_000);
+		expect(buffers.size).toBe(1);
+	});
+
 	it('plain, resumed from an offset, and .gz: the same records, problems, lines and unfinished tail', async () => {
 		const text = content();
 		const plain = join(dir, 'usage.jsonl');
