@@ -92,7 +92,7 @@ export function firstDifference(a: UsageRecord, b: UsageRecord): string {
 export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
 	const at = new Map<string, number>();
 	const conflicted = new Set<string>();
-	const out: (UsageRecord | null)[] = [];
+	const out: UsageRecord[] = [];
 	for (const r of records) {
 		const i = at.get(r.key);
 		if (i === undefined || conflicted.has(r.key)) {
@@ -109,7 +109,7 @@ export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
 			out[i] = r;
 		}
 	}
-	return out.filter((r): r is UsageRecord => r !== null);
+	return out;
 }
 
 /** The problem a conflicting duplicate is reported as (the first version stays counted). */
