@@ -86,6 +86,14 @@ export class ColumnWriter {
 		const num = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
 		const s = this.strings;
 		// Neighbouring records often share one meta object (ingest/file-tracker.ts): stringified once.
+		// …and mostly the previous record's strings: each column remembers its last one.
+		const lastString: Array<string | null | undefined> = Array.from({length: I_COLUMNS}, () => undefined);
+		const lastStringId = new Int32Array(I_COLUMNS);
+		const sid = (column: number, v: string | null | undefined): number => {
+			if (v === lastString[column]) return lastStringId[column]!;
+			lastString[column] = v;
+			return (lastStringId[column] = s.id(v));
+		};
 		let lastMeta: unknown = undefined;
 		let lastMetaId = -1;
 		for (let j = 0; j < n; j++) {
@@ -112,14 +120,14 @@ export class ColumnWriter {
 				if (!KNOWN.has(key)) (extra ??= {})[key] = (r as unknown as Record<string, unknown>)[key];
 			}
 			if (this.foreignOrigin[j]) (extra ??= {}).origin = r.origin;
-			i32[I.source * n + j] = s.id(r.source);
-			i32[I.provider * n + j] = s.id(r.provider);
-			i32[I.model * n + j] = s.id(r.model);
-			i32[I.runId * n + j] = s.id(r.runId);
-			i32[I.issue * n + j] = s.id(r.issue);
-			i32[I.workspace * n + j] = s.id(r.workspace);
-			i32[I.usageSource * n + j] = s.id(r.usageSource);
-			i32[I.granularity * n + j] = s.id(r.granularity);
+			i32[I.source * n + j] = sid(I.source, r.source);
+			i32[I.provider * n + j] = sid(I.provider, r.provider);
+			i32[I.model * n + j] = sid(I.model, r.model);
+			i32[I.runId * n + j] = sid(I.runId, r.runId);
+			i32[I.issue * n + j] = sid(I.issue, r.issue);
+			i32[I.workspace * n + j] = sid(I.workspace, r.workspace);
+			i32[I.usageSource * n + j] = sid(I.usageSource, r.usageSource);
+			i32[I.granularity * n + j] = sid(I.granularity, r.granularity);
 			i32[I.coverage * n + j] = cov;
 			// `meta: null` / `quota: null` are kept as such: -2 stands for an explicit null.
 			if (r.meta !== lastMeta || r.meta === undefined || r.meta === null) {
