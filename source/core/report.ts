@@ -2,6 +2,7 @@
  * The summary report as lines: shared by the text output (rendered with Ink) and kept in step
  * with the markdown output. Pure: a `burn.summary/1` document and a width in, lines out.
  */
+import {fidelityClassText, usageSourceText} from './fidelity.js';
 import {formatCount, formatTime, formatUsd, PARTIAL_MARK, shortenPath, truncate, UNKNOWN, wrapText} from './format.js';
 import {fitColumns, formatRow, headerRow, type ColumnSpec} from './layout.js';
 import {flagSectionLines} from './anomalies/report-section.js';
@@ -99,22 +100,38 @@ export function sortedEntries(doc: SummaryJson, d: ReportDimension): Array<[stri
 	});
 }
 
-/** `412 full · 30 usage-only · 12 unavailable · 3 estimated`. */
+/** `412 full · 30 usage-only · 12 partial`: the fidelity classes, which add up to the records counted. */
 export function fidelityLine(doc: SummaryJson): string {
-	const {byClass, usageSource} = doc.fidelity;
+	return fidelityClassText(doc.fidelity.byClass) || 'no records';
+}
+
+/** `Token counts: 400 provider-reported · 42 estimated · 12 unavailable`: where the counts came from (adds up to the records too). */
+export function tokenCountsLine(doc: SummaryJson): string {
+	return usageSourceText(doc.fidelity.usageSource) || 'no records';
+}
+
+/**
+ * The records counted, and the records read when they differ (duplicates and copies count once,
+ * filters drop some): `3 records`, `5 records read, 3 counted`. The data_quality flag compares
+ * problems with the records read, so the header names both.
+ */
+export function recordsText(doc: SummaryJson): string {
+	const read = doc.sources.reduce((n, s) => n + s.records, 0);
+	const counted = doc.totals.records;
+	return read === counted ? plural(counted, 'record') : `${plural(read, 'record')} read, ${formatCount(counted, false)} counted`;
+}
+
+/**
+ * The problems by where they came from, in the data_quality flag's words: the files' problems
+ * (the flag's "unreadable lines") and the dedup conflicts the ledger found. Empty with none.
+ */
+export function problemsBreakdown(doc: SummaryJson): string {
+	const conflicts = doc.problems.byKind['duplicate-conflict'] ?? 0;
+	const inFiles = doc.problems.count - conflicts;
 	const parts: string[] = [];
-	const partial = Math.max(0, byClass.partial - usageSource.unavailable);
-	const counts: Array<[number, string]> = [
-		[byClass.full, 'full'],
-		[byClass['usage-only'], 'usage-only'],
-		[byClass['aggregate-only'], 'aggregate-only'],
-		[byClass['cost-only'], 'cost-only'],
-		[partial, 'partial'],
-		[usageSource.unavailable, 'unavailable'],
-		[usageSource.estimated, 'estimated'],
-	];
-	for (const [n, label] of counts) if (n > 0) parts.push(`${formatCount(n, false)} ${label}`);
-	return parts.length > 0 ? parts.join(' · ') : 'no records';
+	if (inFiles > 0) parts.push(`${formatCount(inFiles, false)} unreadable line${inFiles === 1 ? '' : 's'}`);
+	if (conflicts > 0) parts.push(plural(conflicts, 'duplicate conflict'));
+	return parts.join(' · ');
 }
 
 export function hasPartial(buckets: Iterable<BucketJson>): boolean {
@@ -143,7 +160,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 
 	const files = doc.sources.reduce((s, x) => s + x.files, 0);
 	push('burn summary', 'title');
-	push(`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${plural(doc.totals.records, 'record')} · ${plural(doc.problems.count, 'problem')}`, 'dim');
+	push(`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${recordsText(doc)} · ${plural(doc.problems.count, 'problem')}`, 'dim');
 	push(`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`, 'dim');
 	for (const w of doc.warnings) push(`warning: ${sanitize(w)}`, 'warning');
 	lines.push({text: '', style: 'row'});
@@ -162,6 +179,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	lines.push({text: '', style: 'row'});
 
 	push(`Fidelity: ${fidelityLine(doc)}`, 'dim');
+	push(`Token counts: ${tokenCountsLine(doc)}`, 'dim');
 	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) push(`${PARTIAL_MARK} partial: some records did not state this field · ${UNKNOWN} unknown`, 'dim');
 	if (priced && doc.totals.cost) {
 		const cost = doc.totals.cost;
@@ -179,7 +197,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	for (const l of quotaSectionLines(doc)) push(l, l.startsWith('  ') || l === '' ? 'row' : 'dim');
 	if (doc.problems.count > 0) {
 		lines.push({text: '', style: 'row'});
-		push(`Problems (${formatCount(doc.problems.count, false)}):`, 'warning');
+		push(`Problems (${formatCount(doc.problems.count, false)}): ${problemsBreakdown(doc)}`, 'warning');
 		const maxProblems = options.maxProblems ?? 5;
 		for (const p of doc.problems.items.slice(0, maxProblems)) {
 			// The reason is never cut: a long path is shortened from the left, the text wraps.

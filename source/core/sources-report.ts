@@ -5,7 +5,8 @@
  */
 import {formatCount, formatTime, truncate} from './format.js';
 import type {Problem} from './problems.js';
-import type {FidelityClass, Granularity, SourceKind} from './record.js';
+import {fidelityClassText, usageSourceText} from './fidelity.js';
+import type {FidelityClass, Granularity, SourceKind, UsageSource} from './record.js';
 import {sanitize} from './sanitize.js';
 import type {SourceNumbers} from './source-numbers.js';
 
@@ -25,7 +26,8 @@ export interface SourceRootJson extends Pick<SourceNumbers, 'kind' | 'path' | 'v
 	 * (history survives the agents' clean-up) until `burn forget --gone`.
 	 */
 	gone: {files: number; records: number};
-	fidelity: {byClass: Record<FidelityClass, number>; byGranularity: Record<Granularity, number>};
+	/** Of the records that count: fidelity class and where the token counts came from (each adds up to `records`). */
+	fidelity: {byClass: Record<FidelityClass, number>; byGranularity: Record<Granularity, number>; usageSource: Record<UsageSource, number>};
 	range: {from: string | null; to: string | null};
 	/** The first few problems, for a quick look (counts are complete). */
 	sampleProblems: Problem[];
@@ -50,13 +52,6 @@ function bytes(n: number): string {
 	return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
-function fidelityText(byClass: Record<FidelityClass, number>): string {
-	const parts = Object.entries(byClass)
-		.filter(([, n]) => n > 0)
-		.map(([k, n]) => `${k} ${formatCount(n, false)}`);
-	return parts.length > 0 ? parts.join(' · ') : '—';
-}
-
 /** Plain text lines, each at most `width` columns; every string from disk or env is sanitized. */
 export function sourcesLines(doc: SourcesJson, width = 100): string[] {
 	const out: string[] = [];
@@ -75,11 +70,13 @@ export function sourcesLines(doc: SourcesJson, width = 100): string[] {
 		}
 		push(`  ${sanitize(r.path)}  [${sanitize(r.via)}]`);
 		const dedup = r.records !== r.recordsRead ? ` (${formatCount(r.records, false)} after dedup)` : '';
-		push(`    ${plural(r.files, 'file')} · ${bytes(r.bytes)} · ${plural(r.recordsRead, 'record')}${dedup} · ${plural(r.problems, 'problem')}`);
+		push(`    ${plural(r.files, 'file')} · ${bytes(r.bytes)} · ${plural(r.recordsRead, 'record')} read${dedup} · ${plural(r.problems, 'problem')}`);
 		if (r.gone.files > 0) {
 			push(`    gone from disk: ${plural(r.gone.files, 'file')} · ${plural(r.gone.records, 'record')}, still counted (burn forget --gone drops them)`);
 		}
-		push(`    fidelity: ${fidelityText(r.fidelity.byClass)}`);
+		// The summary's words and rule (core/fidelity.ts): classes, then where the counts came from.
+		push(`    fidelity: ${fidelityClassText(r.fidelity.byClass) || '—'}`);
+		push(`    token counts: ${usageSourceText(r.fidelity.usageSource) || '—'}`);
 		push(`    range: ${formatTime(r.range.from === null ? null : Date.parse(r.range.from))} → ${formatTime(r.range.to === null ? null : Date.parse(r.range.to))}`);
 		for (const p of r.sampleProblems) {
 			push(`    ! ${sanitize(p.path)}${p.line ? `:${p.line}` : ''} ${p.kind}: ${sanitize(p.reason)}`);
