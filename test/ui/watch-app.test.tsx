@@ -284,6 +284,56 @@ describe('watch App', () => {
 		expect(frame.split('‼ critical · spend_spike')).toHaveLength(3);
 	});
 
+	it.each([
+		[120, 40, 5],
+		[200, 60, 9],
+	])('%i×%i: a detail panel taller than its space scrolls with [ ] J K, says where it is, and starts at the top for another item', async (columns, rows, count) => {
+		const size = {columns, rows};
+		const store = factoryStore();
+		// Flags on MT-102's run: their whole sentences and evidence do not fit the panel.
+		store.flags = Array.from({length: count}, (_, i) => spendSpikeFlag(RUN_C, `evidence line ${i}`, {id: `spend_spike:run:${RUN_C}:${i}`, severity: i === 0 ? 'crit' : 'warn', message: `Flag number ${i}: the run is burning $0.23/min, 3.9× its usual $0.06/min.`}));
+		store.publish();
+		const {lastFrame, stdin} = mount(store, size);
+		const position = (f: string) => f.match(/selected · f: all flags \((\d+)–(\d+) of (\d+)(?:, \+(\d+) more)?\)/);
+		let frame = lastFrame()!;
+		expectFits(frame, size);
+		const top = position(frame)!;
+		expect(top, frame).not.toBeNull();
+		expect(top[1]).toBe('1');
+		const [shown, total] = [Number(top[2]), Number(top[3])];
+		expect(Number(top[4])).toBe(total - shown);
+		expect(frame).toContain('issue MT-102');
+		expect(frame).not.toContain(`evidence line ${count - 1}`);
+		expect(frame).toContain('[ ] detail');
+		// A page down keeps one line of the page before in view.
+		await press(stdin, ']');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[1] === String(Math.min(total - shown, shown - 1) + 1));
+		expectFits(frame, size);
+		for (let i = 0; i < 10; i++) await press(stdin, ']');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[2] === String(total));
+		expect(position(frame)![4]).toBeUndefined();
+		expect(frame).toContain(`evidence line ${count - 1}`);
+		await press(stdin, 'K');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[2] === String(total - 1));
+		await press(stdin, '[');
+		await press(stdin, '[');
+		await press(stdin, '[');
+		await press(stdin, '[');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[1] === '1');
+		await press(stdin, 'J');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[1] === '2');
+		expect(frame).not.toContain('issue MT-102');
+		// Another item's detail starts at its top.
+		await press(stdin, KEYS.down);
+		frame = await waitForFrame(lastFrame, (f) => f.includes('issue MT-101'));
+		expect(position(frame)?.[1] ?? '1').toBe('1');
+		expectFits(frame, size);
+		// The keys are in the help overlay, from the one key table.
+		await press(stdin, '?');
+		frame = await waitForFrame(lastFrame, (f) => f.includes('Help · Esc closes'));
+		expect(frame).toMatch(/\[ \] J K\s+scroll the detail panel/);
+	});
+
 	it('the Runs view names model and provider at 120 columns, and Enter on nothing drilled keeps the filter on the way back', async () => {
 		const {lastFrame, stdin} = mount(factoryStore(), {columns: 120, rows: 24});
 		await press(stdin, '2');
@@ -330,7 +380,7 @@ describe('watch App', () => {
 		let frame = await waitForFrame(lastFrame, (f) => f.includes('Help · Esc closes (1–'));
 		expectFits(frame, size);
 		for (let i = 0; i < 80; i++) await press(stdin, 'j');
-		frame = await waitForFrame(lastFrame, (f) => /of (\d+)\)/.test(f) && !f.includes('more below'));
+		frame = await waitForFrame(lastFrame, (f) => /of (\d+)\)/.test(f) && !f.includes('more)'));
 		expectFits(frame, size);
 		expect(frame).toContain('unknown');
 		await press(stdin, KEYS.escape);
