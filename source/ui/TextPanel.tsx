@@ -29,7 +29,9 @@ export function TextPanel({title, lines, scroll = 0, width, height, border = fal
 	const from = Math.max(0, Math.min(scroll, lines.length - body));
 	const shown = lines.slice(from, from + body);
 	const below = lines.length - from - shown.length;
-	const range = lines.length > body ? ` (${from + 1}–${from + shown.length} of ${lines.length}${below > 0 ? `, +${below} more` : ''})` : '';
+	const long = lines.length > body ? ` (${from + 1}–${from + shown.length} of ${lines.length}${below > 0 ? `, +${below} more` : ''})` : '';
+	// A narrow pane keeps the position whole in a shorter form rather than cutting it.
+	const range = long !== '' && Array.from(`── ${title}${long} `).length > width ? ` ${from + 1}–${from + shown.length}/${lines.length}${below > 0 ? ` +${below}` : ''}` : long;
 	const pre = border ? '│ ' : '';
 	const rows = shown.map((l, i) => (
 		<Text key={i} wrap="truncate">
