@@ -156,7 +156,6 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	const width = Math.max(20, options.width);
 	const lines: ReportLine[] = [];
 	const push = (text: string, style: LineStyle) => lines.push({text: truncate(text, width), style});
-	const priced = doc.totals.cost !== undefined;
 
 	const files = doc.sources.reduce((s, x) => s + x.files, 0);
 	push('burn summary', 'title');
@@ -165,35 +164,19 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	for (const w of doc.warnings) push(`warning: ${sanitize(w)}`, 'warning');
 	lines.push({text: '', style: 'row'});
 
-	const columns = tableColumns(options.by, priced);
-	const placed = fitColumns(columns, width);
-	push(headerRow(placed), 'header');
-	const entries = sortedEntries(doc, options.by);
-	const maxRows = options.maxRows ?? 50;
-	// Run ids wider than their column show the part that tells them apart (time-ordered ids share a prefix).
-	const nameWidth = placed.find((c) => c.id === 'name')?.actualWidth ?? 8;
-	const labels = options.by === 'run' ? runLabels(entries.map(([k]) => k), nameWidth) : null;
-	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(labels?.get(key) ?? sanitize(key), bucket)), 'row');
-	if (entries.length > maxRows) push(`+${entries.length - maxRows} more (use --json for all)`, 'dim');
-	push(formatRow(placed, bucketCells('Total', doc.totals)), 'total');
-	lines.push({text: '', style: 'row'});
-
-	push(`Fidelity: ${fidelityLine(doc)}`, 'dim');
-	push(`Token counts: ${tokenCountsLine(doc)}`, 'dim');
-	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) push(`${PARTIAL_MARK} partial: some records did not state this field · ${UNKNOWN} unknown`, 'dim');
-	if (priced && doc.totals.cost) {
-		const cost = doc.totals.cost;
-		const basis = costBasisText(cost);
-		push(`Cost: ${costTotalText(cost)}${basis ? ` · basis: ${basis}` : ''}`, 'dim');
-		if (cost.reportedMinusComputed !== undefined) {
-			push(`Reported costs kept; they differ from the token-computed cost by ${formatUsdDelta(cost.reportedMinusComputed)}`, 'dim');
-		}
-		if (doc.pricing) push(`Prices: embedded table as of ${doc.pricing.asOf}${doc.pricing.sheets.map((p) => ` + ${sanitize(p)}`).join('')}`, 'dim');
+	// The filters removed every record (the files' problems still follow): say so instead of an empty table.
+	const filtered = filteredOutLines(doc);
+	if (filtered !== null) {
+		for (const l of filtered) for (const w of wrapText(l, width)) push(w, 'warning');
+	} else tableAndTotals(doc, options, width, push);
+	// Flag sentences wrap like Problems lines: their advice is at the end, so a cut would lose it.
+	for (const l of flagSectionLines(doc)) {
+		const lead = /^ */.exec(l.text)![0];
+		const [first = '', ...more] = wrapText(l.text, width - lead.length);
+		push(lead + first, l.style);
+		const indent = `${lead}  `;
+		for (const line of more.length > 0 ? wrapText(more.join(' '), width - indent.length) : []) push(indent + line, l.style);
 	}
-	if (priced && doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
-		push(`Unpriced models (not in any price table): ${doc.totals.cost.unpricedModels.map(sanitize).join(', ')}`, 'warning');
-	}
-	for (const l of flagSectionLines(doc)) push(l.text, l.style);
 	for (const l of quotaSectionLines(doc)) push(l, l.startsWith('  ') || l === '' ? 'row' : 'dim');
 	if (doc.problems.count > 0) {
 		lines.push({text: '', style: 'row'});
@@ -210,6 +193,39 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 		if (doc.problems.count > maxProblems) push(`  … ${doc.problems.count - maxProblems} more: burn summary --once --json lists them`, 'dim');
 	}
 	return lines;
+}
+
+/** The table of the chosen dimension, its total, and the fidelity, token-count and cost lines. */
+function tableAndTotals(doc: SummaryJson, options: ReportOptions, width: number, push: (text: string, style: LineStyle) => void): void {
+	const priced = doc.totals.cost !== undefined;
+	const columns = tableColumns(options.by, priced);
+	const placed = fitColumns(columns, width);
+	push(headerRow(placed), 'header');
+	const entries = sortedEntries(doc, options.by);
+	const maxRows = options.maxRows ?? 50;
+	// Run ids wider than their column show the part that tells them apart (time-ordered ids share a prefix).
+	const nameWidth = placed.find((c) => c.id === 'name')?.actualWidth ?? 8;
+	const labels = options.by === 'run' ? runLabels(entries.map(([k]) => k), nameWidth) : null;
+	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(labels?.get(key) ?? sanitize(key), bucket)), 'row');
+	if (entries.length > maxRows) push(`+${entries.length - maxRows} more (use --json for all)`, 'dim');
+	push(formatRow(placed, bucketCells('Total', doc.totals)), 'total');
+	push('', 'row');
+
+	push(`Fidelity: ${fidelityLine(doc)}`, 'dim');
+	push(`Token counts: ${tokenCountsLine(doc)}`, 'dim');
+	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) push(`${PARTIAL_MARK} partial: some records did not state this field · ${UNKNOWN} unknown`, 'dim');
+	if (priced && doc.totals.cost) {
+		const cost = doc.totals.cost;
+		const basis = costBasisText(cost);
+		push(`Cost: ${costTotalText(cost)}${basis ? ` · basis: ${basis}` : ''}`, 'dim');
+		if (cost.reportedMinusComputed !== undefined) {
+			push(`Reported costs kept; they differ from the token-computed cost by ${formatUsdDelta(cost.reportedMinusComputed)}`, 'dim');
+		}
+		if (doc.pricing) push(`Prices: embedded table as of ${doc.pricing.asOf}${doc.pricing.sheets.map((p) => ` + ${sanitize(p)}`).join('')}`, 'dim');
+	}
+	if (priced && doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
+		push(`Unpriced models (not in any price table): ${doc.totals.cost.unpricedModels.map(sanitize).join(', ')}`, 'warning');
+	}
 }
 
 /** The message for "nothing found": every place searched. */

@@ -132,6 +132,21 @@ describe('burn summary --once', () => {
 		expect(runCli(['summary', '--once', '--usage', file, '--width', '200'], {cwd: dir}).stdout).toContain('1 source · 1 file · 2 records · 0 problems');
 	});
 
+	it('a filter that removes every record says so even when the file has problems; flag sentences wrap, never cut', () => {
+		copyFixture('symphony/valid.jsonl', dir, 'valid.jsonl');
+		copyFixture('symphony/problems.jsonl', dir, 'usage-2.jsonl');
+		const args = ['summary', '--once', '--usage', join(dir, 'valid.jsonl'), '--usage', join(dir, 'usage-2.jsonl'), '--width', '80'];
+		const out = runCli([...args, '--issue', 'MT-999'], {cwd: dir}).stdout;
+		expect(out).toContain('No records match --issue MT-999.');
+		expect(out).toContain('the filters removed all of them');
+		expect(out).not.toMatch(/^Total /m);
+		expect(out).toContain('Problems (6)');
+		// The data_quality sentence ends with its advice: at 80 columns it wraps onto a second line.
+		const all = runCli(args, {cwd: dir}).stdout;
+		for (const line of all.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+		expect(all.replace(/\s+/g, ' ')).toContain('totals may undercount; see the Problems list.');
+	});
+
 	it('the Fidelity and Token counts lines each add up to the records counted', () => {
 		copyFixture('symphony/valid.jsonl', dir, 'valid.jsonl');
 		copyFixture('symphony/problems.jsonl', dir, 'usage-2.jsonl');
