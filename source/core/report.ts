@@ -159,8 +159,12 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 
 	const files = doc.sources.reduce((s, x) => s + x.files, 0);
 	push('burn summary', 'title');
-	push(`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${recordsText(doc)} · ${plural(doc.problems.count, 'problem')}`, 'dim');
-	push(`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`, 'dim');
+	// The counts and the range wrap on a narrow width: a cut would drop the very numbers they give.
+	const wrapped = (text: string, style: LineStyle) => {
+		for (const l of wrapText(text, width)) push(l, style);
+	};
+	wrapped(`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${recordsText(doc)} · ${plural(doc.problems.count, 'problem')}`, 'dim');
+	wrapped(`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`, 'dim');
 	for (const w of doc.warnings) push(`warning: ${sanitize(w)}`, 'warning');
 	lines.push({text: '', style: 'row'});
 
@@ -180,7 +184,7 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	for (const l of quotaSectionLines(doc)) push(l, l.startsWith('  ') || l === '' ? 'row' : 'dim');
 	if (doc.problems.count > 0) {
 		lines.push({text: '', style: 'row'});
-		push(`Problems (${formatCount(doc.problems.count, false)}): ${problemsBreakdown(doc)}`, 'warning');
+		wrapped(`Problems (${formatCount(doc.problems.count, false)}): ${problemsBreakdown(doc)}`, 'warning');
 		const maxProblems = options.maxProblems ?? 5;
 		for (const p of doc.problems.items.slice(0, maxProblems)) {
 			// The reason is never cut: a long path is shortened from the left, the text wraps.

@@ -123,6 +123,12 @@ describe('burn summary --once', () => {
 		expect(out).toContain('1 source · 1 file · 5 records read, 3 counted · 6 problems');
 		expect(out).toContain('symphony had 5 unreadable lines next to 5 records read');
 		expect(out).toContain('Problems (6): 5 unreadable lines · 1 duplicate conflict');
+		// At 40 columns the counts wrap; none is cut off.
+		const narrow = runCli(['summary', '--once', '--usage', file, '--width', '40'], {cwd: dir}).stdout;
+		for (const line of narrow.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+		const joined = narrow.replace(/\s+/g, ' ');
+		expect(joined).toContain('1 source · 1 file · 5 records read, 3 counted · 6 problems');
+		expect(joined).toContain('Problems (6): 5 unreadable lines · 1 duplicate conflict');
 		const doc = JSON.parse(runCli(['summary', '--once', '--json', '--usage', file], {cwd: dir}).stdout);
 		expect(doc.totals.records).toBe(3);
 		expect(doc.sources[0]).toMatchObject({records: 5, problems: 5});
