@@ -3,7 +3,7 @@
  * per source and root, what was found (files, records, problems, fidelity, time range), and the
  * default locations that did not exist.
  */
-import {formatCount, formatTime, truncate} from './format.js';
+import {formatCount, formatTime, truncate, wrapText} from './format.js';
 import type {Problem} from './problems.js';
 import {fidelityClassText, usageSourceText} from './fidelity.js';
 import type {FidelityClass, Granularity, SourceKind, UsageSource} from './record.js';
@@ -55,7 +55,15 @@ function bytes(n: number): string {
 /** Plain text lines, each at most `width` columns; every string from disk or env is sanitized. */
 export function sourcesLines(doc: SourcesJson, width = 100): string[] {
 	const out: string[] = [];
-	const push = (s: string) => out.push(truncate(s, width));
+	// Lines wrap under their own indent rather than being cut: counts and reasons sit at their ends.
+	const push = (s: string) => {
+		if (Array.from(s).length <= width) return void out.push(s);
+		const lead = /^ */.exec(s)![0];
+		const [first = '', ...more] = wrapText(s.slice(lead.length), Math.max(1, width - lead.length));
+		out.push(truncate(lead + first, width));
+		const indent = `${lead}  `;
+		for (const l of more.length > 0 ? wrapText(more.join(' '), Math.max(1, width - indent.length)) : []) out.push(truncate(indent + l, width));
+	};
 	push(doc.explicit ? 'Sources (named by flags; default discovery is off)' : 'Sources (default discovery: every location that exists)');
 	if (doc.roots.length === 0) {
 		push('');

@@ -79,6 +79,10 @@ describe('burn sources', () => {
 		expect(text).toContain('    token counts: 1 provider-reported · 1 estimated · 1 unavailable\n');
 		const doc = JSON.parse(await run(['--usage', file, '--json'], dir)) as SourcesJson;
 		expect(doc.roots[0]!.fidelity.usageSource).toEqual({provider_reported: 1, estimated: 1, unavailable: 1});
+		// At 40 columns the lines wrap under their indent: the counts at their ends stay.
+		const narrow = await run(['--usage', file, '--width', '40'], dir);
+		for (const line of narrow.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+		expect(narrow.replace(/\s+/g, ' ')).toContain('token counts: 1 provider-reported · 1 estimated · 1 unavailable');
 		const summary = execFileSync('node', [CLI, 'summary', '--once', '--usage', file, '--width', '200'], {env: {...process.env, HOME: dir, BURN_CACHE_DIR: tempDir()}, cwd: dir, encoding: 'utf8'});
 		expect(summary).toContain('Fidelity: 2 usage-only · 1 partial\n');
 		expect(summary).toContain('Token counts: 1 provider-reported · 1 estimated · 1 unavailable\n');
