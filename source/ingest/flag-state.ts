@@ -13,7 +13,8 @@ import type {MonitorSnapshot} from '../core/anomalies/monitor.js';
 import {INDEX_FILE} from './index-store.js';
 
 export const FLAG_STATE_FILE = 'flags.v8';
-const VERSION = 1;
+// 2: retry churn keeps an attempt count per group instead of a map of run ids.
+const VERSION = 2;
 
 /** The index's content digest (the SHA-1 its header states), or null when there is no index. */
 export function indexDigest(dir: string): string | null {

@@ -17,6 +17,11 @@ interface Attempt {
 
 const MEDIAN_MINUTES = 10;
 
+interface Group {
+	attempts: number;
+	total: Attempt;
+}
+
 function addTo(t: Attempt, usd: number | null, tokens: number): void {
 	if (usd === null) t.unpriced++;
 	else t.usd += usd;
@@ -25,10 +30,12 @@ function addTo(t: Attempt, usd: number | null, tokens: number): void {
 }
 
 export function retryChurn(): Detector {
-	const issues = new Map<string, {runs: Map<string, Attempt>; total: Attempt}>();
+	// Per issue and role: how many runs attempted it, and their summed cost. Which groups a run is
+	// in is `totalsOf` (a list of group totals; one in practice): no per-group map of run ids.
+	const issues = new Map<string, Group>();
 	// issue → role → its entry in `issues`, without building the group key per record. Not state:
 	// refilled from `issues` (a resumed fold adopts those objects).
-	const groupsOf = new Map<string, Map<string, {runs: Map<string, Attempt>; total: Attempt}>>();
+	const groupsOf = new Map<string, Map<string, Group>>();
 	const allRuns = new Map<string, Attempt>();
 	const totalsOf = new Map<string, Attempt[]>();
 	// The median attempt cost is recomputed at most once per event-time minute (it moves slowly).
@@ -64,20 +71,19 @@ export function retryChurn(): Detector {
 			if (!g) {
 				const group = `${r.issue}\u0000${role}`;
 				g = issues.get(group);
-				if (!g) issues.set(group, (g = {runs: new Map(), total: {usd: 0, tokens: 0, unpriced: 0, records: 0}}));
+				if (!g) issues.set(group, (g = {attempts: 0, total: {usd: 0, tokens: 0, unpriced: 0, records: 0}}));
 				byRole.set(role, g);
 			}
-			const runs = g.runs;
 			let a = allRuns.get(r.runId);
 			if (!a) allRuns.set(r.runId, (a = {usd: 0, tokens: 0, unpriced: 0, records: 0}));
-			const isNew = !runs.has(r.runId);
-			if (isNew) runs.set(r.runId, a);
 			const usd = ctx.costOf(r);
 			// Group totals are kept as records arrive (re-summing every attempt per record was
 			// quadratic in long histories); a run in two role groups adds to both, as a re-sum would.
 			let totals = totalsOf.get(r.runId);
 			if (!totals) totalsOf.set(r.runId, (totals = []));
+			const isNew = !totals.includes(g.total);
 			if (isNew) {
+				g.attempts++;
 				g.total.usd += a.usd;
 				g.total.tokens += a.tokens;
 				g.total.unpriced += a.unpriced;
@@ -89,7 +95,7 @@ export function retryChurn(): Detector {
 			addTo(a, usd, tokens);
 			for (let i = 0; i < totals.length; i++) addTo(totals[i]!, usd, tokens);
 			const total = g.total;
-			const attempts = runs.size;
+			const attempts = g.attempts;
 			if (attempts < 2) return;
 			const useUsd = total.unpriced / total.records <= ctx.params.unpricedFallbackShare;
 			const unit = useUsd ? 'usd' : 'tokens';
