@@ -10,7 +10,7 @@ import {SOURCES} from '../sources/registry.js';
 import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
-import {keepSummary, warmSummary, type WarmDepends} from './summary-warm.js';
+import {keepSummary, warmSummary, type JudgedFields, type WarmDepends} from './summary-warm.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
@@ -100,33 +100,33 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing}} : undefined;
 	// Unchanged files since the last run: the kept summary and flag fold, nothing decoded (summary-warm.ts).
 	const warm = cacheDir && flagCache ? warmSummary(cacheDir, depends, SOURCES, {params: flagParams, priced: prices.pricer !== undefined, now, cache: flagCache}) : null;
-	let doc: SummaryJson;
+	let built: SummaryJson | null = null;
 	let flagged: Evaluation;
 	let quotaSamples: ProviderQuotaSample[];
-	if (warm) ({doc, flags: flagged, quota: quotaSamples} = warm);
+	if (warm) ({flags: flagged, quota: quotaSamples} = warm);
 	else {
 		const {collectSummary} = await import('../ingest/read-once.js');
 		const collected = await collectSummary({discovery: discoveryOpts, discovered: discovery, filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice: noticeToStderr});
-		doc = collected.doc;
-		// As built, before the parts judged at the wall clock are added.
-		const built = cacheDir ? JSON.stringify(doc) : null;
+		built = collected.doc;
 		const full = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
 		flagged = full;
 		quotaSamples = recordQuotaSamples(collected.ledger.records());
-		if (cacheDir && built !== null) keepSummary(cacheDir, depends, collected.engine.manifest(), {doc: built, flags: full.inputs, fold: full.fold, quota: quotaSamples});
+		// The document as built, before the parts judged at the wall clock are added.
+		if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples});
 	}
-	doc.pricing = pricing;
-	doc.flags = flagged.flags;
-	doc.flagNotes = flagged.notes;
-	doc.quota = quotaFromSamples(quotaSamples, env, now.getTime());
-	doc.flags = withWindowFlags(doc.flags, doc.quota, now.getTime(), flagParams.rateLimit);
+	const quota = quotaFromSamples(quotaSamples, env, now.getTime());
+	// In the document's key order: what summary adds to what the builder built.
+	const judged: JudgedFields = {pricing, flags: withWindowFlags(flagged.flags, quota, now.getTime(), flagParams.rateLimit), flagNotes: flagged.notes, quota};
 	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.
-	const exit = failsOn(doc.flags, failOn) ? EXIT.flagged : EXIT.ok;
+	const exit = failsOn(judged.flags, failOn) ? EXIT.flagged : EXIT.ok;
 
 	if (flags.json) {
-		stdout.write(JSON.stringify(doc, null, 2) + '\n');
+		// A warm run writes the kept bytes as they are (no parse, no re-serialisation of the counted part).
+		if (warm) warm.doc.writeJson(stdout, now.toISOString(), judged);
+		else stdout.write(JSON.stringify(Object.assign(built!, judged), null, 2) + '\n');
 		return exit;
 	}
+	const doc: SummaryJson = Object.assign(warm ? warm.doc.parse(now.toISOString()) : built!, judged);
 	if (flags.markdown) {
 		stdout.write(summaryMarkdown(doc, flags.by as ReportDimension));
 		return exit;

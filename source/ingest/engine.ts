@@ -230,13 +230,15 @@ export class Engine implements LiveEngine, WatchedEngine {
 	/**
 	 * The files as this read left them, for the summary kept at the index's watermark
 	 * (ingest/summary-cache.ts); null when the index on disk does not hold exactly this state (no
-	 * index, not written, or a file whose read failed and will be tried again).
+	 * index, not written, a file whose read failed and will be tried again, or the records of a
+	 * gone file whose path came back, counted aside in this process only).
 	 */
 	manifest(): Manifest | null {
 		if (!this.options.cacheDir || this.indexDirty || !this.ready || this.options.count === false) return null;
 		const files: ManifestFile[] = [];
 		for (const {tracker} of this.files.values()) {
-			if (tracker.identity === null) return null;
+			// Records moved aside from a path that came back are not in the index (only this process has them).
+			if (tracker.identity === null || tracker.ghostRecords > 0) return null;
 			files.push({path: tracker.path, identity: tracker.identity, gone: tracker.deleted, document: tracker.reader.type === 'document'});
 		}
 		const alerts: ManifestFile[] = [];

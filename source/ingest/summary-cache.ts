@@ -147,3 +147,10 @@ export function saveSummaryCache<P>(dir: string, key: string, manifest: Manifest
 		} catch {}
 	}
 }
+
+/** Drops the kept summary: a run whose answer the index does not hold must not leave an older one to be checked. */
+export function dropSummaryCache(dir: string): void {
+	try {
+		unlinkSync(join(dir, SUMMARY_CACHE_FILE));
+	} catch {}
+}
