@@ -147,16 +147,25 @@ export function warmSummary(
 	return {doc, flags, quota: kept.quota};
 }
 
-/** Keeps what this full run counted for the next run (after the index is written). */
-export function keepSummary(dir: string, depends: WarmDepends, manifest: Manifest | null, built: SummaryJson, rest: Omit<WarmPayload, 'doc'>): void {
+/**
+ * Keeps what this full run counted for the next run (after the index is written). Returns the
+ * kept document, so this run writes its `--json` from the same bytes; null when nothing was kept.
+ */
+export function keepSummary(dir: string, depends: WarmDepends, manifest: Manifest | null, built: SummaryJson, rest: Omit<WarmPayload, 'doc'>): KeptDocument | null {
 	const key = summaryKey(dir, depends);
 	// The judged fields are added after every built one: a built document never has them.
-	if (manifest === null || key === null || JUDGED.some((k) => k in built)) return dropSummaryCache(dir);
+	if (manifest === null || key === null || JUDGED.some((k) => k in built)) {
+		dropSummaryCache(dir);
+		return null;
+	}
 	const doc = Buffer.from(JSON.stringify(built, null, 2));
+	let kept: KeptDocument;
 	try {
-		new KeptDocument(doc);
+		kept = new KeptDocument(doc);
 	} catch {
-		return dropSummaryCache(dir);
+		dropSummaryCache(dir);
+		return null;
 	}
 	saveSummaryCache<WarmPayload>(dir, key, manifest, {doc, ...rest});
+	return kept;
 }

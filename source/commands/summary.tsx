@@ -10,7 +10,7 @@ import {SOURCES} from '../sources/registry.js';
 import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
-import {keepSummary, warmSummary, type JudgedFields, type WarmDepends} from './summary-warm.js';
+import {keepSummary, warmSummary, type JudgedFields, type KeptDocument, type WarmDepends} from './summary-warm.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
@@ -101,6 +101,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	// Unchanged files since the last run: the kept summary and flag fold, nothing decoded (summary-warm.ts).
 	const warm = cacheDir && flagCache ? warmSummary(cacheDir, depends, SOURCES, {params: flagParams, priced: prices.pricer !== undefined, now, cache: flagCache}) : null;
 	let built: SummaryJson | null = null;
+	let kept: KeptDocument | null = warm?.doc ?? null;
 	let flagged: Evaluation;
 	let quotaSamples: ProviderQuotaSample[];
 	if (warm) ({flags: flagged, quota: quotaSamples} = warm);
@@ -112,7 +113,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		flagged = full;
 		quotaSamples = recordQuotaSamples(collected.ledger.records());
 		// The document as built, before the parts judged at the wall clock are added.
-		if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples});
+		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples});
 	}
 	const quota = quotaFromSamples(quotaSamples, env, now.getTime());
 	// In the document's key order: what summary adds to what the builder built.
@@ -121,8 +122,8 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const exit = failsOn(judged.flags, failOn) ? EXIT.flagged : EXIT.ok;
 
 	if (flags.json) {
-		// A warm run writes the kept bytes as they are (no parse, no re-serialisation of the counted part).
-		if (warm) warm.doc.writeJson(stdout, now.toISOString(), judged);
+		// The kept bytes as they are (a warm run: no parse, no re-serialisation of the counted part).
+		if (kept) kept.writeJson(stdout, now.toISOString(), judged);
 		else stdout.write(JSON.stringify(Object.assign(built!, judged), null, 2) + '\n');
 		return exit;
 	}

@@ -10,7 +10,7 @@
  *   lifecycle: {cooldownMinutes: 10}
  * ```
  */
-import {parse} from 'yaml';
+import {parseYaml} from '../yaml.js';
 import {paramsOverrideSchema, type ParamsOverride} from './params.js';
 
 export type ConfigResult = {ok: true; override: ParamsOverride | undefined} | {ok: false; error: string};
@@ -21,7 +21,7 @@ export const CONFIG_SECTIONS: readonly string[] = ['flags'];
 export function parseFlagsConfig(text: string): ConfigResult {
 	let doc: unknown;
 	try {
-		doc = parse(text);
+		doc = parseYaml(text);
 	} catch (error) {
 		return {ok: false, error: `not valid YAML: ${(error as Error).message.split('\n')[0]}`};
 	}

@@ -13,7 +13,7 @@
  *   aliases:
  *     sonnet: claude-sonnet-4-6
  */
-import {parse as parseYaml} from 'yaml';
+import {parseYaml} from '../yaml.js';
 import {z} from 'zod';
 import {inferProvider, type PriceSheet, type SheetModel} from './lookup.js';
 import {keyPath, SheetError, type PriceProvider, type Tier} from './types.js';
