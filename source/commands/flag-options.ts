@@ -18,7 +18,9 @@ import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
 import type {Collected} from '../ingest/read-once.js';
 import {resolvePath} from '../sources/paths.js';
 import {UsageError} from './errors.js';
-import {indexDigest, loadFlagState, saveFlagState} from '../ingest/flag-state.js';
+import {indexDigest, loadFlagState, loadKeptFold, saveFlagState} from '../ingest/flag-state.js';
+import {BUILD_ID} from '../ingest/summary-cache.js';
+import {foldAppend, foldContent, type FoldContent} from '../core/anomalies/fold-content.js';
 
 export {loadFlagState, saveFlagState};
 import {configDir} from './price-sheets.js';
@@ -28,6 +30,8 @@ export interface FlagStateCache {
 	dir: string;
 	/** Anything besides the records that changes what counts or costs: issue patterns, price sheets. */
 	depends: unknown;
+	/** The price sheets' contents (fingerprint): a fold resumed over the same records must have priced them the same. */
+	prices?: string;
 }
 
 const BURN_VERSION = (() => {
@@ -145,13 +149,28 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
 	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
 	const key = cache ? flagStateKey(cache, params, filters, inputs.counted, events.length) : null;
-	const kept = cache && key ? loadFlagState(cache.dir, key) : null;
+	// Folded the same way but over fewer items: when only new records and events came since (an
+	// append), the kept fold takes just those (docs/flag-state.md); else it folds from the start.
+	const base = cache ? foldBaseKey(cache, params, filters, priced) : null;
+	const stored = cache && key ? loadKeptFold(cache.dir, key, base) : null;
+	const kept = stored?.exact ? stored.snapshot : null;
 	let monitor: FlagMonitor;
+	let content: FoldContent | null = null;
 	if (kept) monitor = FlagMonitor.resume(options, kept, () => ({records: [...ledger.records()], events}));
 	else {
-		monitor = new FlagMonitor(options);
-		monitor.addRecords(ledger.records());
-		monitor.addEvents(events);
+		const prior = stored?.fold ? {snapshot: stored.snapshot, fold: stored.fold} : null;
+		const append = prior ? foldAppend(prior.fold, ledger.records(), events) : null;
+		if (prior && append) {
+			// The new keys were never folded (keys: []); one landing before the position re-folds from `before`.
+			monitor = FlagMonitor.resume(options, {...prior.snapshot, keys: []}, () => append.before);
+			monitor.addRecords(append.records);
+			monitor.addEvents(append.events);
+			content = append.now;
+		} else {
+			monitor = new FlagMonitor(options);
+			monitor.addRecords(ledger.records());
+			monitor.addEvents(events);
+		}
 	}
 	const judged = judge((data, at) => {
 		monitor.setData(data);
@@ -159,7 +178,7 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	}, inputs, priced, filters, now);
 	if (cache && key && !kept) {
 		const snapshot = monitor.snapshot({keys: false, copy: false});
-		if (snapshot) saveFlagState(cache.dir, key, snapshot);
+		if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: content ?? foldContent(ledger.records(), events)} : undefined);
 	}
 	const evaluation = key ? monitor.evaluationSnapshot() : null;
 	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null};
@@ -206,6 +225,12 @@ function judge(evaluate: (data: DataContext, at: number) => Evaluation, inputs: 
 	const external = inputs.externalFlags.filter((f) => inTimeRange(filters, f.lastAt));
 	const flags = [...result.flags, ...external].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 	return {flags, notes: result.notes};
+}
+
+/** What a fold depends on besides the items folded: the same base and the same items give the same fold. */
+export function foldBaseKey(cache: FlagStateCache, params: AnomalyParams, filters: RecordFilter | undefined, priced: boolean): string {
+	const noFilter = !filters || (filters.since == null && filters.until == null && filters.issue == null);
+	return JSON.stringify({build: BUILD_ID, params, filters: noFilter ? null : filters, depends: cache.depends, prices: cache.prices ?? null, priced});
 }
 
 /**

@@ -97,7 +97,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const discovery = discoverSources(discoveryOpts);
 	const pricing = pricingInfo(prices);
 	const depends: WarmDepends = {discovery, filters, patterns, pricing: {priced: prices.pricer !== undefined, fingerprint: prices.fingerprint, ...pricing}};
-	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing}} : undefined;
+	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing}, prices: prices.fingerprint} : undefined;
 	// Unchanged files since the last run: the kept summary and flag fold, nothing decoded (summary-warm.ts).
 	const warm = cacheDir && flagCache ? warmSummary(cacheDir, depends, SOURCES, {params: flagParams, priced: prices.pricer !== undefined, now, cache: flagCache}) : null;
 	let built: SummaryJson | null = null;

@@ -56,7 +56,7 @@ describe('summary --once answers warm from what the last run counted, and misses
 		const hit = before !== null && after !== null && before.ino === after.ino && before.mtimeMs === after.mtimeMs;
 		return {out, hit};
 	};
-	/** The full read of the index as it is now: a copy of the cache dir without the kept summary (or flag fold). */
+	/** The full read of the index as it is now, folding flags from the start: a copy of the cache dir without the kept summary and fold. */
 	const truth = (extra: string[] = []): string => {
 		const copy = join(dir, `truth-${Math.random().toString(36).slice(2)}`);
 		if (existsSync(cache)) cpSync(cache, copy, {recursive: true});
@@ -182,6 +182,34 @@ describe('summary --once answers warm from what the last run counted, and misses
 		expect(patterned.out).toBe(cold(pattern));
 		expect(Object.keys(JSON.parse(patterned.out).byIssue)).toContain('ZZ-9');
 		expect(warm().out).toBe(cold());
+	});
+
+	it('after an append or a streamed copy, the kept flag fold gives the flags of a fold from the start', () => {
+		const budget = ['--budget', 'run=0.05'];
+		/** The truth without any kept fold: the same index, flags folded from the start. */
+		const a = join(projects, 'a.jsonl');
+		const flagsOf = (out: string) => JSON.parse(out).flags.map((f: {id: string; severity: string; value: number}) => `${f.id}:${f.severity}:${f.value}`);
+		const first = warm(budget);
+		expect(first.out).toBe(cold(budget));
+		expect(existsSync(join(cache, 'flags.v8'))).toBe(true);
+		const runA = (out: string) => flagsOf(out).filter((f: string) => f.startsWith('budget_burn:run:3c1e0f7a-0000-4000-8000-00000000000a:'));
+		expect(runA(first.out)).toEqual(['budget_burn:run:3c1e0f7a-0000-4000-8000-00000000000a:warn:66.6']);
+		// New records only: the fold resumes and takes them (docs/flag-state.md).
+		appendFileSync(a, claudeLines('3c1e0f7a-0000-4000-8000-00000000000a', 3, 6));
+		const expected = truth(budget);
+		const grown = warm(budget);
+		expect(grown.out).toBe(expected);
+		expect(runA(grown.out)).not.toEqual(runA(first.out));
+		// A streamed copy of the last response, larger: a folded record changed, so the fold starts over.
+		const lines = readFileSync(a, 'utf8').trim().split('\n');
+		const last = JSON.parse(lines.at(-1)!);
+		last.message.usage.output_tokens = 9000;
+		appendFileSync(a, JSON.stringify(last) + '\n');
+		const streamed = truth(budget);
+		const bigger = warm(budget);
+		expect(bigger.out).toBe(streamed);
+		expect(runA(bigger.out)).not.toEqual(runA(grown.out));
+		expect(bigger.out).toBe(cold(budget));
 	});
 
 	it("bosun's alerts file changing is a miss", () => {
