@@ -14,7 +14,7 @@
  * `burn forget --gone` drops them (docs/history.md).
  */
 import {createHash} from 'node:crypto';
-import {mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
+import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {foldVersions} from '../core/dedup.js';
@@ -216,14 +216,23 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 	const json = Buffer.from(
 		JSON.stringify({strings: columns.strings.items, values: columns.values.items, keys: columns.keys, files} satisfies IndexBody),
 	);
-	const body = Buffer.concat([json, Buffer.alloc(pad8(json.length) - json.length, 0x20), binary]);
-	let head = JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: sha1(body), json: json.length});
+	// The body's parts are hashed and written as they are (no concatenated copies of a large index).
+	const body = [json, Buffer.alloc(pad8(json.length) - json.length, 0x20), binary];
+	const bodyBytes = body.reduce((n, b) => n + b.length, 0);
+	const hash = createHash('sha1');
+	for (const b of body) hash.update(b);
+	let head = JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: bodyBytes, sha1: hash.digest('hex'), json: json.length});
 	// Padded so the columns start 8-byte aligned in the file buffer (typed arrays are views, not copies).
 	head = head.padEnd(pad8(head.length + 1) - 1, ' ');
 	const header = Buffer.from(head + '\n');
 	const tmp = join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
-		writeFileSync(tmp, Buffer.concat([header, body]), {mode: 0o600});
+		const fd = openSync(tmp, 'w', 0o600);
+		try {
+			for (const b of [header, ...body]) writeAll(fd, b);
+		} finally {
+			closeSync(fd);
+		}
 		renameSync(tmp, join(dir, INDEX_FILE));
 	} catch (error) {
 		try {
@@ -232,7 +241,11 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 		throw error;
 	}
 	removeStaleTemps(dir);
-	return header.length + body.length;
+	return header.length + bodyBytes;
+}
+
+function writeAll(fd: number, b: Buffer): void {
+	for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }
 
 function pad8(n: number): number {

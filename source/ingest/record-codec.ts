@@ -77,6 +77,15 @@ export class ColumnWriter {
 		this.foreignOrigin.push(r.origin.path !== path);
 	}
 
+	/** Meta and quota objects shared between records (the index's own, restored) are serialised once each. */
+	private readonly objectIds = new WeakMap<object, number>();
+
+	private valueId(v: object): number {
+		let id = this.objectIds.get(v);
+		if (id === undefined) this.objectIds.set(v, (id = this.values.id(v)));
+		return id;
+	}
+
 	/** The binary part: Float64 columns then Int32 columns. */
 	columns(): Buffer {
 		const n = this.rows.length;
@@ -85,6 +94,17 @@ export class ColumnWriter {
 		const i32 = new Int32Array(buf.buffer, buf.byteOffset + n * F_COLUMNS * 8, n * I_COLUMNS);
 		const num = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
 		const s = this.strings;
+		// Consecutive records (one file, one session) mostly repeat the previous one's strings: one
+		// comparison per column instead of a table lookup.
+		const lastStr: Array<string | null | undefined> = new Array(I_COLUMNS).fill(undefined);
+		const lastId: number[] = new Array(I_COLUMNS).fill(-1);
+		const sid = (col: number, v: string | null | undefined): number => {
+			if (v === lastStr[col]) return lastId[col]!;
+			const id = s.id(v);
+			lastStr[col] = v;
+			lastId[col] = id;
+			return id;
+		};
 		for (let j = 0; j < n; j++) {
 			const r = this.rows[j]!;
 			const k = r.tokens;
@@ -109,18 +129,18 @@ export class ColumnWriter {
 				if (!KNOWN.has(key)) (extra ??= {})[key] = (r as unknown as Record<string, unknown>)[key];
 			}
 			if (this.foreignOrigin[j]) (extra ??= {}).origin = r.origin;
-			i32[I.source * n + j] = s.id(r.source);
-			i32[I.provider * n + j] = s.id(r.provider);
-			i32[I.model * n + j] = s.id(r.model);
-			i32[I.runId * n + j] = s.id(r.runId);
-			i32[I.issue * n + j] = s.id(r.issue);
-			i32[I.workspace * n + j] = s.id(r.workspace);
-			i32[I.usageSource * n + j] = s.id(r.usageSource);
-			i32[I.granularity * n + j] = s.id(r.granularity);
+			i32[I.source * n + j] = sid(I.source, r.source);
+			i32[I.provider * n + j] = sid(I.provider, r.provider);
+			i32[I.model * n + j] = sid(I.model, r.model);
+			i32[I.runId * n + j] = sid(I.runId, r.runId);
+			i32[I.issue * n + j] = sid(I.issue, r.issue);
+			i32[I.workspace * n + j] = sid(I.workspace, r.workspace);
+			i32[I.usageSource * n + j] = sid(I.usageSource, r.usageSource);
+			i32[I.granularity * n + j] = sid(I.granularity, r.granularity);
 			i32[I.coverage * n + j] = cov;
 			// `meta: null` / `quota: null` are kept as such: -2 stands for an explicit null.
-			i32[I.meta * n + j] = r.meta === undefined ? -1 : r.meta === null ? -2 : this.values.id(r.meta);
-			i32[I.quota * n + j] = r.quota === undefined ? -1 : r.quota === null ? -2 : this.values.id(r.quota);
+			i32[I.meta * n + j] = r.meta === undefined ? -1 : r.meta === null ? -2 : this.valueId(r.meta);
+			i32[I.quota * n + j] = r.quota === undefined ? -1 : r.quota === null ? -2 : this.valueId(r.quota);
 			i32[I.extra * n + j] = extra === null ? -1 : this.values.id(extra);
 		}
 		return buf;
