@@ -72,6 +72,7 @@ export async function collectSources(options: SourcesOptions): Promise<{doc: Sou
 		for (const r of counted.values()) {
 			t.byClass[recordFidelity(r)]++;
 			t.byGranularity[r.granularity]++;
+			t.usageSource[r.usageSource]++;
 		}
 		// The range spans every record read, superseded versions included (the index keeps each file's span).
 		let from: number | null = null;
@@ -103,7 +104,7 @@ export async function collectSources(options: SourcesOptions): Promise<{doc: Sou
 			records: counted.size,
 			problems: numbers.problems + conflicts.count,
 			gone,
-			fidelity: {byClass: {...t.byClass}, byGranularity: {...t.byGranularity}},
+			fidelity: {byClass: {...t.byClass}, byGranularity: {...t.byGranularity}, usageSource: {...t.usageSource}},
 			range: {from: from === null ? null : new Date(from).toISOString(), to: to === null ? null : new Date(to).toISOString()},
 			sampleProblems: problems.items.slice(0, SAMPLE_PROBLEMS),
 		};

@@ -3,7 +3,7 @@
  * text report, every column, no width limit.
  */
 import {formatTime, PARTIAL_MARK, UNKNOWN} from './format.js';
-import {bucketCells, costBasisText, costTotalText, dimensionTitle, fidelityLine, formatUsdDelta, hasPartial, plural, sortedEntries, tableColumns, type ReportDimension} from './report.js';
+import {bucketCells, costBasisText, costTotalText, dimensionTitle, fidelityLine, formatUsdDelta, hasPartial, plural, problemsBreakdown, recordsText, sortedEntries, tableColumns, tokenCountsLine, type ReportDimension} from './report.js';
 import {flagSectionMarkdown} from './anomalies/report-section.js';
 import {quotaSectionMarkdown} from './quota-report.js';
 import {sanitize} from './sanitize.js';
@@ -20,7 +20,7 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 	const files = doc.sources.reduce((s, x) => s + x.files, 0);
 	out.push('## burn summary', '');
 	out.push(
-		`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${plural(doc.totals.records, 'record')} · ${plural(doc.problems.count, 'problem')} · ` +
+		`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${recordsText(doc)} · ${plural(doc.problems.count, 'problem')} · ` +
 			`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`,
 		'',
 	);
@@ -36,7 +36,7 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 	const total = bucketCells('**Total**', doc.totals, false);
 	out.push(`| ${cols.map((c) => (c.id === 'name' ? total.name : cell(total[c.id] ?? ''))).join(' | ')} |`);
 	if (entries.length > maxRows) out.push('', `_+${entries.length - maxRows} more ${dimensionTitle(by).toLowerCase()}s: see \`--json\`._`);
-	out.push('', `**Fidelity:** ${fidelityLine(doc)}`);
+	out.push('', `**Fidelity:** ${fidelityLine(doc)} · **Token counts:** ${tokenCountsLine(doc)}`);
 	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) out.push('', `\`${PARTIAL_MARK}\` partial: some records did not state this field · \`${UNKNOWN}\` unknown`);
 	if (doc.totals.cost) {
 		const cost = doc.totals.cost;
@@ -51,7 +51,7 @@ export function summaryMarkdown(doc: SummaryJson, by: ReportDimension, maxRows =
 	out.push(...flagSectionMarkdown(doc));
 	out.push(...quotaSectionMarkdown(doc));
 	if (doc.problems.count > 0) {
-		out.push('', `### Problems (${doc.problems.count})`, '');
+		out.push('', `### Problems (${doc.problems.count})`, '', `${problemsBreakdown(doc)}.`, '');
 		for (const p of doc.problems.items.slice(0, 20)) {
 			out.push(`- \`${cell(p.path)}${p.line ? `:${p.line}` : ''}\` ${p.field ? `\`${cell(p.field)}\`: ` : ''}${cell(p.reason)}`);
 		}

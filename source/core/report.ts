@@ -2,6 +2,7 @@
  * The summary report as lines: shared by the text output (rendered with Ink) and kept in step
  * with the markdown output. Pure: a `burn.summary/1` document and a width in, lines out.
  */
+import {fidelityClassText, usageSourceText} from './fidelity.js';
 import {formatCount, formatTime, formatUsd, PARTIAL_MARK, shortenPath, truncate, UNKNOWN, wrapText} from './format.js';
 import {fitColumns, formatRow, headerRow, type ColumnSpec} from './layout.js';
 import {flagSectionLines} from './anomalies/report-section.js';
@@ -99,22 +100,38 @@ export function sortedEntries(doc: SummaryJson, d: ReportDimension): Array<[stri
 	});
 }
 
-/** `412 full · 30 usage-only · 12 unavailable · 3 estimated`. */
+/** `412 full · 30 usage-only · 12 partial`: the fidelity classes, which add up to the records counted. */
 export function fidelityLine(doc: SummaryJson): string {
-	const {byClass, usageSource} = doc.fidelity;
+	return fidelityClassText(doc.fidelity.byClass) || 'no records';
+}
+
+/** `Token counts: 400 provider-reported · 42 estimated · 12 unavailable`: where the counts came from (adds up to the records too). */
+export function tokenCountsLine(doc: SummaryJson): string {
+	return usageSourceText(doc.fidelity.usageSource) || 'no records';
+}
+
+/**
+ * The records counted, and the records read when they differ (duplicates and copies count once,
+ * filters drop some): `3 records`, `5 records read, 3 counted`. The data_quality flag compares
+ * problems with the records read, so the header names both.
+ */
+export function recordsText(doc: SummaryJson): string {
+	const read = doc.sources.reduce((n, s) => n + s.records, 0);
+	const counted = doc.totals.records;
+	return read === counted ? plural(counted, 'record') : `${plural(read, 'record')} read, ${formatCount(counted, false)} counted`;
+}
+
+/**
+ * The problems by where they came from, in the data_quality flag's words: the files' problems
+ * (the flag's "unreadable lines") and the dedup conflicts the ledger found. Empty with none.
+ */
+export function problemsBreakdown(doc: SummaryJson): string {
+	const conflicts = doc.problems.byKind['duplicate-conflict'] ?? 0;
+	const inFiles = doc.problems.count - conflicts;
 	const parts: string[] = [];
-	const partial = Math.max(0, byClass.partial - usageSource.unavailable);
-	const counts: Array<[number, string]> = [
-		[byClass.full, 'full'],
-		[byClass['usage-only'], 'usage-only'],
-		[byClass['aggregate-only'], 'aggregate-only'],
-		[byClass['cost-only'], 'cost-only'],
-		[partial, 'partial'],
-		[usageSource.unavailable, 'unavailable'],
-		[usageSource.estimated, 'estimated'],
-	];
-	for (const [n, label] of counts) if (n > 0) parts.push(`${formatCount(n, false)} ${label}`);
-	return parts.length > 0 ? parts.join(' · ') : 'no records';
+	if (inFiles > 0) parts.push(`${formatCount(inFiles, false)} unreadable line${inFiles === 1 ? '' : 's'}`);
+	if (conflicts > 0) parts.push(plural(conflicts, 'duplicate conflict'));
+	return parts.join(' · ');
 }
 
 export function hasPartial(buckets: Iterable<BucketJson>): boolean {
@@ -139,15 +156,52 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	const width = Math.max(20, options.width);
 	const lines: ReportLine[] = [];
 	const push = (text: string, style: LineStyle) => lines.push({text: truncate(text, width), style});
-	const priced = doc.totals.cost !== undefined;
 
 	const files = doc.sources.reduce((s, x) => s + x.files, 0);
 	push('burn summary', 'title');
-	push(`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${plural(doc.totals.records, 'record')} · ${plural(doc.problems.count, 'problem')}`, 'dim');
-	push(`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`, 'dim');
+	// The counts and the range wrap on a narrow width: a cut would drop the very numbers they give.
+	const wrapped = (text: string, style: LineStyle) => {
+		for (const l of wrapText(text, width)) push(l, style);
+	};
+	wrapped(`${plural(doc.sources.length, 'source')} · ${plural(files, 'file')} · ${recordsText(doc)} · ${plural(doc.problems.count, 'problem')}`, 'dim');
+	wrapped(`${formatTime(doc.range.from ? Date.parse(doc.range.from) : null)} → ${formatTime(doc.range.to ? Date.parse(doc.range.to) : null)}`, 'dim');
 	for (const w of doc.warnings) push(`warning: ${sanitize(w)}`, 'warning');
 	lines.push({text: '', style: 'row'});
 
+	// The filters removed every record (the files' problems still follow): say so instead of an empty table.
+	const filtered = filteredOutLines(doc);
+	if (filtered !== null) {
+		for (const l of filtered) for (const w of wrapText(l, width)) push(w, 'warning');
+	} else tableAndTotals(doc, options, width, push);
+	// Flag sentences wrap like Problems lines: their advice is at the end, so a cut would lose it.
+	for (const l of flagSectionLines(doc)) {
+		const lead = /^ */.exec(l.text)![0];
+		const [first = '', ...more] = wrapText(l.text, width - lead.length);
+		push(lead + first, l.style);
+		const indent = `${lead}  `;
+		for (const line of more.length > 0 ? wrapText(more.join(' '), width - indent.length) : []) push(indent + line, l.style);
+	}
+	for (const l of quotaSectionLines(doc)) push(l, l.startsWith('  ') || l === '' ? 'row' : 'dim');
+	if (doc.problems.count > 0) {
+		lines.push({text: '', style: 'row'});
+		wrapped(`Problems (${formatCount(doc.problems.count, false)}): ${problemsBreakdown(doc)}`, 'warning');
+		const maxProblems = options.maxProblems ?? 5;
+		for (const p of doc.problems.items.slice(0, maxProblems)) {
+			// The reason is never cut: a long path is shortened from the left, the text wraps.
+			const where = `${shortenPath(sanitize(p.path), Math.max(12, Math.floor(width / 2) - (p.line ? String(p.line).length + 1 : 0)))}${p.line ? `:${p.line}` : ''}`;
+			const text = `${where} ${p.field ? `${sanitize(p.field)}: ` : ''}${sanitize(p.reason)}`;
+			const [first, ...more] = wrapText(text, width - 2);
+			push(`  ${first}`, 'problem');
+			for (const line of more.length > 0 ? wrapText(more.join(' '), width - 4) : []) push(`    ${line}`, 'problem');
+		}
+		if (doc.problems.count > maxProblems) push(`  … ${doc.problems.count - maxProblems} more: burn summary --once --json lists them`, 'dim');
+	}
+	return lines;
+}
+
+/** The table of the chosen dimension, its total, and the fidelity, token-count and cost lines. */
+function tableAndTotals(doc: SummaryJson, options: ReportOptions, width: number, push: (text: string, style: LineStyle) => void): void {
+	const priced = doc.totals.cost !== undefined;
 	const columns = tableColumns(options.by, priced);
 	const placed = fitColumns(columns, width);
 	push(headerRow(placed), 'header');
@@ -159,9 +213,10 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	for (const [key, bucket] of entries.slice(0, maxRows)) push(formatRow(placed, bucketCells(labels?.get(key) ?? sanitize(key), bucket)), 'row');
 	if (entries.length > maxRows) push(`+${entries.length - maxRows} more (use --json for all)`, 'dim');
 	push(formatRow(placed, bucketCells('Total', doc.totals)), 'total');
-	lines.push({text: '', style: 'row'});
+	push('', 'row');
 
 	push(`Fidelity: ${fidelityLine(doc)}`, 'dim');
+	push(`Token counts: ${tokenCountsLine(doc)}`, 'dim');
 	if (hasPartial([doc.totals, ...entries.map(([, b]) => b)])) push(`${PARTIAL_MARK} partial: some records did not state this field · ${UNKNOWN} unknown`, 'dim');
 	if (priced && doc.totals.cost) {
 		const cost = doc.totals.cost;
@@ -175,23 +230,6 @@ export function summaryLines(doc: SummaryJson, options: ReportOptions): ReportLi
 	if (priced && doc.totals.cost && doc.totals.cost.unpricedModels.length > 0) {
 		push(`Unpriced models (not in any price table): ${doc.totals.cost.unpricedModels.map(sanitize).join(', ')}`, 'warning');
 	}
-	for (const l of flagSectionLines(doc)) push(l.text, l.style);
-	for (const l of quotaSectionLines(doc)) push(l, l.startsWith('  ') || l === '' ? 'row' : 'dim');
-	if (doc.problems.count > 0) {
-		lines.push({text: '', style: 'row'});
-		push(`Problems (${formatCount(doc.problems.count, false)}):`, 'warning');
-		const maxProblems = options.maxProblems ?? 5;
-		for (const p of doc.problems.items.slice(0, maxProblems)) {
-			// The reason is never cut: a long path is shortened from the left, the text wraps.
-			const where = `${shortenPath(sanitize(p.path), Math.max(12, Math.floor(width / 2) - (p.line ? String(p.line).length + 1 : 0)))}${p.line ? `:${p.line}` : ''}`;
-			const text = `${where} ${p.field ? `${sanitize(p.field)}: ` : ''}${sanitize(p.reason)}`;
-			const [first, ...more] = wrapText(text, width - 2);
-			push(`  ${first}`, 'problem');
-			for (const line of more.length > 0 ? wrapText(more.join(' '), width - 4) : []) push(`    ${line}`, 'problem');
-		}
-		if (doc.problems.count > maxProblems) push(`  … ${doc.problems.count - maxProblems} more: burn summary --once --json lists them`, 'dim');
-	}
-	return lines;
 }
 
 /** The message for "nothing found": every place searched. */

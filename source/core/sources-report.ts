@@ -3,9 +3,10 @@
  * per source and root, what was found (files, records, problems, fidelity, time range), and the
  * default locations that did not exist.
  */
-import {formatCount, formatTime, truncate} from './format.js';
+import {formatCount, formatTime, truncate, wrapText} from './format.js';
 import type {Problem} from './problems.js';
-import type {FidelityClass, Granularity, SourceKind} from './record.js';
+import {fidelityClassText, usageSourceText} from './fidelity.js';
+import type {FidelityClass, Granularity, SourceKind, UsageSource} from './record.js';
 import {sanitize} from './sanitize.js';
 import type {SourceNumbers} from './source-numbers.js';
 
@@ -25,7 +26,8 @@ export interface SourceRootJson extends Pick<SourceNumbers, 'kind' | 'path' | 'v
 	 * (history survives the agents' clean-up) until `burn forget --gone`.
 	 */
 	gone: {files: number; records: number};
-	fidelity: {byClass: Record<FidelityClass, number>; byGranularity: Record<Granularity, number>};
+	/** Of the records that count: fidelity class and where the token counts came from (each adds up to `records`). */
+	fidelity: {byClass: Record<FidelityClass, number>; byGranularity: Record<Granularity, number>; usageSource: Record<UsageSource, number>};
 	range: {from: string | null; to: string | null};
 	/** The first few problems, for a quick look (counts are complete). */
 	sampleProblems: Problem[];
@@ -50,17 +52,18 @@ function bytes(n: number): string {
 	return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
-function fidelityText(byClass: Record<FidelityClass, number>): string {
-	const parts = Object.entries(byClass)
-		.filter(([, n]) => n > 0)
-		.map(([k, n]) => `${k} ${formatCount(n, false)}`);
-	return parts.length > 0 ? parts.join(' · ') : '—';
-}
-
 /** Plain text lines, each at most `width` columns; every string from disk or env is sanitized. */
 export function sourcesLines(doc: SourcesJson, width = 100): string[] {
 	const out: string[] = [];
-	const push = (s: string) => out.push(truncate(s, width));
+	// Lines wrap under their own indent rather than being cut: counts and reasons sit at their ends.
+	const push = (s: string) => {
+		if (Array.from(s).length <= width) return void out.push(s);
+		const lead = /^ */.exec(s)![0];
+		const [first = '', ...more] = wrapText(s.slice(lead.length), Math.max(1, width - lead.length));
+		out.push(truncate(lead + first, width));
+		const indent = `${lead}  `;
+		for (const l of more.length > 0 ? wrapText(more.join(' '), Math.max(1, width - indent.length)) : []) out.push(truncate(indent + l, width));
+	};
 	push(doc.explicit ? 'Sources (named by flags; default discovery is off)' : 'Sources (default discovery: every location that exists)');
 	if (doc.roots.length === 0) {
 		push('');
@@ -75,11 +78,13 @@ export function sourcesLines(doc: SourcesJson, width = 100): string[] {
 		}
 		push(`  ${sanitize(r.path)}  [${sanitize(r.via)}]`);
 		const dedup = r.records !== r.recordsRead ? ` (${formatCount(r.records, false)} after dedup)` : '';
-		push(`    ${plural(r.files, 'file')} · ${bytes(r.bytes)} · ${plural(r.recordsRead, 'record')}${dedup} · ${plural(r.problems, 'problem')}`);
+		push(`    ${plural(r.files, 'file')} · ${bytes(r.bytes)} · ${plural(r.recordsRead, 'record')} read${dedup} · ${plural(r.problems, 'problem')}`);
 		if (r.gone.files > 0) {
 			push(`    gone from disk: ${plural(r.gone.files, 'file')} · ${plural(r.gone.records, 'record')}, still counted (burn forget --gone drops them)`);
 		}
-		push(`    fidelity: ${fidelityText(r.fidelity.byClass)}`);
+		// The summary's words and rule (core/fidelity.ts): classes, then where the counts came from.
+		push(`    fidelity: ${fidelityClassText(r.fidelity.byClass) || '—'}`);
+		push(`    token counts: ${usageSourceText(r.fidelity.usageSource) || '—'}`);
 		push(`    range: ${formatTime(r.range.from === null ? null : Date.parse(r.range.from))} → ${formatTime(r.range.to === null ? null : Date.parse(r.range.to))}`);
 		for (const p of r.sampleProblems) {
 			push(`    ! ${sanitize(p.path)}${p.line ? `:${p.line}` : ''} ${p.kind}: ${sanitize(p.reason)}`);

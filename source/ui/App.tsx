@@ -24,7 +24,7 @@ import {SpendChart} from './SpendChart.js';
 import {TextPanel} from './TextPanel.js';
 import {KeyHelp} from './KeyHelp.js';
 import {Sparkline} from './Sparkline.js';
-import {initialUiState, levelKey, reduce, selectedIndex, type KeyInfo, type UiState} from './state.js';
+import {detailFrom, initialUiState, levelKey, reduce, selectedIndex, type KeyInfo, type UiState} from './state.js';
 import {Table} from './Table.js';
 import {useTerminalSize, type TerminalSize} from './use-terminal-size.js';
 
@@ -125,12 +125,28 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		[layout.flagsPanelLines, layout.tableWidth, snapshot.flags, subjects],
 	);
 
+	const detail = layout.detail;
+	const detailText = useMemo(
+		() => (detail ? detailLines(snapshot, {view: state.view, path: state.path, selectedId, now, subjects}, detail.width - (detail.placement === 'beside' ? 2 : 0)) : []),
+		[detail, snapshot, state.view, state.path, selectedId, now, subjects],
+	);
+	// The detail panel's height, title line included (beside: as tall as the table and flags panel).
+	const detailHeight = detail ? (detail.placement === 'beside' ? layout.tableHeader + layout.tableRows + layout.flagsPanelLines : detail.lines + 1) : 0;
+	const detailPage = Math.max(1, detailHeight - 1);
+	const detailMore = detail !== null && detailText.length > detailPage;
+
 	// The key handler reads the rows on screen from a ref, never UI state from a closure.
-	const onScreen = useRef({rows: ordered, page: layout.tableRows, overlayLines: 0, overlayPage: 1});
-	onScreen.current = {rows: ordered, page: Math.max(1, layout.tableRows - 1), overlayLines: overlayText.length, overlayPage: Math.max(1, overlayHeight - 1)};
+	const onScreen = useRef({rows: ordered, page: layout.tableRows, overlayLines: 0, overlayPage: 1, detail: undefined as {lines: number; page: number} | undefined});
+	onScreen.current = {
+		rows: ordered,
+		page: Math.max(1, layout.tableRows - 1),
+		overlayLines: overlayText.length,
+		overlayPage: Math.max(1, overlayHeight - 1),
+		detail: detail ? {lines: detailText.length, page: detailPage} : undefined,
+	};
 	useInput(
 		(input, key) => {
-			const {rows: shown, page, overlayLines, overlayPage} = onScreen.current;
+			const {rows: shown, page, overlayLines, overlayPage, detail: detailShown} = onScreen.current;
 			const open = overlayLines > 0;
 			dispatch({
 				type: 'key',
@@ -140,6 +156,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 				page: open ? overlayPage : page,
 				snapshot: store.getSnapshot(),
 				...(open ? {overlayLines} : {}),
+				...(detailShown ? {detail: detailShown} : {}),
 			});
 		},
 		{isActive: Boolean(isRawModeSupported)},
@@ -155,11 +172,6 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 	const peak = formatRate(scale.peak, model.priced);
 	// Empty until a record was read: "$0" would claim nothing was spent.
 	const sparkSuffix = snapshot.doc.totals.records === 0 ? '—' : wideSpark ? `last ${sparkWidth}m · peak ${peak}${scale.clipped ? ' ▲' : ''}` : `${sparkWidth}m ↑${peak}`;
-	const detail = layout.detail;
-	const detailText = useMemo(
-		() => (detail ? detailLines(snapshot, {view: state.view, path: state.path, selectedId, now, subjects}, detail.width - (detail.placement === 'beside' ? 2 : 0)) : []),
-		[detail, snapshot, state.view, state.path, selectedId, now, subjects],
-	);
 	const emptyText = !snapshot.ready
 		? snapshot.progress && snapshot.progress.filesTotal > 0
 			? `reading… ${snapshot.progress.filesDone} of ${snapshot.progress.filesTotal} files`
@@ -182,6 +194,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		/>
 	);
 	const detailTitle = `${selectedId === undefined ? 'detail' : 'selected'} · f: all flags`;
+	const detailScroll = detailFrom(state, selectedId);
 	let middle: React.ReactNode;
 	if (overlay !== null) {
 		middle = <TextPanel title={overlay === 'help' ? 'Help · Esc closes' : `Flags (${snapshot.flags.length}) · Esc closes`} lines={overlayText} scroll={state.scroll} width={layout.width} height={overlayHeight} />;
@@ -192,14 +205,14 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 					{table}
 					{layout.flagsPanelLines > 0 && <TextPanel title={`flags (${snapshot.flags.length}), most severe first`} lines={panelFlags} width={layout.tableWidth} height={layout.flagsPanelLines} />}
 				</Box>
-				<TextPanel title={detailTitle} lines={detailText} width={detail.width} height={layout.tableHeader + layout.tableRows + layout.flagsPanelLines} border />
+				<TextPanel title={detailTitle} lines={detailText} scroll={detailScroll} width={detail.width} height={detailHeight} border />
 			</Box>
 		);
 	} else if (detail?.placement === 'below') {
 		middle = (
 			<Box flexDirection="column">
 				{table}
-				<TextPanel title={detailTitle} lines={detailText} width={layout.width} height={detail.lines + 1} />
+				<TextPanel title={detailTitle} lines={detailText} scroll={detailScroll} width={layout.width} height={detailHeight} />
 			</Box>
 		);
 	} else middle = table;
@@ -222,6 +235,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 					drilled={state.path.length > 0}
 					paused={state.frozen !== null}
 					flags={snapshot.flags.length > 0}
+					detailMore={detailMore}
 					overlay={overlay}
 					filtered={state.filter !== '' ? {shown: model.rows.length, total: model.total} : null}
 				/>

@@ -2,8 +2,7 @@ import {Box, Text} from 'ink';
 import React from 'react';
 import type {Flag} from '../core/flags.js';
 import {truncate} from '../core/format.js';
-import {sanitize} from '../core/sanitize.js';
-import {stripLine, stripOrder} from './view/flag-text.js';
+import {stripLines} from './view/flag-text.js';
 import {severityRole, usePalette} from './palette.js';
 
 export interface FlagsStripProps {
@@ -16,7 +15,8 @@ export interface FlagsStripProps {
 
 /**
  * The most severe flags first (the newest within a severity), one a line, coloured by severity;
- * the last line says how many more and that `f` shows them whole. `flags: none` when there are none.
+ * the last line says how many more and that `f` shows them whole; one flag wraps over the lines
+ * it has (view/flag-text.ts stripLines). `flags: none` when there are none.
  */
 export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 	const palette = usePalette();
@@ -28,19 +28,18 @@ export function FlagsStrip({flags, subjects, width, lines}: FlagsStripProps) {
 			</Text>
 		);
 	}
-	const sorted = stripOrder(flags);
-	const shown = sorted.slice(0, lines);
-	const rest = sorted.length - shown.length;
+	const shown = stripLines(flags, subjects, width, lines);
 	return (
 		<Box flexDirection="column">
-			{shown.map((f, i) => {
-				const more = i === shown.length - 1 && rest > 0 ? ` (+${rest} more · f)` : '';
-				return (
-					<Text key={f.id} {...palette.style(severityRole(f.severity))} wrap="truncate">
-						{stripLine(f, subjects.get(f.id) ?? sanitize(f.scope.id), width, more)}
-					</Text>
-				);
-			})}
+			{shown.map((l, i) => (
+				<Text key={i} {...palette.style(severityRole(l.severity))} wrap="truncate">
+					{l.text}
+				</Text>
+			))}
+			{/* Padded to its lines, so the key help below never jumps. */}
+			{Array.from({length: Math.max(0, lines - shown.length)}, (_, i) => (
+				<Text key={`pad${i}`}> </Text>
+			))}
 		</Box>
 	);
 }

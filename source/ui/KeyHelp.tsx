@@ -12,6 +12,8 @@ export interface KeyHelpProps {
 	paused?: boolean;
 	/** Live flags exist (`f` opens them). */
 	flags?: boolean;
+	/** The detail panel holds more than it shows. */
+	detailMore?: boolean;
 	/** The open overlay, whose keys are hinted instead. */
 	overlay?: 'help' | 'flags' | null;
 	/** Rows shown of all rows, when a filter hides some. */
@@ -19,9 +21,9 @@ export interface KeyHelpProps {
 }
 
 /** One line: the keys that do something here (fitted so `q quit` always shows), or the filter being typed. */
-export function KeyHelp({width, editingFilter, filter, drilled, paused = false, flags = false, overlay = null, filtered}: KeyHelpProps) {
+export function KeyHelp({width, editingFilter, filter, drilled, paused = false, flags = false, detailMore = false, overlay = null, filtered}: KeyHelpProps) {
 	const palette = usePalette();
-	const ctx: HintContext = {drilled, paused, flags};
+	const ctx: HintContext = {drilled, paused, flags, detailMore};
 	if (editingFilter) {
 		return (
 			<Text wrap="truncate">

@@ -28,7 +28,10 @@ export function TextPanel({title, lines, scroll = 0, width, height, border = fal
 	const body = Math.max(0, height - 1);
 	const from = Math.max(0, Math.min(scroll, lines.length - body));
 	const shown = lines.slice(from, from + body);
-	const range = lines.length > body ? ` (${from + 1}–${from + shown.length} of ${lines.length}${from + shown.length < lines.length ? ', more below' : ''})` : '';
+	const below = lines.length - from - shown.length;
+	const long = lines.length > body ? ` (${from + 1}–${from + shown.length} of ${lines.length}${below > 0 ? `, +${below} more` : ''})` : '';
+	// A narrow pane keeps the position whole in a shorter form rather than cutting it.
+	const range = long !== '' && Array.from(`── ${title}${long} `).length > width ? ` ${from + 1}–${from + shown.length}/${lines.length}${below > 0 ? ` +${below}` : ''}` : long;
 	const pre = border ? '│ ' : '';
 	const rows = shown.map((l, i) => (
 		<Text key={i} wrap="truncate">

@@ -47,7 +47,12 @@ export type KeyAction =
 	| 'first'
 	| 'last'
 	/** Open the flags view: every live flag, whole, with its evidence. */
-	| 'flags';
+	| 'flags'
+	/** Scroll the selected item's detail panel (big panes), by a line or a page. */
+	| 'detail-up'
+	| 'detail-down'
+	| 'detail-page-up'
+	| 'detail-page-down';
 
 /** Keys of a scrolling overlay (help, flags). */
 export type OverlayAction = 'quit' | 'close' | 'scroll-up' | 'scroll-down' | 'scroll-page-up' | 'scroll-page-down' | 'scroll-first' | 'scroll-last';
@@ -67,6 +72,8 @@ export interface HintContext {
 	paused: boolean;
 	/** Live flags exist (the flags view has something to show). */
 	flags: boolean;
+	/** The detail panel holds more lines than it shows (its scroll keys do something). */
+	detailMore?: boolean;
 }
 
 /** Hint widths: wide ≥ 100 columns, medium ≥ 60, else narrow. */
@@ -105,6 +112,18 @@ export const LIST_KEYS: ReadonlyArray<KeyEntry<KeyAction>> = [
 		],
 		hint: (_ctx, w) => (w === 'wide' ? '↑↓ select' : w === 'medium' ? '↑↓' : null),
 		dropOrder: 1,
+	},
+	{
+		label: '[ ] J K',
+		help: 'scroll the detail panel (big panes): a page, a line',
+		bindings: [
+			[{input: ']'}, 'detail-page-down'],
+			[{input: '['}, 'detail-page-up'],
+			[{input: 'J'}, 'detail-down'],
+			[{input: 'K'}, 'detail-up'],
+		],
+		hint: (ctx, w) => (!ctx.detailMore ? null : w === 'narrow' ? '[]' : '[ ] detail'),
+		dropOrder: 2.5,
 	},
 	{
 		label: 'Enter →',

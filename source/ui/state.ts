@@ -27,6 +27,8 @@ export interface UiState {
 	flagsOpen: boolean;
 	/** First line shown of the open overlay (help or flags); clamped when drawn. */
 	scroll: number;
+	/** First line shown of the detail panel, for the item it was scrolled on (`detailAt`); another item starts at the top. */
+	detailScroll: {at: string; from: number} | null;
 	quit: boolean;
 }
 
@@ -42,6 +44,7 @@ export const initialUiState: UiState = {
 	help: false,
 	flagsOpen: false,
 	scroll: 0,
+	detailScroll: null,
 	quit: false,
 };
 
@@ -52,12 +55,23 @@ export interface RowRef {
 
 export type UiAction =
 	/** `overlayLines`: lines of the open overlay's text and `page` its height, so scrolling stops at the end. */
-	| {type: 'key'; input: string; key: KeyInfo; rows: readonly RowRef[]; page: number; snapshot: LiveSnapshot; overlayLines?: number}
+	/** `detail`: the detail panel's lines and visible height, when there is one. */
+	| {type: 'key'; input: string; key: KeyInfo; rows: readonly RowRef[]; page: number; snapshot: LiveSnapshot; overlayLines?: number; detail?: {lines: number; page: number}}
 	| {type: 'view'; view: ViewName}
 	| {type: 'select'; id: string};
 
 export function levelKey(s: Pick<UiState, 'view' | 'path'>): string {
 	return [s.view, ...s.path.map((p) => `${p.dim}:${p.id}`)].join('/');
+}
+
+/** Which item the detail panel shows: its scroll applies to this item only. */
+export function detailAt(s: Pick<UiState, 'view' | 'path'>, selectedId: string | undefined): string {
+	return `${levelKey(s)}\u0000${selectedId ?? ''}`;
+}
+
+/** The detail panel's first line for the item shown (0 for any other item). */
+export function detailFrom(s: UiState, selectedId: string | undefined): number {
+	return s.detailScroll !== null && s.detailScroll.at === detailAt(s, selectedId) ? s.detailScroll.from : 0;
 }
 
 /** The selected row index among `rows`: the remembered id, else the first row. */
@@ -149,6 +163,20 @@ function onListAction(s: UiState, action: KeyAction, a: Extract<UiAction, {type:
 			const target = {up: i - 1, down: i + 1, 'page-up': i - page, 'page-down': i + page, first: 0, last}[action];
 			const next = Math.max(0, Math.min(last, target));
 			return {...s, selection: {...s.selection, [levelKey(s)]: a.rows[next]!.id}};
+		}
+		case 'detail-up':
+		case 'detail-down':
+		case 'detail-page-up':
+		case 'detail-page-down': {
+			if (!a.detail) return s;
+			const at = detailAt(s, a.rows[selectedIndex(s, a.rows)]?.id);
+			const page = Math.max(1, a.detail.page);
+			const end = Math.max(0, a.detail.lines - page);
+			const from = Math.min(end, detailFrom(s, a.rows[selectedIndex(s, a.rows)]?.id));
+			// A page keeps one line of the last one in view, so the reader does not lose their place.
+			const step = Math.max(1, page - 1);
+			const target = {'detail-up': from - 1, 'detail-down': from + 1, 'detail-page-up': from - step, 'detail-page-down': from + step}[action];
+			return {...s, detailScroll: {at, from: Math.max(0, Math.min(end, target))}};
 		}
 	}
 }

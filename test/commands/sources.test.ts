@@ -53,6 +53,41 @@ describe('burn sources', () => {
 		expect(text.split('\n').every((l) => l.length <= 120)).toBe(true);
 	});
 
+	it('names fidelity in the summary words: an unavailable record is partial in both, its counts unavailable in both', async () => {
+		const dir = tempDir();
+		const file = path.join(dir, 'usage.jsonl');
+		const rec = (turn: number, usageSource: string, tokens: number | null) =>
+			JSON.stringify({
+				schemaVersion: 1,
+				recordedAt: `2026-10-02T10:0${turn}:05Z`,
+				runID: '0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f',
+				turn,
+				issueIdentifier: 'MT-9',
+				provider: 'claude',
+				model: 'claude-sonnet-4-6',
+				botRole: 'developer',
+				inputTokens: tokens,
+				outputTokens: tokens,
+				totalTokens: tokens === null ? null : 2 * tokens,
+				usageSource,
+				startedAt: `2026-10-02T10:0${turn}:00Z`,
+				endedAt: `2026-10-02T10:0${turn}:05Z`,
+			});
+		fs.writeFileSync(file, [rec(1, 'provider_reported', 10), rec(2, 'estimated', 10), rec(3, 'unavailable', null)].join('\n') + '\n');
+		const text = await run(['--usage', file, '--width', '200'], dir);
+		expect(text).toContain('    fidelity: 2 usage-only · 1 partial\n');
+		expect(text).toContain('    token counts: 1 provider-reported · 1 estimated · 1 unavailable\n');
+		const doc = JSON.parse(await run(['--usage', file, '--json'], dir)) as SourcesJson;
+		expect(doc.roots[0]!.fidelity.usageSource).toEqual({provider_reported: 1, estimated: 1, unavailable: 1});
+		// At 40 columns the lines wrap under their indent: the counts at their ends stay.
+		const narrow = await run(['--usage', file, '--width', '40'], dir);
+		for (const line of narrow.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+		expect(narrow.replace(/\s+/g, ' ')).toContain('token counts: 1 provider-reported · 1 estimated · 1 unavailable');
+		const summary = execFileSync('node', [CLI, 'summary', '--once', '--usage', file, '--width', '200'], {env: {...process.env, HOME: dir, BURN_CACHE_DIR: tempDir()}, cwd: dir, encoding: 'utf8'});
+		expect(summary).toContain('Fidelity: 2 usage-only · 1 partial\n');
+		expect(summary).toContain('Token counts: 1 provider-reported · 1 estimated · 1 unavailable\n');
+	});
+
 	it('the built CLI runs `sources` (exit 0) and rejects a bad --issue-pattern (exit 2)', () => {
 		if (!fs.existsSync(CLI)) return; // built by `npm test` before vitest
 		const env = {...process.env, HOME: CODEX_HOME, CODEX_HOME: '', CLAUDE_CONFIG_DIR: '', BURN_CACHE_DIR: tempDir()};

@@ -85,13 +85,86 @@ describe('burn summary --once', () => {
 		const r = runCli(['summary', '--once', '--usage', join(dir, 'valid.jsonl'), '--usage', join(dir, 'usage-2.jsonl'), '--width', '100'], {cwd: dir});
 		expect(r.code).toBe(0);
 		const out = r.stdout;
-		expect(out).toContain('2 sources · 2 files · 8 records · 6 problems');
+		// Two of the 10 records read repeat another (one of them with other numbers: a conflict).
+		expect(out).toContain('2 sources · 2 files · 10 records read, 8 counted · 6 problems');
 		expect(out).toMatch(/MT-649 +3 +52\.1k\*/);
-		expect(out).toContain('Fidelity: 6 usage-only · 2 unavailable · 1 estimated');
+		// Each line's parts add up to the 8 records counted.
+		expect(out).toContain('Fidelity: 6 usage-only · 2 partial\n');
+		expect(out).toContain('Token counts: 5 provider-reported · 1 estimated · 2 unavailable\n');
+		expect(out).toContain('Problems (6): 5 unreadable lines · 1 duplicate conflict');
 		expect(out).toContain('* partial: some records did not state this field');
 		expect(out).toContain(`${join(dir, 'usage-2.jsonl')}:3`);
 		expect(out).toContain('… 1 more: burn summary --once --json lists them');
 		for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+	});
+
+	it('the header, the data_quality flag and the Problems list count the same things', () => {
+		// 5 records read (one repeated as is, one repeated with other numbers) and 5 bad lines.
+		const rec = (turn: number, input: number) =>
+			JSON.stringify({
+				schemaVersion: 1,
+				recordedAt: `2026-10-02T10:0${turn}:05Z`,
+				runID: '0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f',
+				turn,
+				issueIdentifier: 'MT-9',
+				provider: 'claude',
+				model: 'claude-sonnet-4-6',
+				botRole: 'developer',
+				inputTokens: input,
+				outputTokens: 10,
+				totalTokens: input + 10,
+				usageSource: 'provider_reported',
+				startedAt: `2026-10-02T10:0${turn}:00Z`,
+				endedAt: `2026-10-02T10:0${turn}:05Z`,
+			});
+		const file = join(dir, 'usage.jsonl');
+		writeFileSync(file, [rec(1, 100), 'bad', rec(1, 100), '{bad', rec(1, 150), '[1]', rec(2, 100), 'x', rec(3, 100), 'y'].join('\n') + '\n');
+		const out = runCli(['summary', '--once', '--usage', file, '--width', '200'], {cwd: dir}).stdout;
+		expect(out).toContain('1 source · 1 file · 5 records read, 3 counted · 6 problems');
+		expect(out).toContain('symphony had 5 unreadable lines next to 5 records read');
+		expect(out).toContain('Problems (6): 5 unreadable lines · 1 duplicate conflict');
+		// At 40 columns the counts wrap; none is cut off.
+		const narrow = runCli(['summary', '--once', '--usage', file, '--width', '40'], {cwd: dir}).stdout;
+		for (const line of narrow.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+		const joined = narrow.replace(/\s+/g, ' ');
+		expect(joined).toContain('1 source · 1 file · 5 records read, 3 counted · 6 problems');
+		expect(joined).toContain('Problems (6): 5 unreadable lines · 1 duplicate conflict');
+		const doc = JSON.parse(runCli(['summary', '--once', '--json', '--usage', file], {cwd: dir}).stdout);
+		expect(doc.totals.records).toBe(3);
+		expect(doc.sources[0]).toMatchObject({records: 5, problems: 5});
+		expect(doc.problems.count).toBe(6);
+		// Nothing repeated or dropped: one number, no "read, counted".
+		writeFileSync(file, [rec(1, 100), rec(2, 100)].join('\n') + '\n');
+		expect(runCli(['summary', '--once', '--usage', file, '--width', '200'], {cwd: dir}).stdout).toContain('1 source · 1 file · 2 records · 0 problems');
+	});
+
+	it('a filter that removes every record says so even when the file has problems; flag sentences wrap, never cut', () => {
+		copyFixture('symphony/valid.jsonl', dir, 'valid.jsonl');
+		copyFixture('symphony/problems.jsonl', dir, 'usage-2.jsonl');
+		const args = ['summary', '--once', '--usage', join(dir, 'valid.jsonl'), '--usage', join(dir, 'usage-2.jsonl'), '--width', '80'];
+		const out = runCli([...args, '--issue', 'MT-999'], {cwd: dir}).stdout;
+		expect(out).toContain('No records match --issue MT-999.');
+		expect(out).toContain('the filters removed all of them');
+		expect(out).not.toMatch(/^Total /m);
+		expect(out).toContain('Problems (6)');
+		// The data_quality sentence ends with its advice: at 80 columns it wraps onto a second line.
+		const all = runCli(args, {cwd: dir}).stdout;
+		for (const line of all.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+		expect(all.replace(/\s+/g, ' ')).toContain('totals may undercount; see the Problems list.');
+	});
+
+	it('the Fidelity and Token counts lines each add up to the records counted', () => {
+		copyFixture('symphony/valid.jsonl', dir, 'valid.jsonl');
+		copyFixture('symphony/problems.jsonl', dir, 'usage-2.jsonl');
+		const args = ['summary', '--once', '--usage', join(dir, 'valid.jsonl'), '--usage', join(dir, 'usage-2.jsonl')];
+		const doc = JSON.parse(runCli([...args, '--json'], {cwd: dir}).stdout);
+		const out = runCli([...args, '--width', '200'], {cwd: dir}).stdout;
+		const sum = (line: string) => [...line.matchAll(/(\d+) [a-z-]+/g)].reduce((n, m) => n + Number(m[1]), 0);
+		const fidelity = out.split('\n').find((l) => l.startsWith('Fidelity: '))!;
+		const counts = out.split('\n').find((l) => l.startsWith('Token counts: '))!;
+		expect(doc.totals.records).toBe(8);
+		expect(sum(fidelity.slice('Fidelity: '.length))).toBe(8);
+		expect(sum(counts.slice('Token counts: '.length))).toBe(8);
 	});
 
 	it.each([40, 80, 120])('fits %i columns without wrapping', (width) => {
@@ -109,7 +182,7 @@ describe('burn summary --once', () => {
 		expect(r.code).toBe(0);
 		expect(r.stdout).toContain('| Model | Turns | Input | Output | Cache R | Cache W | Total |');
 		expect(r.stdout).toMatch(/\| gpt-5\.3-codex \| 2 \| 12,000 \| 1,100 \| — \| — \| 13,100 \|/);
-		expect(r.stdout).toContain('**Fidelity:** 4 usage-only · 1 unavailable · 1 estimated');
+		expect(r.stdout).toContain('**Fidelity:** 4 usage-only · 1 partial · **Token counts:** 3 provider-reported · 1 estimated · 1 unavailable');
 	});
 
 	it('never shows an unavailable record as 0, in any format', () => {

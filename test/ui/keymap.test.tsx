@@ -4,7 +4,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {HelpOverlay} from '../../source/ui/HelpOverlay.js';
 import {FILTER_KEYS, FLAGS_KEYS, HELP_KEYS, keyHelpRows, LIST_KEYS, lookupKey, type KeyEntry, type KeyInfo} from '../../source/ui/keymap.js';
 import {KeyHelp} from '../../source/ui/KeyHelp.js';
-import {initialUiState, reduce, type RowRef} from '../../source/ui/state.js';
+import {detailAt, initialUiState, reduce, type RowRef} from '../../source/ui/state.js';
 import {runCli} from '../helpers/cli.js';
 import {factoryStore} from '../helpers/watch-fixture.js';
 
@@ -42,8 +42,10 @@ describe('keymap table', () => {
 		const drilled = {...middle, path: [{dim: 'issue' as const, id: 'b'}]};
 		for (const {spec, action} of everyBinding(LIST_KEYS)) {
 			const {input, key} = pressOf(spec);
-			const from = action === 'back' || action === 'escape' ? drilled : action === 'view-1' ? {...middle, view: 'runs' as const} : middle;
-			const next = reduce(from, {type: 'key', input, key, rows, page: 1, snapshot});
+			// The detail keys need a panel with more lines than it shows, scrolled part way.
+			const scrolled = {...middle, detailScroll: {at: detailAt(middle, 'b'), from: 6}};
+			const from = action === 'back' || action === 'escape' ? drilled : action === 'view-1' ? {...middle, view: 'runs' as const} : action.startsWith('detail-') ? scrolled : middle;
+			const next = reduce(from, {type: 'key', input, key, rows, page: 1, snapshot, detail: {lines: 30, page: 5}});
 			expect(next, `${action} ${JSON.stringify(spec)}`).not.toEqual(from);
 		}
 	});

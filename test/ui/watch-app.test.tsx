@@ -5,7 +5,7 @@ import {RESORT_MS} from '../../source/ui/view/watch-order.js';
 import {App} from '../../source/ui/App.js';
 import {KEYS, press, waitForFrame} from '../helpers/ink.js';
 import {TestStore, testPricer} from '../helpers/ledger-store.js';
-import {factoryStore, NOW, RUN_A, RUN_C, spendSpikeFlag, turn} from '../helpers/watch-fixture.js';
+import {factoryStore, NOW, RUN_A, RUN_B, RUN_C, spendSpikeFlag, turn} from '../helpers/watch-fixture.js';
 
 const mounted: Array<() => void> = [];
 afterEach(() => {
@@ -218,11 +218,15 @@ describe('watch App', () => {
 		store.publish();
 		const {lastFrame: later} = mount(store);
 		expect(lines(later()!).filter((l) => /^[!‼] .*: /.test(l))[0]).toMatch(/^‼ MT-102/);
-		// At 40×12 the strip has one line: the crit, with the count of the rest and the key that shows them.
+		// At 40×12 the strip has two lines: the crit first; the last counts the rest and names the key that shows them.
+		const third = {...store.flags[0]!, id: `stall:run:${RUN_B}`, scope: {type: 'run' as const, id: RUN_B}, lastAt: NOW - 5000};
+		store.flags = [...store.flags, third];
+		store.publish();
 		const {lastFrame: small} = mount(store, {columns: 40, rows: 12});
-		const stripLine = lines(small()!).find((l) => /^[!‼] .*more/.test(l))!;
-		expect(stripLine).toMatch(/^‼ MT-102/);
-		expect(stripLine).toMatch(/\(\+1 more · f\)$/);
+		const strip40 = lines(small()!).filter((l) => /^[!‼] .*: /.test(l));
+		expect(strip40).toHaveLength(2);
+		expect(strip40[0]).toMatch(/^‼ MT-102/);
+		expect(strip40[1]).toMatch(/\(\+1 more · f\)$/);
 		// A run's own message starting "Run <id>… " is not said twice.
 		store.flags = [{...store.flags[1]!, message: `Run ${RUN_C.slice(0, 8)}… is burning $0.23/min, 3.9× its usual $0.06/min (robust z 5.7): look at what it is doing right now.`}];
 		store.publish();
@@ -284,6 +288,56 @@ describe('watch App', () => {
 		expect(frame.split('‼ critical · spend_spike')).toHaveLength(3);
 	});
 
+	it.each([
+		[120, 40, 5],
+		[200, 60, 9],
+	])('%i×%i: a detail panel taller than its space scrolls with [ ] J K, says where it is, and starts at the top for another item', async (columns, rows, count) => {
+		const size = {columns, rows};
+		const store = factoryStore();
+		// Flags on MT-102's run: their whole sentences and evidence do not fit the panel.
+		store.flags = Array.from({length: count}, (_, i) => spendSpikeFlag(RUN_C, `evidence line ${i}`, {id: `spend_spike:run:${RUN_C}:${i}`, severity: i === 0 ? 'crit' : 'warn', message: `Flag number ${i}: the run is burning $0.23/min, 3.9× its usual $0.06/min.`}));
+		store.publish();
+		const {lastFrame, stdin} = mount(store, size);
+		const position = (f: string) => f.match(/selected · f: all flags \((\d+)–(\d+) of (\d+)(?:, \+(\d+) more)?\)/);
+		let frame = lastFrame()!;
+		expectFits(frame, size);
+		const top = position(frame)!;
+		expect(top, frame).not.toBeNull();
+		expect(top[1]).toBe('1');
+		const [shown, total] = [Number(top[2]), Number(top[3])];
+		expect(Number(top[4])).toBe(total - shown);
+		expect(frame).toContain('issue MT-102');
+		expect(frame).not.toContain(`evidence line ${count - 1}`);
+		expect(frame).toContain('[ ] detail');
+		// A page down keeps one line of the page before in view.
+		await press(stdin, ']');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[1] === String(Math.min(total - shown, shown - 1) + 1));
+		expectFits(frame, size);
+		for (let i = 0; i < 10; i++) await press(stdin, ']');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[2] === String(total));
+		expect(position(frame)![4]).toBeUndefined();
+		expect(frame).toContain(`evidence line ${count - 1}`);
+		await press(stdin, 'K');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[2] === String(total - 1));
+		await press(stdin, '[');
+		await press(stdin, '[');
+		await press(stdin, '[');
+		await press(stdin, '[');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[1] === '1');
+		await press(stdin, 'J');
+		frame = await waitForFrame(lastFrame, (f) => position(f)?.[1] === '2');
+		expect(frame).not.toContain('issue MT-102');
+		// Another item's detail starts at its top.
+		await press(stdin, KEYS.down);
+		frame = await waitForFrame(lastFrame, (f) => f.includes('issue MT-101'));
+		expect(position(frame)?.[1] ?? '1').toBe('1');
+		expectFits(frame, size);
+		// The keys are in the help overlay, from the one key table.
+		await press(stdin, '?');
+		frame = await waitForFrame(lastFrame, (f) => f.includes('Help · Esc closes'));
+		expect(frame).toMatch(/\[ \] J K\s+scroll the detail panel/);
+	});
+
 	it('the Runs view names model and provider at 120 columns, and Enter on nothing drilled keeps the filter on the way back', async () => {
 		const {lastFrame, stdin} = mount(factoryStore(), {columns: 120, rows: 24});
 		await press(stdin, '2');
@@ -323,14 +377,42 @@ describe('watch App', () => {
 		expect(frame).toContain('burn Issues');
 	});
 
+	it('40×12: one flag wraps its sentence over the strip two lines; with several, each says what it is and its number first', () => {
+		const size = {columns: 40, rows: 12};
+		const store = factoryStore();
+		store.flags = [spike()];
+		store.publish();
+		let frame = mount(store, size).lastFrame()!;
+		expectFits(frame, size);
+		const at = lines(frame).findIndex((l) => /^‼ MT-102 \S+ is/.test(l));
+		expect(at, frame).toBeGreaterThan(0);
+		const strip = lines(frame).slice(at, at + 2).join(' ').replace(/\s+/g, ' ');
+		// The useful part, the rate against the usual one, is on screen (it was cut after "is burn…").
+		expect(strip).toContain('is burning $0.23/min, 3.9× its usual $0.06/min');
+		// Two flags, two lines: kind and number right after whom it is about.
+		const stall = {...spike(), id: `stall:run:${RUN_A}`, kind: 'stall', scope: {type: 'run' as const, id: RUN_A}, severity: 'warn' as const, value: 7, threshold: 5, unit: 'minutes', message: `Run ${RUN_A.slice(0, 8)}… has waited 7 min on a Bash call with no result (its usual gaps allow 5 min): the tool may be hung or waiting for approval.`};
+		store.flags = [stall, spike()];
+		store.publish();
+		frame = mount(store, size).lastFrame()!;
+		expectFits(frame, size);
+		const two = lines(frame).filter((l) => /^[!‼] .*: /.test(l));
+		expect(two).toHaveLength(2);
+		expect(two[0]).toMatch(/^‼ MT-102( \S+)?: spend spike \$0\.230\/min$/);
+		expect(two[1]).toMatch(/^! MT-101( \S+)?: stall 7 min$/);
+	});
+
 	it('40×12: help fits and scrolls to its end; every frame stays within rows − 1', async () => {
 		const size = {columns: 40, rows: 12};
 		const {lastFrame, stdin} = mount(factoryStore(), size);
 		await press(stdin, '?');
-		let frame = await waitForFrame(lastFrame, (f) => f.includes('Help · Esc closes (1–'));
+		// At 40 columns the position is in its short form (`1–5/40 +35`), whole rather than cut.
+		let frame = await waitForFrame(lastFrame, (f) => /Help · Esc closes 1–\d+\/\d+ \+\d+/.test(f));
 		expectFits(frame, size);
 		for (let i = 0; i < 80; i++) await press(stdin, 'j');
-		frame = await waitForFrame(lastFrame, (f) => /of (\d+)\)/.test(f) && !f.includes('more below'));
+		frame = await waitForFrame(lastFrame, (f) => {
+			const m = /Help · Esc closes \(?\d+–(\d+)(?:\/| of )(\d+)/.exec(f);
+			return m !== null && m[1] === m[2];
+		});
 		expectFits(frame, size);
 		expect(frame).toContain('unknown');
 		await press(stdin, KEYS.escape);

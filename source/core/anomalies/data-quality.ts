@@ -65,7 +65,7 @@ export function dataQuality(): Detector {
 						value: round(parseShare * 100),
 						threshold: p.parseErrorShare * 100,
 						unit: 'percent',
-						message: `${kind} had ${problems} unreadable line${problems === 1 ? '' : 's'} next to ${records} record${records === 1 ? '' : 's'} (${(parseShare * 100).toFixed(1)}%): totals may undercount; see the Problems list.`,
+						message: `${kind} had ${problems} unreadable line${problems === 1 ? '' : 's'} next to ${records} record${records === 1 ? '' : 's'} read (${(parseShare * 100).toFixed(1)}%): totals may undercount; see the Problems list.`,
 					});
 				}
 				if (schema > 0) {

@@ -36,14 +36,58 @@ export function withoutAsides(text: string): string {
 	return text.replace(/ \([^()]*\)/g, '');
 }
 
+/** Below this width a cut sentence keeps only who it is about: the strip says what and how much first. */
+export const NARROW_STRIP = 60;
+
+/**
+ * What the flag is and its number, for a narrow strip: `‼ MT-101 3c1e0f7a: spend spike $0.230/min`;
+ * the run label goes when even that does not fit (`‼ MT-101: spend spike $0.230/min`).
+ */
+export function flagHeadline(flag: Flag, subject: string, room: number): string {
+	const origin = flag.external ? `[${sanitize(flag.external)}] ` : '';
+	const what = `${sanitize(flag.kind).replace(/_/g, ' ')} ${amount(flag.value, flag.unit)}`;
+	const line = (who: string) => `${SEVERITY_GLYPH[flag.severity]} ${origin}${who}: ${what}`;
+	const words = subject.split(' ');
+	// An issue and a run label (`MT-101 3c1e0f7a`): the issue says enough when room is short.
+	const short = flag.scope.type === 'run' && words.length === 2 && words[0] !== 'run' ? words[0]! : subject;
+	return len(line(subject)) <= room ? line(subject) : truncate(line(short), room);
+}
+
 /** One strip line, at most `width` columns; `more` is appended whole (`(+2 more · f)`). */
 export function stripLine(flag: Flag, subject: string, width: number, more = ''): string {
 	const origin = flag.external ? `[${sanitize(flag.external)}] ` : '';
 	const {text} = flagSentence(flag, subject);
 	const full = `${SEVERITY_GLYPH[flag.severity]} ${origin}${text}`;
 	const room = Math.max(0, width - len(more));
-	const fitted = len(full) <= room ? full : len(withoutAsides(full)) <= room ? withoutAsides(full) : truncate(withoutAsides(full), room);
-	return fitted + more;
+	if (len(full) <= room) return full + more;
+	if (len(withoutAsides(full)) <= room) return withoutAsides(full) + more;
+	// Narrow: a sentence cut after a few words says nothing; what the flag is and its number do.
+	return (width < NARROW_STRIP ? flagHeadline(flag, subject, room) : truncate(withoutAsides(full), room)) + more;
+}
+
+/**
+ * The strip: the most severe flags first, one a line, the last line counting the rest. A single
+ * flag with more than one line wraps its sentence over them instead of cutting it.
+ */
+export function stripLines(flags: readonly Flag[], subjects: ReadonlyMap<string, string>, width: number, lines: number): Array<{text: string; severity: Severity}> {
+	if (lines <= 0) return [];
+	const sorted = stripOrder(flags);
+	const subjectOf = (f: Flag) => subjects.get(f.id) ?? sanitize(f.scope.id);
+	if (sorted.length === 1 && lines > 1) {
+		const f = sorted[0]!;
+		const origin = f.external ? `[${sanitize(f.external)}] ` : '';
+		const full = `${SEVERITY_GLYPH[f.severity]} ${origin}${flagSentence(f, subjectOf(f)).text}`;
+		if (len(full) > width) {
+			const wrapped = wrap(full, width, '  ');
+			const text = wrapped.length <= lines ? wrapped : wrap(withoutAsides(full), width, '  ');
+			const shown = text.slice(0, lines);
+			if (text.length > lines) shown[lines - 1] = truncate(`${shown[lines - 1]!} ${text.slice(lines).join(' ').trimStart()}`, width);
+			return shown.map((t) => ({text: t, severity: f.severity}));
+		}
+	}
+	const shown = sorted.slice(0, lines);
+	const rest = sorted.length - shown.length;
+	return shown.map((f, i) => ({text: stripLine(f, subjectOf(f), width, i === shown.length - 1 && rest > 0 ? ` (+${rest} more · f)` : ''), severity: f.severity}));
 }
 
 /** Word-wraps to `width` columns; lines after the first start with `indent`. Long words are cut. */
@@ -80,6 +124,9 @@ function amount(v: number, unit: string): string {
 	if (unit === 'usd') return `$${v.toFixed(2)}`;
 	if (unit === 'usd/min') return `$${v.toFixed(v < 1 ? 3 : 2)}/min`;
 	if (unit === 'percent') return `${Math.round(v)}%`;
+	if (unit === 'minutes') return `${Math.round(v)} min`;
+	if (unit === 'ratio') return `${Number(v.toPrecision(2))}×`;
+	if (unit === 'count') return String(Number(v.toPrecision(3)));
 	return `${Number(v.toPrecision(3))} ${unit}`;
 }
 

@@ -48,13 +48,15 @@ export function chartLines(input: ChartInput): ChartLines {
 	const unpriced = values.some((v) => v === null);
 	const parts = [
 		`spend ${unit} · last ${values.length}m`,
-		scale.peak > 0 ? `peak ${fmt(scale.peak)}${peakAt !== null ? ` ${clockTime(peakAt)}` : ''}` : 'nothing spent yet',
-		scale.clipped ? `top ${fmt(scale.top)}, ${CLIPPED} above` : 'linear scale',
+		// Older spend may exist (the table has it): this chart only says nothing was spent in its window.
+		scale.peak > 0 ? `peak ${fmt(scale.peak)}${peakAt !== null ? ` ${clockTime(peakAt)}` : ''}` : 'nothing spent in this window',
+		...(scale.peak > 0 ? [scale.clipped ? `top ${fmt(scale.top)}, ${CLIPPED} above` : 'linear scale'] : []),
 		...(unpriced ? ['? unpriced'] : []),
 	];
 	const rows = bars.map((b, i) => {
 		const level = barHeight === 1 ? scale.top : (scale.top * (barHeight - i)) / barHeight;
-		const showLabel = i === 0 || i === barHeight - 1 || (barHeight >= 5 && i === Math.floor(barHeight / 2));
+		// An empty window has one level, 0: labelled once, at the bottom.
+		const showLabel = scale.peak > 0 ? i === 0 || i === barHeight - 1 || (barHeight >= 5 && i === Math.floor(barHeight / 2)) : i === barHeight - 1;
 		const text = showLabel ? fmt(i === barHeight - 1 && barHeight > 1 ? 0 : level) : '';
 		return {label: `${truncate(text, CHART_LABEL_WIDTH - 2).padStart(CHART_LABEL_WIDTH - 2)} ${showLabel ? '┤' : '│'}`, bars: b};
 	});

@@ -5,6 +5,7 @@
  */
 import {formatCount, truncate, UNKNOWN} from '../../core/format.js';
 import {quotaBrief} from '../../core/quota.js';
+import {recordsText} from '../../core/report.js';
 import {sanitize} from '../../core/sanitize.js';
 import type {LiveSnapshot} from '../../core/snapshot.js';
 import {isPriced, type FidelityMark} from './watch-model.js';
@@ -47,7 +48,7 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 	const sources =
 		snapshot.sources.length === 0
 			? 'no sources found'
-			: `${kinds.join(', ')} · ${files} file${files === 1 ? '' : 's'} · ${formatCount(records, false)} records${problems > 0 ? ` · ${formatCount(problems, false)} problems` : ''}`;
+			: `${kinds.join(', ')} · ${files} file${files === 1 ? '' : 's'} · ${recordsText(doc)}${problems > 0 ? ` · ${formatCount(problems, false)} problems` : ''}`;
 	const windows = (doc.quota ?? []).filter((e) => !e.stale).sort((a, b) => b.usedPercent - a.usedPercent);
 	const several = new Set(windows.map((e) => e.provider)).size > 1;
 	const tz = -new Date(now).getTimezoneOffset();

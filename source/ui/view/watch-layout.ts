@@ -66,7 +66,9 @@ export function watchLayout(input: LayoutInput): WatchLayout {
 	const keyHelpLines = take(height >= 4 ? 1 : 0);
 	const reserveTable = Math.min(left, height >= 3 ? 2 : 1);
 	left -= reserveTable;
-	const flagLines = take(height >= 6 ? (height >= 20 ? Math.min(3, Math.max(1, input.flagCount)) : 1) : 0);
+	// A narrow pane cuts a flag's sentence early: from 11 lines it gets two (one wrapped flag, or two).
+	const narrowFlags = width < 60 && height >= 11 && input.flagCount > 0 ? 2 : 1;
+	const flagLines = take(height >= 6 ? (height >= 20 ? Math.min(3, Math.max(1, input.flagCount)) : narrowFlags) : 0);
 	const panels = width >= PANEL_MIN_COLUMNS && height >= PANEL_MIN_ROWS - 1;
 	const chartLines = panels ? take(Math.min(12, Math.floor(height / 4))) : 0;
 	const sparkLines = panels ? 0 : take(height >= 30 ? 3 : height >= 20 ? 2 : height >= 8 ? 1 : 0);

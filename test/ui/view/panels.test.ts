@@ -54,6 +54,16 @@ describe('chart scale', () => {
 	});
 });
 
+describe('chart of an idle window', () => {
+	it('says nothing was spent in its window (not "yet": older spend is in the table) and labels the one level, 0, once', () => {
+		const start = new Date(2026, 10, 2, 12, 0).getTime();
+		const chart = chartLines({values: Array.from({length: 60}, () => 0), start, priced: true, width: 80, height: 8});
+		expect(chart.title).toBe('spend $/min · last 60m · nothing spent in this window');
+		expect(chart.rows.map((r) => r.label.trim()).filter((l) => l.endsWith('┤'))).toEqual(['$0 ┤']);
+		expect(chart.rows[5]!.label.trim()).toBe('$0 ┤');
+	});
+});
+
 describe('run labels', () => {
 	it('time-ordered ids (shared first 8 hex digits) show their distinguishing tail; distinct ids keep their head', () => {
 		const v7 = ['019ad3c1-7e2a-7b11-9f0e-5c1d2a91f03c', '019ad3c1-82f4-7c02-8a77-0be4413d6e21', '019ad3c1-9a10-7d55-b3c9-77aa01c4b9d8'];

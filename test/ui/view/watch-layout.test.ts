@@ -99,7 +99,10 @@ describe('watchLayout', () => {
 
 	it('grows the flags strip to three lines on a tall screen with flags', () => {
 		expect(watchLayout({columns: 80, rows: 24, level: 'list', nameHeader: 'Issue', unit: 'usd/h', flagCount: 5}).flagLines).toBe(3);
-		expect(watchLayout({columns: 40, rows: 12, level: 'list', nameHeader: 'Issue', unit: 'usd/h', flagCount: 5}).flagLines).toBe(1);
+		// A narrow pane gets two, so a flag's sentence is not cut after a few words.
+		expect(watchLayout({columns: 40, rows: 12, level: 'list', nameHeader: 'Issue', unit: 'usd/h', flagCount: 5}).flagLines).toBe(2);
+		expect(watchLayout({columns: 40, rows: 12, level: 'list', nameHeader: 'Issue', unit: 'usd/h', flagCount: 0}).flagLines).toBe(1);
+		expect(watchLayout({columns: 40, rows: 10, level: 'list', nameHeader: 'Issue', unit: 'usd/h', flagCount: 5}).flagLines).toBe(1);
 	});
 });
 
