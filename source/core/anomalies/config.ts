@@ -34,7 +34,7 @@ export function parseFlagsConfig(text: string): ConfigResult {
 	}
 	const section = (doc as Record<string, unknown>).flags;
 	if (section === undefined || section === null) return {ok: true, override: undefined};
-	const parsed = paramsOverrideSchema.safeParse(section);
+	const parsed = paramsOverrideSchema().safeParse(section);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		const where = ['flags', ...issue.path.map(String)].join('.');
