@@ -32,6 +32,15 @@ export default tseslint.config(
 		},
 	},
 	{
+		// zod loads on first use (source/core/zod.ts): a value import would load its ~95 modules at
+		// every start, also for a warm summary that validates nothing. Types are free.
+		files: ['source/**/*.{ts,tsx}'],
+		ignores: ['source/core/zod.ts'],
+		rules: {
+			'@typescript-eslint/no-restricted-imports': ['error', {paths: [{name: 'zod', message: 'Build schemas with lazySchema from core/zod.ts (zod loads on first use).', allowTypeImports: true}]}],
+		},
+	},
+	{
 		files: ['**/*.{js,mjs,cjs}'],
 		languageOptions: {globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly'}},
 	},

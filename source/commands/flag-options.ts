@@ -8,6 +8,8 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {parseBudget, parseFlagsConfig} from '../core/anomalies/config.js';
 import {FlagMonitor, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
+import type {MonitorSnapshot} from '../core/anomalies/monitor.js';
+import type {DataContext} from '../core/anomalies/types.js';
 import {SEVERITY_RANK, type Flag, type Severity} from '../core/flags.js';
 import type {Ledger} from '../core/ledger.js';
 import type {ProblemKind} from '../core/problems.js';
@@ -16,7 +18,9 @@ import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
 import type {Collected} from '../ingest/read-once.js';
 import {resolvePath} from '../sources/paths.js';
 import {UsageError} from './errors.js';
-import {indexDigest, loadFlagState, saveFlagState} from '../ingest/flag-state.js';
+import {indexDigest, loadFlagState, loadKeptFold, saveFlagState} from '../ingest/flag-state.js';
+import {BUILD_ID} from '../ingest/summary-cache.js';
+import {foldAppend, foldContent, type FoldContent} from '../core/anomalies/fold-content.js';
 
 export {loadFlagState, saveFlagState};
 import {configDir} from './price-sheets.js';
@@ -26,6 +30,8 @@ export interface FlagStateCache {
 	dir: string;
 	/** Anything besides the records that changes what counts or costs: issue patterns, price sheets. */
 	depends: unknown;
+	/** The price sheets' contents (fingerprint): a fold resumed over the same records must have priced them the same. */
+	prices?: string;
 }
 
 const BURN_VERSION = (() => {
@@ -102,44 +108,136 @@ export function parseFailOn(value: string | undefined): Severity | null {
 }
 
 /**
+ * What a one-shot summary's flags are judged from besides the fold itself: small, so the summary
+ * kept at the index's watermark (ingest/summary-cache.ts) carries it and a warm run over
+ * unchanged files resumes the kept fold without the records (`resumedFlags`).
+ */
+export interface FlagInputs {
+	/** The counted ledger's size and money (part of the kept fold's key). */
+	counted: CountedStats;
+	/** Events in the range (part of the key). */
+	events: number;
+	sources: SourceInfo[];
+	/** bosun's own alerts, every one read (filtered to the range when judged). */
+	externalFlags: Flag[];
+}
+
+/** What of the counted ledger the kept fold's key names. */
+export interface CountedStats {
+	size: number;
+	totals: Pick<Ledger['totals'], 'usdNano' | 'priced' | 'basis'>;
+}
+
+/**
  * Flags for a one-shot summary. `now` is the end of the range (the evaluation time), so stalls are
  * judged as of then. Every flag raised in the range is reported, cleared or not: a summary is a
  * record of what happened; only watch limits itself to live flags.
  */
-export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache?: FlagStateCache): Evaluation {
+export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache?: FlagStateCache): Evaluation & {inputs: FlagInputs; fold: KeptEvaluation | null} {
 	const {ledger} = collected;
 	const inRange = (at: number) => inTimeRange(filters, at);
 	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
 	const events = collected.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue || ledger.runKeys.has(e.runId)));
-	const evalAt = filters?.until != null ? Math.min(now, filters.until) : now;
+	const t = ledger.totals;
+	const inputs: FlagInputs = {
+		counted: {size: ledger.size, totals: {usdNano: t.usdNano, priced: t.priced, basis: {...t.basis}}},
+		events: events.length,
+		sources: sourceInfo(collected),
+		externalFlags: collected.externalFlags,
+	};
 	const options = {params, costOf: (r: UsageRecord) => ledger.costOf(r.key)?.usd ?? null};
 	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
 	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
-	const key = cache ? flagStateKey(cache, params, filters, ledger, events.length) : null;
-	const kept = cache && key ? loadFlagState(cache.dir, key) : null;
+	const key = cache ? flagStateKey(cache, params, filters, inputs.counted, events.length) : null;
+	// Folded the same way but over fewer items: when only new records and events came since (an
+	// append), the kept fold takes just those (docs/flag-state.md); else it folds from the start.
+	const base = cache ? foldBaseKey(cache, params, filters, priced) : null;
+	const stored = cache && key ? loadKeptFold(cache.dir, key, base) : null;
+	const kept = stored?.exact ? stored.snapshot : null;
 	let monitor: FlagMonitor;
+	let content: FoldContent | null = null;
 	if (kept) monitor = FlagMonitor.resume(options, kept, () => ({records: [...ledger.records()], events}));
 	else {
-		monitor = new FlagMonitor(options);
-		monitor.addRecords(ledger.records());
-		monitor.addEvents(events);
+		const prior = stored?.fold ? {snapshot: stored.snapshot, fold: stored.fold} : null;
+		const append = prior ? foldAppend(prior.fold, ledger.records(), events) : null;
+		if (prior && append) {
+			// The new keys were never folded (keys: []); one landing before the position re-folds from `before`.
+			monitor = FlagMonitor.resume(options, {...prior.snapshot, keys: []}, () => append.before);
+			monitor.addRecords(append.records);
+			monitor.addEvents(append.events);
+			content = append.now;
+		} else {
+			monitor = new FlagMonitor(options);
+			monitor.addRecords(ledger.records());
+			monitor.addEvents(events);
+		}
 	}
-	monitor.setData({sources: sourceInfo(collected), priced});
-	const result = monitor.evaluate(evalAt);
+	const judged = judge((data, at) => {
+		monitor.setData(data);
+		return monitor.evaluate(at);
+	}, inputs, priced, filters, now);
 	if (cache && key && !kept) {
 		const snapshot = monitor.snapshot({keys: false, copy: false});
-		if (snapshot) saveFlagState(cache.dir, key, snapshot);
+		if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: content ?? foldContent(ledger.records(), events)} : undefined);
 	}
-	const external = collected.externalFlags.filter((f) => inRange(f.lastAt));
+	const evaluation = key ? monitor.evaluationSnapshot() : null;
+	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null};
+}
+
+/** The part of a fold its evaluation reads (`FlagMonitor.evaluationSnapshot`), under the fold's key. */
+export interface KeptEvaluation {
+	key: string;
+	snapshot: MonitorSnapshot;
+}
+
+/**
+ * The flags of a summary over unchanged files, from the fold kept with the summary (or else the
+ * one in flags.v8): exactly what `summaryFlags` gives over the same files, the fold evaluated at
+ * `now`. Null when no fold is kept under this key (then the caller reads the records: the full path).
+ */
+export function resumedFlags(inputs: FlagInputs, fold: KeptEvaluation | null, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache: FlagStateCache): Evaluation | null {
+	const key = flagStateKey(cache, params, filters, inputs.counted, inputs.events);
+	if (key === null) return null;
+	if (fold && fold.key === key) return judge((data, at) => FlagMonitor.evaluateAt({params}, fold.snapshot, data, at), inputs, priced, filters, now);
+	const kept = loadFlagState(cache.dir, key);
+	if (!kept) return null;
+	const none = (): never => {
+		throw new NeedsHistory('the kept fold needs the records');
+	};
+	try {
+		const monitor = FlagMonitor.resume({params, costOf: none}, kept, none);
+		return judge((data, at) => {
+			monitor.setData(data);
+			return monitor.evaluate(at);
+		}, inputs, priced, filters, now);
+	} catch (error) {
+		if (error instanceof NeedsHistory) return null;
+		throw error;
+	}
+}
+
+/** Thrown by a resumed fold that asks for the history a warm run does not have. */
+class NeedsHistory extends Error {}
+
+function judge(evaluate: (data: DataContext, at: number) => Evaluation, inputs: FlagInputs, priced: boolean, filters: RecordFilter | undefined, now: number): Evaluation {
+	const evalAt = filters?.until != null ? Math.min(now, filters.until) : now;
+	const result = evaluate({sources: inputs.sources, priced}, evalAt);
+	const external = inputs.externalFlags.filter((f) => inTimeRange(filters, f.lastAt));
 	const flags = [...result.flags, ...external].sort((a, b) => b.lastAt - a.lastAt || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 	return {flags, notes: result.notes};
+}
+
+/** What a fold depends on besides the items folded: the same base and the same items give the same fold. */
+export function foldBaseKey(cache: FlagStateCache, params: AnomalyParams, filters: RecordFilter | undefined, priced: boolean): string {
+	const noFilter = !filters || (filters.since == null && filters.until == null && filters.issue == null);
+	return JSON.stringify({build: BUILD_ID, params, filters: noFilter ? null : filters, depends: cache.depends, prices: cache.prices ?? null, priced});
 }
 
 /**
  * What a kept fold depended on (docs/flag-state.md), or null without an index. `summary` and
  * `watch` build it the same way, so either can resume what the other kept.
  */
-export function flagStateKey(cache: FlagStateCache, params: AnomalyParams, filters: RecordFilter | undefined, ledger: Ledger, events: number): string | null {
+export function flagStateKey(cache: FlagStateCache, params: AnomalyParams, filters: RecordFilter | undefined, ledger: CountedStats, events: number): string | null {
 	const digest = indexDigest(cache.dir);
 	if (digest === null) return null;
 	const t = ledger.totals;

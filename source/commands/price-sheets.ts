@@ -3,6 +3,7 @@
  * table, then the default sheet (`$XDG_CONFIG_HOME/burn/prices.yaml`, else
  * `~/.config/burn/prices.yaml`) when it exists, then each `--prices` file in order (later wins).
  */
+import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
@@ -43,6 +44,8 @@ export interface LoadedPrices extends Pricing {
 	book: PriceBook;
 	/** Sheets applied, in order. */
 	sheets: string[];
+	/** The sheets' paths and contents, hashed: a kept summary priced with other sheets is not reused. */
+	fingerprint: string;
 }
 
 export function loadPrices(flags: {prices?: string[]}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedPrices {
@@ -55,6 +58,7 @@ export function loadPrices(flags: {prices?: string[]}, env: NodeJS.ProcessEnv = 
 		if (!existsSync(abs)) throw new UsageError(`--prices ${p}: no such file`, 'give the path of a YAML, JSON or LiteLLM price sheet');
 		paths.push(abs);
 	}
+	const hash = createHash('sha1');
 	for (const p of paths) {
 		let text: string;
 		try {
@@ -62,6 +66,7 @@ export function loadPrices(flags: {prices?: string[]}, env: NodeJS.ProcessEnv = 
 		} catch (error) {
 			throw new UsageError(`price sheet ${p}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
 		}
+		hash.update(`${p}\0${text.length}\0${text}\0`);
 		try {
 			book.addSheet(parsePriceSheet(text, p));
 		} catch (error) {
@@ -69,7 +74,7 @@ export function loadPrices(flags: {prices?: string[]}, env: NodeJS.ProcessEnv = 
 			throw error;
 		}
 	}
-	return {book, sheets: paths, ...createPricing(book)};
+	return {book, sheets: paths, fingerprint: hash.digest('hex'), ...createPricing(book)};
 }
 
 /** What the summary JSON says about the prices it used. */

@@ -13,7 +13,12 @@ export function statuslineSamples(env: NodeJS.ProcessEnv): ProviderQuotaSample[]
 }
 
 export function documentQuota(records: Iterable<UsageRecord>, env: NodeJS.ProcessEnv, now: number): QuotaEntry[] {
-	return quotaEntries([...recordQuotaSamples(records), ...statuslineSamples(env)], now);
+	return quotaFromSamples(recordQuotaSamples(records), env, now);
+}
+
+/** The same from the records' newest windows already picked (`recordQuotaSamples`; kept by a warm summary). */
+export function quotaFromSamples(fromRecords: readonly ProviderQuotaSample[], env: NodeJS.ProcessEnv, now: number): QuotaEntry[] {
+	return quotaEntries([...fromRecords, ...statuslineSamples(env)], now);
 }
 
 /**

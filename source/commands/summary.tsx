@@ -2,10 +2,15 @@ import {summaryMarkdown} from '../core/markdown.js';
 import {filteredOutLines, nothingFoundLines, REPORT_DIMENSIONS, summaryLines, type ReportDimension} from '../core/report.js';
 import type {RecordFilter} from '../core/record-filter.js';
 import {parseTimeValue} from '../core/time-range.js';
-import {collectSummary} from '../ingest/read-once.js';
+import type {Evaluation} from '../core/anomalies/index.js';
+import {recordQuotaSamples, type ProviderQuotaSample} from '../core/quota.js';
+import type {SummaryJson} from '../core/summary.js';
+import {discoverSources} from '../ingest/discover.js';
+import {SOURCES} from '../sources/registry.js';
 import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
-import {documentQuota, withWindowFlags} from './quota-doc.js';
+import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
+import {keepSummary, warmSummary, type JudgedFields, type KeptDocument, type WarmDepends} from './summary-warm.js';
 import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
@@ -88,22 +93,41 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const failOn = parseFailOn(flags.failOn);
 	const cacheDir = usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr);
 	const patterns = issuePatterns(flags);
-	const collected = await collectSummary({discovery: discoveryOptions(flags, env, cwd), filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice: noticeToStderr});
-	const {doc} = collected;
-	doc.pricing = pricingInfo(prices);
-	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing: doc.pricing}} : undefined;
-	const flagged = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
-	doc.flags = flagged.flags;
-	doc.flagNotes = flagged.notes;
-	doc.quota = documentQuota(collected.ledger.records(), env, now.getTime());
-	doc.flags = withWindowFlags(doc.flags, doc.quota, now.getTime(), flagParams.rateLimit);
+	const discoveryOpts = discoveryOptions(flags, env, cwd);
+	const discovery = discoverSources(discoveryOpts);
+	const pricing = pricingInfo(prices);
+	const depends: WarmDepends = {discovery, filters, patterns, pricing: {priced: prices.pricer !== undefined, fingerprint: prices.fingerprint, ...pricing}};
+	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing}, prices: prices.fingerprint} : undefined;
+	// Unchanged files since the last run: the kept summary and flag fold, nothing decoded (summary-warm.ts).
+	const warm = cacheDir && flagCache ? warmSummary(cacheDir, depends, SOURCES, {params: flagParams, priced: prices.pricer !== undefined, now, cache: flagCache}) : null;
+	let built: SummaryJson | null = null;
+	let kept: KeptDocument | null = warm?.doc ?? null;
+	let flagged: Evaluation;
+	let quotaSamples: ProviderQuotaSample[];
+	if (warm) ({flags: flagged, quota: quotaSamples} = warm);
+	else {
+		const {collectSummary} = await import('../ingest/read-once.js');
+		const collected = await collectSummary({discovery: discoveryOpts, discovered: discovery, filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice: noticeToStderr});
+		built = collected.doc;
+		const full = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
+		flagged = full;
+		quotaSamples = recordQuotaSamples(collected.ledger.records());
+		// The document as built, before the parts judged at the wall clock are added.
+		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples});
+	}
+	const quota = quotaFromSamples(quotaSamples, env, now.getTime());
+	// In the document's key order: what summary adds to what the builder built.
+	const judged: JudgedFields = {pricing, flags: withWindowFlags(flagged.flags, quota, now.getTime(), flagParams.rateLimit), flagNotes: flagged.notes, quota};
 	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.
-	const exit = failsOn(doc.flags, failOn) ? EXIT.flagged : EXIT.ok;
+	const exit = failsOn(judged.flags, failOn) ? EXIT.flagged : EXIT.ok;
 
 	if (flags.json) {
-		stdout.write(JSON.stringify(doc, null, 2) + '\n');
+		// The kept bytes as they are (a warm run: no parse, no re-serialisation of the counted part).
+		if (kept) kept.writeJson(stdout, now.toISOString(), judged);
+		else stdout.write(JSON.stringify(Object.assign(built!, judged), null, 2) + '\n');
 		return exit;
 	}
+	const doc: SummaryJson = Object.assign(warm ? warm.doc.parse(now.toISOString()) : built!, judged);
 	if (flags.markdown) {
 		stdout.write(summaryMarkdown(doc, flags.by as ReportDimension));
 		return exit;

@@ -25,6 +25,7 @@ import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
 import {loadIndex, saveIndex, type IndexedFile, type LoadedIndex} from './index-store.js';
 import {CoalescingStore} from './store.js';
+import type {Manifest, ManifestFile} from './summary-cache.js';
 import {Watcher, type WatchedEngine} from './watcher.js';
 
 export function createLiveEngine(options: EngineOptions): Engine {
@@ -224,6 +225,27 @@ export class Engine implements LiveEngine, WatchedEngine {
 		} catch (error) {
 			this.notice(`could not write the index in ${this.options.cacheDir}: ${(error as Error).message}`);
 		}
+	}
+
+	/**
+	 * The files as this read left them, for the summary kept at the index's watermark
+	 * (ingest/summary-cache.ts); null when the index on disk does not hold exactly this state (no
+	 * index, not written, a file whose read failed and will be tried again, or the records of a
+	 * gone file whose path came back, counted aside in this process only).
+	 */
+	manifest(): Manifest | null {
+		if (!this.options.cacheDir || this.indexDirty || !this.ready || this.options.count === false) return null;
+		const files: ManifestFile[] = [];
+		for (const {tracker} of this.files.values()) {
+			// Records moved aside from a path that came back are not in the index (only this process has them).
+			if (tracker.identity === null || tracker.ghostRecords > 0) return null;
+			files.push({path: tracker.path, identity: tracker.identity, gone: tracker.deleted, document: tracker.reader.type === 'document'});
+		}
+		const alerts: ManifestFile[] = [];
+		for (const a of this.alerts.values()) {
+			alerts.push({path: a.path, identity: a.deleted ? null : a.identity, gone: false, document: false});
+		}
+		return {files, alerts};
 	}
 
 	/**

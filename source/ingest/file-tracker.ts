@@ -374,6 +374,25 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
 	);
 }
 
+/**
+ * A file's identity on disk as `sync()` compares it (a document's with its SQLite `-wal`), or
+ * null when it is not a regular file: equal to the tracked identity exactly when `sync()` would
+ * read nothing.
+ */
+export function diskIdentity(path: string, document: boolean): FileIdentity | null {
+	const st = statOrNull(path);
+	if (!st || !st.isFile()) return null;
+	const id: FileIdentity = {dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs};
+	if (document) {
+		const wal = statOrNull(`${path}-wal`);
+		if (wal) {
+			id.walSize = wal.size;
+			id.walMtimeMs = wal.mtimeMs;
+		}
+	}
+	return id;
+}
+
 function statOrNull(path: string): Stats | null {
 	try {
 		return statSync(path);

@@ -9,6 +9,7 @@
 import {closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {deserialize, serialize} from 'node:v8';
+import type {FoldContent} from '../core/anomalies/fold-content.js';
 import type {MonitorSnapshot} from '../core/anomalies/monitor.js';
 import {INDEX_FILE} from './index-store.js';
 
@@ -38,6 +39,34 @@ export function indexDigest(dir: string): string | null {
 	}
 }
 
+/** What the kept fold folded (fingerprints), under the key of everything else it depended on. */
+export interface KeptContent {
+	base: string;
+	fold: FoldContent;
+}
+
+/**
+ * The kept fold, read once: `exact` when it was kept under `key` (the same records), and what it
+ * folded when it was folded the same way (`base`), for a resume over an append. Null: neither.
+ */
+export function loadKeptFold(dir: string, key: string, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null} | null {
+	let bytes: Buffer;
+	try {
+		bytes = readFileSync(join(dir, FLAG_STATE_FILE));
+	} catch {
+		return null;
+	}
+	try {
+		const stored = deserialize(bytes) as {version?: unknown; key?: unknown; snapshot?: MonitorSnapshot; content?: KeptContent};
+		if (stored.version !== VERSION || !stored.snapshot) return null;
+		const exact = stored.key === key;
+		const fold = base !== null && stored.content?.base === base && stored.content.fold ? stored.content.fold : null;
+		return exact || fold ? {snapshot: stored.snapshot, exact, fold} : null;
+	} catch {
+		return null;
+	}
+}
+
 export function loadFlagState(dir: string, key: string): MonitorSnapshot | null {
 	let bytes: Buffer;
 	try {
@@ -55,11 +84,11 @@ export function loadFlagState(dir: string, key: string): MonitorSnapshot | null 
 }
 
 /** Atomically (temp + rename, 0600); a cache that cannot be written is skipped silently. */
-export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapshot): void {
+export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapshot, content?: KeptContent): void {
 	const tmp = join(dir, `${FLAG_STATE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
 		mkdirSync(dir, {recursive: true, mode: 0o700});
-		writeFileSync(tmp, serialize({version: VERSION, key, snapshot}), {mode: 0o600});
+		writeFileSync(tmp, serialize({version: VERSION, key, snapshot, ...(content ? {content} : {})}), {mode: 0o600});
 		renameSync(tmp, join(dir, FLAG_STATE_FILE));
 	} catch {
 		try {

@@ -216,7 +216,7 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 	const json = Buffer.from(
 		JSON.stringify({strings: columns.strings.items, values: columns.values.items, keys: columns.keys, files} satisfies IndexBody),
 	);
-	// The body is json, padding, columns: hashed and written in parts (joining them copied the whole index twice).
+	// The body's parts are hashed and written as they are (no concatenated copies of a large index).
 	const body = [json, Buffer.alloc(pad8(json.length) - json.length, 0x20), binary];
 	const bodyBytes = body.reduce((n, b) => n + b.length, 0);
 	const hash = createHash('sha1');
@@ -227,7 +227,12 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 	const header = Buffer.from(head + '\n');
 	const tmp = join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
-		writeAll(tmp, [header, ...body]);
+		const fd = openSync(tmp, 'w', 0o600);
+		try {
+			for (const b of [header, ...body]) writeAll(fd, b);
+		} finally {
+			closeSync(fd);
+		}
 		renameSync(tmp, join(dir, INDEX_FILE));
 	} catch (error) {
 		try {
@@ -239,17 +244,8 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 	return header.length + bodyBytes;
 }
 
-/** Creates `path` (0600) holding the buffers one after another. */
-function writeAll(path: string, parts: Buffer[]): void {
-	const fd = openSync(path, 'w', 0o600);
-	try {
-		for (const b of parts) {
-			let at = 0;
-			while (at < b.length) at += writeSync(fd, b, at, b.length - at);
-		}
-	} finally {
-		closeSync(fd);
-	}
+function writeAll(fd: number, b: Buffer): void {
+	for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }
 
 function pad8(n: number): number {

@@ -62,6 +62,8 @@ export interface CollectOptions extends Omit<ReadOnceOptions, 'cacheDir'> {
 	now?: Date;
 	/** `full` (default): per-bucket `sources` in the document; `live`: without (cheaper). */
 	detail?: DocumentOptions['detail'];
+	/** Discovery already done by the caller (so both see the same roots). */
+	discovered?: DiscoveryResult;
 }
 
 export interface Collected {
@@ -83,7 +85,7 @@ export interface Collected {
 export async function collectSummary(options: CollectOptions): Promise<Collected> {
 	// Priced while reading: when no counting-once rule changes a record and no filter is set, the
 	// raw ledger is the one that counts (no second ledger).
-	const engine = await readOnce({...options, cacheDir: options.cacheDir ?? null});
+	const engine = await readOnce({...options, cacheDir: options.cacheDir ?? null}, options.discovered);
 	const parts = engine.parts();
 	const doc = buildDocument(parts, {
 		now: (options.now ?? new Date()).getTime(),

@@ -77,6 +77,15 @@ export class ColumnWriter {
 		this.foreignOrigin.push(r.origin.path !== path);
 	}
 
+	/** Meta and quota objects shared between records (the index's own, restored) are serialised once each. */
+	private readonly objectIds = new WeakMap<object, number>();
+
+	private valueId(v: object): number {
+		let id = this.objectIds.get(v);
+		if (id === undefined) this.objectIds.set(v, (id = this.values.id(v)));
+		return id;
+	}
+
 	/** The binary part: Float64 columns then Int32 columns. */
 	columns(): Buffer {
 		const n = this.rows.length;
@@ -85,17 +94,17 @@ export class ColumnWriter {
 		const i32 = new Int32Array(buf.buffer, buf.byteOffset + n * F_COLUMNS * 8, n * I_COLUMNS);
 		const num = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
 		const s = this.strings;
-		// Neighbouring records often share one meta object (ingest/file-tracker.ts): stringified once.
-		// …and mostly the previous record's strings: each column remembers its last one.
-		const lastString: Array<string | null | undefined> = Array.from({length: I_COLUMNS}, () => undefined);
-		const lastStringId = new Int32Array(I_COLUMNS);
-		const sid = (column: number, v: string | null | undefined): number => {
-			if (v === lastString[column]) return lastStringId[column]!;
-			lastString[column] = v;
-			return (lastStringId[column] = s.id(v));
+		// Consecutive records (one file, one session) mostly repeat the previous one's strings: one
+		// comparison per column instead of a table lookup.
+		const lastStr: Array<string | null | undefined> = new Array(I_COLUMNS).fill(undefined);
+		const lastId: number[] = new Array(I_COLUMNS).fill(-1);
+		const sid = (col: number, v: string | null | undefined): number => {
+			if (v === lastStr[col]) return lastId[col]!;
+			const id = s.id(v);
+			lastStr[col] = v;
+			lastId[col] = id;
+			return id;
 		};
-		let lastMeta: unknown = undefined;
-		let lastMetaId = -1;
 		for (let j = 0; j < n; j++) {
 			const r = this.rows[j]!;
 			const k = r.tokens;
@@ -130,12 +139,8 @@ export class ColumnWriter {
 			i32[I.granularity * n + j] = sid(I.granularity, r.granularity);
 			i32[I.coverage * n + j] = cov;
 			// `meta: null` / `quota: null` are kept as such: -2 stands for an explicit null.
-			if (r.meta !== lastMeta || r.meta === undefined || r.meta === null) {
-				lastMeta = r.meta;
-				lastMetaId = r.meta === undefined ? -1 : r.meta === null ? -2 : this.values.id(r.meta);
-			}
-			i32[I.meta * n + j] = lastMetaId;
-			i32[I.quota * n + j] = r.quota === undefined ? -1 : r.quota === null ? -2 : this.values.id(r.quota);
+			i32[I.meta * n + j] = r.meta === undefined ? -1 : r.meta === null ? -2 : this.valueId(r.meta);
+			i32[I.quota * n + j] = r.quota === undefined ? -1 : r.quota === null ? -2 : this.valueId(r.quota);
 			i32[I.extra * n + j] = extra === null ? -1 : this.values.id(extra);
 		}
 		return buf;

@@ -16,28 +16,32 @@
  */
 import {readFile} from 'node:fs/promises';
 import {basename} from 'node:path';
-import {z} from 'zod';
+import type {z} from 'zod';
 import type {Problem} from '../core/problems.js';
 import {coverageOf, type Tokens, type UsageRecord} from '../core/record.js';
+import {lazySchema} from '../core/zod.js';
 import {geminiWorkspace} from './gemini-projects.js';
 import {forEachCompleteLine, hasBom, isBlank, lineContains, parseJsonLine} from './lines.js';
 import type {ChunkPosition, DocumentResult, DocumentSource, LineSource, ParseResult} from './types.js';
 
 export const GEMINI_PARSER_VERSION = 1;
 
-const count = z.number().finite().nonnegative().nullish();
-
-const tokensSchema = z.object({input: count, output: count, cached: count, thoughts: count, tool: count, total: count});
-
-const messageSchema = z.object({
-	id: z.union([z.string().min(1), z.number()]).transform(String),
-	timestamp: z.union([z.string(), z.number()]).nullish(),
-	type: z.literal('gemini'),
-	model: z.string().nullish(),
-	tokens: tokensSchema,
+const tokensSchema = lazySchema((z) => {
+	const count = z.number().finite().nonnegative().nullish();
+	return z.object({input: count, output: count, cached: count, thoughts: count, tool: count, total: count});
 });
 
-type GeminiTokens = z.infer<typeof tokensSchema>;
+const messageSchema = lazySchema((z) =>
+	z.object({
+		id: z.union([z.string().min(1), z.number()]).transform(String),
+		timestamp: z.union([z.string(), z.number()]).nullish(),
+		type: z.literal('gemini'),
+		model: z.string().nullish(),
+		tokens: tokensSchema(),
+	}),
+);
+
+type GeminiTokens = z.infer<ReturnType<typeof tokensSchema>>;
 
 export interface GeminiContext {
 	path: string;
@@ -89,7 +93,7 @@ export function geminiRecord(value: unknown, ctx: GeminiContext, problems: Probl
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
 	const v = value as {type?: unknown; tokens?: unknown};
 	if (v.type !== 'gemini' || v.tokens === undefined || v.tokens === null) return null;
-	const parsed = messageSchema.safeParse(value);
+	const parsed = messageSchema().safeParse(value);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		problems.push({

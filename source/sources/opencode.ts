@@ -18,37 +18,41 @@
  */
 import {readdir, readFile} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
-import {z} from 'zod';
+import type {z} from 'zod';
 import type {Problem} from '../core/problems.js';
 import {addKnown, coverageOf, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
+import {lazySchema} from '../core/zod.js';
 import type {DocumentResult, DocumentSource} from './types.js';
 
 export const OPENCODE_PARSER_VERSION = 1;
 
-const count = z.number().finite().nonnegative().nullish();
-
-const tokensSchema = z.object({
-	input: count,
-	output: count,
-	reasoning: count,
-	cache: z.object({read: count, write: count}).nullish(),
+const tokensSchema = lazySchema((z) => {
+	const count = z.number().finite().nonnegative().nullish();
+	return z.object({
+		input: count,
+		output: count,
+		reasoning: count,
+		cache: z.object({read: count, write: count}).nullish(),
+	});
 });
 
-export type OpencodeTokens = z.infer<typeof tokensSchema>;
+export type OpencodeTokens = z.infer<ReturnType<typeof tokensSchema>>;
 
-const assistantSchema = z.object({
-	id: z.string().min(1).optional(),
-	sessionID: z.string().min(1).optional(),
-	role: z.literal('assistant'),
-	modelID: z.string().nullish(),
-	providerID: z.string().nullish(),
-	mode: z.string().nullish(),
-	agent: z.string().nullish(),
-	path: z.object({cwd: z.string().nullish(), root: z.string().nullish()}).nullish(),
-	cost: z.number().finite().nullish(),
-	tokens: tokensSchema.nullish(),
-	time: z.object({created: z.number().nullish(), completed: z.number().nullish()}).nullish(),
-});
+const assistantSchema = lazySchema((z) =>
+	z.object({
+		id: z.string().min(1).optional(),
+		sessionID: z.string().min(1).optional(),
+		role: z.literal('assistant'),
+		modelID: z.string().nullish(),
+		providerID: z.string().nullish(),
+		mode: z.string().nullish(),
+		agent: z.string().nullish(),
+		path: z.object({cwd: z.string().nullish(), root: z.string().nullish()}).nullish(),
+		cost: z.number().finite().nullish(),
+		tokens: tokensSchema().nullish(),
+		time: z.object({created: z.number().nullish(), completed: z.number().nullish()}).nullish(),
+	}),
+);
 
 export interface StepFinish {
 	tokens: OpencodeTokens;
@@ -156,7 +160,7 @@ export function opencodeRecord(value: unknown, ctx: MessageContext, problems: Pr
 		return null;
 	}
 	if ((value as {role?: unknown}).role !== 'assistant') return null;
-	const parsed = assistantSchema.safeParse(value);
+	const parsed = assistantSchema().safeParse(value);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		problems.push({

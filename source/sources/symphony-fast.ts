@@ -4,11 +4,10 @@
  * more), so a record it passes reads exactly as the schema's output would; anything it is unsure
  * of goes to the schema, which then explains the failure (file, line, field, reason).
  */
-import {z} from 'zod';
+import {lazySchema} from '../core/zod.js';
 
 // The schema's own patterns, so "valid" means the same thing on both paths.
-const DATETIME = z.regexes.datetime({offset: true});
-const GUID = z.regexes.guid;
+const patterns = lazySchema((z) => ({datetime: z.regexes.datetime({offset: true}), guid: z.regexes.guid}));
 
 type Json = Record<string, unknown>;
 
@@ -19,7 +18,7 @@ const isNullishString = (v: unknown): boolean => v === undefined || v === null |
 const isNullishNumber = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v));
 const isAbsent = (v: unknown): boolean => v === undefined || v === null;
 const isText = (v: unknown): boolean => typeof v === 'string' && v.length >= 1;
-const isTimestamp = (v: unknown): v is string => typeof v === 'string' && DATETIME.test(v);
+const isTimestamp = (v: unknown): v is string => typeof v === 'string' && patterns().datetime.test(v);
 
 /**
  * True when `r` (a parsed JSON object) certainly passes the v1 schema, its refinements included.
@@ -28,7 +27,7 @@ const isTimestamp = (v: unknown): v is string => typeof v === 'string' && DATETI
 export function isWellFormedV1(r: Json): boolean {
 	if (!isInt(r.schemaVersion, 1) || !isInt(r.turn, 1)) return false;
 	if (!isTimestamp(r.recordedAt) || !isTimestamp(r.startedAt) || !isTimestamp(r.endedAt)) return false;
-	if (typeof r.runID !== 'string' || !GUID.test(r.runID)) return false;
+	if (typeof r.runID !== 'string' || !patterns().guid.test(r.runID)) return false;
 	if (!isText(r.issueIdentifier) || !isText(r.provider) || !isText(r.model)) return false;
 	if (r.botRole !== 'developer' && r.botRole !== 'reviewer') return false;
 	const source = r.usageSource;

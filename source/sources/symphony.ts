@@ -4,7 +4,8 @@
  * The reader parses `schemaVersion` first and dispatches to a decoder for it (§6.4). A version
  * above the highest known is decoded best-effort with the newest decoder and flagged loudly.
  */
-import {z} from 'zod';
+import type {z} from 'zod';
+import {lazySchema} from '../core/zod.js';
 import type {Problem} from '../core/problems.js';
 import {coverageOf, type QuotaSample, type RecordMeta, type Tokens, type UsageRecord} from '../core/record.js';
 import {isBlank, LineCursor, parseJsonLine} from './lines.js';
@@ -16,77 +17,80 @@ export const HIGHEST_KNOWN_SCHEMA_VERSION = 1;
 /** Stream files of one telemetry directory: `usage*.jsonl` and `usage*.jsonl.gz` (§4.1). */
 export const SYMPHONY_FILE = /^usage.*\.jsonl(\.gz)?$/;
 
-const timestamp = z.iso.datetime({offset: true});
-const tokenCount = z.number().int().nonnegative().nullable().optional();
-const optionalCount = z.number().int().nonnegative().nullish();
-
-const quotaSchema = z.object({
-	planType: z.string().nullish(),
-	windows: z.array(
-		z.object({
-			label: z.string(),
-			windowMinutes: z.number().nullish(),
-			usedPercent: z.number().min(0).max(100),
-			resetsAt: z.number().nullish(),
-		}),
-	),
-});
+const quotaSchema = lazySchema((z) =>
+	z.object({
+		planType: z.string().nullish(),
+		windows: z.array(
+			z.object({
+				label: z.string(),
+				windowMinutes: z.number().nullish(),
+				usedPercent: z.number().min(0).max(100),
+				resetsAt: z.number().nullish(),
+			}),
+		),
+	}),
+);
 
 /** §5.1 required fields and the §5.2 optional fields burn keeps. Unknown fields are opaque. */
-const recordV1 = z
-	.object({
-		schemaVersion: z.number().int().min(1),
-		recordedAt: timestamp,
-		runID: z.guid(),
-		turn: z.number().int().min(1),
-		issueIdentifier: z.string().min(1),
-		provider: z.string().min(1),
-		model: z.string().min(1),
-		botRole: z.enum(['developer', 'reviewer']),
-		inputTokens: tokenCount,
-		outputTokens: tokenCount,
-		totalTokens: tokenCount,
-		usageSource: z.enum(['provider_reported', 'estimated', 'unavailable']),
-		startedAt: timestamp,
-		endedAt: timestamp,
-		inputUncachedTokens: optionalCount,
-		inputCachedReadTokens: optionalCount,
-		inputCacheWriteTokens: optionalCount,
-		inputCacheWriteEphemeral5mTokens: optionalCount,
-		inputCacheWriteEphemeral1hTokens: optionalCount,
-		outputVisibleTokens: optionalCount,
-		outputReasoningTokens: optionalCount,
-		issueID: z.string().nullish(),
-		mode: z.string().nullish(),
-		effort: z.string().nullish(),
-		exitReason: z.string().nullish(),
-		estimate: z.number().nullish(),
-		workspacePath: z.string().nullish(),
-		reviewerMode: z.string().nullish(),
-		pullRequest: z
-			.object({
-				repo: z.string().nullish(),
-				number: z.number().nullish(),
-				headSHA: z.string().nullish(),
-				url: z.string().nullish(),
-			})
-			.nullish(),
-		quota: z.unknown().optional(),
-	})
-	.superRefine((r, ctx) => {
-		if (Date.parse(r.startedAt) > Date.parse(r.endedAt)) {
-			ctx.addIssue({code: 'custom', path: ['startedAt'], message: 'startedAt is after endedAt (§5.1 requires startedAt ≤ endedAt)'});
-		}
-		if (r.usageSource === 'unavailable') {
-			for (const f of ['inputTokens', 'outputTokens', 'totalTokens'] as const) {
-				if (r[f] !== null && r[f] !== undefined) {
-					ctx.addIssue({code: 'custom', path: [f], message: `must be null when usageSource is "unavailable" (got ${r[f]})`});
+const recordV1 = lazySchema((z) => {
+	const timestamp = z.iso.datetime({offset: true});
+	const tokenCount = z.number().int().nonnegative().nullable().optional();
+	const optionalCount = z.number().int().nonnegative().nullish();
+	return z
+		.object({
+			schemaVersion: z.number().int().min(1),
+			recordedAt: timestamp,
+			runID: z.guid(),
+			turn: z.number().int().min(1),
+			issueIdentifier: z.string().min(1),
+			provider: z.string().min(1),
+			model: z.string().min(1),
+			botRole: z.enum(['developer', 'reviewer']),
+			inputTokens: tokenCount,
+			outputTokens: tokenCount,
+			totalTokens: tokenCount,
+			usageSource: z.enum(['provider_reported', 'estimated', 'unavailable']),
+			startedAt: timestamp,
+			endedAt: timestamp,
+			inputUncachedTokens: optionalCount,
+			inputCachedReadTokens: optionalCount,
+			inputCacheWriteTokens: optionalCount,
+			inputCacheWriteEphemeral5mTokens: optionalCount,
+			inputCacheWriteEphemeral1hTokens: optionalCount,
+			outputVisibleTokens: optionalCount,
+			outputReasoningTokens: optionalCount,
+			issueID: z.string().nullish(),
+			mode: z.string().nullish(),
+			effort: z.string().nullish(),
+			exitReason: z.string().nullish(),
+			estimate: z.number().nullish(),
+			workspacePath: z.string().nullish(),
+			reviewerMode: z.string().nullish(),
+			pullRequest: z
+				.object({
+					repo: z.string().nullish(),
+					number: z.number().nullish(),
+					headSHA: z.string().nullish(),
+					url: z.string().nullish(),
+				})
+				.nullish(),
+			quota: z.unknown().optional(),
+		})
+		.superRefine((r, ctx) => {
+			if (Date.parse(r.startedAt) > Date.parse(r.endedAt)) {
+				ctx.addIssue({code: 'custom', path: ['startedAt'], message: 'startedAt is after endedAt (§5.1 requires startedAt ≤ endedAt)'});
+			}
+			if (r.usageSource === 'unavailable') {
+				for (const f of ['inputTokens', 'outputTokens', 'totalTokens'] as const) {
+					if (r[f] !== null && r[f] !== undefined) {
+						ctx.addIssue({code: 'custom', path: [f], message: `must be null when usageSource is "unavailable" (got ${r[f]})`});
+					}
 				}
 			}
-		}
-	});
+		});
+});
 
-type RecordV1 = z.infer<typeof recordV1>;
+type RecordV1 = z.infer<ReturnType<typeof recordV1>>;
 
 export interface SymphonyState {
 	/** Schema versions above the highest known already reported for this file (one problem each). */
@@ -142,7 +146,7 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 		let record: RecordV1;
 		if (!reference && isWellFormedV1(value as Record<string, unknown>)) record = value as RecordV1;
 		else {
-			const result = recordV1.safeParse(value);
+			const result = recordV1().safeParse(value);
 			if (!result.success) {
 				for (const issue of result.error.issues) {
 					problem('invalid-record', issue.message, issue.path.join('.') || undefined);
@@ -183,7 +187,7 @@ function toRecord(
 
 	let quota: QuotaSample | null = null;
 	if (r.quota !== undefined && r.quota !== null) {
-		const q = quotaSchema.safeParse(r.quota);
+		const q = quotaSchema().safeParse(r.quota);
 		if (q.success) {
 			quota = {
 				at: parseIso(r.endedAt),

@@ -10,7 +10,7 @@
  *   lifecycle: {cooldownMinutes: 10}
  * ```
  */
-import {parse} from 'yaml';
+import {parseYaml} from '../yaml.js';
 import {paramsOverrideSchema, type ParamsOverride} from './params.js';
 
 export type ConfigResult = {ok: true; override: ParamsOverride | undefined} | {ok: false; error: string};
@@ -21,7 +21,7 @@ export const CONFIG_SECTIONS: readonly string[] = ['flags'];
 export function parseFlagsConfig(text: string): ConfigResult {
 	let doc: unknown;
 	try {
-		doc = parse(text);
+		doc = parseYaml(text);
 	} catch (error) {
 		return {ok: false, error: `not valid YAML: ${(error as Error).message.split('\n')[0]}`};
 	}
@@ -34,7 +34,7 @@ export function parseFlagsConfig(text: string): ConfigResult {
 	}
 	const section = (doc as Record<string, unknown>).flags;
 	if (section === undefined || section === null) return {ok: true, override: undefined};
-	const parsed = paramsOverrideSchema.safeParse(section);
+	const parsed = paramsOverrideSchema().safeParse(section);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		const where = ['flags', ...issue.path.map(String)].join('.');

@@ -130,6 +130,28 @@ export class FlagMonitor {
 		return copy ? structuredClone(snapshot) : snapshot;
 	}
 
+	/**
+	 * The part of the fold `evaluate` reads: the lifecycle and the state of the detectors that
+	 * judge at `now` (a detector without `atNow` speaks only through the lifecycle). Enough to
+	 * evaluate the same fold again at another `now` (`evaluateAt`), never to fold more; much
+	 * smaller than `snapshot()` on a long history. Null when a snapshot cannot be taken now.
+	 */
+	evaluationSnapshot(): MonitorSnapshot | null {
+		const full = this.snapshot({keys: false, copy: false});
+		if (!full) return null;
+		return {...full, detectors: full.detectors.map((state, i) => (this.detectors[i]!.atNow ? state : {})), last: null, newest: -Infinity};
+	}
+
+	/** The flags an `evaluationSnapshot`'s fold gives at `now`: exactly what `evaluate(now)` gave over that fold. */
+	static evaluateAt(options: Omit<MonitorOptions, 'costOf' | 'lateness'>, snapshot: MonitorSnapshot, data: DataContext, now: number): Evaluation {
+		const cannotFold = (): never => {
+			throw new Error('an evaluation snapshot cannot fold');
+		};
+		const m = FlagMonitor.resume({...options, costOf: cannotFold}, snapshot, cannotFold);
+		m.setData(data);
+		return m.evaluate(now);
+	}
+
 	/** A resumed monitor takes in what was folded before the snapshot (the fold itself stays valid). */
 	private loadHistory(): void {
 		if (!this.history) return;

@@ -2,7 +2,8 @@
  * Thresholds for every anomaly kind, defaults from docs/anomalies.md. Every number is configurable
  * through the config file (`flags:` section, see config.ts); budgets come from `--budget` too.
  */
-import {z} from 'zod';
+import type {z} from 'zod';
+import {lazySchema} from '../zod.js';
 
 const MIN = 60_000;
 
@@ -70,18 +71,19 @@ export type AnomalyParams = typeof DEFAULT_PARAMS;
 export const minutes = (m: number) => m * MIN;
 
 // Config file schema: every group and number optional, unknown keys rejected so typos are caught.
-const num = z.number().nonnegative();
-function partialOf<T extends Record<string, unknown>>(group: T) {
-	const shape: Record<string, z.ZodTypeAny> = {};
-	for (const [k, v] of Object.entries(group)) shape[k] = v === null || typeof v === 'number' ? num.nullable().optional() : z.any();
-	return z.strictObject(shape).optional();
-}
-
-const groupShape: Record<string, z.ZodTypeAny> = {};
-for (const [k, v] of Object.entries(DEFAULT_PARAMS)) {
-	groupShape[k] = typeof v === 'number' ? num.optional() : partialOf(v as Record<string, unknown>);
-}
-export const paramsOverrideSchema = z.strictObject(groupShape);
+export const paramsOverrideSchema = lazySchema((z) => {
+	const num = z.number().nonnegative();
+	const partialOf = (group: Record<string, unknown>) => {
+		const shape: Record<string, z.ZodTypeAny> = {};
+		for (const [k, v] of Object.entries(group)) shape[k] = v === null || typeof v === 'number' ? num.nullable().optional() : z.any();
+		return z.strictObject(shape).optional();
+	};
+	const groupShape: Record<string, z.ZodTypeAny> = {};
+	for (const [k, v] of Object.entries(DEFAULT_PARAMS)) {
+		groupShape[k] = typeof v === 'number' ? num.optional() : partialOf(v as Record<string, unknown>);
+	}
+	return z.strictObject(groupShape);
+});
 
 export type ParamsOverride = {[G in keyof AnomalyParams]?: AnomalyParams[G] extends number ? number : Partial<AnomalyParams[G]>};
 

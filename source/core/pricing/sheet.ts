@@ -13,48 +13,50 @@
  *   aliases:
  *     sonnet: claude-sonnet-4-6
  */
-import {parse as parseYaml} from 'yaml';
-import {z} from 'zod';
+import {parseYaml} from '../yaml.js';
+import {lazySchema} from '../zod.js';
 import {inferProvider, type PriceSheet, type SheetModel} from './lookup.js';
 import {keyPath, SheetError, type PriceProvider, type Tier} from './types.js';
 
 export {keyPath};
 
-const rate = z.number({error: 'expected a number (USD per million tokens)'}).finite().nonnegative({error: 'must be 0 or more'});
-const provider = z.enum(['anthropic', 'openai', 'google', 'other']);
+const sheetSchema = lazySchema((z) => {
+	const rate = z.number({error: 'expected a number (USD per million tokens)'}).finite().nonnegative({error: 'must be 0 or more'});
+	const provider = z.enum(['anthropic', 'openai', 'google', 'other']);
 
-const tierSchema = z
-	.object({
-		above: z.number({error: 'expected a token count'}).int().positive(),
-		input: rate,
-		output: rate,
-		cacheRead: rate.optional(),
-		cacheWrite5m: rate.optional(),
-		cacheWrite1h: rate.optional(),
-		reasoning: rate.optional(),
-	})
-	.strict();
+	const tierSchema = z
+		.object({
+			above: z.number({error: 'expected a token count'}).int().positive(),
+			input: rate,
+			output: rate,
+			cacheRead: rate.optional(),
+			cacheWrite5m: rate.optional(),
+			cacheWrite1h: rate.optional(),
+			reasoning: rate.optional(),
+		})
+		.strict();
 
-const modelSchema = z
-	.object({
-		provider: provider.optional(),
-		input: rate.optional(),
-		output: rate.optional(),
-		cacheRead: rate.optional(),
-		cacheWrite5m: rate.optional(),
-		cacheWrite1h: rate.optional(),
-		reasoning: rate.optional(),
-		tiers: z.array(tierSchema).optional(),
-	})
-	.strict();
+	const modelSchema = z
+		.object({
+			provider: provider.optional(),
+			input: rate.optional(),
+			output: rate.optional(),
+			cacheRead: rate.optional(),
+			cacheWrite5m: rate.optional(),
+			cacheWrite1h: rate.optional(),
+			reasoning: rate.optional(),
+			tiers: z.array(tierSchema).optional(),
+		})
+		.strict();
 
-const sheetSchema = z
-	.object({
-		asOf: z.union([z.string(), z.number()]).optional(),
-		models: z.record(z.string().min(1), modelSchema).optional(),
-		aliases: z.record(z.string().min(1), z.string({error: 'expected the model id the alias stands for'}).min(1)).optional(),
-	})
-	.strict();
+	return z
+		.object({
+			asOf: z.union([z.string(), z.number()]).optional(),
+			models: z.record(z.string().min(1), modelSchema).optional(),
+			aliases: z.record(z.string().min(1), z.string({error: 'expected the model id the alias stands for'}).min(1)).optional(),
+		})
+		.strict();
+});
 
 function parseText(text: string, path: string): unknown {
 	const json = /\.json$/i.test(path);
@@ -78,7 +80,7 @@ export function parsePriceSheet(text: string, path: string): PriceSheet {
 	if (doc === null || doc === undefined) return {path, format: 'burn', asOf: null, models: {}, aliases: {}};
 	if (!isObject(doc)) throw new SheetError(path, null, 'expected a mapping with `models:` (burn format) or LiteLLM model entries');
 	if (looksLikeLiteLlm(doc)) return fromLiteLlm(doc, path);
-	const parsed = sheetSchema.safeParse(doc);
+	const parsed = sheetSchema().safeParse(doc);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		if (issue.code === 'unrecognized_keys') {

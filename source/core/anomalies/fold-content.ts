@@ -1,0 +1,198 @@
+/**
+ * What a flag fold folded, as fingerprints: every record (by key) and every event, so a later run
+ * can tell whether its records are the folded ones plus new ones only. Then the kept fold is
+ * resumed and only the new items are added (`FlagMonitor.resume`, which re-folds by itself when
+ * one lands before the position); anything else (a record changed, replaced or gone, an event
+ * gone) is not an append and the caller folds from the start. Pure; fingerprints are 53-bit
+ * hashes of every field in a fixed order.
+ */
+import {COVERAGE_KEYS, type ActivityEvent, type UsageRecord} from '../record.js';
+
+export interface FoldContent {
+	/** Record keys, and each record's fingerprint at the same index. */
+	keys: string[];
+	records: Float64Array;
+	/** Event fingerprints, sorted (events have no identity: a multiset). */
+	events: Float64Array;
+}
+
+const KNOWN = new Set(['key', 'source', 'provider', 'model', 'runId', 'turn', 'issue', 'workspace', 'startedAt', 'at', 'tokens', 'usageSource', 'reportedCostUsd', 'granularity', 'coverage', 'origin', 'meta', 'quota']);
+
+/** JSON with object keys sorted at every level. */
+function canonical(v: unknown): string {
+	if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'u';
+	if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+	const o = v as Record<string, unknown>;
+	return `{${Object.keys(o)
+		.filter((k) => o[k] !== undefined)
+		.sort()
+		.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+		.join(',')}}`;
+}
+
+/**
+ * A running 2×32-bit hash (cyrb53's mixing) fed strings, numbers and nulls without building one
+ * string per record: this runs over every counted record on a full read.
+ */
+class Hasher {
+	private h1 = 0xdeadbeef;
+	private h2 = 0x41c6ce57;
+	private static readonly f = new Float64Array(1);
+	private static readonly u = new Uint32Array(Hasher.f.buffer);
+
+	private mix(c: number): void {
+		this.h1 = Math.imul(this.h1 ^ c, 2654435761);
+		this.h2 = Math.imul(this.h2 ^ c, 1597334677);
+	}
+
+	str(s: string | null | undefined): this {
+		if (s === null || s === undefined) this.mix(s === null ? 0x1000001 : 0x1000002);
+		else {
+			for (let i = 0; i < s.length; i++) this.mix(s.charCodeAt(i));
+			this.mix(0x1000003);
+		}
+		return this;
+	}
+
+	/** A string that repeats across records (a path, run, model): its own hash once, then mixed in. */
+	repeated(s: string | null | undefined): this {
+		if (s === null || s === undefined) return this.str(s);
+		let h = Hasher.seen.get(s);
+		if (h === undefined) {
+			if (Hasher.seen.size > 100_000) Hasher.seen.clear();
+			Hasher.seen.set(s, (h = new Hasher().str(s).digest()));
+		}
+		return this.num(h);
+	}
+
+	private static readonly seen = new Map<string, number>();
+
+	num(n: number | null | undefined): this {
+		if (n === null || n === undefined) {
+			this.mix(n === null ? 0x1000001 : 0x1000002);
+			return this;
+		}
+		Hasher.f[0] = n;
+		this.mix(Hasher.u[0]!);
+		this.mix(Hasher.u[1]!);
+		return this;
+	}
+
+	digest(): number {
+		let {h1, h2} = this;
+		h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+		h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+		return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+	}
+}
+
+/**
+ * Meta and quota as JSON: a source builds them in a fixed key order and the index keeps that order
+ * (this build's parsers only: another build has another base key), so no sorting is needed here.
+ * Objects shared between records (interned by the index) are serialised once.
+ */
+const jsonOf = new WeakMap<object, string>();
+function shared(v: unknown): string {
+	if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'u';
+	let c = jsonOf.get(v);
+	if (c === undefined) jsonOf.set(v, (c = JSON.stringify(v)));
+	return c;
+}
+
+/** Coverage objects (shared per bit pattern) seen with the known keys only. */
+const plainCoverage = new WeakSet<object>();
+
+export function recordFingerprint(r: UsageRecord): number {
+	const t = r.tokens;
+	let cov = 0;
+	for (let b = 0; b < COVERAGE_KEYS.length; b++) if (r.coverage[COVERAGE_KEYS[b]!]) cov |= 1 << b;
+	const h = new Hasher()
+		.str(r.key).repeated(r.source).repeated(r.provider).repeated(r.model).repeated(r.runId).num(r.turn).repeated(r.issue).repeated(r.workspace)
+		.num(r.startedAt).num(r.at)
+		.num(t.input).num(t.cacheRead).num(t.cacheWrite).num(t.cacheWrite5m).num(t.cacheWrite1h).num(t.output).num(t.reasoning).num(t.total)
+		.repeated(r.usageSource).num(r.reportedCostUsd).repeated(r.granularity).num(cov)
+		.repeated(r.origin.path).num(r.origin.line).num(r.origin.offset)
+		.repeated('meta' in r ? shared(r.meta) : undefined)
+		.repeated('quota' in r ? shared(r.quota) : undefined);
+	// Fields this list does not know (and a coverage object with more than the known keys), by name.
+	let extra: string[] | null = null;
+	for (const k in r) if (!KNOWN.has(k)) (extra ??= []).push(k);
+	if (!plainCoverage.has(r.coverage)) {
+		let more = false;
+		for (const k in r.coverage) {
+			if (COVERAGE_KEYS.includes(k as (typeof COVERAGE_KEYS)[number])) continue;
+			(extra ??= []).push(`coverage.${k}`);
+			more = true;
+		}
+		if (!more) plainCoverage.add(r.coverage);
+	}
+	if (extra) {
+		const o = r as unknown as Record<string, unknown>;
+		const cov = r.coverage as unknown as Record<string, unknown>;
+		for (const k of extra.sort()) h.str(k).str(canonical(k.startsWith('coverage.') ? cov[k.slice(9)] : o[k]));
+	}
+	return h.digest();
+}
+
+export function eventFingerprint(e: ActivityEvent): number {
+	return new Hasher().repeated(e.kind).repeated(e.source).repeated(e.runId).repeated(e.issue).num(e.at).repeated(e.name).str(e.detail).num(e.ok === undefined ? 2 : e.ok ? 1 : 0).str(Object.keys(e).length === (e.ok === undefined ? 7 : 8) ? '' : canonical(e)).digest();
+}
+
+export function foldContent(records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldContent {
+	const keys: string[] = [];
+	const fps: number[] = [];
+	for (const r of records) {
+		keys.push(r.key);
+		fps.push(recordFingerprint(r));
+	}
+	return {keys, records: Float64Array.from(fps), events: Float64Array.from(events, eventFingerprint).sort()};
+}
+
+export interface FoldAppend {
+	/** Records not folded before (every other record is exactly the folded one). */
+	records: UsageRecord[];
+	events: ActivityEvent[];
+	/** What was folded before: the current items without the new ones (for a re-fold). */
+	before: {records: UsageRecord[]; events: ActivityEvent[]};
+	/** The content now, to keep with the next fold. */
+	now: FoldContent;
+}
+
+/**
+ * The items that are new since `folded`, when the current ones are exactly the folded ones plus
+ * those; null when anything folded changed or went away.
+ */
+export function foldAppend(folded: FoldContent, records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldAppend | null {
+	if (folded.keys.length !== folded.records.length) return null;
+	const was = new Map<string, number>();
+	for (let i = 0; i < folded.keys.length; i++) was.set(folded.keys[i]!, folded.records[i]!);
+	const all = [...records];
+	const now = foldContent(all, events);
+	const added: UsageRecord[] = [];
+	const before: UsageRecord[] = [];
+	let matched = 0;
+	for (let i = 0; i < all.length; i++) {
+		const fp = was.get(now.keys[i]!);
+		if (fp === undefined) added.push(all[i]!);
+		else if (fp !== now.records[i]) return null;
+		else {
+			matched++;
+			before.push(all[i]!);
+		}
+	}
+	if (matched !== was.size) return null;
+	// Events: every folded fingerprint must still be there (sorted merge); the rest are new.
+	const fps = events.map((e, i) => ({fp: eventFingerprint(e), i})).sort((a, b) => a.fp - b.fp || a.i - b.i);
+	const isNew = new Uint8Array(events.length);
+	let j = 0;
+	for (const {fp, i} of fps) {
+		if (j < folded.events.length && folded.events[j] === fp) j++;
+		else if (j < folded.events.length && folded.events[j]! < fp) return null;
+		else isNew[i] = 1;
+	}
+	if (j !== folded.events.length) return null;
+	// In their own order, as the batch fold takes them.
+	const addedEvents = events.filter((_, i) => isNew[i] === 1);
+	const beforeEvents = events.filter((_, i) => isNew[i] === 0);
+	return {records: added, events: addedEvents, before: {records: before, events: beforeEvents}, now};
+}

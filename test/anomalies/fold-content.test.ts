@@ -1,0 +1,41 @@
+import {describe, expect, it} from 'vitest';
+import {foldAppend, foldContent, recordFingerprint} from '../../source/core/anomalies/fold-content.js';
+import type {ActivityEvent} from '../../source/core/record.js';
+import {makeRecord} from '../helpers/records.js';
+
+const ev = (at: number, detail = 'ls'): ActivityEvent => ({kind: 'tool_call', source: 'claude', runId: 'r1', issue: null, at, name: 'Bash', detail});
+
+describe('what a flag fold folded, and whether the items now are those plus new ones', () => {
+	const a = makeRecord({key: 'k:a', at: 1000});
+	const b = makeRecord({key: 'k:b', at: 2000, tokens: {output: 10}});
+	const folded = foldContent([a, b], [ev(1500), ev(1500)]);
+
+	it('the same records in another key order, and copies, have the same fingerprint', () => {
+		const {key, ...rest} = a;
+		const reordered = {...rest, key} as typeof a;
+		expect(recordFingerprint(reordered)).toBe(recordFingerprint(a));
+		expect(recordFingerprint(structuredClone(a))).toBe(recordFingerprint(a));
+		expect(recordFingerprint({...b, tokens: {...b.tokens, output: 11}})).not.toBe(recordFingerprint(b));
+		expect(recordFingerprint({...a, meta: {botRole: 'x'}})).not.toBe(recordFingerprint(a));
+		expect(recordFingerprint({...a, origin: {...a.origin, line: 99}})).not.toBe(recordFingerprint(a));
+		expect(recordFingerprint({...a, extraField: 1} as typeof a)).not.toBe(recordFingerprint(a));
+	});
+
+	it('finds the new records and events of an append', () => {
+		const c = makeRecord({key: 'k:c', at: 3000});
+		const append = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)])!;
+		expect(append.records).toEqual([c]);
+		expect(append.events).toEqual([ev(3100)]);
+		expect(append.before.records.map((r) => r.key).sort()).toEqual(['k:a', 'k:b']);
+		expect(append.before.events).toEqual([ev(1500), ev(1500)]);
+		expect(foldAppend(append.now, [a, b, c], [ev(1500), ev(1500), ev(3100)])!.records).toEqual([]);
+		expect(foldAppend(folded, [a, b], [ev(1500), ev(1500)])).toMatchObject({records: [], events: []});
+	});
+
+	it('is null when a folded record changed or went away, or a folded event went away', () => {
+		expect(foldAppend(folded, [a, {...b, tokens: {...b.tokens, output: 99}}], [ev(1500), ev(1500)])).toBeNull();
+		expect(foldAppend(folded, [a], [ev(1500), ev(1500)])).toBeNull();
+		expect(foldAppend(folded, [a, b], [ev(1500)])).toBeNull();
+		expect(foldAppend(folded, [a, b], [ev(1500), ev(1500, 'pwd')])).toBeNull();
+	});
+});
