@@ -106,7 +106,8 @@ export class Engine implements LiveEngine, WatchedEngine {
 			accept: acceptFor(options.filters),
 			intervalMs: options.watch === false ? 0 : (options.recountIntervalMs ?? DEFAULT_RECOUNT_INTERVAL_MS),
 		});
-		const gate = this.counted.gate;
+		const counted = this.counted;
+		const gate = counted.gate;
 		const patterns = this.patterns;
 		// A workspace's issue is the same for all its records: match the patterns once per workspace.
 		// The provider gets its one name (core/provider.ts). The index keeps records as read.
@@ -125,8 +126,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 		else this.sink = {
 			add: (r) => {
 				const attributed = attribute(r);
-				ledger.addOne(attributed);
-				gate.note(attributed);
+				counted.add(attributed);
 				onRecord?.(attributed);
 			},
 			retract: (path) => {

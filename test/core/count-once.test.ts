@@ -95,6 +95,39 @@ describe('the live view of it', () => {
 		expect(next.ledger.revision).toBe(raw.revision);
 	});
 
+	it('a record no rule can touch joins the shown count at once, the same as a re-count gives', () => {
+		const raw = new Ledger();
+		let clock = 0;
+		const view = new CountingCoalescer(raw, {intervalMs: 1000, clock: () => clock});
+		for (const r of [turn(1, T, T + 60_000), call(1, T + 10_000)]) view.add(r);
+		expect(view.current().ledger.totals.records).toBe(1);
+		expect(view.recounts).toBe(1);
+		// A usage.jsonl line without a workspace, for an issue never seen: no rule can apply to it.
+		const line = (n: number, issue: string) =>
+			makeRecord({key: `sym:new:${n}`, source: 'symphony', runId: `run-${issue}`, turn: 1, issue, workspace: null, startedAt: T + n, at: T + n, origin: {path: '/usage.jsonl', line: 100 + n, offset: 0}});
+		clock = 50;
+		view.add(line(1, 'NEW-1'));
+		view.add(line(2, 'NEW-2'));
+		const s = view.current();
+		expect(view.recounts).toBe(1);
+		expect(s.dueAt).toBeNull();
+		expect(s.ledger.by.issue.get('NEW-1')?.records).toBe(1);
+		expect(s.ledger.revision).toBe(raw.revision);
+		const recounted = countOnce(raw, {rawCounts: true}).ledger;
+		expect(s.ledger.totals).toEqual(recounted.totals);
+		expect([...s.ledger.by.issue.keys()].sort()).toEqual([...recounted.by.issue.keys()].sort());
+		// A call with a workspace may be covered by a turn: it waits for the re-count as before.
+		view.add(call(2, T + 20_000));
+		expect(view.current()).toMatchObject({dueAt: 1000});
+		expect(view.current().ledger.totals.records).toBe(3);
+		// So does a line that arrives while that re-count is pending.
+		view.add(line(3, 'NEW-3'));
+		expect(view.current().ledger.by.issue.has('NEW-3')).toBe(false);
+		clock = 1000;
+		expect(view.current().ledger.by.issue.get('NEW-3')?.records).toBe(1);
+		expect(view.recounts).toBe(2);
+	});
+
 	it('the gate closes again when the transcript file is retracted', () => {
 		const raw = new Ledger();
 		const view = new CountingCoalescer(raw, {intervalMs: 0, clock: () => 0});

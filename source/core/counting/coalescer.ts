@@ -8,6 +8,10 @@
  * attempts and transcripts, or a filter) and then at most once per interval: between re-counts
  * the snapshot shows the last count (consistent, a moment old) and says when the next is due.
  * Transcripts only, or usage.jsonl only: the raw ledger counts as is, nothing extra runs.
+ *
+ * Records no rule can touch (`inert`: no workspace, or a usage.jsonl line that is no turn) that
+ * only add new keys are added to the last count at once instead of waiting for the next re-count:
+ * a re-count would keep them as they are, so the shown count is the same, just not a second old.
  */
 import type {Ledger} from '../ledger.js';
 import type {UsageRecord} from '../record.js';
@@ -19,6 +23,17 @@ import type {UsageRuleReport} from './usage-rule.js';
 
 /** Re-counts are at least this far apart in watch (and 4× the last re-count's cost: at most a fifth of a core). */
 export const DEFAULT_RECOUNT_INTERVAL_MS = 1000;
+
+/**
+ * A record the rules pass through unchanged whatever else was read, and that changes nothing
+ * they decide: not a bosun record (a covered attempt drops all of its run's, with or without a
+ * workspace), not a usage.jsonl turn that names a workspace, not a transcript call with one.
+ */
+export function inert(r: UsageRecord): boolean {
+	if (r.source === 'bosun') return false;
+	if (r.source === 'symphony') return !r.workspace || r.startedAt === null;
+	return r.workspace === null || r.workspace === undefined;
+}
 
 export interface CountingState {
 	ledger: Ledger;
@@ -48,6 +63,13 @@ export class CountingCoalescer {
 	private readonly intervalMs: number;
 	private readonly clock: () => number;
 	private readonly cache = countOnceCache();
+	/**
+	 * Inert records with new keys added through `add` since the last count, while every change to
+	 * the raw ledger since then was one of them (`tailRevision` is the raw revision after the last);
+	 * null once anything else changed it: only a re-count is right then.
+	 */
+	private tail: UsageRecord[] | null = [];
+	private tailRevision = -1;
 
 	constructor(
 		private readonly raw: Ledger,
@@ -57,8 +79,42 @@ export class CountingCoalescer {
 		this.clock = options.clock ?? (() => performance.now());
 	}
 
+	/** Adds a record read to the raw ledger and the gate (the engine's sink; tests may feed both directly). */
+	add(r: UsageRecord): void {
+		const {raw} = this;
+		const before = raw.revision;
+		const size = raw.size;
+		raw.addOne(r);
+		this.gate.note(r);
+		if (this.tail === null) return;
+		const known = before === (this.tail.length > 0 ? this.tailRevision : this.report?.revision);
+		// Anything else (a duplicate, a version that replaces one, a record a rule may touch, a change
+		// not made here) leaves it to the next re-count.
+		if (known && raw.size === size + 1 && inert(r)) {
+			this.tail.push(r);
+			this.tailRevision = raw.revision;
+		} else this.tail = null;
+	}
+
+	/** The inert records since the last count join it (when nothing else changed the raw ledger). */
+	private absorbTail(): void {
+		const {tail, raw} = this;
+		if (tail === null || tail.length === 0 || this.tailRevision !== raw.revision) return;
+		const last = this.last;
+		if (last && last.revision !== raw.revision) {
+			if (last.state.ledger !== raw) {
+				last.state.ledger.add(tail);
+				last.state.ledger.revision = raw.revision;
+			}
+			last.revision = raw.revision;
+		}
+		if (this.report) this.report.revision = raw.revision;
+		this.tail = [];
+	}
+
 	current(): CountingState {
 		const {raw} = this;
+		this.absorbTail();
 		if (!this.options.accept && !this.gate.mayApply) {
 			if (!this.gate.turns) return {ledger: raw, usage: null, bosun: noBosunRuleStats(), dueAt: null};
 			// usage.jsonl only: the raw ledger counts (always fresh); only the report's turn count is re-read.
@@ -90,6 +146,7 @@ export class CountingCoalescer {
 		this.recounts++;
 		this.last = {state, revision, at};
 		this.report = {usage: state.usage, revision, at};
+		this.tail = [];
 		return state;
 	}
 
