@@ -19,7 +19,7 @@ import type {Collected} from '../ingest/read-once.js';
 import {resolvePath} from '../sources/paths.js';
 import {UsageError} from './errors.js';
 import {indexDigest, loadFlagState, loadKeptFold, saveFlagState} from '../ingest/flag-state.js';
-import {BUILD_ID} from '../ingest/summary-cache.js';
+import {buildId} from '../ingest/summary-cache.js';
 import {foldAppend, foldContent, type FoldContent} from '../core/anomalies/fold-content.js';
 
 export {loadFlagState, saveFlagState};
@@ -230,7 +230,7 @@ function judge(evaluate: (data: DataContext, at: number) => Evaluation, inputs: 
 /** What a fold depends on besides the items folded: the same base and the same items give the same fold. */
 export function foldBaseKey(cache: FlagStateCache, params: AnomalyParams, filters: RecordFilter | undefined, priced: boolean): string {
 	const noFilter = !filters || (filters.since == null && filters.until == null && filters.issue == null);
-	return JSON.stringify({build: BUILD_ID, params, filters: noFilter ? null : filters, depends: cache.depends, prices: cache.prices ?? null, priced});
+	return JSON.stringify({build: buildId(), params, filters: noFilter ? null : filters, depends: cache.depends, prices: cache.prices ?? null, priced});
 }
 
 /**

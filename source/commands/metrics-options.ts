@@ -6,8 +6,8 @@ import type {LiveStore} from '../core/snapshot.js';
 import {DEFAULT_METRICS_ADDRESS, parseInterval, parseListenAddress} from '../metrics/address.js';
 import {DEFAULT_LABELS, parseLabelChoice, type LabelChoice} from '../metrics/families.js';
 import {MetricsFeed} from '../metrics/feed.js';
-import {startOtlp, type OtlpPusher, type Temporality} from '../metrics/otlp.js';
-import {startMetricsServer, type MetricsServer} from '../metrics/prometheus.js';
+import type {OtlpPusher, Temporality} from '../metrics/otlp.js';
+import type {MetricsServer} from '../metrics/prometheus.js';
 import type {SavedRetractionState} from '../metrics/retraction.js';
 import {loadState, saveState, stateFilePath} from '../metrics/state-file.js';
 import {UsageError} from './errors.js';
@@ -157,6 +157,9 @@ export async function startMetricsOutputs(o: MetricsOutputOptions): Promise<Metr
 	});
 	let server: MetricsServer | null = null;
 	if (o.plan.address) {
+		// prom-client and the OpenTelemetry SDK load only when asked for (~0.6 s of imports that
+		// `watch` without --metrics/--otlp would otherwise pay before its first frame).
+		const {startMetricsServer} = await import('../metrics/prometheus.js');
 		try {
 			server = await startMetricsServer(feed, o.plan.address, () => {
 				const s = o.store.getSnapshot();
@@ -167,7 +170,7 @@ export async function startMetricsOutputs(o: MetricsOutputOptions): Promise<Metr
 		}
 	}
 	const otlp = o.plan.otlp
-		? startOtlp(feed, {
+		? (await import('../metrics/otlp.js')).startOtlp(feed, {
 				...o.plan.otlp,
 				onError: o.notice,
 				version: o.version,

@@ -12,7 +12,7 @@ import type {RecordFilter} from '../core/record-filter.js';
 import type {SummaryJson} from '../core/summary.js';
 import type {DiscoveryResult} from '../ingest/discover.js';
 import {indexDigest} from '../ingest/flag-state.js';
-import {BUILD_ID, dropSummaryCache, loadSummaryCache, saveSummaryCache, type Manifest} from '../ingest/summary-cache.js';
+import {buildId, dropSummaryCache, loadSummaryCache, saveSummaryCache, type Manifest} from '../ingest/summary-cache.js';
 import type {SourceDefinition} from '../sources/types.js';
 import {resumedFlags, type FlagInputs, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
 
@@ -108,7 +108,7 @@ export function summaryKey(dir: string, depends: WarmDepends): string | null {
 	if (index === null) return null;
 	const {discovery, filters, patterns, pricing} = depends;
 	return JSON.stringify({
-		build: BUILD_ID,
+		build: buildId(),
 		index,
 		roots: discovery.roots.map((r) => [r.kind, r.path, r.via, r.explicit]),
 		missing: discovery.missing.map((r) => [r.kind, r.path, r.via, r.explicit]),

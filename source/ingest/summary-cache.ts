@@ -55,7 +55,14 @@ interface Stored<P> {
  * burn's own code as it is on disk: the package version and the size and mtime of every module
  * beside this one (a rebuilt burn, or another version, never reads a payload an older one built).
  */
-export const BUILD_ID: string = (() => {
+let buildIdMemo: string | undefined;
+
+/** Computed on first use: `watch` needs it only after its first frame is out. */
+export function buildId(): string {
+	return (buildIdMemo ??= computeBuildId());
+}
+
+function computeBuildId(): string {
 	const hash = createHash('sha1');
 	try {
 		hash.update(readFileSync(new URL('../../package.json', import.meta.url)));
@@ -81,7 +88,7 @@ export const BUILD_ID: string = (() => {
 	};
 	walk(root);
 	return hash.digest('hex');
-})();
+}
 
 /**
  * The payload kept under `key`, when every file on disk is as the manifest says; else null.
