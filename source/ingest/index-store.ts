@@ -213,8 +213,10 @@ export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): nu
 		});
 	}
 	const binary = columns.columns();
+	// The values are already JSON (their interning keys): joined as they are, the same bytes as
+	// stringifying the whole body, without serialising every meta object a second time.
 	const json = Buffer.from(
-		JSON.stringify({strings: columns.strings.items, values: columns.values.items, keys: columns.keys, files} satisfies IndexBody),
+		`{"strings":${JSON.stringify(columns.strings.items)},"values":[${columns.values.keys.join(',')}],"keys":${JSON.stringify(columns.keys)},"files":${JSON.stringify(files)}}`,
 	);
 	// The body's parts are hashed and written as they are (no concatenated copies of a large index).
 	const body = [json, Buffer.alloc(pad8(json.length) - json.length, 0x20), binary];

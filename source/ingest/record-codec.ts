@@ -45,6 +45,8 @@ export function columnBytes(n: number): number {
 /** Strings and JSON values, each stored once. */
 export class Interner<T> {
 	readonly items: T[] = [];
+	/** Each item's key (`keyOf`), in the same order: for values, their JSON, to write as it is. */
+	readonly keys: string[] = [];
 	private readonly ids = new Map<string, number>();
 
 	constructor(private readonly keyOf: (v: T) => string) {}
@@ -56,6 +58,7 @@ export class Interner<T> {
 		if (i === undefined) {
 			i = this.items.length;
 			this.items.push(v);
+			this.keys.push(k);
 			this.ids.set(k, i);
 		}
 		return i;

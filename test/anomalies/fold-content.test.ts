@@ -21,6 +21,17 @@ describe('what a flag fold folded, and whether the items now are those plus new 
 		expect(recordFingerprint({...a, extraField: 1} as typeof a)).not.toBe(recordFingerprint(a));
 	});
 
+	it('meta is told apart by each field name, type and value, and null from absent', () => {
+		const m = (meta: unknown) => recordFingerprint({...a, meta} as typeof a);
+		expect(m({n: 1})).not.toBe(m({n: '1'}));
+		expect(m({n: 1})).not.toBe(m({m: 1}));
+		expect(m({n: [1]})).not.toBe(m({n: [2]}));
+		expect(m({n: 1, o: 2})).toBe(m({n: 1, o: 2}));
+		expect(m(null)).not.toBe(recordFingerprint({...a, meta: undefined}));
+		const {meta: _, ...noMeta} = {...a, meta: null};
+		expect(m(null)).not.toBe(recordFingerprint(noMeta as typeof a));
+	});
+
 	it('finds the new records and events of an append', () => {
 		const c = makeRecord({key: 'k:c', at: 3000});
 		const append = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)])!;

@@ -4,7 +4,7 @@
  * resumed and only the new items are added (`FlagMonitor.resume`, which re-folds by itself when
  * one lands before the position); anything else (a record changed, replaced or gone, an event
  * gone) is not an append and the caller folds from the start. Pure; fingerprints are 53-bit
- * hashes of every field in a fixed order.
+ * hashes of every field in a fixed order (a record's key aside: it is what they are looked up by).
  */
 import {COVERAGE_KEYS, type ActivityEvent, type UsageRecord} from '../record.js';
 
@@ -54,18 +54,22 @@ class Hasher {
 		return this;
 	}
 
-	/** A string that repeats across records (a path, run, model): its own hash once, then mixed in. */
-	repeated(s: string | null | undefined): this {
+	/**
+	 * A string that repeats across records (a path, run, model), in field `slot`: neighbouring
+	 * records mostly carry the same one, so its own hash is kept per slot and mixed in (one
+	 * comparison, no table lookup).
+	 */
+	repeated(s: string | null | undefined, slot: number): this {
 		if (s === null || s === undefined) return this.str(s);
-		let h = Hasher.seen.get(s);
-		if (h === undefined) {
-			if (Hasher.seen.size > 100_000) Hasher.seen.clear();
-			Hasher.seen.set(s, (h = new Hasher().str(s).digest()));
+		if (Hasher.lastStr[slot] !== s) {
+			Hasher.lastStr[slot] = s;
+			Hasher.lastHash[slot] = new Hasher().str(s).digest();
 		}
-		return this.num(h);
+		return this.num(Hasher.lastHash[slot]!);
 	}
 
-	private static readonly seen = new Map<string, number>();
+	private static readonly lastStr: Array<string | undefined> = [];
+	private static readonly lastHash: number[] = [];
 
 	num(n: number | null | undefined): this {
 		if (n === null || n === undefined) {
@@ -87,33 +91,51 @@ class Hasher {
 }
 
 /**
- * Meta and quota as JSON: a source builds them in a fixed key order and the index keeps that order
- * (this build's parsers only: another build has another base key), so no sorting is needed here.
- * Objects shared between records (interned by the index) are serialised once.
+ * Meta and quota as one hash: a source builds them in a fixed key order and the index keeps that
+ * order (this build's parsers only: another build has another base key), so their fields are
+ * hashed in that order, name and value; a nested value as JSON. Objects shared between records
+ * (interned by the index, equal neighbours) are hashed once.
  */
-const jsonOf = new WeakMap<object, string>();
-function shared(v: unknown): string {
-	if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'u';
-	let c = jsonOf.get(v);
-	if (c === undefined) jsonOf.set(v, (c = JSON.stringify(v)));
-	return c;
+const hashOf = new WeakMap<object, number>();
+function valueHash(v: unknown): number | null | undefined {
+	if (v === undefined || v === null) return v;
+	if (typeof v !== 'object') return new Hasher().str(JSON.stringify(v)).digest();
+	let h = hashOf.get(v);
+	if (h === undefined) {
+		const x = new Hasher();
+		if (Array.isArray(v)) x.str(JSON.stringify(v));
+		else {
+			const o = v as Record<string, unknown>;
+			for (const k in o) {
+				const f = o[k];
+				if (f === undefined) continue;
+				x.str(k);
+				if (typeof f === 'string') x.num(1).str(f);
+				else if (typeof f === 'number') x.num(2).num(f);
+				else x.num(3).str(JSON.stringify(f));
+			}
+		}
+		hashOf.set(v, (h = x.digest()));
+	}
+	return h;
 }
 
 /** Coverage objects (shared per bit pattern) seen with the known keys only. */
 const plainCoverage = new WeakSet<object>();
 
+/** Without the key: fingerprints are only compared between records of the same key (`foldAppend`). */
 export function recordFingerprint(r: UsageRecord): number {
 	const t = r.tokens;
 	let cov = 0;
 	for (let b = 0; b < COVERAGE_KEYS.length; b++) if (r.coverage[COVERAGE_KEYS[b]!]) cov |= 1 << b;
 	const h = new Hasher()
-		.str(r.key).repeated(r.source).repeated(r.provider).repeated(r.model).repeated(r.runId).num(r.turn).repeated(r.issue).repeated(r.workspace)
+		.repeated(r.source, 0).repeated(r.provider, 1).repeated(r.model, 2).repeated(r.runId, 3).num(r.turn).repeated(r.issue, 4).repeated(r.workspace, 5)
 		.num(r.startedAt).num(r.at)
 		.num(t.input).num(t.cacheRead).num(t.cacheWrite).num(t.cacheWrite5m).num(t.cacheWrite1h).num(t.output).num(t.reasoning).num(t.total)
-		.repeated(r.usageSource).num(r.reportedCostUsd).repeated(r.granularity).num(cov)
-		.repeated(r.origin.path).num(r.origin.line).num(r.origin.offset)
-		.repeated('meta' in r ? shared(r.meta) : undefined)
-		.repeated('quota' in r ? shared(r.quota) : undefined);
+		.repeated(r.usageSource, 6).num(r.reportedCostUsd).repeated(r.granularity, 7).num(cov)
+		.repeated(r.origin.path, 8).num(r.origin.line).num(r.origin.offset)
+		.num('meta' in r ? valueHash(r.meta) : undefined)
+		.num('quota' in r ? valueHash(r.quota) : undefined);
 	// Fields this list does not know (and a coverage object with more than the known keys), by name.
 	let extra: string[] | null = null;
 	for (const k in r) if (!KNOWN.has(k)) (extra ??= []).push(k);
@@ -135,7 +157,7 @@ export function recordFingerprint(r: UsageRecord): number {
 }
 
 export function eventFingerprint(e: ActivityEvent): number {
-	return new Hasher().repeated(e.kind).repeated(e.source).repeated(e.runId).repeated(e.issue).num(e.at).repeated(e.name).str(e.detail).num(e.ok === undefined ? 2 : e.ok ? 1 : 0).str(Object.keys(e).length === (e.ok === undefined ? 7 : 8) ? '' : canonical(e)).digest();
+	return new Hasher().repeated(e.kind, 9).repeated(e.source, 10).repeated(e.runId, 11).repeated(e.issue, 12).num(e.at).repeated(e.name, 13).str(e.detail).num(e.ok === undefined ? 2 : e.ok ? 1 : 0).str(Object.keys(e).length === (e.ok === undefined ? 7 : 8) ? '' : canonical(e)).digest();
 }
 
 export function foldContent(records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldContent {
