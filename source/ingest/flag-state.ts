@@ -67,20 +67,10 @@ export function loadKeptFold(dir: string, key: string, base: string | null): {sn
 	}
 }
 
+/** The kept fold when it was kept under exactly `key`; null otherwise. */
 export function loadFlagState(dir: string, key: string): MonitorSnapshot | null {
-	let bytes: Buffer;
-	try {
-		bytes = readFileSync(join(dir, FLAG_STATE_FILE));
-	} catch {
-		return null;
-	}
-	try {
-		const stored = deserialize(bytes) as {version?: unknown; key?: unknown; snapshot?: MonitorSnapshot};
-		if (stored.version !== VERSION || stored.key !== key || !stored.snapshot) return null;
-		return stored.snapshot;
-	} catch {
-		return null;
-	}
+	const kept = loadKeptFold(dir, key, null);
+	return kept?.exact ? kept.snapshot : null;
 }
 
 /** Atomically (temp + rename, 0600); a cache that cannot be written is skipped silently. */
