@@ -4,6 +4,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {collectSources, runSources} from '../../source/commands/sources.js';
 import type {SourcesJson} from '../../source/core/sources-report.js';
+import {usageLine} from '../helpers/records.js';
 import {FIXTURES, tempDir} from '../sources/helpers.js';
 
 const CLAUDE_HOME = path.join(FIXTURES, 'claude', 'home');
@@ -57,22 +58,7 @@ describe('burn sources', () => {
 		const dir = tempDir();
 		const file = path.join(dir, 'usage.jsonl');
 		const rec = (turn: number, usageSource: string, tokens: number | null) =>
-			JSON.stringify({
-				schemaVersion: 1,
-				recordedAt: `2026-10-02T10:0${turn}:05Z`,
-				runID: '0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f',
-				turn,
-				issueIdentifier: 'MT-9',
-				provider: 'claude',
-				model: 'claude-sonnet-4-6',
-				botRole: 'developer',
-				inputTokens: tokens,
-				outputTokens: tokens,
-				totalTokens: tokens === null ? null : 2 * tokens,
-				usageSource,
-				startedAt: `2026-10-02T10:0${turn}:00Z`,
-				endedAt: `2026-10-02T10:0${turn}:05Z`,
-			});
+			usageLine(9, turn, tokens as number, tokens as number, {usageSource, totalTokens: tokens === null ? null : 2 * tokens}).trimEnd();
 		fs.writeFileSync(file, [rec(1, 'provider_reported', 10), rec(2, 'estimated', 10), rec(3, 'unavailable', null)].join('\n') + '\n');
 		const text = await run(['--usage', file, '--width', '200'], dir);
 		expect(text).toContain('    fidelity: 2 usage-only · 1 partial\n');

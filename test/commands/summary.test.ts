@@ -2,6 +2,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
+import {usageLine} from '../helpers/records.js';
 import {copyFixture, FIXTURES, tempDir} from '../helpers/temp.js';
 
 let dir: string;
@@ -100,23 +101,7 @@ describe('burn summary --once', () => {
 
 	it('the header, the data_quality flag and the Problems list count the same things', () => {
 		// 5 records read (one repeated as is, one repeated with other numbers) and 5 bad lines.
-		const rec = (turn: number, input: number) =>
-			JSON.stringify({
-				schemaVersion: 1,
-				recordedAt: `2026-10-02T10:0${turn}:05Z`,
-				runID: '0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f',
-				turn,
-				issueIdentifier: 'MT-9',
-				provider: 'claude',
-				model: 'claude-sonnet-4-6',
-				botRole: 'developer',
-				inputTokens: input,
-				outputTokens: 10,
-				totalTokens: input + 10,
-				usageSource: 'provider_reported',
-				startedAt: `2026-10-02T10:0${turn}:00Z`,
-				endedAt: `2026-10-02T10:0${turn}:05Z`,
-			});
+		const rec = (turn: number, input: number) => usageLine(9, turn, input, 10).trimEnd();
 		const file = join(dir, 'usage.jsonl');
 		writeFileSync(file, [rec(1, 100), 'bad', rec(1, 100), '{bad', rec(1, 150), '[1]', rec(2, 100), 'x', rec(3, 100), 'y'].join('\n') + '\n');
 		const out = runCli(['summary', '--once', '--usage', file, '--width', '200'], {cwd: dir}).stdout;

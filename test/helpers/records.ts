@@ -23,3 +23,29 @@ export function makeRecord(overrides: Partial<Omit<UsageRecord, 'tokens'>> & {to
 		coverage: overrides.coverage ?? coverageOf(tokens),
 	};
 }
+
+const pad = (n: number) => String(n).padStart(12, '0');
+
+/** One Symphony usage.jsonl line (spec §5.1), LF-terminated. */
+export function usageLine(run: number, turn: number, input: number, output: number, extra: Record<string, unknown> = {}): string {
+	const at = new Date(Date.UTC(2026, 10, 20, 10, 0, 0) + (run * 100 + turn) * 60_000).toISOString();
+	return (
+		JSON.stringify({
+			schemaVersion: 1,
+			recordedAt: at,
+			runID: `00000000-0000-4000-8000-${pad(run)}`,
+			turn,
+			issueIdentifier: `MT-${run}`,
+			provider: 'claude',
+			model: 'claude-sonnet-4-6',
+			botRole: 'developer',
+			inputTokens: input,
+			outputTokens: output,
+			totalTokens: input + output,
+			usageSource: 'provider_reported',
+			startedAt: at,
+			endedAt: at,
+			...extra,
+		}) + '\n'
+	);
+}
