@@ -57,9 +57,12 @@ interface Stored<P> {
  */
 let buildIdMemo: string | undefined;
 
+/** Set by the bundler (scripts/bundle.mjs) to the digest of the bundle's bytes; undefined in tsc's build. */
+declare const BURN_BUILD_ID: string | undefined;
+
 /** Computed on first use: `watch` needs it only after its first frame is out. */
 export function buildId(): string {
-	return (buildIdMemo ??= computeBuildId());
+	return (buildIdMemo ??= typeof BURN_BUILD_ID === 'string' ? BURN_BUILD_ID : computeBuildId());
 }
 
 function computeBuildId(): string {
