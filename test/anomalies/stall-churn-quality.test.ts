@@ -39,7 +39,7 @@ describe('A7 stall', () => {
 		expect(one(run(blocked(3), T0 + 3 * 30_000 + 5 * MIN + 1000).flags, 'stall')!.baseline).toEqual({window: 'floor 5m'});
 	});
 
-	it('a kept evaluation keeps only the runs that can stall, and judges every later now as the whole fold does', () => {
+	it('a kept evaluation keeps only what atNow reads without running runs (blocked runs; no run → source map), and judges every later now as the whole fold does', () => {
 		// run-1 is blocked on a call; run-2 kept its rhythm and answered every call (never a stall without runningRuns).
 		const quiet = rhythm(12).map((e) => ({...e, runId: 'run-2'}));
 		const {records, events} = mixedHistory({peers: 8, bigRun: true});
@@ -53,6 +53,9 @@ describe('A7 stall', () => {
 		const stallState = kept.detectors.find((d) => (d as {runs?: unknown}).runs instanceof Map) as {runs: Map<string, unknown>};
 		expect([...stallState.runs.keys()]).toContain('run-1');
 		expect(stallState.runs.has('run-2')).toBe(false);
+		const quality = kept.detectors.find((d) => (d as {runSource?: unknown}).runSource instanceof Map) as {runSource: Map<string, unknown>; sources: Map<string, unknown>};
+		expect(quality.runSource.size).toBe(0);
+		expect(quality.sources.size).toBeGreaterThan(0);
 		for (const now of [last + 4 * MIN, last + 6 * MIN, last + 12 * MIN, last + 30 * 60 * MIN]) {
 			const whole = m.evaluate(now);
 			expect(FlagMonitor.evaluateAt({params: DEFAULT_PARAMS}, structuredClone(kept), data, now)).toEqual(whole);
