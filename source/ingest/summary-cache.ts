@@ -20,7 +20,7 @@ import {fileURLToPath} from 'node:url';
 import {deserialize, serialize} from 'node:v8';
 import type {SourceDefinition} from '../sources/types.js';
 import type {DiscoveryResult} from './discover.js';
-import {listRootFiles} from './discover.js';
+import {rootFiles} from './discover.js';
 import {diskIdentity, sameIdentity, type FileIdentity} from './file-tracker.js';
 
 export const SUMMARY_CACHE_FILE = 'summary.v8';
@@ -126,7 +126,7 @@ function unchanged(manifest: Manifest, discovery: DiscoveryResult, sources: read
 	if (live.size + gone !== manifest.files.length) return false;
 	const seen = new Set<string>();
 	for (const root of discovery.roots) {
-		for (const path of listRootFiles(root, sources)) {
+		for (const path of rootFiles(root, sources)) {
 			if (seen.has(path)) continue;
 			seen.add(path);
 			const f = live.get(path);
