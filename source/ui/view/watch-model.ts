@@ -8,7 +8,7 @@ import {formatCount, PARTIAL_MARK, UNKNOWN} from '../../core/format.js';
 import {NO_ISSUE, UNKNOWN_MODEL} from '../../core/ledger.js';
 import type {UsageRecord} from '../../core/record.js';
 import {formatCost, formatTokenTotal} from '../../core/report.js';
-import {runLabels} from '../../core/run-id.js';
+import {docRunLabels} from '../../core/run-id.js';
 import {sanitize} from '../../core/sanitize.js';
 import type {LiveSnapshot} from '../../core/snapshot.js';
 import type {BucketJson, RunBucketJson, SummaryJson, TokenTotalJson} from '../../core/summary.js';
@@ -82,7 +82,7 @@ export function buildWatchModel(snapshot: LiveSnapshot, q: ModelQuery): WatchMod
 	const recent = recentSpend(snapshot, q.now);
 	const level = levelOf(q.path);
 	let labels: Map<string, string> | null = null;
-	const ctx: RowContext = {snapshot, priced, recent, now: q.now, flags: flagIndex(snapshot.flags, doc), labels: () => (labels ??= runLabels(Object.keys(doc.byRun)))};
+	const ctx: RowContext = {snapshot, priced, recent, now: q.now, flags: flagIndex(snapshot.flags, doc), labels: () => (labels ??= docRunLabels(doc.byRun))};
 	let rows: WatchRow[];
 	let nameHeader = 'Name';
 	if (level === 'list') {
