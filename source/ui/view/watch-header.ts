@@ -58,7 +58,8 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 		crumbs,
 		paused,
 		ready: snapshot.ready,
-		rate: empty ? (priced ? `${UNKNOWN}/h` : `${UNKNOWN} tok/m`) : rate,
+		// Kept totals carry no records: the rate over the last 5 minutes waits for the read.
+		rate: empty || snapshot.kept ? (priced ? `${UNKNOWN}/h` : `${UNKNOWN} tok/m`) : rate,
 		today: empty ? UNKNOWN : priced ? `${lowerBound ? '≥ ' : ''}${formatRate(today, true)}` : `${formatRate(today, false)} tok`,
 		fidelity,
 		measuredPercent,

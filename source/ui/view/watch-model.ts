@@ -190,7 +190,8 @@ function turnRows(ctx: RowContext, runId: string): WatchRow[] {
 function bucketRow(ctx: RowContext, dim: ItemDim, key: string, b: BucketJson, name: string): WatchRow {
 	const spend = ctx.recent.by[dim].get(key);
 	const lastAt = b.lastAt ? Date.parse(b.lastAt) : null;
-	let rate = '·';
+	// Kept totals without their records: the recent rate is not known yet (never `·`, which says idle).
+	let rate = ctx.snapshot.kept ? UNKNOWN : '·';
 	let rateValue = 0;
 	if (spend && spend.records > 0) {
 		rateValue = rateOf(spend, ctx.priced);
