@@ -137,6 +137,10 @@ describe('watch starts from the kept summary', () => {
 		const first = lastFrame()!;
 		expect(first).not.toContain('MT-7');
 		expect(first).toContain('reading…');
+		// Nothing is known yet: not "no sources found", no count, no day's total.
+		expect(first).not.toContain('no sources found');
+		expect(first).not.toMatch(/\d records/);
+		expect(first).toContain('today —');
 		await engine.start();
 		const live = await waitForFrame(lastFrame, (f) => f.includes('● live'));
 		expect(live).toContain('MT-9');

@@ -47,7 +47,10 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 	const problems = doc.problems.count;
 	const sources =
 		snapshot.sources.length === 0
-			? 'no sources found'
+			? // Before the first read is done no root is listed yet: that is not "none found".
+				snapshot.ready
+				? 'no sources found'
+				: 'reading…'
 			: `${kinds.join(', ')} · ${files} file${files === 1 ? '' : 's'} · ${recordsText(doc)}${problems > 0 ? ` · ${formatCount(problems, false)} problems` : ''}`;
 	const windows = (doc.quota ?? []).filter((e) => !e.stale).sort((a, b) => b.usedPercent - a.usedPercent);
 	const several = new Set(windows.map((e) => e.provider)).size > 1;
