@@ -49,7 +49,7 @@ async function watch(name, cacheDir, every = null) {
 	const firstMs = performance.now() - t0;
 	const said = (p) => {
 		const lines = p.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
-		return (lines.find((l) => l.startsWith('reading')) ?? lines.find((l) => l.includes('reading')) ?? '(nothing about reading)').slice(0, 60);
+		return (lines.find((l) => /reading… \d+ of \d+ files/.test(l)) ?? lines.find((l) => l.startsWith('reading')) ?? lines.find((l) => l.includes('reading')) ?? '(nothing about reading)').slice(0, 60);
 	};
 	// A progress frame mid-read, when there is one.
 	const mid = await until(name, (p) => /of \d+ files/.test(p) || p.includes('● live') || (every !== null && recordsLine(p) === every));
