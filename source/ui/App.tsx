@@ -221,7 +221,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		<Box flexDirection="column" width={layout.width}>
 			<Header info={info} width={layout.width} lines={layout.headerLines} />
 			{layout.chartLines > 0 ? (
-				<SpendChart values={series} start={seriesStart(now, sparkWidth)} priced={model.priced} width={layout.width} height={layout.chartLines} />
+				<SpendChart values={series} start={seriesStart(now, sparkWidth)} priced={model.priced} nothingRead={snapshot.doc.totals.records === 0} width={layout.width} height={layout.chartLines} />
 			) : (
 				<Sparkline values={series} label={sparkLabel} suffix={sparkSuffix} height={layout.sparkLines} width={layout.width} />
 			)}
