@@ -1,6 +1,6 @@
 import {Writable} from 'node:stream';
 import {describe, expect, it} from 'vitest';
-import {KeptDocument, type JudgedFields} from '../../source/commands/summary-warm.js';
+import {KeptDocument, type JudgedFields} from '../../source/commands/kept-summary.js';
 
 /** The kept bytes with the judged fields spliced in are exactly `JSON.stringify` of the whole document. */
 describe('KeptDocument.writeJson', () => {
