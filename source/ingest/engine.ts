@@ -23,7 +23,7 @@ import {discoverSources, listRootFiles, rootReads, type DiscoveryResult} from '.
 import {buildLiveSnapshot, type DocumentParts} from './document.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
-import {loadIndex, saveIndex, type IndexedFile, type LoadedIndex} from './index-store.js';
+import {loadIndex, saveIndex, type IndexedFile, type IndexItem, type LoadedIndex, type SegmentRef} from './index-store.js';
 import {CoalescingStore} from './store.js';
 import type {Manifest, ManifestFile} from './summary-cache.js';
 import {Watcher, type WatchedEngine} from './watcher.js';
@@ -68,6 +68,8 @@ export class Engine implements LiveEngine, WatchedEngine {
 	/** The index as loaded: gone files outside this run's roots are written back from it. */
 	private loadedIndex: LoadedIndex | null = null;
 	private readonly carried: IndexedFile[] = [];
+	/** Trackers whose state is exactly what this index segment holds (restored or written, unchanged since): written back as they are. */
+	private readonly clean = new Map<string, SegmentRef>();
 	private indexBytes: number | null = null;
 	ready = false;
 	/** The first read's progress (files), shown by the live view until `ready`. */
@@ -207,20 +209,32 @@ export class Engine implements LiveEngine, WatchedEngine {
 	/** Saves the index now if anything changed since it was loaded or last saved. */
 	writeIndex(): void {
 		if (!this.options.cacheDir || !this.indexDirty || !this.ready) return;
-		const snaps = [];
-		for (const f of this.files.values()) {
+		const items: IndexItem[] = [];
+		for (const [path, f] of this.files) {
+			const segment = this.clean.get(path);
+			if (segment) {
+				items.push({path, segment});
+				continue;
+			}
 			const s = f.tracker.snapshot();
-			if (s) snaps.push(s);
+			if (s) items.push(s);
 		}
 		// Gone files this run did not look at (other source flags): history, kept as it was.
 		if (this.loadedIndex) {
 			for (const known of this.carried) {
+				const segment = this.loadedIndex.segment(known.path, known.parser, true);
+				if (segment) {
+					items.push({path: known.path, segment});
+					continue;
+				}
 				const entry = this.loadedIndex.entry(known.path, known.parser);
-				if (entry) snaps.push({...entry, gone: true});
+				if (entry) items.push({...entry, gone: true});
 			}
 		}
 		try {
-			this.indexBytes = saveIndex(this.options.cacheDir, snaps);
+			const saved = saveIndex(this.options.cacheDir, items);
+			this.indexBytes = saved.bytes;
+			for (const [path, segment] of saved.segments) if (this.files.has(path)) this.clean.set(path, segment);
 			this.indexDirty = false;
 		} catch (error) {
 			this.notice(`could not write the index in ${this.options.cacheDir}: ${(error as Error).message}`);
@@ -391,8 +405,10 @@ export class Engine implements LiveEngine, WatchedEngine {
 			if (entry) {
 				tracked.tracker.restore(entry);
 				this.restoredFiles++;
+				const segment = index!.segment(file, tracked.tracker.parser, entry.gone === true);
+				if (segment) this.clean.set(file, segment);
 			}
-			if (this.settle(await tracked.tracker.sync())) changed = true;
+			if (this.settle(await tracked.tracker.sync(), file)) changed = true;
 			if (!entry) changed = true;
 			if (!this.ready) await this.reportProgress();
 		}
@@ -418,6 +434,9 @@ export class Engine implements LiveEngine, WatchedEngine {
 			}
 			tracked.tracker.restore({...entry, gone: true});
 			this.restoredFiles++;
+			// Kept as it is when it was written gone by this parser (an older one's entry is written again under this one's id).
+			const segment = index.segment(known.path, tracked.tracker.parser, true);
+			if (segment) this.clean.set(known.path, segment);
 			// Written back marked gone (it may have been read live last time).
 			if (!known.gone) this.indexDirty = true;
 		}
@@ -436,6 +455,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 			records += tracker.records.length;
 			this.sink.retract(path);
 			this.files.delete(path);
+			this.clean.delete(path);
 		}
 		if (files.length > 0) {
 			this.indexDirty = true;
@@ -465,9 +485,10 @@ export class Engine implements LiveEngine, WatchedEngine {
 	}
 
 	/** Book-keeping after a sync; true when something changed. */
-	private settle(outcome: SyncOutcome): boolean {
+	private settle(outcome: SyncOutcome, path: string): boolean {
 		if (outcome === 'unchanged') return false;
 		this.indexDirty = true;
+		this.clean.delete(path);
 		return true;
 	}
 
@@ -477,7 +498,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 		const alerts = this.alerts.get(path);
 		if (alerts) return (await alerts.sync()) !== 'unchanged';
 		const tracked = this.files.get(path) ?? this.files.get(path.replace(/-(wal|journal)$/, '')) ?? this.adopt(path);
-		return tracked !== null && this.settle(await tracked.tracker.sync());
+		return tracked !== null && this.settle(await tracked.tracker.sync(), tracked.tracker.path);
 	}
 
 	async relistRoots(): Promise<boolean> {
@@ -489,7 +510,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 	async syncChangedFiles(): Promise<boolean> {
 		let changed = false;
 		for (const {tracker} of this.files.values()) {
-			if (tracker.changed() && this.settle(await tracker.sync())) changed = true;
+			if (tracker.changed() && this.settle(await tracker.sync(), tracker.path)) changed = true;
 		}
 		for (const alerts of this.alerts.values()) {
 			if (alerts.changed() && (await alerts.sync()) !== 'unchanged') changed = true;
