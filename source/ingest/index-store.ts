@@ -59,7 +59,11 @@ interface Located {
 export class LoadedIndex {
 	private readonly byPath = new Map<string, Located>();
 
-	constructor(located: Iterable<Located>) {
+	constructor(
+		located: Iterable<Located>,
+		/** The manifest's SHA-1 (its header's): the same digest, the same entries. */
+		readonly digest: string,
+	) {
 		for (const l of located) this.byPath.set(l.f.path, l);
 	}
 
@@ -147,7 +151,7 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 		if (header.version === 3) {
 			// One body, read as one segment that is not kept as it is (the next write splits it).
 			const {files, columns} = decodeBody(body, header.json);
-			return done({index: new LoadedIndex(files.map(({f, first}) => ({f, first, columns, segment: null}))), notice: null});
+			return done({index: new LoadedIndex(files.map(({f, first}) => ({f, first, columns, segment: null})), header.sha1), notice: null});
 		}
 		const manifest = JSON.parse(body.toString('utf8')) as {segments?: unknown};
 		if (!Array.isArray(manifest?.segments)) throw new Error('bad manifest');
@@ -166,7 +170,7 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 			const {files, columns} = decodeBody(seg, ref.json);
 			for (const {f, first} of files) located.push({f, first, columns, segment: files.length === 1 ? ref : null});
 		}
-		return done({index: new LoadedIndex(located), notice: null});
+		return done({index: new LoadedIndex(located, header.sha1), notice: null});
 	} catch {
 		return discard('is malformed');
 	}
@@ -191,6 +195,8 @@ export interface SaveResult {
 	bytes: number;
 	/** Every path written and the segment that now holds it. */
 	segments: Map<string, SegmentRef>;
+	/** The manifest's SHA-1: the index's digest. */
+	digest: string;
 }
 
 /**
@@ -222,10 +228,11 @@ export function saveIndex(dir: string, items: Iterable<IndexItem>): SaveResult {
 		segments.set(item.path, ref);
 	}
 	const body = Buffer.from(JSON.stringify({segments: refs.map((r) => [r.sha1, r.bytes, r.json])}));
-	const header = Buffer.from(JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: sha1(body)}) + '\n');
+	const digest = sha1(body);
+	const header = Buffer.from(JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: digest}) + '\n');
 	writeAtomically(dir, join(dir, INDEX_FILE), [header, body]);
 	removeUnreferenced(dir, new Set(refs.map((r) => segmentName(r.sha1))));
-	return {bytes: bytes + header.length + body.length, segments};
+	return {bytes: bytes + header.length + body.length, segments, digest};
 }
 
 function writeAtomically(dir: string, path: string, parts: Buffer[]): void {

@@ -159,6 +159,37 @@ describe('persistent index', () => {
 		expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
 	});
 
+	it('says when the records counted are the loaded index\'s plus records with new keys no counting rule can touch', async () => {
+		const file = seed();
+		const cold = await readAll([data], cache);
+		// Nothing loaded yet; the index written holds exactly what was counted.
+		const first = cold.engine.appendLineage();
+		expect(first.from).toBeNull();
+		expect(first.written).toBe(loadIndex(cache).index!.digest);
+		// Unchanged: the same index, restored whole.
+		const idle = (await readAll([data], cache)).engine.appendLineage();
+		expect(idle).toEqual({from: first.written, written: first.written});
+		// The partial line finished and a new turn that names no workspace: inert, new keys.
+		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30) + usageLine(4, 1, 7, 7));
+		const grown = (await readAll([data], cache)).engine.appendLineage();
+		expect(grown.from).toBe(first.written);
+		expect(grown.written).toBe(loadIndex(cache).index!.digest);
+		expect(grown.written).not.toBe(first.written);
+		// A line whose key is counted already (a repeat) is no append of new records.
+		appendFileSync(file, usageLine(4, 1, 7, 7));
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBeNull();
+		// A turn with a workspace: the usage rule could cover it (not inert).
+		appendFileSync(file, usageLine(5, 1, 7, 7, {workspacePath: '/srv/symphony_workspaces/MT-5'}));
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBeNull();
+		// A file rewritten (re-read from zero, its records retracted).
+		writeFileSync(join(data, 'usage-2.jsonl'), usageLine(6, 1, 1, 1));
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBeNull();
+		// Back to appends only.
+		appendFileSync(file, usageLine(7, 1, 7, 7));
+		const before = loadIndex(cache).index!.digest;
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBe(before);
+	});
+
 	it('a parser upgrade re-reads only the files it affects', async () => {
 		seed();
 		const other = join(dir, 'other');
