@@ -23,7 +23,7 @@ import {buildId} from '../ingest/summary-cache.js';
 import {foldAppend, foldContent, type FoldContent} from '../core/anomalies/fold-content.js';
 
 export {loadFlagState, saveFlagState};
-import {configDir} from './price-sheets.js';
+import {configDir, pricingInfo, type LoadedPrices} from './price-sheets.js';
 
 /** Where the fold may be kept between runs (docs/flag-state.md), and what else it depended on. */
 export interface FlagStateCache {
@@ -32,6 +32,11 @@ export interface FlagStateCache {
 	depends: unknown;
 	/** The price sheets' contents (fingerprint): a fold resumed over the same records must have priced them the same. */
 	prices?: string;
+}
+
+/** The fold's cache as `summary` and `watch` both name it (so either resumes what the other kept). */
+export function flagStateCache(dir: string, patterns: readonly RegExp[], prices: LoadedPrices): FlagStateCache {
+	return {dir, depends: {patterns: patterns.map(String), pricing: pricingInfo(prices)}, prices: prices.fingerprint};
 }
 
 const BURN_VERSION = (() => {
@@ -138,13 +143,7 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	const inRange = (at: number) => inTimeRange(filters, at);
 	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
 	const events = collected.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue || ledger.runKeys.has(e.runId)));
-	const t = ledger.totals;
-	const inputs: FlagInputs = {
-		counted: {size: ledger.size, totals: {usdNano: t.usdNano, priced: t.priced, basis: {...t.basis}}},
-		events: events.length,
-		sources: sourceInfo(collected),
-		externalFlags: collected.externalFlags,
-	};
+	const inputs = flagInputs(collected, events.length);
 	const options = {params, costOf: (r: UsageRecord) => ledger.costOf(r.key)?.usd ?? null};
 	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
 	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
@@ -186,6 +185,18 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	}
 	const evaluation = key ? monitor.evaluationSnapshot() : null;
 	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null};
+}
+
+/** What the kept summary keeps to judge flags from without the records (`summary` and `watch` both keep it). */
+export function flagInputs(counted: Pick<Collected, 'ledger' | 'sources' | 'problems' | 'externalFlags'>, events: number): FlagInputs {
+	const {ledger} = counted;
+	const t = ledger.totals;
+	return {
+		counted: {size: ledger.size, totals: {usdNano: t.usdNano, priced: t.priced, basis: {...t.basis}}},
+		events,
+		sources: sourceInfo(counted),
+		externalFlags: counted.externalFlags,
+	};
 }
 
 /** The part of a fold its evaluation reads (`FlagMonitor.evaluationSnapshot`), under the fold's key. */
@@ -249,7 +260,7 @@ export function flagStateKey(cache: FlagStateCache, params: AnomalyParams, filte
 	return JSON.stringify({burn: BURN_VERSION, index: digest, params, filters: noFilter ? null : filters, depends: cache.depends, records: ledger.size, events, usdNano: t.usdNano, priced: t.priced, basis: t.basis});
 }
 
-function sourceInfo(collected: Collected): SourceInfo[] {
+function sourceInfo(collected: Pick<Collected, 'sources' | 'problems'>): SourceInfo[] {
 	return collected.sources.map((s) => {
 		const byKind: Partial<Record<ProblemKind, number>> = {};
 		for (const p of collected.problems.items) {

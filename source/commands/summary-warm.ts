@@ -1,123 +1,16 @@
 /**
  * `summary --once` over files that did not change since the last run: the document, the flags'
  * inputs and the records' quota windows come from the summary kept at the index's watermark
- * (ingest/summary-cache.ts) and the flag fold kept beside it (flags.v8); nothing is decoded or
+ * (kept-summary.ts) and the flag fold kept beside it (flags.v8); nothing is decoded or
  * counted. Only what is judged at the wall clock (flags, quota) is computed now, the same way the
  * full path does, so both give the same bytes. A miss of either cache is the full path.
  */
 import type {Evaluation} from '../core/anomalies/index.js';
 import type {AnomalyParams} from '../core/anomalies/params.js';
 import type {ProviderQuotaSample} from '../core/quota.js';
-import type {RecordFilter} from '../core/record-filter.js';
-import type {SummaryJson} from '../core/summary.js';
-import type {DiscoveryResult} from '../ingest/discover.js';
-import {indexDigest} from '../ingest/flag-state.js';
-import {buildId, dropSummaryCache, loadSummaryCache, saveSummaryCache, type Manifest} from '../ingest/summary-cache.js';
 import type {SourceDefinition} from '../sources/types.js';
-import {resumedFlags, type FlagInputs, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
-
-/** What a warm run needs besides the files' manifest. */
-export interface WarmPayload {
-	/** The document as `buildSummary` built it (before pricing, flags and quota): `JSON.stringify(doc, null, 2)`, UTF-8. */
-	doc: Uint8Array;
-	flags: FlagInputs;
-	/** The fold's evaluation state under the fold's key (else flags.v8 is resumed). */
-	fold: KeptEvaluation | null;
-	/** The counted records' newest quota windows (`recordQuotaSamples`). */
-	quota: ProviderQuotaSample[];
-}
-
-/** What `summary` adds to the built document, in the document's key order (judged at the wall clock). */
-export interface JudgedFields {
-	pricing: NonNullable<SummaryJson['pricing']>;
-	flags: NonNullable<SummaryJson['flags']>;
-	flagNotes: NonNullable<SummaryJson['flagNotes']>;
-	quota: NonNullable<SummaryJson['quota']>;
-}
-
-const JUDGED: ReadonlyArray<keyof JudgedFields> = ['pricing', 'flags', 'flagNotes', 'quota'];
-const GENERATED_AT = Buffer.from('\n  "generatedAt": "');
-
-/**
- * The kept document's bytes. `writeJson` writes exactly what `JSON.stringify({...doc,
- * generatedAt, ...judged}, null, 2)` would, without parsing it: the bytes are the pretty-printed
- * built document, `generatedAt` is a fixed-place string in it, and the judged fields come
- * after every built one.
- */
-export class KeptDocument {
-	private readonly bytes: Buffer;
-	/** Where `generatedAt`'s value starts and ends (between its quotes). */
-	private readonly at: [number, number];
-
-	constructor(bytes: Uint8Array) {
-		this.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-		const at = generatedAtRange(this.bytes);
-		if (at === null || !endsAsObject(this.bytes)) throw new Error('not a kept document');
-		this.at = at;
-	}
-
-	writeJson(out: NodeJS.WritableStream, generatedAt: string, judged: JudgedFields): void {
-		const b = this.bytes;
-		let tail = '';
-		for (const k of JUDGED) {
-			const v = judged[k];
-			if (v === undefined) continue;
-			// One level deeper than on its own: every line after the first is indented two more.
-			tail += `,\n  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replaceAll('\n', '\n  ')}`;
-		}
-		out.write(b.subarray(0, this.at[0]));
-		out.write(JSON.stringify(generatedAt).slice(1, -1));
-		// Up to the closing "\n}" of the built document.
-		out.write(b.subarray(this.at[1], b.length - 2));
-		out.write(`${tail}\n}\n`);
-	}
-
-	/** The built document, its `generatedAt` this run's. */
-	parse(generatedAt: string): SummaryJson {
-		const doc = JSON.parse(this.bytes.toString('utf8')) as SummaryJson;
-		doc.generatedAt = generatedAt;
-		return doc;
-	}
-}
-
-function generatedAtRange(b: Buffer): [number, number] | null {
-	const i = b.indexOf(GENERATED_AT);
-	// Second key, right after the schema: never further than this.
-	if (i < 0 || i > 64) return null;
-	const start = i + GENERATED_AT.length;
-	const end = b.indexOf(0x22, start);
-	return end < 0 ? null : [start, end];
-}
-
-function endsAsObject(b: Buffer): boolean {
-	return b.length >= 4 && b[0] === 0x7b && b[b.length - 2] === 0x0a && b[b.length - 1] === 0x7d;
-}
-
-/** Everything besides the files that the kept summary depended on. */
-export interface WarmDepends {
-	discovery: DiscoveryResult;
-	filters: RecordFilter;
-	patterns: readonly RegExp[];
-	/** The prices: whether priced, the sheets' paths and contents, the embedded table's date. */
-	pricing: {priced: boolean; fingerprint: string; asOf: string; sheets: readonly string[]};
-}
-
-/** The kept summary's key, or null without an index (the key names the index's digest). */
-export function summaryKey(dir: string, depends: WarmDepends): string | null {
-	const index = indexDigest(dir);
-	if (index === null) return null;
-	const {discovery, filters, patterns, pricing} = depends;
-	return JSON.stringify({
-		build: buildId(),
-		index,
-		roots: discovery.roots.map((r) => [r.kind, r.path, r.via, r.explicit]),
-		missing: discovery.missing.map((r) => [r.kind, r.path, r.via, r.explicit]),
-		explicit: discovery.explicit,
-		filters: [filters.since ?? null, filters.until ?? null, filters.issue ?? null],
-		patterns: patterns.map(String),
-		pricing,
-	});
-}
+import {resumedFlags, type FlagStateCache} from './flag-options.js';
+import {loadKept, type KeptDocument, type WarmDepends} from './kept-summary.js';
 
 export interface WarmResult {
 	doc: KeptDocument;
@@ -132,40 +25,10 @@ export function warmSummary(
 	sources: readonly SourceDefinition[],
 	judge: {params: AnomalyParams; priced: boolean; now: Date; cache: FlagStateCache},
 ): WarmResult | null {
-	const key = summaryKey(dir, depends);
-	if (key === null) return null;
-	const kept = loadSummaryCache<WarmPayload>(dir, key, depends.discovery, sources);
-	if (!kept) return null;
-	let doc: KeptDocument;
-	try {
-		doc = new KeptDocument(kept.doc);
-	} catch {
-		return null;
-	}
+	const loaded = loadKept(dir, depends, sources);
+	if (!loaded) return null;
+	const {payload: kept, doc} = loaded;
 	const flags = resumedFlags(kept.flags, kept.fold, judge.params, judge.priced, depends.filters, judge.now.getTime(), judge.cache);
 	if (!flags) return null;
 	return {doc, flags, quota: kept.quota};
-}
-
-/**
- * Keeps what this full run counted for the next run (after the index is written). Returns the
- * kept document, so this run writes its `--json` from the same bytes; null when nothing was kept.
- */
-export function keepSummary(dir: string, depends: WarmDepends, manifest: Manifest | null, built: SummaryJson, rest: Omit<WarmPayload, 'doc'>): KeptDocument | null {
-	const key = summaryKey(dir, depends);
-	// The judged fields are added after every built one: a built document never has them.
-	if (manifest === null || key === null || JUDGED.some((k) => k in built)) {
-		dropSummaryCache(dir);
-		return null;
-	}
-	const doc = Buffer.from(JSON.stringify(built, null, 2));
-	let kept: KeptDocument;
-	try {
-		kept = new KeptDocument(doc);
-	} catch {
-		dropSummaryCache(dir);
-		return null;
-	}
-	saveSummaryCache<WarmPayload>(dir, key, manifest, {doc, ...rest});
-	return kept;
 }

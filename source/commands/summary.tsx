@@ -10,8 +10,9 @@ import {SOURCES} from '../sources/registry.js';
 import {parseCommand} from './cli-kit.js';
 import {EXIT, UsageError} from './errors.js';
 import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
-import {keepSummary, warmSummary, type JudgedFields, type KeptDocument, type WarmDepends} from './summary-warm.js';
-import {failsOn, flagOptions, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
+import {keepSummary, warmDepends, type JudgedFields, type KeptDocument} from './kept-summary.js';
+import {warmSummary} from './summary-warm.js';
+import {failsOn, flagOptions, flagStateCache, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
@@ -96,8 +97,8 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const discoveryOpts = discoveryOptions(flags, env, cwd);
 	const discovery = discoverSources(discoveryOpts);
 	const pricing = pricingInfo(prices);
-	const depends: WarmDepends = {discovery, filters, patterns, pricing: {priced: prices.pricer !== undefined, fingerprint: prices.fingerprint, ...pricing}};
-	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing}, prices: prices.fingerprint} : undefined;
+	const depends = warmDepends(discovery, filters, patterns, prices);
+	const flagCache = cacheDir ? flagStateCache(cacheDir, patterns, prices) : undefined;
 	// Unchanged files since the last run: the kept summary and flag fold, nothing decoded (summary-warm.ts).
 	const warm = cacheDir && flagCache ? warmSummary(cacheDir, depends, SOURCES, {params: flagParams, priced: prices.pricer !== undefined, now, cache: flagCache}) : null;
 	let built: SummaryJson | null = null;
@@ -106,14 +107,14 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	let quotaSamples: ProviderQuotaSample[];
 	if (warm) ({flags: flagged, quota: quotaSamples} = warm);
 	else {
-		const {collectSummary} = await import('../ingest/read-once.js');
+		const [{collectSummary}, {minutePoints}] = await Promise.all([import('../ingest/read-once.js'), import('../ingest/document.js')]);
 		const collected = await collectSummary({discovery: discoveryOpts, discovered: discovery, filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice: noticeToStderr});
 		built = collected.doc;
 		const full = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
 		flagged = full;
 		quotaSamples = recordQuotaSamples(collected.ledger.records());
 		// The document as built, before the parts judged at the wall clock are added.
-		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples});
+		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples, minutes: minutePoints(collected.ledger, now.getTime()), sources: collected.sources});
 	}
 	const quota = quotaFromSamples(quotaSamples, env, now.getTime());
 	// In the document's key order: what summary adds to what the builder built.

@@ -49,7 +49,9 @@ export function withQuota(store: LiveStore, options: QuotaStoreOptions): QuotaSt
 
 	const judge = (snapshot: LiveSnapshot): boolean => {
 		const now = Math.max(snapshot.now, clock());
-		if (snapshot.revision !== scannedRevision && now - scannedAt >= scanMs) {
+		// A kept snapshot has no records: its windows were kept with it (the read's snapshot rescans).
+		if (snapshot.kept) recordSamples = snapshot.kept.quota;
+		else if (snapshot.revision !== scannedRevision && now - scannedAt >= scanMs) {
 			recordSamples = recordQuotaSamples(snapshot.ledger.records());
 			scannedRevision = snapshot.revision;
 			scannedAt = now;

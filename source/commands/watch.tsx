@@ -17,11 +17,12 @@ import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
 import {cacheDirFrom, cacheFlags, usableCacheDir} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
 import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
-import {flagStateKey, loadFlagParams, loadFlagState, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache} from './flag-options.js';
-import {loadPrices, priceFlags, priceFlagsHelp, pricingInfo} from './price-sheets.js';
+import {flagStateCache, flagStateKey, loadFlagParams, loadFlagState, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
+import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {notifierFrom, notifyFlags, notifyFlagsHelp, notifyFromStore} from './notify-options.js';
 import {metricsFlags, metricsFlagsHelp, metricsPlan, normalizeOtlpFlag, startMetricsOutputs, type MetricsOutputs} from './metrics-options.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp, type SourceFlagValues} from './source-flags.js';
+import {keepWatched, KeptStore, watchKeptSnapshot} from './watch-kept.js';
 import {withQuota, type QuotaStore} from './watch-quota.js';
 
 const HELP_KEY = LIST_KEYS.find((e) => e.bindings.some(([, action]) => action === 'help'))!.label;
@@ -105,7 +106,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	}
 	// The same resolution as summary: `~` expanded, relative to cwd (a quoted '~/c' is not ./~/c).
 	const cacheDir = demo ? null : usableCacheDir(cacheDirFrom(flags, env, cwd), (m) => notices.push(m));
-	const flagCache = cacheDir ? {dir: cacheDir, depends: {patterns: patterns.map(String), pricing: pricingInfo(prices)}} : null;
+	const flagCache = cacheDir ? flagStateCache(cacheDir, patterns, prices) : null;
 	const resumeFlags = (cache: FlagStateCache, ledger: Ledger, events: number) => {
 		if (engine.stats.bytesRead !== 0) return null;
 		const key = flagStateKey(cache, flagParams, undefined, ledger, events);
@@ -125,7 +126,13 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	});
 	// Claude's windows come from the statusline's samples; the records carry Codex's and usage.jsonl's.
 	const state = stateDir(env);
-	const store = withQuota(engine.store, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0, thresholds: flagParams.rateLimit});
+	// Over unchanged files, the first full frame is the kept result until the engine is ready (watch-kept.ts).
+	const kept = new KeptStore(engine.store);
+	const warmStart = () => {
+		if (!flagCache) return;
+		kept.offer(watchKeptSnapshot({discovery: discoveryOptions(sourceValues, env, cwd), patterns, prices, params: flagParams, cache: flagCache, now: Date.now()}));
+	};
+	const store = withQuota(kept, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0, thresholds: flagParams.rateLimit});
 	const offNotify = notifyFromStore(store, notifier);
 	// A signal before the UI is up still removes the demo's temp dir.
 	const cleanupOnExit = () => demo?.remove();
@@ -145,7 +152,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 			if (metrics.server) stderr.write(`burn watch: metrics on http://${metrics.server.host}:${metrics.server.port}/metrics\n`);
 		}
 		if (!tty) return await printOnce(engine, store, stdout, stderr, env, notifier);
-		return await live(engine, store, stdout, stderr, stdin, (m) => notices.push(m), env);
+		return await live(engine, store, stdout, stderr, stdin, (m) => notices.push(m), env, warmStart);
 	} finally {
 		await metrics?.close();
 		offNotify();
@@ -154,9 +161,20 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		await engine.stop();
 		// The index is written by now: keep the fold beside it for the next run.
 		const final = flagCache ? flagHook.finalFold() : null;
+		let fold: KeptEvaluation | null = null;
 		if (flagCache && final) {
 			const key = flagStateKey(flagCache, flagParams, undefined, final.ledger, final.events);
 			if (key) saveFlagState(flagCache.dir, key, final.snapshot);
+			if (key && final.evaluation) fold = {key, snapshot: final.evaluation};
+		}
+		// And this run's count as a kept summary, so the next watch or summary --once starts warm.
+		if (flagCache) {
+			try {
+				const kept = final && fold ? {fold, ledger: final.ledger, events: final.events} : null;
+				keepWatched(engine, flagCache.dir, {patterns, prices}, Date.now(), kept);
+			} catch (error) {
+				notices.push(`could not keep the summary in ${flagCache.dir}: ${(error as Error).message}`);
+			}
 		}
 		demo?.remove();
 		process.off('exit', cleanupOnExit);
@@ -192,13 +210,23 @@ async function live(
 	stdin: NodeJS.ReadStream,
 	notice: (message: string) => void,
 	env: NodeJS.ProcessEnv,
+	/** Offers the kept result to the store (before the first Ink frame). */
+	warmStart: () => void,
 ): Promise<number> {
 	// The first frame goes out before Ink loads (its modules take ~0.3–0.4 s): a plain screen that
 	// says the read is starting; Ink draws over it from a cleared screen.
 	stdout.write(`${ENTER_ALT}\u001b[2J\u001b[Hburn  … reading\n\nreading…\n`);
 	let modules;
 	try {
-		modules = await Promise.all([import('ink'), import('../ui/App.js'), import('../ui/palette.js')]);
+		const loading = Promise.all([import('ink'), import('../ui/App.js'), import('../ui/palette.js')]);
+		// While the modules' files are read: the kept result, for the first full frame (a kept
+		// result that cannot be read is no kept result: the engine's read shows everything).
+		try {
+			warmStart();
+		} catch (error) {
+			notice(`the kept summary could not be shown: ${(error as Error).message}`);
+		}
+		modules = await loading;
 	} catch (error) {
 		stdout.write(LEAVE_ALT);
 		throw error;

@@ -5,6 +5,7 @@
 import type {BosunRuleStats} from './counting/bosun-rule.js';
 import type {UsageRuleReport} from './counting/usage-rule.js';
 import type {Flag} from './flags.js';
+import type {ProviderQuotaSample} from './quota.js';
 import type {Ledger, MinuteBucket} from './ledger.js';
 import type {SourceNumbers} from './source-numbers.js';
 import type {SummaryJson} from './summary.js';
@@ -34,6 +35,14 @@ export interface LiveSnapshot {
 	ledger: Ledger;
 	/** The engine finished its first full read. */
 	ready: boolean;
+	/**
+	 * Drawn from the summary kept at the index's watermark (commands/watch-kept.ts) while the
+	 * engine reads, over files the kept manifest says are unchanged: the document, per-minute
+	 * spend, per-root numbers and flags are the kept ones; the ledger is empty (no record is
+	 * decoded yet), so recent rates and a run's turns are not known until the read is done.
+	 * `quota`: the counted records' quota windows, kept with it.
+	 */
+	kept?: {quota: ProviderQuotaSample[]};
 	/** During the first read: files read so far of those found (the data shown is not in yet). */
 	progress?: {filesDone: number; filesTotal: number};
 	/**

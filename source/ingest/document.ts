@@ -10,6 +10,7 @@ import type {RecordFilter} from '../core/record-filter.js';
 import type {LiveSnapshot, MinutePoint} from '../core/snapshot.js';
 import type {SourceNumbers} from '../core/source-numbers.js';
 import {buildSummary, type SummaryJson} from '../core/summary.js';
+import type {Ledger} from '../core/ledger.js';
 import type {SourceRoot} from '../sources/types.js';
 
 /** What the engine holds at one moment, ready to be built into a document. */
@@ -52,16 +53,21 @@ export function buildDocument(parts: DocumentParts, options: DocumentOptions): S
 
 const DAY = 24 * 60 * 60_000;
 
+/** The counted ledger's spend per minute over the day before `now`, oldest first (the sparkline's and chart's data). */
+export function minutePoints(ledger: Ledger, now: number): MinutePoint[] {
+	const minutes: MinutePoint[] = [];
+	for (const [minute, b] of ledger.minutes) {
+		if (minute >= now - DAY) minutes.push({minute, records: b.records, tokens: b.tokens, usd: b.usd});
+	}
+	return minutes.sort((a, b) => a.minute - b.minute);
+}
+
 /** The snapshot the live store publishes: the document plus per-minute spend and the live flags. */
 export function buildLiveSnapshot(parts: DocumentParts, options: Omit<DocumentOptions, 'detail'> & {ready: boolean; flags: Flag[]}): LiveSnapshot {
 	const {now} = options;
 	const ledger = parts.counting.ledger;
 	const doc = buildDocument(parts, {...options, detail: 'live'});
-	const minutes: MinutePoint[] = [];
-	for (const [minute, b] of ledger.minutes) {
-		if (minute >= now - DAY) minutes.push({minute, records: b.records, tokens: b.tokens, usd: b.usd});
-	}
-	minutes.sort((a, b) => a.minute - b.minute);
+	const minutes = minutePoints(ledger, now);
 	const {counting} = parts;
 	return {
 		revision: ledger.revision,

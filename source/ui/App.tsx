@@ -6,7 +6,7 @@
 import {Box, useApp, useInput, useStdin, type Key} from 'ink';
 import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {LiveStore} from '../core/snapshot.js';
-import {runLabels} from '../core/run-id.js';
+import {docRunLabels} from '../core/run-id.js';
 import {flagsViewLines} from './view/flag-text.js';
 import {detailLines} from './view/item-detail.js';
 import {chartBars} from './view/spend-chart.js';
@@ -110,7 +110,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 	}, [selectedId, pinned]);
 
 	const subjects = useMemo(() => {
-		const labels = runLabels(Object.keys(snapshot.doc.byRun));
+		const labels = docRunLabels(snapshot.doc.byRun);
 		return new Map(snapshot.flags.map((f) => [f.id, flagSubject(f, snapshot.doc, labels)]));
 	}, [snapshot]);
 	// An overlay (help, flags) takes the table's place and the detail's below it.
@@ -221,7 +221,7 @@ export function App({store, size, clock = Date.now, tickMs = 1000, initialState}
 		<Box flexDirection="column" width={layout.width}>
 			<Header info={info} width={layout.width} lines={layout.headerLines} />
 			{layout.chartLines > 0 ? (
-				<SpendChart values={series} start={seriesStart(now, sparkWidth)} priced={model.priced} width={layout.width} height={layout.chartLines} />
+				<SpendChart values={series} start={seriesStart(now, sparkWidth)} priced={model.priced} nothingRead={snapshot.doc.totals.records === 0} width={layout.width} height={layout.chartLines} />
 			) : (
 				<Sparkline values={series} label={sparkLabel} suffix={sparkSuffix} height={layout.sparkLines} width={layout.width} />
 			)}

@@ -7,15 +7,16 @@ export interface SpendChartProps {
 	values: readonly (number | null)[];
 	start: number;
 	priced: boolean;
+	nothingRead: boolean;
 	width: number;
 	height: number;
 }
 
 /** The large chart of a tall pane: what it shows and its scale on top, labels left, clock below. */
-export function SpendChart({values, start, priced, width, height}: SpendChartProps) {
+export function SpendChart({values, start, priced, nothingRead, width, height}: SpendChartProps) {
 	const palette = usePalette();
 	if (height < 4) return null;
-	const chart = chartLines({values, start, priced, width, height});
+	const chart = chartLines({values, start, priced, nothingRead, width, height});
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text dimColor wrap="truncate">

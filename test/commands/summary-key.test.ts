@@ -1,7 +1,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {summaryKey, type WarmDepends} from '../../source/commands/summary-warm.js';
+import {summaryKey, type WarmDepends} from '../../source/commands/kept-summary.js';
 import {tempDir} from '../helpers/temp.js';
 
 // The kept summary's key must name every input besides the files (the flag fold's key names some

@@ -55,6 +55,17 @@ describe('watch App', () => {
 		await waitForFrame(lastFrame, (f) => f.includes('reading… 400 of 598 files'));
 	});
 
+	it('120×40 while the first read runs: the chart says nothing was read yet, not "$0" or "nothing spent"', () => {
+		const store = new TestStore({now: NOW, pricer: testPricer});
+		store.ready = false;
+		store.progress = {filesDone: 3, filesTotal: 598};
+		store.publish();
+		const frame = mount(store, {columns: 120, rows: 40}).lastFrame()!;
+		expect(frame).toContain('· — nothing read yet');
+		expect(frame).not.toContain('nothing spent');
+		expect(frame).not.toMatch(/\$0\b/);
+	});
+
 	it('labels token rates when nothing is priced', () => {
 		const {lastFrame} = mount(factoryStore({pricer: null}));
 		expect(lastFrame()).toContain('tok/min');

@@ -35,7 +35,7 @@ export type FlagHook = ((ledger: Ledger, now: number, events: () => ActivityEven
 	 * folded too), with that ledger and event count, for `flags.v8`; null when the ledger moved on
 	 * since the last call or nothing was folded.
 	 */
-	finalFold(): {snapshot: MonitorSnapshot; ledger: Ledger; events: number} | null;
+	finalFold(): {snapshot: MonitorSnapshot; evaluation: MonitorSnapshot | null; ledger: Ledger; events: number} | null;
 };
 
 export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
@@ -120,7 +120,8 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 		if (!ledger || ledger.revision !== revision || ledger.revision !== eventRevision) return null;
 		monitor.flush();
 		const snapshot = monitor.snapshot({keys: false, copy: false});
-		return snapshot ? {snapshot, ledger, events: eventCount} : null;
+		// `evaluation`: the part judging at a later clock reads (kept with the summary, so a warm start need not load flags.v8).
+		return snapshot ? {snapshot, evaluation: monitor.evaluationSnapshot(), ledger, events: eventCount} : null;
 	};
 	return Object.assign(hook, {finalFold});
 }

@@ -8,7 +8,7 @@ import type {Flag} from '../../core/flags.js';
 import {formatCount, UNKNOWN} from '../../core/format.js';
 import {NO_ISSUE, UNKNOWN_MODEL} from '../../core/ledger.js';
 import {costBasisText, formatCost, formatTokenTotal} from '../../core/report.js';
-import {runLabels} from '../../core/run-id.js';
+import {docRunLabels} from '../../core/run-id.js';
 import {sanitize} from '../../core/sanitize.js';
 import type {LiveSnapshot} from '../../core/snapshot.js';
 import type {BucketJson, RunBucketJson} from '../../core/summary.js';
@@ -74,7 +74,7 @@ function itemDetail(snapshot: LiveSnapshot, dim: ItemDim, key: string, q: Detail
 	const out: TextLine[] = [{text: `${DIM_WORD[dim]} ${name}`, role: 'heading'}, ...bucketLines(b, q.now, width)];
 	const runs = Object.entries(doc.byRun).filter(([id, r]) => runKey(r, dim, id) === key);
 	runs.sort(([, a], [, c]) => (c.lastAt ?? '').localeCompare(a.lastAt ?? ''));
-	const labels = runLabels(Object.keys(doc.byRun));
+	const labels = docRunLabels(doc.byRun);
 	out.push({text: `runs (${runs.length}), newest first`, role: 'heading'});
 	for (const [id, r] of runs.slice(0, 8)) {
 		const other = dim === 'model' ? (r.issue ? sanitize(r.issue) : NO_ISSUE) : r.model ? sanitize(r.model) : UNKNOWN;

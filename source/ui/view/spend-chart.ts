@@ -17,6 +17,8 @@ export interface ChartInput {
 	/** Epoch ms of the first value's minute. */
 	start: number;
 	priced: boolean;
+	/** No record read yet (a first read still running, or no data): nothing is known, so no `$0` scale either. */
+	nothingRead?: boolean;
 	width: number;
 	/** Lines, title and time axis included (at least 4). */
 	height: number;
@@ -46,6 +48,11 @@ export function chartLines(input: ChartInput): ChartLines {
 		if (v !== null && v === scale.peak && scale.peak > 0) peakAt = start + i * MINUTE;
 	});
 	const unpriced = values.some((v) => v === null);
+	if (input.nothingRead) {
+		// The sparkline's rule (App's '—'): before any record, "$0" or "nothing spent" would be a claim.
+		const empty = bars.map(() => ({label: `${' '.repeat(CHART_LABEL_WIDTH - 2)} │`, bars: ''}));
+		return {title: truncate(`spend ${unit} · last ${values.length}m · — nothing read yet`, width), rows: empty, axis: timeAxis(start, values.length, width)};
+	}
 	const parts = [
 		`spend ${unit} · last ${values.length}m`,
 		// Older spend may exist (the table has it): this chart only says nothing was spent in its window.

@@ -47,7 +47,10 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 	const problems = doc.problems.count;
 	const sources =
 		snapshot.sources.length === 0
-			? 'no sources found'
+			? // Before the first read is done no root is listed yet: that is not "none found".
+				snapshot.ready
+				? 'no sources found'
+				: 'reading…'
 			: `${kinds.join(', ')} · ${files} file${files === 1 ? '' : 's'} · ${recordsText(doc)}${problems > 0 ? ` · ${formatCount(problems, false)} problems` : ''}`;
 	const windows = (doc.quota ?? []).filter((e) => !e.stale).sort((a, b) => b.usedPercent - a.usedPercent);
 	const several = new Set(windows.map((e) => e.provider)).size > 1;
@@ -58,7 +61,8 @@ export function headerInfo(snapshot: LiveSnapshot, now: number, crumbs: string[]
 		crumbs,
 		paused,
 		ready: snapshot.ready,
-		rate: empty ? (priced ? `${UNKNOWN}/h` : `${UNKNOWN} tok/m`) : rate,
+		// Kept totals carry no records: the rate over the last 5 minutes waits for the read.
+		rate: empty || snapshot.kept ? (priced ? `${UNKNOWN}/h` : `${UNKNOWN} tok/m`) : rate,
 		today: empty ? UNKNOWN : priced ? `${lowerBound ? '≥ ' : ''}${formatRate(today, true)}` : `${formatRate(today, false)} tok`,
 		fidelity,
 		measuredPercent,

@@ -8,7 +8,7 @@ import {formatCount, PARTIAL_MARK, UNKNOWN} from '../../core/format.js';
 import {NO_ISSUE, UNKNOWN_MODEL} from '../../core/ledger.js';
 import type {UsageRecord} from '../../core/record.js';
 import {formatCost, formatTokenTotal} from '../../core/report.js';
-import {runLabels} from '../../core/run-id.js';
+import {docRunLabels} from '../../core/run-id.js';
 import {sanitize} from '../../core/sanitize.js';
 import type {LiveSnapshot} from '../../core/snapshot.js';
 import type {BucketJson, RunBucketJson, SummaryJson, TokenTotalJson} from '../../core/summary.js';
@@ -82,7 +82,7 @@ export function buildWatchModel(snapshot: LiveSnapshot, q: ModelQuery): WatchMod
 	const recent = recentSpend(snapshot, q.now);
 	const level = levelOf(q.path);
 	let labels: Map<string, string> | null = null;
-	const ctx: RowContext = {snapshot, priced, recent, now: q.now, flags: flagIndex(snapshot.flags, doc), labels: () => (labels ??= runLabels(Object.keys(doc.byRun)))};
+	const ctx: RowContext = {snapshot, priced, recent, now: q.now, flags: flagIndex(snapshot.flags, doc), labels: () => (labels ??= docRunLabels(doc.byRun))};
 	let rows: WatchRow[];
 	let nameHeader = 'Name';
 	if (level === 'list') {
@@ -190,7 +190,8 @@ function turnRows(ctx: RowContext, runId: string): WatchRow[] {
 function bucketRow(ctx: RowContext, dim: ItemDim, key: string, b: BucketJson, name: string): WatchRow {
 	const spend = ctx.recent.by[dim].get(key);
 	const lastAt = b.lastAt ? Date.parse(b.lastAt) : null;
-	let rate = '·';
+	// Kept totals without their records: the recent rate is not known yet (never `·`, which says idle).
+	let rate = ctx.snapshot.kept ? UNKNOWN : '·';
 	let rateValue = 0;
 	if (spend && spend.records > 0) {
 		rateValue = rateOf(spend, ctx.priced);

@@ -64,6 +64,17 @@ describe('chart of an idle window', () => {
 	});
 });
 
+describe('chart before any record is read', () => {
+	it('claims nothing: no "$0" scale and no "nothing spent", only that nothing was read yet', () => {
+		const start = new Date(2026, 10, 2, 12, 0).getTime();
+		const chart = chartLines({values: Array.from({length: 60}, () => 0), start, priced: true, nothingRead: true, width: 80, height: 8});
+		expect(chart.title).toBe('spend $/min · last 60m · — nothing read yet');
+		expect(chart.rows).toHaveLength(6);
+		for (const r of chart.rows) expect(r.label + r.bars).not.toMatch(/\$|┤/);
+		expect(chart.axis).toBe(timeAxis(start, 60, 80));
+	});
+});
+
 describe('run labels', () => {
 	it('time-ordered ids (shared first 8 hex digits) show their distinguishing tail; distinct ids keep their head', () => {
 		const v7 = ['019ad3c1-7e2a-7b11-9f0e-5c1d2a91f03c', '019ad3c1-82f4-7c02-8a77-0be4413d6e21', '019ad3c1-9a10-7d55-b3c9-77aa01c4b9d8'];
