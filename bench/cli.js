@@ -17,7 +17,7 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import {cpus, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {generate} from './generate.js';
-import {here, root, opt, duBytes} from './common.js';
+import {here, root, opt, duBytes, indexBytes} from './common.js';
 
 const sizeMb = Number(opt('--size-mb', 900));
 const seed = Number(opt('--seed', 1));
@@ -91,7 +91,7 @@ function benchScale(scale) {
 			warmRss: Math.max(...warms.map((w) => w.rssMb)),
 			ccMs: median(ccs.map((c) => c.ms)),
 			ccRss: Math.max(...ccs.map((c) => c.rssMb)),
-			indexMb: statSync(join(cacheDir, 'index.json')).size / 1048576,
+			indexMb: indexBytes(cacheDir) / 1048576,
 			flagStateMb: existsSync(join(cacheDir, 'flags.v8')) ? statSync(join(cacheDir, 'flags.v8')).size / 1048576 : 0,
 			same,
 		};

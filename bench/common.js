@@ -22,3 +22,13 @@ export function duBytes(dir) {
 	}
 	return n;
 }
+
+/** The index's files in a cache dir: its manifest (index.json) and segments (index-<sha1>.seg). */
+export function indexFiles(dir) {
+	return readdirSync(dir).filter((n) => n === 'index.json' || /^index-[0-9a-f]+\.seg$/.test(n));
+}
+
+/** Bytes the index takes in a cache dir. */
+export function indexBytes(dir) {
+	return indexFiles(dir).reduce((n, name) => n + statSync(join(dir, name)).size, 0);
+}

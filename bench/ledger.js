@@ -9,21 +9,14 @@ import {attributeIssue, DEFAULT_ISSUE_PATTERNS} from '../dist/core/attribution.j
 import {Ledger} from '../dist/core/ledger.js';
 import {ProblemLog} from '../dist/core/problems.js';
 import {buildSummary} from '../dist/core/summary.js';
-import {INDEX_FILE, loadIndex} from '../dist/ingest/index-store.js';
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {loadIndex} from '../dist/ingest/index-store.js';
 
 const [cacheDir, repeatsArg] = process.argv.slice(2);
 const repeats = Number(repeatsArg ?? 8);
 const {index, notice} = loadIndex(cacheDir);
 if (!index) throw new Error(notice ?? `no index in ${cacheDir}`);
-// The file list and parsers, from the index's JSON part.
-const raw = readFileSync(join(cacheDir, INDEX_FILE));
-const nl = raw.indexOf(0x0a);
-const header = JSON.parse(raw.toString('utf8', 0, nl));
-const body = JSON.parse(raw.toString('utf8', nl + 1, nl + 1 + header.json));
 const records = [];
-for (const f of body.files) for (const r of index.entry(f.path, f.parser).records) records.push(attributeIssue(r, DEFAULT_ISSUE_PATTERNS));
+for (const f of index.files()) for (const r of index.entry(f.path, f.parser).records) records.push(attributeIssue(r, DEFAULT_ISSUE_PATTERNS));
 
 const pricer = (r) => ({usd: ((r.tokens.input ?? 0) * 3 + (r.tokens.output ?? 0) * 15) / 1e6, basis: 'computed'});
 const doc = (ledger) => buildSummary({ledger, sources: [], missing: [], problems: new ProblemLog(), priced: true});

@@ -11,12 +11,12 @@
  *   node bench/run.js [--size-mb 1024] [--seed 1] [--idle-seconds 30] [--samples 40]
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, freemem, tmpdir, totalmem} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {generate, parseArgs} from './generate.js';
-import {duBytes} from './common.js';
+import {duBytes, indexBytes as indexSize, indexFiles} from './common.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -81,11 +81,11 @@ const cliCold = skipCli ? null : cli(['--no-cache']);
 const cliCacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-cache-'));
 if (!skipCli) {
 	// The CLI warm run reuses the engine's index (same files), so only one slow CLI pass is needed.
-	cpSync(join(cacheDir, 'index.json'), join(cliCacheDir, 'index.json'));
+	for (const name of indexFiles(cacheDir)) cpSync(join(cacheDir, name), join(cliCacheDir, name));
 }
 const cliWarm = skipCli ? null : cli(['--cache-dir', cliCacheDir]);
 progress('cli', {cliCold, cliWarm});
-const indexBytes = statSync(join(cacheDir, 'index.json')).size;
+const indexBytes = indexSize(cacheDir);
 if (warm.records !== cold.records || warm.totalTokens !== cold.totalTokens) {
 	throw new Error(`warm read disagrees with cold: ${JSON.stringify({cold, warm})}`);
 }

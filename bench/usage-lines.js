@@ -14,7 +14,7 @@ import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, r
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {mulberry32} from '../dist/core/prng.js';
-import {here, root, opt} from './common.js';
+import {here, root, opt, indexBytes} from './common.js';
 
 const lines = Number(opt('--lines', 1_000_000));
 const seed = Number(opt('--seed', 3));
@@ -74,7 +74,7 @@ try {
 	const row = (name, m) => `  ${name}: ${(m.ms / 1000).toFixed(2)} s = ${(mb / (m.ms / 1000)).toFixed(0)} MB/s, peak RSS ${m.rssMb.toFixed(0)} MB = ${(m.rssMb / mb).toFixed(2)}x the file, ${m.records} records\n`;
 	process.stdout.write(`\nusage.jsonl at factory scale — ${new Date().toISOString()} — ${lines} lines, ${mb.toFixed(0)} MB, load before ${load0}, after ${load1}\n`);
 	process.stdout.write(row('cold', cold) + row('warm', warm));
-	process.stdout.write(`  index ${(statSync(join(cacheDir, 'index.json')).size / 1048576).toFixed(0)} MB\n\n`);
+	process.stdout.write(`  index ${(indexBytes(cacheDir) / 1048576).toFixed(0)} MB\n\n`);
 	writeFileSync(join(dir, 'last.json'), JSON.stringify({lines, mb, cold, warm}));
 } finally {
 	rmSync(cacheDir, {recursive: true, force: true});

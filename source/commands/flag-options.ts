@@ -153,12 +153,16 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	const base = cache ? foldBaseKey(cache, params, filters, priced) : null;
 	const stored = cache && key ? loadKeptFold(cache.dir, key, base) : null;
 	const kept = stored?.exact ? stored.snapshot : null;
+	const lineage = collected.engine.appendLineage();
 	let monitor: FlagMonitor;
 	let content: FoldContent | null = null;
 	if (kept) monitor = FlagMonitor.resume(options, kept, () => ({records: [...ledger.records()], events}));
 	else {
 		const prior = stored?.fold ? {snapshot: stored.snapshot, fold: stored.fold} : null;
-		const append = prior ? foldAppend(prior.fold, ledger.records(), events) : null;
+		// Only appended records no counting rule can touch, over the very index the fold folded: the
+		// folded records are unchanged and need no fingerprint to prove it (docs/flag-state.md).
+		const unchanged = prior !== null && prior.fold.index != null && prior.fold.index === lineage.from;
+		const append = prior ? foldAppend(prior.fold, ledger.records(), events, unchanged) : null;
 		if (prior && append) {
 			// The new keys were never folded (keys: []); one landing before the position re-folds from `before`.
 			monitor = FlagMonitor.resume(options, {...prior.snapshot, keys: []}, () => append.before);
@@ -177,7 +181,7 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	}, inputs, priced, filters, now);
 	if (cache && key && !kept) {
 		const snapshot = monitor.snapshot({keys: false, copy: false});
-		if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: content ?? foldContent(ledger.records(), events)} : undefined);
+		if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: {...(content ?? foldContent(ledger.records(), events)), index: lineage.written}} : undefined);
 	}
 	const evaluation = key ? monitor.evaluationSnapshot() : null;
 	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null};

@@ -7,7 +7,7 @@
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
-import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS} from '../core/counting/coalescer.js';
+import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS, inert} from '../core/counting/coalescer.js';
 import type {Flag} from '../core/flags.js';
 import {Ledger} from '../core/ledger.js';
 import {ProblemLog} from '../core/problems.js';
@@ -22,8 +22,8 @@ import type {SourceDefinition, SourceRoot} from '../sources/types.js';
 import {discoverSources, listRootFiles, rootReads, type DiscoveryResult} from './discover.js';
 import {buildLiveSnapshot, type DocumentParts} from './document.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
-import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
-import {loadIndex, saveIndex, type IndexedFile, type LoadedIndex} from './index-store.js';
+import {FileTracker, type RecordSink, type SyncOutcome, type TrackerSnapshot} from './file-tracker.js';
+import {loadIndex, saveIndex, type IndexedFile, type IndexItem, type LoadedIndex, type SegmentRef} from './index-store.js';
 import {CoalescingStore} from './store.js';
 import type {Manifest, ManifestFile} from './summary-cache.js';
 import {Watcher, type WatchedEngine} from './watcher.js';
@@ -68,6 +68,14 @@ export class Engine implements LiveEngine, WatchedEngine {
 	/** The index as loaded: gone files outside this run's roots are written back from it. */
 	private loadedIndex: LoadedIndex | null = null;
 	private readonly carried: IndexedFile[] = [];
+	/** Trackers whose state is exactly what this index segment holds (restored or written, unchanged since): written back as they are. */
+	private readonly clean = new Map<string, SegmentRef>();
+	/** A tracker is restoring from the index (its records are the index's, not read). */
+	private restoring = false;
+	/** Since start, every record read (not restored) was inert with a new key, and nothing was retracted. */
+	private appendsOnly = true;
+	/** The digest of the index this engine last wrote. */
+	private writtenDigest: string | null = null;
 	private indexBytes: number | null = null;
 	ready = false;
 	/** The first read's progress (files), shown by the live view until `ready`. */
@@ -126,10 +134,13 @@ export class Engine implements LiveEngine, WatchedEngine {
 		else this.sink = {
 			add: (r) => {
 				const attributed = attribute(r);
+				const size = ledger.size;
 				counted.add(attributed);
+				if (!this.restoring && (ledger.size !== size + 1 || !inert(attributed))) this.appendsOnly = false;
 				onRecord?.(attributed);
 			},
 			retract: (path) => {
+				this.appendsOnly = false;
 				ledger.retractFile(path);
 				gate.retract(path);
 				// A retracted file's duplicate conflicts go with it (a re-read reports them again).
@@ -207,24 +218,53 @@ export class Engine implements LiveEngine, WatchedEngine {
 	/** Saves the index now if anything changed since it was loaded or last saved. */
 	writeIndex(): void {
 		if (!this.options.cacheDir || !this.indexDirty || !this.ready) return;
-		const snaps = [];
-		for (const f of this.files.values()) {
+		const items: IndexItem[] = [];
+		for (const [path, f] of this.files) {
+			const segment = this.clean.get(path);
+			if (segment) {
+				items.push({path, segment});
+				continue;
+			}
 			const s = f.tracker.snapshot();
-			if (s) snaps.push(s);
+			if (s) items.push(s);
 		}
 		// Gone files this run did not look at (other source flags): history, kept as it was.
 		if (this.loadedIndex) {
 			for (const known of this.carried) {
+				const segment = this.loadedIndex.segment(known.path, known.parser, true);
+				if (segment) {
+					items.push({path: known.path, segment});
+					continue;
+				}
 				const entry = this.loadedIndex.entry(known.path, known.parser);
-				if (entry) snaps.push({...entry, gone: true});
+				if (entry) items.push({...entry, gone: true});
 			}
 		}
 		try {
-			this.indexBytes = saveIndex(this.options.cacheDir, snaps);
+			const saved = saveIndex(this.options.cacheDir, items);
+			this.indexBytes = saved.bytes;
+			this.writtenDigest = saved.digest;
+			for (const [path, segment] of saved.segments) if (this.files.has(path)) this.clean.set(path, segment);
 			this.indexDirty = false;
 		} catch (error) {
 			this.notice(`could not write the index in ${this.options.cacheDir}: ${(error as Error).message}`);
 		}
+	}
+
+	/**
+	 * How the records counted relate to the index, for a flag fold resumed over an append
+	 * (docs/flag-state.md). `from`: the loaded index's digest when every entry of it was restored
+	 * and every record read since was one no counting rule can touch (`inert`) with a new key, and
+	 * nothing was retracted: then the records counted are the loaded index's, each as it counted
+	 * there, plus new ones. `written`: the digest of the index this read left on disk when it holds
+	 * exactly the records counted (no entry carried uncounted, none counted aside). Null: not so.
+	 */
+	appendLineage(): {from: string | null; written: string | null} {
+		const loaded = this.loadedIndex;
+		const whole = this.carried.length === 0;
+		const from = loaded !== null && whole && this.appendsOnly && this.restoredFiles === loaded.size ? loaded.digest : null;
+		const written = whole && this.manifest() !== null ? (this.writtenDigest ?? loaded?.digest ?? null) : null;
+		return {from, written};
 	}
 
 	/**
@@ -389,10 +429,11 @@ export class Engine implements LiveEngine, WatchedEngine {
 			if (!tracked) continue;
 			const entry = index?.entry(file, tracked.tracker.parser);
 			if (entry) {
-				tracked.tracker.restore(entry);
-				this.restoredFiles++;
+				this.restoreTracker(tracked.tracker, entry);
+				const segment = index!.segment(file, tracked.tracker.parser, entry.gone === true);
+				if (segment) this.clean.set(file, segment);
 			}
-			if (this.settle(await tracked.tracker.sync())) changed = true;
+			if (this.settle(await tracked.tracker.sync(), file)) changed = true;
 			if (!entry) changed = true;
 			if (!this.ready) await this.reportProgress();
 		}
@@ -416,8 +457,10 @@ export class Engine implements LiveEngine, WatchedEngine {
 				this.files.delete(known.path);
 				continue;
 			}
-			tracked.tracker.restore({...entry, gone: true});
-			this.restoredFiles++;
+			this.restoreTracker(tracked.tracker, {...entry, gone: true});
+			// Kept as it is when it was written gone by this parser (an older one's entry is written again under this one's id).
+			const segment = index.segment(known.path, tracked.tracker.parser, true);
+			if (segment) this.clean.set(known.path, segment);
 			// Written back marked gone (it may have been read live last time).
 			if (!known.gone) this.indexDirty = true;
 		}
@@ -436,6 +479,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 			records += tracker.records.length;
 			this.sink.retract(path);
 			this.files.delete(path);
+			this.clean.delete(path);
 		}
 		if (files.length > 0) {
 			this.indexDirty = true;
@@ -464,10 +508,21 @@ export class Engine implements LiveEngine, WatchedEngine {
 		return tracked;
 	}
 
+	private restoreTracker(tracker: FileTracker, entry: TrackerSnapshot): void {
+		this.restoring = true;
+		try {
+			tracker.restore(entry);
+		} finally {
+			this.restoring = false;
+		}
+		this.restoredFiles++;
+	}
+
 	/** Book-keeping after a sync; true when something changed. */
-	private settle(outcome: SyncOutcome): boolean {
+	private settle(outcome: SyncOutcome, path: string): boolean {
 		if (outcome === 'unchanged') return false;
 		this.indexDirty = true;
+		this.clean.delete(path);
 		return true;
 	}
 
@@ -477,7 +532,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 		const alerts = this.alerts.get(path);
 		if (alerts) return (await alerts.sync()) !== 'unchanged';
 		const tracked = this.files.get(path) ?? this.files.get(path.replace(/-(wal|journal)$/, '')) ?? this.adopt(path);
-		return tracked !== null && this.settle(await tracked.tracker.sync());
+		return tracked !== null && this.settle(await tracked.tracker.sync(), tracked.tracker.path);
 	}
 
 	async relistRoots(): Promise<boolean> {
@@ -489,7 +544,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 	async syncChangedFiles(): Promise<boolean> {
 		let changed = false;
 		for (const {tracker} of this.files.values()) {
-			if (tracker.changed() && this.settle(await tracker.sync())) changed = true;
+			if (tracker.changed() && this.settle(await tracker.sync(), tracker.path)) changed = true;
 		}
 		for (const alerts of this.alerts.values()) {
 			if (alerts.changed() && (await alerts.sync()) !== 'unchanged') changed = true;

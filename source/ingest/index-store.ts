@@ -2,51 +2,41 @@
  * The persistent index: per file its identity, committed offset, resume state, parser version
  * and compact records, so the next start re-parses only bytes it has not seen.
  *
- * Layout: one header line `{"magic","version","bytes","sha1","json"}` (space-padded to a multiple
- * of 8 bytes), then the body: `json` bytes of JSON (files, string and value tables, record keys),
- * padding to 8 bytes, and the records' typed-array columns (record-codec.ts). Written to a
- * unique temp file (mode 0600) and renamed over the old one, so a reader sees a whole index or
- * the previous one, and two burn processes never interleave: the last writer wins. Anything
- * unexpected (bad header, wrong version, short body, checksum mismatch, malformed entry) means
- * "discard and rebuild", reported in one line, never a crash. For files on disk the index is a
- * cache: it never changes an answer. For files gone from disk (agents delete old transcripts) it
- * is the history: their entries are kept, marked `gone`, and their records still count until
- * `burn forget --gone` drops them (docs/history.md).
+ * Layout (version 4): `index.json` is a small manifest, one header line
+ * `{"magic","version","bytes","sha1"}` then `{"segments":[[sha1, bytes, json], …]}`; each segment
+ * is a file `index-<sha1>.seg` holding one file's entry and records (index-segment.ts). A write
+ * encodes only the files that changed since they were restored (an append rewrites one segment,
+ * not the whole history), writes each new segment under its content's name (temp + rename), then
+ * renames the manifest over the old one: a reader sees the whole new index or the previous one.
+ * Segments no manifest names are removed once they are a minute old (a concurrent writer's new or
+ * reused segments are young; reused ones are touched), and a reader that finds a segment gone
+ * re-reads the manifest once. Two burn processes never interleave: the last writer wins.
+ * Anything unexpected (bad header, wrong version, short body, checksum mismatch, a segment
+ * missing or damaged, malformed entry) means "discard and rebuild", reported in one line, never a
+ * crash. For files on disk the index is a cache: it never changes an answer. For files gone from
+ * disk (agents delete old transcripts) it is the history: their entries are kept, marked `gone`,
+ * and their records still count until `burn forget --gone` drops them (docs/history.md).
  */
 import {createHash} from 'node:crypto';
-import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {foldVersions} from '../core/dedup.js';
-import {ProblemLog, type ProblemLogJson} from '../core/problems.js';
-import type {ActivityEvent, UsageRecord} from '../core/record.js';
-import {MAX_PROBLEMS_PER_FILE, type FileIdentity, type TrackerSnapshot} from './file-tracker.js';
-import {ColumnReader, ColumnWriter} from './record-codec.js';
+import type {TrackerSnapshot} from './file-tracker.js';
+import {decodeBody, decodeEntry, encodeBody, type FileEntryJson} from './index-segment.js';
+import type {ColumnReader} from './record-codec.js';
 
-/** 3: per-file `span` (time range of every record parsed, folded versions included). */
-export const INDEX_VERSION = 3;
+/** 4: a manifest and one segment file per tracked file (3: one file, read as one segment). */
+export const INDEX_VERSION = 4;
 export const INDEX_FILE = 'index.json';
 const MAGIC = 'burn-index';
+/** Unreferenced segments younger than this may belong to a concurrent writer's manifest. */
+const SEGMENT_GRACE_MS = 60_000;
 
-interface FileEntryJson {
-	path: string;
-	parser: string;
-	id: [number, number, number, number, number | null, number | null];
-	offset: number;
-	line: number;
-	state: unknown;
-	fp: string | null;
-	tail: number;
-	/** Records of this file: the next `records` rows of the columns. */
-	records: number;
-	/** Parsed records folded away (superseded versions within the file). */
-	folded: number;
-	/** Earliest and latest time of every record parsed (folded versions included); null: none. */
-	span: [number, number] | null;
-	events: ActivityEvent[];
-	problems: ProblemLogJson;
-	/** The file was gone from disk when the index was written. */
-	gone?: true;
+/** A segment as the manifest names it: its content's SHA-1, its length, its JSON part's length. */
+export interface SegmentRef {
+	sha1: string;
+	bytes: number;
+	json: number;
 }
 
 /** What the index holds for one file, without decoding its records. */
@@ -57,28 +47,24 @@ export interface IndexedFile {
 	gone: boolean;
 }
 
-interface IndexBody {
-	strings: string[];
-	/** Meta, quota and unknown-field objects, each stored once. */
-	values: unknown[];
-	/** Every record's key, in file order. */
-	keys: string[];
-	files: FileEntryJson[];
+interface Located {
+	f: FileEntryJson;
+	first: number;
+	columns: ColumnReader;
+	/** The segment that holds this entry alone (null: a version-3 index, or a segment shared with others). */
+	segment: SegmentRef | null;
 }
 
 /** A loaded index: entries are decoded only when a tracker restores them. */
 export class LoadedIndex {
-	private readonly byPath = new Map<string, {f: FileEntryJson; first: number}>();
+	private readonly byPath = new Map<string, Located>();
 
 	constructor(
-		body: IndexBody,
-		private readonly columns: ColumnReader,
+		located: Iterable<Located>,
+		/** The manifest's SHA-1 (its header's): the same digest, the same entries. */
+		readonly digest: string,
 	) {
-		let first = 0;
-		for (const f of body.files) {
-			this.byPath.set(f.path, {f, first});
-			first += f.records;
-		}
+		for (const l of located) this.byPath.set(l.f.path, l);
 	}
 
 	get size(): number {
@@ -98,30 +84,17 @@ export class LoadedIndex {
 		const found = this.byPath.get(path);
 		if (!found) return null;
 		if (found.f.parser !== parser && !(anyVersion && sameReader(found.f.parser, parser))) return null;
-		const {f, first} = found;
-		// push, not `new Array(n)`: a large preallocated array starts in V8's slow dictionary mode.
-		const records: UsageRecord[] = [];
-		for (let j = 0; j < f.records; j++) records.push(this.columns.record(first + j, path));
-		const [dev, ino, size, mtimeMs, walSize, walMtimeMs] = f.id;
-		const identity: FileIdentity = {dev, ino, size, mtimeMs};
-		if (walSize !== null) identity.walSize = walSize;
-		if (walMtimeMs !== null) identity.walMtimeMs = walMtimeMs;
-		return {
-			path,
-			parser,
-			identity,
-			offset: f.offset,
-			line: f.line,
-			state: f.state,
-			fingerprint: f.fp,
-			tailBytes: f.tail,
-			records,
-			folded: typeof f.folded === 'number' ? f.folded : 0,
-			span: Array.isArray(f.span) ? {from: f.span[0], to: f.span[1]} : null,
-			events: f.events,
-			problems: ProblemLog.fromJson(f.problems, MAX_PROBLEMS_PER_FILE),
-			...(f.gone === true ? {gone: true} : {}),
-		};
+		return decodeEntry(found.f, found.first, found.columns, parser);
+	}
+
+	/**
+	 * The segment holding exactly `path`'s entry as it was loaded, written by `parser` (gone or not
+	 * as `gone` says), to write back unchanged; null when it must be encoded again.
+	 */
+	segment(path: string, parser: string, gone: boolean): SegmentRef | null {
+		const found = this.byPath.get(path);
+		if (!found || found.segment === null || found.f.parser !== parser || (found.f.gone === true) !== gone) return null;
+		return found.segment;
 	}
 }
 
@@ -143,15 +116,24 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, home = env
 }
 
 export function loadIndex(dir: string): LoadResult {
+	const first = loadOnce(dir);
+	// A concurrent writer may have replaced the manifest and removed a segment the old one named.
+	if (first.missingSegment === null) return first.result;
+	const again = loadOnce(dir);
+	return again.missingSegment === null ? again.result : {index: null, notice: `index ${join(dir, INDEX_FILE)} lacks its segment ${again.missingSegment}; rebuilding it`};
+}
+
+function loadOnce(dir: string): {result: LoadResult; missingSegment: string | null} {
 	const file = join(dir, INDEX_FILE);
+	const done = (result: LoadResult) => ({result, missingSegment: null});
 	let raw: Buffer;
 	try {
 		raw = readFileSync(file);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {index: null, notice: null};
-		return {index: null, notice: `index ${file} unreadable (${(error as Error).message}); rebuilding it`};
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return done({index: null, notice: null});
+		return done({index: null, notice: `index ${file} unreadable (${(error as Error).message}); rebuilding it`});
 	}
-	const discard = (why: string): LoadResult => ({index: null, notice: `index ${file} ${why}; rebuilding it`});
+	const discard = (why: string) => done({index: null, notice: `index ${file} ${why}; rebuilding it`});
 	const nl = raw.indexOf(0x0a);
 	if (nl === -1) return discard('is truncated');
 	let header: {magic?: unknown; version?: unknown; bytes?: unknown; sha1?: unknown; json?: unknown};
@@ -161,117 +143,156 @@ export function loadIndex(dir: string): LoadResult {
 		return discard('has a corrupt header');
 	}
 	if (header?.magic !== MAGIC) return discard('is not a burn index');
-	if (header.version !== INDEX_VERSION) return discard(`is version ${String(header.version)}, this burn writes ${INDEX_VERSION}`);
+	if (header.version !== INDEX_VERSION && header.version !== 3) return discard(`is version ${String(header.version)}, this burn writes ${INDEX_VERSION}`);
 	const body = raw.subarray(nl + 1);
 	if (header.bytes !== body.length) return discard('is truncated');
 	if (header.sha1 !== sha1(body)) return discard('failed its checksum');
 	try {
-		const jsonBytes = header.json;
-		if (typeof jsonBytes !== 'number' || jsonBytes > body.length) throw new Error('bad header');
-		const parsed = JSON.parse(body.toString('utf8', 0, jsonBytes)) as IndexBody;
-		if (!Array.isArray(parsed?.strings) || !Array.isArray(parsed.values) || !Array.isArray(parsed.keys) || !Array.isArray(parsed.files)) {
-			throw new Error('bad body');
+		if (header.version === 3) {
+			// One body, read as one segment that is not kept as it is (the next write splits it).
+			const {files, columns} = decodeBody(body, header.json);
+			return done({index: new LoadedIndex(files.map(({f, first}) => ({f, first, columns, segment: null})), header.sha1), notice: null});
 		}
-		let n = 0;
-		for (const f of parsed.files) {
-			if (typeof f.path !== 'string' || typeof f.parser !== 'string' || !Array.isArray(f.id) || !Number.isInteger(f.records) || f.records < 0) {
-				throw new Error('bad entry');
+		const manifest = JSON.parse(body.toString('utf8')) as {segments?: unknown};
+		if (!Array.isArray(manifest?.segments)) throw new Error('bad manifest');
+		const located: Located[] = [];
+		for (const s of manifest.segments as unknown[]) {
+			const ref = segmentRef(s);
+			let seg: Buffer;
+			try {
+				seg = readFileSync(join(dir, segmentName(ref.sha1)));
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {result: {index: null, notice: null}, missingSegment: segmentName(ref.sha1)};
+				throw error;
 			}
-			n += f.records;
+			if (seg.length !== ref.bytes) return discard(`has a truncated segment ${segmentName(ref.sha1)}`);
+			if (sha1(seg) !== ref.sha1) return discard(`has a segment that failed its checksum (${segmentName(ref.sha1)})`);
+			const {files, columns} = decodeBody(seg, ref.json);
+			for (const {f, first} of files) located.push({f, first, columns, segment: files.length === 1 ? ref : null});
 		}
-		const columns = new ColumnReader(n, body.subarray(pad8(jsonBytes)), parsed.keys, parsed.strings, parsed.values);
-		return {index: new LoadedIndex(parsed, columns), notice: null};
+		return done({index: new LoadedIndex(located, header.sha1), notice: null});
 	} catch {
 		return discard('is malformed');
 	}
 }
 
-/** Writes the index atomically (unique temp + rename, 0600). Returns the bytes written. */
-export function saveIndex(dir: string, snapshots: Iterable<TrackerSnapshot>): number {
+function segmentRef(v: unknown): SegmentRef {
+	if (!Array.isArray(v) || v.length !== 3) throw new Error('bad segment');
+	const [hash, bytes, json] = v as unknown[];
+	if (typeof hash !== 'string' || !/^[0-9a-f]{40}$/.test(hash) || !Number.isInteger(bytes) || !Number.isInteger(json)) throw new Error('bad segment');
+	return {sha1: hash, bytes: bytes as number, json: json as number};
+}
+
+function segmentName(hash: string): string {
+	return `index-${hash}.seg`;
+}
+
+/** One file to write: its tracker's state to encode, or the loaded segment that already holds it. */
+export type IndexItem = TrackerSnapshot | {path: string; segment: SegmentRef};
+
+export interface SaveResult {
+	/** Bytes written (new segments and the manifest). */
+	bytes: number;
+	/** Every path written and the segment that now holds it. */
+	segments: Map<string, SegmentRef>;
+	/** The manifest's SHA-1: the index's digest. */
+	digest: string;
+}
+
+/**
+ * Writes the index: new segments (unique temp + rename to their content's name, 0600), then the
+ * manifest the same way, then removes old unreferenced segments.
+ */
+export function saveIndex(dir: string, items: Iterable<IndexItem>): SaveResult {
 	mkdirSync(dir, {recursive: true, mode: 0o700});
-	const columns = new ColumnWriter();
-	const files: FileEntryJson[] = [];
-	for (const s of snapshots) {
-		const id = s.identity;
-		const kept = foldVersions(s.records);
-		for (const r of kept) columns.add(r, s.path);
-		files.push({
-			path: s.path,
-			parser: s.parser,
-			id: [id.dev, id.ino, id.size, id.mtimeMs, id.walSize ?? null, id.walMtimeMs ?? null],
-			offset: s.offset,
-			line: s.line,
-			state: s.state,
-			fp: s.fingerprint,
-			tail: s.tailBytes,
-			records: kept.length,
-			folded: s.folded + s.records.length - kept.length,
-			span: s.span ? [s.span.from, s.span.to] : null,
-			events: s.events,
-			problems: s.problems.toJson(),
-			...(s.gone ? {gone: true as const} : {}),
-		});
+	const refs: SegmentRef[] = [];
+	const segments = new Map<string, SegmentRef>();
+	let bytes = 0;
+	const now = new Date();
+	for (const item of items) {
+		let ref: SegmentRef;
+		if ('segment' in item) {
+			ref = item.segment;
+			// Young again, so a concurrent writer's clean-up leaves it to the manifest that names it.
+			try {
+				utimesSync(join(dir, segmentName(ref.sha1)), now, now);
+			} catch {}
+		} else {
+			const body = encodeBody([item]);
+			ref = {sha1: body.sha1, bytes: body.bytes, json: body.json};
+			// Written even when a file of that name exists: it may be the damaged copy a rebuild replaces.
+			writeAtomically(dir, join(dir, segmentName(ref.sha1)), body.parts);
+			bytes += body.bytes;
+		}
+		refs.push(ref);
+		segments.set(item.path, ref);
 	}
-	const binary = columns.columns();
-	// The values are already JSON (their interning keys): joined as they are, the same bytes as
-	// stringifying the whole body, without serialising every meta object a second time.
-	const json = Buffer.from(
-		`{"strings":${JSON.stringify(columns.strings.items)},"values":[${columns.values.keys.join(',')}],"keys":${JSON.stringify(columns.keys)},"files":${JSON.stringify(files)}}`,
-	);
-	// The body's parts are hashed and written as they are (no concatenated copies of a large index).
-	const body = [json, Buffer.alloc(pad8(json.length) - json.length, 0x20), binary];
-	const bodyBytes = body.reduce((n, b) => n + b.length, 0);
-	const hash = createHash('sha1');
-	for (const b of body) hash.update(b);
-	let head = JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: bodyBytes, sha1: hash.digest('hex'), json: json.length});
-	// Padded so the columns start 8-byte aligned in the file buffer (typed arrays are views, not copies).
-	head = head.padEnd(pad8(head.length + 1) - 1, ' ');
-	const header = Buffer.from(head + '\n');
+	const body = Buffer.from(JSON.stringify({segments: refs.map((r) => [r.sha1, r.bytes, r.json])}));
+	const digest = sha1(body);
+	const header = Buffer.from(JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: digest}) + '\n');
+	writeAtomically(dir, join(dir, INDEX_FILE), [header, body]);
+	removeUnreferenced(dir, new Set(refs.map((r) => segmentName(r.sha1))));
+	return {bytes: bytes + header.length + body.length, segments, digest};
+}
+
+function writeAtomically(dir: string, path: string, parts: Buffer[]): void {
 	const tmp = join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
 		const fd = openSync(tmp, 'w', 0o600);
 		try {
-			for (const b of [header, ...body]) writeAll(fd, b);
+			for (const b of parts) writeAll(fd, b);
 		} finally {
 			closeSync(fd);
 		}
-		renameSync(tmp, join(dir, INDEX_FILE));
+		renameSync(tmp, path);
 	} catch (error) {
 		try {
 			unlinkSync(tmp);
 		} catch {}
 		throw error;
 	}
-	removeStaleTemps(dir);
-	return header.length + bodyBytes;
 }
 
 function writeAll(fd: number, b: Buffer): void {
 	for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }
 
-function pad8(n: number): number {
-	return Math.ceil(n / 8) * 8;
-}
-
 function sha1(buf: Buffer): string {
 	return createHash('sha1').update(buf).digest('hex');
 }
 
-/** Temp files of writers that died mid-write (older than an hour). */
-function removeStaleTemps(dir: string): void {
+/**
+ * Segments neither this manifest nor the one on disk now names, once older than the grace
+ * period, and temp files of writers that died mid-write (older than an hour).
+ */
+function removeUnreferenced(dir: string, written: Set<string>): void {
 	let names: string[];
 	try {
 		names = readdirSync(dir);
 	} catch {
 		return;
 	}
-	const cutoff = Date.now() - 3_600_000;
+	const current = currentSegments(dir);
+	const now = Date.now();
 	for (const name of names) {
-		if (!name.startsWith(`${INDEX_FILE}.`) || !name.endsWith('.tmp')) continue;
+		const temp = name.startsWith(`${INDEX_FILE}.`) && name.endsWith('.tmp');
+		const segment = name.startsWith('index-') && name.endsWith('.seg') && !written.has(name) && !current.has(name);
+		if (!temp && !segment) continue;
 		try {
 			const p = join(dir, name);
-			if (statSync(p).mtimeMs < cutoff) unlinkSync(p);
+			if (statSync(p).mtimeMs < now - (temp ? 3_600_000 : SEGMENT_GRACE_MS)) unlinkSync(p);
 		} catch {}
 	}
+}
+
+/** The segments the manifest on disk names (another writer's, when it renamed last). */
+function currentSegments(dir: string): Set<string> {
+	const names = new Set<string>();
+	try {
+		const raw = readFileSync(join(dir, INDEX_FILE));
+		const nl = raw.indexOf(0x0a);
+		const manifest = JSON.parse(raw.toString('utf8', nl + 1)) as {segments?: unknown};
+		if (Array.isArray(manifest.segments)) for (const s of manifest.segments) if (Array.isArray(s) && typeof s[0] === 'string') names.add(segmentName(s[0]));
+	} catch {}
+	return names;
 }

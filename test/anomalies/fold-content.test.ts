@@ -32,6 +32,20 @@ describe('what a flag fold folded, and whether the items now are those plus new 
 		expect(m(null)).not.toBe(recordFingerprint(noMeta as typeof a));
 	});
 
+	it('over records proven unchanged, the same answer without fingerprinting the folded ones again', () => {
+		const c = makeRecord({key: 'k:c', at: 3000});
+		const checked = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)])!;
+		const trusted = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)], true)!;
+		expect(trusted).toEqual(checked);
+		// Proven unchanged, a folded record is not fingerprinted: its folded fingerprint is kept.
+		const changed = {...b, tokens: {...b.tokens, output: 99}};
+		expect(foldAppend(folded, [a, changed], [ev(1500), ev(1500)])).toBeNull();
+		expect(foldAppend(folded, [a, changed], [ev(1500), ev(1500)], true)!.now.records).toEqual(folded.records);
+		// Keys and events are still matched: a folded record gone, an event gone.
+		expect(foldAppend(folded, [a], [ev(1500), ev(1500)], true)).toBeNull();
+		expect(foldAppend(folded, [a, b], [ev(1500)], true)).toBeNull();
+	});
+
 	it('finds the new records and events of an append', () => {
 		const c = makeRecord({key: 'k:c', at: 3000});
 		const append = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)])!;

@@ -1,7 +1,9 @@
 import {appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {deserialize} from 'node:v8';
 import {afterAll, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
+import {usageLine} from '../helpers/records.js';
 import {copyFixture, tempDir} from '../helpers/temp.js';
 
 /**
@@ -61,7 +63,8 @@ describe('summary --once answers warm from what the last run counted, and misses
 		const copy = join(dir, `truth-${Math.random().toString(36).slice(2)}`);
 		if (existsSync(cache)) cpSync(cache, copy, {recursive: true});
 		else mkdirSync(copy);
-		for (const name of readdirSync(copy)) if (name !== 'index.json') unlinkSync(join(copy, name));
+		// The index is its manifest and segments; the kept summary and fold go.
+		for (const name of readdirSync(copy)) if (name !== 'index.json' && !/^index-[0-9a-f]+\.seg$/.test(name)) unlinkSync(join(copy, name));
 		const out = norm(raw(['--json', ...extra], ['--cache-dir', copy]));
 		rmSync(copy, {recursive: true, force: true});
 		return out;
@@ -210,6 +213,30 @@ describe('summary --once answers warm from what the last run counted, and misses
 		expect(bigger.out).toBe(streamed);
 		expect(runA(bigger.out)).not.toEqual(runA(grown.out));
 		expect(bigger.out).toBe(cold(budget));
+	});
+
+	it('an append no counting rule can touch resumes the fold over the index it folded, with the flags of a fold from the start', () => {
+		const budget = ['--budget', 'run=0.05'];
+		const digest = () => (JSON.parse(readFileSync(join(cache, 'index.json'), 'utf8').split('\n')[0]!) as {sha1: string}).sha1;
+		/** The index the kept fold says it folded exactly (docs/flag-state.md). */
+		const foldedIndex = () => (deserialize(readFileSync(join(cache, 'flags.v8'))) as {content?: {fold: {index?: string | null}}}).content?.fold.index;
+		const first = warm(budget);
+		expect(first.out).toBe(cold(budget));
+		expect(foldedIndex()).toBe(digest());
+		// A new usage.jsonl turn naming no workspace: no rule can touch it, its key is new.
+		appendFileSync(join(work, '.symphony', 'telemetry', 'usage.jsonl'), usageLine(9000, 1, 900_000, 90_000));
+		const expected = truth(budget);
+		const grown = warm(budget);
+		expect(grown.hit).toBe(false);
+		expect(grown.out).toBe(expected);
+		expect(grown.out).toBe(cold(budget));
+		expect(JSON.parse(grown.out).totals.records).toBe(JSON.parse(first.out).totals.records + 1);
+		expect(foldedIndex()).toBe(digest());
+		// And again from that fold: a second append over the index the first one left.
+		appendFileSync(join(work, '.symphony', 'telemetry', 'usage.jsonl'), usageLine(9001, 1, 900_000, 90_000));
+		const again = warm(budget);
+		expect(again.out).toBe(cold(budget));
+		expect(JSON.parse(again.out).totals.records).toBe(JSON.parse(first.out).totals.records + 2);
 	});
 
 	it("bosun's alerts file changing is a miss", () => {

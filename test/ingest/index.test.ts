@@ -1,7 +1,8 @@
 import {spawn} from 'node:child_process';
-import {appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {encodeBody} from '../../source/ingest/index-segment.js';
 import {INDEX_FILE, INDEX_VERSION, loadIndex} from '../../source/ingest/index-store.js';
 import {symphonySource} from '../../source/sources/symphony.js';
 import {symphonyDefinition} from '../../source/sources/symphony-definition.js';
@@ -82,6 +83,112 @@ describe('persistent index', () => {
 			expect(loadIndex(cache).notice).toBeNull();
 		});
 	}
+
+	/** The index's segment files (name → inode), beside its manifest. */
+	const segments = () => new Map(readdirSync(cache).filter((n) => n.endsWith('.seg')).map((n) => [n, statSync(join(cache, n)).ino]));
+
+	it('an append rewrites only the grown file\'s segment; the others are kept as they are', async () => {
+		const file = seed();
+		await readAll([data], cache);
+		const before = segments();
+		expect(before.size).toBe(2);
+		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30) + usageLine(2, 2, 7, 7));
+		const warm = await readAll([data], cache);
+		// The manifest names the other file's segment, the same file as before, and a new one for
+		// the grown file (its old one stays a minute for readers of the previous manifest).
+		const raw = readFileSync(join(cache, INDEX_FILE), 'utf8');
+		const named = (JSON.parse(raw.slice(raw.indexOf('\n') + 1)) as {segments: string[][]}).segments.map(([sha1]) => `index-${sha1}.seg`);
+		const after = segments();
+		expect(named).toHaveLength(2);
+		expect(named.filter((n) => before.get(n) === after.get(n))).toHaveLength(1);
+		const fresh = named.filter((n) => !before.has(n));
+		expect(fresh).toHaveLength(1);
+		// Written: the new segment and the manifest, nothing else.
+		expect(warm.engine.stats.indexBytes).toBe(statSync(join(cache, fresh[0]!)).size + raw.length);
+		const cold = await readAll([data], null);
+		expect(warm.doc).toEqual(cold.doc);
+		const again = await readAll([data], cache);
+		expect(again.engine.stats.bytesRead).toBe(0);
+		expect(again.doc).toEqual(cold.doc);
+		expect(again.notices).toEqual([]);
+	});
+
+	for (const [name, damage] of [
+		['missing', (p: string) => unlinkSync(p)],
+		['damaged', (p: string) => writeFileSync(p, Buffer.concat([readFileSync(p).subarray(0, 10), Buffer.from('}}}}'), readFileSync(p).subarray(14)]))],
+		['truncated', (p: string) => writeFileSync(p, readFileSync(p).subarray(0, 20))],
+	] as const) {
+		it(`a ${name} segment discards the whole index with one notice, and it is rebuilt`, async () => {
+			seed();
+			const cold = await readAll([data], null);
+			await readAll([data], cache);
+			damage(join(cache, [...segments().keys()][0]!));
+			const again = await readAll([data], cache);
+			expect(again.notices).toHaveLength(1);
+			expect(again.notices[0]).toMatch(/rebuilding it/);
+			expect(again.engine.stats.restoredFiles).toBe(0);
+			expect(again.doc).toEqual(cold.doc);
+			expect(loadIndex(cache).notice).toBeNull();
+			expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
+		});
+	}
+
+	it('a version-3 index (one file) still loads, and the next write splits it into segments', async () => {
+		const file = seed();
+		const cold = await readAll([data], null);
+		await readAll([data], cache);
+		const loaded = loadIndex(cache).index!;
+		const entries = [...loaded.files()].map((f) => loaded.entry(f.path, f.parser)!);
+		// Version 3's layout: the header, padded to 8 bytes, then one body of every file.
+		const body = encodeBody(entries);
+		let head = JSON.stringify({magic: 'burn-index', version: 3, bytes: body.bytes, sha1: body.sha1, json: body.json});
+		head = head.padEnd(Math.ceil((head.length + 1) / 8) * 8 - 1, ' ');
+		for (const n of segments().keys()) unlinkSync(join(cache, n));
+		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), ...body.parts]));
+		const warm = await readAll([data], cache);
+		expect(warm.notices).toEqual([]);
+		expect(warm.engine.stats.restoredFiles).toBe(2);
+		expect(warm.engine.stats.bytesRead).toBe(0);
+		expect(warm.doc).toEqual(cold.doc);
+		// The first change writes it again, as a manifest and segments (the gone files' history with it).
+		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30));
+		const grown = await readAll([data], cache);
+		expect(grown.notices).toEqual([]);
+		expect(segments().size).toBe(2);
+		expect(grown.doc).toEqual((await readAll([data], null)).doc);
+		expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
+	});
+
+	it('says when the records counted are the loaded index\'s plus records with new keys no counting rule can touch', async () => {
+		const file = seed();
+		const cold = await readAll([data], cache);
+		// Nothing loaded yet; the index written holds exactly what was counted.
+		const first = cold.engine.appendLineage();
+		expect(first.from).toBeNull();
+		expect(first.written).toBe(loadIndex(cache).index!.digest);
+		// Unchanged: the same index, restored whole.
+		const idle = (await readAll([data], cache)).engine.appendLineage();
+		expect(idle).toEqual({from: first.written, written: first.written});
+		// The partial line finished and a new turn that names no workspace: inert, new keys.
+		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30) + usageLine(4, 1, 7, 7));
+		const grown = (await readAll([data], cache)).engine.appendLineage();
+		expect(grown.from).toBe(first.written);
+		expect(grown.written).toBe(loadIndex(cache).index!.digest);
+		expect(grown.written).not.toBe(first.written);
+		// A line whose key is counted already (a repeat) is no append of new records.
+		appendFileSync(file, usageLine(4, 1, 7, 7));
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBeNull();
+		// A turn with a workspace: the usage rule could cover it (not inert).
+		appendFileSync(file, usageLine(5, 1, 7, 7, {workspacePath: '/srv/symphony_workspaces/MT-5'}));
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBeNull();
+		// A file rewritten (re-read from zero, its records retracted).
+		writeFileSync(join(data, 'usage-2.jsonl'), usageLine(6, 1, 1, 1));
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBeNull();
+		// Back to appends only.
+		appendFileSync(file, usageLine(7, 1, 7, 7));
+		const before = loadIndex(cache).index!.digest;
+		expect((await readAll([data], cache)).engine.appendLineage().from).toBe(before);
+	});
 
 	it('a parser upgrade re-reads only the files it affects', async () => {
 		seed();

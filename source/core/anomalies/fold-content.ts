@@ -14,6 +14,11 @@ export interface FoldContent {
 	records: Float64Array;
 	/** Event fingerprints, sorted (events have no identity: a multiset). */
 	events: Float64Array;
+	/**
+	 * The digest of the index whose records, exactly, were the folded ones (the engine's
+	 * `appendLineage().written`); null or absent when the read held more or other records.
+	 */
+	index?: string | null;
 }
 
 const KNOWN = new Set(['key', 'source', 'provider', 'model', 'runId', 'turn', 'issue', 'workspace', 'startedAt', 'at', 'tokens', 'usageSource', 'reportedCostUsd', 'granularity', 'coverage', 'origin', 'meta', 'quota']);
@@ -182,27 +187,29 @@ export interface FoldAppend {
 
 /**
  * The items that are new since `folded`, when the current ones are exactly the folded ones plus
- * those; null when anything folded changed or went away.
+ * those; null when anything folded changed or went away. `unchanged`: the caller proved that every
+ * record with a folded key is exactly the folded one (the records counted are the folded index's
+ * plus records with new keys that no counting rule can touch: the engine's `appendLineage`), so
+ * those are not fingerprinted again; their keys are still matched one by one.
  */
-export function foldAppend(folded: FoldContent, records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldAppend | null {
+export function foldAppend(folded: FoldContent, records: Iterable<UsageRecord>, events: readonly ActivityEvent[], unchanged = false): FoldAppend | null {
 	if (folded.keys.length !== folded.records.length) return null;
 	const was = new Map<string, number>();
 	for (let i = 0; i < folded.keys.length; i++) was.set(folded.keys[i]!, folded.records[i]!);
-	const all = [...records];
-	const now = foldContent(all, events);
+	const keys: string[] = [];
+	const fingerprints: number[] = [];
 	const added: UsageRecord[] = [];
 	const before: UsageRecord[] = [];
-	let matched = 0;
-	for (let i = 0; i < all.length; i++) {
-		const fp = was.get(now.keys[i]!);
-		if (fp === undefined) added.push(all[i]!);
-		else if (fp !== now.records[i]) return null;
-		else {
-			matched++;
-			before.push(all[i]!);
-		}
+	for (const r of records) {
+		const old = was.get(r.key);
+		const fp = old !== undefined && unchanged ? old : recordFingerprint(r);
+		keys.push(r.key);
+		fingerprints.push(fp);
+		if (old === undefined) added.push(r);
+		else if (fp !== old) return null;
+		else before.push(r);
 	}
-	if (matched !== was.size) return null;
+	if (before.length !== was.size) return null;
 	// Events: every folded fingerprint must still be there (sorted merge); the rest are new.
 	const fps = events.map((e, i) => ({fp: eventFingerprint(e), i})).sort((a, b) => a.fp - b.fp || a.i - b.i);
 	const isNew = new Uint8Array(events.length);
@@ -216,5 +223,6 @@ export function foldAppend(folded: FoldContent, records: Iterable<UsageRecord>, 
 	// In their own order, as the batch fold takes them.
 	const addedEvents = events.filter((_, i) => isNew[i] === 1);
 	const beforeEvents = events.filter((_, i) => isNew[i] === 0);
+	const now: FoldContent = {keys, records: Float64Array.from(fingerprints), events: Float64Array.from(fps, (e) => e.fp)};
 	return {records: added, events: addedEvents, before: {records: before, events: beforeEvents}, now};
 }
