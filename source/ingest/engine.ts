@@ -22,8 +22,9 @@ import type {SourceDefinition, SourceRoot} from '../sources/types.js';
 import {discoverSources, listRootFiles, rootReads, type DiscoveryResult} from './discover.js';
 import {buildLiveSnapshot, type DocumentParts} from './document.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
-import {FileTracker, type RecordSink, type SyncOutcome, type TrackerSnapshot} from './file-tracker.js';
-import {loadIndex, saveIndex, type IndexedFile, type IndexItem, type LoadedIndex, type SegmentRef} from './index-store.js';
+import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
+import {EngineIndex} from './engine-index.js';
+import type {LoadedIndex} from './index-store.js';
 import {CoalescingStore} from './store.js';
 import type {Manifest, ManifestFile} from './summary-cache.js';
 import {Watcher, type WatchedEngine} from './watcher.js';
@@ -64,19 +65,10 @@ export class Engine implements LiveEngine, WatchedEngine {
 	private recountTimer: NodeJS.Timeout | null = null;
 	readonly store: CoalescingStore;
 	readonly notices: string[] = [];
-	private restoredFiles = 0;
-	/** The index as loaded: gone files outside this run's roots are written back from it. */
-	private loadedIndex: LoadedIndex | null = null;
-	private readonly carried: IndexedFile[] = [];
-	/** Trackers whose state is exactly what this index segment holds (restored or written, unchanged since): written back as they are. */
-	private readonly clean = new Map<string, SegmentRef>();
-	/** A tracker is restoring from the index (its records are the index's, not read). */
-	private restoring = false;
+	/** What was restored from the persistent index, what changed since, and its write. */
+	private readonly index: EngineIndex;
 	/** Since start, every record read (not restored) was inert with a new key, and nothing was retracted. */
 	private appendsOnly = true;
-	/** The digest of the index this engine last wrote. */
-	private writtenDigest: string | null = null;
-	private indexBytes: number | null = null;
 	ready = false;
 	/** The first read's progress (files), shown by the live view until `ready`. */
 	private readonly progress = {filesDone: 0, filesTotal: 0};
@@ -95,7 +87,6 @@ export class Engine implements LiveEngine, WatchedEngine {
 	/** Keeps the engine up to date after the first read (watch, serve); null for one-shot reads. */
 	private watcher: Watcher | null = null;
 	private queue: Promise<void> = Promise.resolve();
-	private indexDirty = false;
 	private stopped = false;
 
 	constructor(
@@ -106,6 +97,8 @@ export class Engine implements LiveEngine, WatchedEngine {
 		this.sources = options.sources ?? SOURCES;
 		this.patterns = [...DEFAULT_ISSUE_PATTERNS, ...(options.issuePatterns ?? [])];
 		this.now = options.now ?? Date.now;
+		this.index = new EngineIndex(options.cacheDir ?? null, (message) => this.notice(message));
+		const index = this.index;
 		// Filters apply after the count-once rules (they can change a record's issue): not here.
 		this.ledger = new Ledger({pricer: options.pricer});
 		const ledger = this.ledger;
@@ -136,7 +129,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 				const attributed = attribute(r);
 				const size = ledger.size;
 				counted.add(attributed);
-				if (!this.restoring && (ledger.size !== size + 1 || !inert(attributed))) this.appendsOnly = false;
+				if (!index.restoring && (ledger.size !== size + 1 || !inert(attributed))) this.appendsOnly = false;
 				onRecord?.(attributed);
 			},
 			retract: (path) => {
@@ -156,14 +149,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 		this.missing = [...discovery.missing];
 		this.explicit = discovery.explicit;
 		this.trackAlerts(this.roots);
-		let index: LoadedIndex | null = null;
-		if (this.options.cacheDir) {
-			const loaded = loadIndex(this.options.cacheDir);
-			index = loaded.index;
-			if (loaded.notice) this.notice(loaded.notice);
-			this.indexDirty = index === null;
-		}
-		this.loadedIndex = index;
+		const index = this.index.load();
 		const lists = this.roots.map((root) => listRootFiles(root, this.sources));
 		this.progress.filesTotal = lists.reduce((n, l) => n + l.length, 0);
 		this.lastYield = performance.now();
@@ -174,16 +160,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 			}
 			for (const alerts of this.alerts.values()) await alerts.sync();
 		});
-		if (index) {
-			// Files gone from disk that this run's roots do not cover (other source flags): history,
-			// written back as it was. Other entries not restored are a stale cache and dropped.
-			for (const known of index.files()) {
-				if (this.files.has(known.path) || !(known.gone || !existsSync(known.path))) continue;
-				this.carried.push(known);
-				if (!known.gone) this.indexDirty = true;
-			}
-			if (index.size !== this.restoredFiles + this.carried.length) this.indexDirty = true;
-		}
+		this.index.carryUntracked((path) => this.files.has(path));
 		this.ready = true;
 		this.store.publish();
 		if (this.options.watch === false || this.stopped) return;
@@ -204,7 +181,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 	get stats(): EngineStats {
 		let bytesRead = 0;
 		for (const f of this.files.values()) bytesRead += f.tracker.bytesRead;
-		return {files: this.files.size, bytesRead, restoredFiles: this.restoredFiles, indexBytes: this.indexBytes};
+		return {files: this.files.size, bytesRead, restoredFiles: this.index.restoredFiles, indexBytes: this.index.bytes};
 	}
 
 	/**
@@ -217,38 +194,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 
 	/** Saves the index now if anything changed since it was loaded or last saved. */
 	writeIndex(): void {
-		if (!this.options.cacheDir || !this.indexDirty || !this.ready) return;
-		const items: IndexItem[] = [];
-		for (const [path, f] of this.files) {
-			const segment = this.clean.get(path);
-			if (segment) {
-				items.push({path, segment});
-				continue;
-			}
-			const s = f.tracker.snapshot();
-			if (s) items.push(s);
-		}
-		// Gone files this run did not look at (other source flags): history, kept as it was.
-		if (this.loadedIndex) {
-			for (const known of this.carried) {
-				const segment = this.loadedIndex.segment(known.path, known.parser, true);
-				if (segment) {
-					items.push({path: known.path, segment});
-					continue;
-				}
-				const entry = this.loadedIndex.entry(known.path, known.parser);
-				if (entry) items.push({...entry, gone: true});
-			}
-		}
-		try {
-			const saved = saveIndex(this.options.cacheDir, items);
-			this.indexBytes = saved.bytes;
-			this.writtenDigest = saved.digest;
-			for (const [path, segment] of saved.segments) if (this.files.has(path)) this.clean.set(path, segment);
-			this.indexDirty = false;
-		} catch (error) {
-			this.notice(`could not write the index in ${this.options.cacheDir}: ${(error as Error).message}`);
-		}
+		if (this.ready) this.index.write(this.trackedFiles());
 	}
 
 	/**
@@ -260,11 +206,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 	 * exactly the records counted (no entry carried uncounted, none counted aside). Null: not so.
 	 */
 	appendLineage(): {from: string | null; written: string | null} {
-		const loaded = this.loadedIndex;
-		const whole = this.carried.length === 0;
-		const from = loaded !== null && whole && this.appendsOnly && this.restoredFiles === loaded.size ? loaded.digest : null;
-		const written = whole && this.manifest() !== null ? (this.writtenDigest ?? loaded?.digest ?? null) : null;
-		return {from, written};
+		return this.index.lineage(this.appendsOnly, this.manifest() !== null);
 	}
 
 	/**
@@ -274,7 +216,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 	 * gone file whose path came back, counted aside in this process only).
 	 */
 	manifest(): Manifest | null {
-		if (!this.options.cacheDir || this.indexDirty || !this.ready || this.options.count === false) return null;
+		if (!this.options.cacheDir || this.index.dirty || !this.ready || this.options.count === false) return null;
 		const files: ManifestFile[] = [];
 		for (const {tracker} of this.files.values()) {
 			// Records moved aside from a path that came back are not in the index (only this process has them).
@@ -427,14 +369,9 @@ export class Engine implements LiveEngine, WatchedEngine {
 			if (this.files.has(file)) continue;
 			const tracked = this.track(file, root);
 			if (!tracked) continue;
-			const entry = index?.entry(file, tracked.tracker.parser);
-			if (entry) {
-				this.restoreTracker(tracked.tracker, entry);
-				const segment = index!.segment(file, tracked.tracker.parser, entry.gone === true);
-				if (segment) this.clean.set(file, segment);
-			}
+			const restored = index !== null && this.index.restore(tracked.tracker, index);
 			if (this.settle(await tracked.tracker.sync(), file)) changed = true;
-			if (!entry) changed = true;
+			if (!restored) changed = true;
 			if (!this.ready) await this.reportProgress();
 		}
 		return changed;
@@ -451,18 +388,12 @@ export class Engine implements LiveEngine, WatchedEngine {
 			if (this.files.has(known.path) || !rootReads(root, known.path, this.sources) || existsSync(known.path)) continue;
 			const tracked = this.track(known.path, root);
 			if (!tracked) continue;
-			// Any parser version: a gone file cannot be read again.
-			const entry = index.entry(known.path, tracked.tracker.parser, true);
-			if (!entry) {
+			if (!this.index.restore(tracked.tracker, index, true)) {
 				this.files.delete(known.path);
 				continue;
 			}
-			this.restoreTracker(tracked.tracker, {...entry, gone: true});
-			// Kept as it is when it was written gone by this parser (an older one's entry is written again under this one's id).
-			const segment = index.segment(known.path, tracked.tracker.parser, true);
-			if (segment) this.clean.set(known.path, segment);
 			// Written back marked gone (it may have been read live last time).
-			if (!known.gone) this.indexDirty = true;
+			if (!known.gone) this.index.dirty = true;
 		}
 	}
 
@@ -479,12 +410,9 @@ export class Engine implements LiveEngine, WatchedEngine {
 			records += tracker.records.length;
 			this.sink.retract(path);
 			this.files.delete(path);
-			this.clean.delete(path);
+			this.index.changed(path);
 		}
-		if (files.length > 0) {
-			this.indexDirty = true;
-			this.store.invalidate();
-		}
+		if (files.length > 0) this.store.invalidate();
 		return {files: files.sort(), records};
 	}
 
@@ -508,21 +436,10 @@ export class Engine implements LiveEngine, WatchedEngine {
 		return tracked;
 	}
 
-	private restoreTracker(tracker: FileTracker, entry: TrackerSnapshot): void {
-		this.restoring = true;
-		try {
-			tracker.restore(entry);
-		} finally {
-			this.restoring = false;
-		}
-		this.restoredFiles++;
-	}
-
 	/** Book-keeping after a sync; true when something changed. */
 	private settle(outcome: SyncOutcome, path: string): boolean {
 		if (outcome === 'unchanged') return false;
-		this.indexDirty = true;
-		this.clean.delete(path);
+		this.index.changed(path);
 		return true;
 	}
 

@@ -18,7 +18,7 @@
  * and their records still count until `burn forget --gone` drops them (docs/history.md).
  */
 import {createHash} from 'node:crypto';
-import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync} from 'node:fs';
+import {closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import type {TrackerSnapshot} from './file-tracker.js';
@@ -158,14 +158,14 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 		const located: Located[] = [];
 		for (const s of manifest.segments as unknown[]) {
 			const ref = segmentRef(s);
-			let seg: Buffer;
+			let seg: Buffer | null;
 			try {
-				seg = readFileSync(join(dir, segmentName(ref.sha1)));
+				seg = readSegment(join(dir, segmentName(ref.sha1)), ref.bytes);
 			} catch (error) {
 				if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {result: {index: null, notice: null}, missingSegment: segmentName(ref.sha1)};
 				throw error;
 			}
-			if (seg.length !== ref.bytes) return discard(`has a truncated segment ${segmentName(ref.sha1)}`);
+			if (seg === null) return discard(`has a truncated segment ${segmentName(ref.sha1)}`);
 			if (sha1(seg) !== ref.sha1) return discard(`has a segment that failed its checksum (${segmentName(ref.sha1)})`);
 			const {files, columns} = decodeBody(seg, ref.json);
 			for (const {f, first} of files) located.push({f, first, columns, segment: files.length === 1 ? ref : null});
@@ -173,6 +173,30 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 		return done({index: new LoadedIndex(located, header.sha1), notice: null});
 	} catch {
 		return discard('is malformed');
+	}
+}
+
+/**
+ * A segment's bytes, or null when it is not a regular file of the size the manifest names: a
+ * FIFO or a link to a device must not hang or fill memory (the cache dir's own check covers
+ * `index.json` only).
+ */
+function readSegment(path: string, bytes: number): Buffer | null {
+	// Non-blocking: opening a FIFO to read would otherwise wait for a writer.
+	const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+	try {
+		const st = fstatSync(fd);
+		if (!st.isFile() || st.size !== bytes) return null;
+		const buf = Buffer.allocUnsafe(bytes);
+		let at = 0;
+		while (at < bytes) {
+			const n = readSync(fd, buf, at, bytes - at, at);
+			if (n === 0) return null;
+			at += n;
+		}
+		return buf;
+	} finally {
+		closeSync(fd);
 	}
 }
 

@@ -1,5 +1,5 @@
-import {spawn} from 'node:child_process';
-import {appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
+import {execFileSync, spawn} from 'node:child_process';
+import {appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {encodeBody} from '../../source/ingest/index-segment.js';
@@ -117,6 +117,9 @@ describe('persistent index', () => {
 		['missing', (p: string) => unlinkSync(p)],
 		['damaged', (p: string) => writeFileSync(p, Buffer.concat([readFileSync(p).subarray(0, 10), Buffer.from('}}}}'), readFileSync(p).subarray(14)]))],
 		['truncated', (p: string) => writeFileSync(p, readFileSync(p).subarray(0, 20))],
+		// Neither may hang the read or fill memory.
+		['/dev/zero link', (p: string) => (unlinkSync(p), symlinkSync('/dev/zero', p))],
+		['FIFO', (p: string) => (unlinkSync(p), execFileSync('mkfifo', [p]))],
 	] as const) {
 		it(`a ${name} segment discards the whole index with one notice, and it is rebuilt`, async () => {
 			seed();
