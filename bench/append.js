@@ -21,8 +21,8 @@ import {here, root, opt} from './common.js';
 const corpus = resolve(opt('--corpus', join(here, 'corpus', 'x1')));
 const runs = Number(opt('--runs', 3));
 const meta = JSON.parse(readFileSync(join(corpus, 'meta.json'), 'utf8'));
-// --cli: another build's dist/cli.js (to compare a before and an after on the same corpus).
-const cli = resolve(opt('--cli', join(root, 'dist', 'cli.js')));
+// --cli: another build's CLI, e.g. its dist/burn.js or an older dist/cli.js (to compare a before and an after on the same corpus).
+const cli = resolve(opt('--cli', join(root, 'dist', 'burn.js')));
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 // CPU seconds (user + system) of each run too: on this shared 2-core machine wall time moves with

@@ -25,7 +25,7 @@ const scales = String(opt('--scales', '1,2')).split(',').map(Number);
 const runs = Number(opt('--runs', 3));
 const corpusDir = resolve(opt('--corpus-dir', join(here, 'corpus')));
 const ccusage = opt('--ccusage', '/tmp/ccusage/node_modules/.bin/ccusage');
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'dist', 'burn.js');
 
 /** Corpus for one scale, regenerated only when size or seed changed. */
 function corpus(scale) {

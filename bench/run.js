@@ -55,7 +55,7 @@ const cliTimeoutMs = opt('--cli-timeout-s', 180) * 1000;
 /** Wall time of the whole CLI, or null when it ran past the timeout. */
 const cli = (extra) => {
 	const t0 = performance.now();
-	const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'summary', '--once', '--json', ...extra], {
+	const r = spawnSync(process.execPath, [join(root, 'dist', 'burn.js'), 'summary', '--once', '--json', ...extra], {
 		cwd: work,
 		env: {HOME: home, PATH: process.env.PATH},
 		encoding: 'utf8',

@@ -16,7 +16,7 @@ import {fileURLToPath} from 'node:url';
 import {generate} from './generate.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const CLI = resolve(here, '..', 'dist', 'cli.js');
+const CLI = resolve(here, '..', 'dist', 'burn.js');
 
 function args(argv) {
 	const a = {sizeMb: 300, samples: 40, seed: 1, out: '/tmp/burn-bench-statusline'};

@@ -61,7 +61,7 @@ const mb = statSync(file).size / 1048576;
 const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-usage-'));
 const measure = () => {
 	const t0 = performance.now();
-	const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'dist', 'cli.js'), 'summary', '--once', '--json', '--usage', file, '--cache-dir', cacheDir], {cwd: dir, env: {HOME: dir, PATH: process.env.PATH}, encoding: 'utf8', maxBuffer: 1 << 30});
+	const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'dist', 'burn.js'), 'summary', '--once', '--json', '--usage', file, '--cache-dir', cacheDir], {cwd: dir, env: {HOME: dir, PATH: process.env.PATH}, encoding: 'utf8', maxBuffer: 1 << 30});
 	const ms = performance.now() - t0;
 	if (r.status !== 0 && r.status !== 3) throw new Error(`burn failed (${r.status}): ${r.stderr.slice(-2000)}`);
 	return {ms, rssMb: Number(r.stderr.trim().split('\n').pop()) / 1024, records: JSON.parse(r.stdout).totals.records};

@@ -42,7 +42,7 @@ async function until(session, predicate, timeoutMs = 180_000) {
 const recordsLine = (p) => p.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).find((l) => / files? · /.test(l) && /record/.test(l)) ?? null;
 
 async function watch(name, cacheDir, every = null) {
-	const cmd = `cd ${meta.work} && HOME=${meta.home} CI=false exec ${process.execPath} ${join(root, 'dist', 'cli.js')} watch --cache-dir ${cacheDir}`;
+	const cmd = `cd ${meta.work} && HOME=${meta.home} CI=false exec ${process.execPath} ${join(root, 'dist', 'burn.js')} watch --cache-dir ${cacheDir}`;
 	const t0 = performance.now();
 	tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '48', cmd);
 	const first = await until(name, (p) => p.trim().length > 0);

@@ -65,13 +65,12 @@ export class KeptDocument {
 
 	writeJson(out: NodeJS.WritableStream, generatedAt: string, judged: JudgedFields): void {
 		const b = this.bytes;
-		let tail = '';
-		for (const k of JUDGED) {
-			const v = judged[k];
-			if (v === undefined) continue;
-			// One level deeper than on its own: every line after the first is indented two more.
-			tail += `,\n  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replaceAll('\n', '\n  ')}`;
-		}
+		// The judged fields as members of an object at the document's level: `{\n  "pricing": …\n}`,
+		// indented as they are in the whole document (no re-indenting pass over a large flags list).
+		const fields: Partial<JudgedFields> = {};
+		for (const k of JUDGED) fields[k] = judged[k] as never;
+		const members = JSON.stringify(fields, null, 2);
+		const tail = members === '{}' ? '' : `,${members.slice(1, -2)}`;
 		out.write(b.subarray(0, this.at[0]));
 		out.write(JSON.stringify(generatedAt).slice(1, -1));
 		// Up to the closing "\n}" of the built document.

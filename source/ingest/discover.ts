@@ -44,6 +44,14 @@ export function discoverSources(opts: DiscoveryOptions, sources: readonly Source
 
 /** The files of a root that its source reads, sorted so a split stream reads in name order. */
 export function listRootFiles(root: SourceRoot, sources: readonly SourceDefinition[] = SOURCES): string[] {
+	return rootFiles(root, sources).sort(compareStreamFiles);
+}
+
+/**
+ * The same files in the order the directories list them: for a caller that only compares sets
+ * (a warm hit's check), which then skips the numeric-collation sort (~10 ms on 600 files).
+ */
+export function rootFiles(root: SourceRoot, sources: readonly SourceDefinition[] = SOURCES): string[] {
 	const def = sources.find((s) => s.kind === root.kind);
 	if (!def) return [];
 	let st;
@@ -73,7 +81,7 @@ export function listRootFiles(root: SourceRoot, sources: readonly SourceDefiniti
 		}
 	};
 	walk(root.path, '');
-	return out.sort(compareStreamFiles);
+	return out;
 }
 
 /** Would listing `root` find `path` (the root itself, or a matching file below it)? */

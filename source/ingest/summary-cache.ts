@@ -20,7 +20,7 @@ import {fileURLToPath} from 'node:url';
 import {deserialize, serialize} from 'node:v8';
 import type {SourceDefinition} from '../sources/types.js';
 import type {DiscoveryResult} from './discover.js';
-import {listRootFiles} from './discover.js';
+import {rootFiles} from './discover.js';
 import {diskIdentity, sameIdentity, type FileIdentity} from './file-tracker.js';
 
 export const SUMMARY_CACHE_FILE = 'summary.v8';
@@ -57,9 +57,12 @@ interface Stored<P> {
  */
 let buildIdMemo: string | undefined;
 
+/** Set by the bundler (scripts/bundle.mjs) to the digest of the bundle's bytes; undefined in tsc's build. */
+declare const BURN_BUILD_ID: string | undefined;
+
 /** Computed on first use: `watch` needs it only after its first frame is out. */
 export function buildId(): string {
-	return (buildIdMemo ??= computeBuildId());
+	return (buildIdMemo ??= typeof BURN_BUILD_ID === 'string' ? BURN_BUILD_ID : computeBuildId());
 }
 
 function computeBuildId(): string {
@@ -123,7 +126,7 @@ function unchanged(manifest: Manifest, discovery: DiscoveryResult, sources: read
 	if (live.size + gone !== manifest.files.length) return false;
 	const seen = new Set<string>();
 	for (const root of discovery.roots) {
-		for (const path of listRootFiles(root, sources)) {
+		for (const path of rootFiles(root, sources)) {
 			if (seen.has(path)) continue;
 			seen.add(path);
 			const f = live.get(path);

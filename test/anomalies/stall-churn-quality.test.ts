@@ -4,7 +4,9 @@ import {dataQuality} from '../../source/core/anomalies/data-quality.js';
 import {stall} from '../../source/core/anomalies/stall.js';
 import type {DataContext} from '../../source/core/anomalies/types.js';
 import type {UsageRecord} from '../../source/core/record.js';
-import {batch, byKind, ev, MIN, one, rec, streamed, T0, type RecordInput} from './helpers.js';
+import {FlagMonitor} from '../../source/core/anomalies/monitor.js';
+import {DEFAULT_PARAMS} from '../../source/core/anomalies/params.js';
+import {batch, byKind, costOf, ev, MIN, mixedHistory, one, rec, streamed, T0, type RecordInput} from './helpers.js';
 
 describe('A7 stall', () => {
 	// A run with a call/result rhythm every 30 s, then a call with no result.
@@ -35,6 +37,32 @@ describe('A7 stall', () => {
 		const f = run(slow, T0 + 48 * MIN + 8 * MIN);
 		expect(f.flags).toHaveLength(0); // bound = 3 × q95(1-3 min gaps) ≈ 9 min
 		expect(one(run(blocked(3), T0 + 3 * 30_000 + 5 * MIN + 1000).flags, 'stall')!.baseline).toEqual({window: 'floor 5m'});
+	});
+
+	it('a kept evaluation keeps only what atNow reads without running runs (blocked runs; no run → source map), and judges every later now as the whole fold does', () => {
+		// run-1 is blocked on a call; run-2 kept its rhythm and answered every call (never a stall without runningRuns).
+		const quiet = rhythm(12).map((e) => ({...e, runId: 'run-2'}));
+		const {records, events} = mixedHistory({peers: 8, bigRun: true});
+		const m = new FlagMonitor({params: DEFAULT_PARAMS, costOf});
+		m.addRecords(records);
+		m.addEvents([...events, ...blocked(), ...quiet].sort((a, b) => a.at - b.at));
+		const data: DataContext = {sources: [], priced: true};
+		m.setData(data);
+		m.evaluate(last); // folds what was added (a snapshot is taken of a settled fold)
+		const kept = structuredClone(m.evaluationSnapshot()!);
+		const stallState = kept.detectors.find((d) => (d as {runs?: unknown}).runs instanceof Map) as {runs: Map<string, unknown>};
+		expect([...stallState.runs.keys()]).toContain('run-1');
+		expect(stallState.runs.has('run-2')).toBe(false);
+		const quality = kept.detectors.find((d) => (d as {runSource?: unknown}).runSource instanceof Map) as {runSource: Map<string, unknown>; sources: Map<string, unknown>};
+		expect(quality.runSource.size).toBe(0);
+		expect(quality.sources.size).toBeGreaterThan(0);
+		for (const now of [last + 4 * MIN, last + 6 * MIN, last + 12 * MIN, last + 30 * 60 * MIN]) {
+			const whole = m.evaluate(now);
+			expect(FlagMonitor.evaluateAt({params: DEFAULT_PARAMS}, structuredClone(kept), data, now)).toEqual(whole);
+		}
+		expect(one(m.evaluate(last + 6 * MIN).flags, 'stall')).toBeDefined();
+		// What it was cut for: a caller that knows running runs needs the whole fold.
+		expect(() => FlagMonitor.evaluateAt({params: DEFAULT_PARAMS}, kept, {...data, runningRuns: new Set(['run-2'])}, last + 30 * MIN)).toThrow(/running runs/);
 	});
 
 	it('evaluated at now from folded state: streamed equals replayed, and a result clears it', () => {

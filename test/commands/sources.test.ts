@@ -9,7 +9,7 @@ import {FIXTURES, tempDir} from '../sources/helpers.js';
 
 const CLAUDE_HOME = path.join(FIXTURES, 'claude', 'home');
 const CODEX_HOME = path.join(FIXTURES, 'codex', 'home');
-const CLI = path.resolve(import.meta.dirname, '../../dist/cli.js');
+const CLI = path.resolve(import.meta.dirname, '../../dist/burn.js');
 
 async function run(argv: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
 	let out = '';

@@ -15,7 +15,7 @@ import {tempDir} from '../helpers/temp.js';
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux) console.warn('SKIPPED: the tmux test of `burn watch --metrics` needs tmux (`.ci/run` installs it)');
 
-const CLI = resolve('dist/cli.js');
+const CLI = resolve('dist/burn.js');
 const SOCKET = `burn-metrics-${process.pid}`;
 const tmp = tempDir('burn-watch-metrics-');
 

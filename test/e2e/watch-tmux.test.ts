@@ -13,7 +13,7 @@ import {runGuid, usageLine, type TurnSpec} from '../../source/demo/usage-line.js
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux) console.warn('SKIPPED: the tmux end-to-end test of `burn watch` needs tmux (`.ci/run` installs it; apt-get install tmux)');
 
-const CLI = resolve('dist/cli.js');
+const CLI = resolve('dist/burn.js');
 const SOCKET = `burn-test-${process.pid}`;
 const dirs: string[] = [];
 

@@ -4,7 +4,7 @@ import {join, resolve} from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const FIXTURES = join(REPO, 'fixtures');
-export const CLI = join(REPO, 'dist', 'cli.js');
+export const CLI = join(REPO, 'dist', 'burn.js');
 
 /** A fresh temp directory, removed by the returned cleanup. */
 export function tempDir(prefix = 'burn-test-'): {dir: string; cleanup: () => void} {

@@ -47,6 +47,8 @@ export function dataQuality(): Detector {
 			while (s.recent.length > 0 && s.recent[0]! < s.lastAt - minutes(60)) s.recent.shift();
 			runSource.set(r.runId, r.source);
 		},
+		// Which source a run belongs to is read only for running runs: a kept evaluation needs none of it.
+		atNowState: () => ({sources, runSource: new Map()}),
 		atNow(now, ctx, data, out) {
 			const p = ctx.params.dataQuality;
 			const kinds = new Set<SourceKind>([...sources.keys(), ...data.sources.map((s) => s.kind)]);

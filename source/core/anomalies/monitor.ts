@@ -134,19 +134,28 @@ export class FlagMonitor {
 	 * The part of the fold `evaluate` reads: the lifecycle and the state of the detectors that
 	 * judge at `now` (a detector without `atNow` speaks only through the lifecycle). Enough to
 	 * evaluate the same fold again at another `now` (`evaluateAt`), never to fold more; much
-	 * smaller than `snapshot()` on a long history. Null when a snapshot cannot be taken now.
+	 * smaller than `snapshot()` on a long history (a detector keeps only what its `atNow` reads,
+	 * `atNowState`). Null when a snapshot cannot be taken now.
 	 */
 	evaluationSnapshot(): MonitorSnapshot | null {
 		const full = this.snapshot({keys: false, copy: false});
 		if (!full) return null;
-		return {...full, detectors: full.detectors.map((state, i) => (this.detectors[i]!.atNow ? state : {})), last: null, newest: -Infinity};
+		const detectors = full.detectors.map((state, i) => {
+			const d = this.detectors[i]!;
+			return d.atNow ? (d.atNowState?.() ?? state) : {};
+		});
+		return {...full, detectors, last: null, newest: -Infinity};
 	}
 
-	/** The flags an `evaluationSnapshot`'s fold gives at `now`: exactly what `evaluate(now)` gave over that fold. */
+	/**
+	 * The flags an `evaluationSnapshot`'s fold gives at `now`: exactly what `evaluate(now)` gave
+	 * over that fold, for data without running runs (what `atNowState` was cut for).
+	 */
 	static evaluateAt(options: Omit<MonitorOptions, 'costOf' | 'lateness'>, snapshot: MonitorSnapshot, data: DataContext, now: number): Evaluation {
 		const cannotFold = (): never => {
 			throw new Error('an evaluation snapshot cannot fold');
 		};
+		if (data.runningRuns && data.runningRuns.size > 0) throw new Error('an evaluation snapshot keeps no quiet run: it cannot judge running runs');
 		const m = FlagMonitor.resume({...options, costOf: cannotFold}, snapshot, cannotFold);
 		m.setData(data);
 		return m.evaluate(now);

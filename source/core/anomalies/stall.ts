@@ -46,6 +46,8 @@ export function stall(): Detector {
 				s.pending = Math.max(0, s.pending - 1);
 			}
 		},
+		// Without runningRuns only a blocked run can stall: a kept evaluation needs no other run's gaps.
+		atNowState: () => ({runs: new Map([...runs].filter(([, s]) => s.pending > 0 && s.sawResults))}),
 		atNow(now, ctx, data, out) {
 			const p = ctx.params.stall;
 			for (const [runId, s] of runs) {

@@ -48,6 +48,12 @@ export interface Detector {
 	onRecord?(r: UsageRecord, ctx: FoldContext): void;
 	onEvent?(e: ActivityEvent, ctx: FoldContext): void;
 	atNow?(now: number, ctx: FoldContext, data: DataContext, out: NowOutput): void;
+	/**
+	 * The part of `state` that `atNow` reads when no run is known to be running (`runningRuns`
+	 * unset: every summary), for `FlagMonitor.evaluationSnapshot`; the whole `state` without it.
+	 * Only for evaluating at another `now`, never for folding more.
+	 */
+	atNowState?(): Record<string, unknown>;
 }
 
 export type DetectorFactory = () => Detector;

@@ -1,0 +1,38 @@
+import {Writable} from 'node:stream';
+import {describe, expect, it} from 'vitest';
+import {KeptDocument, type JudgedFields} from '../../source/commands/kept-summary.js';
+
+/** The kept bytes with the judged fields spliced in are exactly `JSON.stringify` of the whole document. */
+describe('KeptDocument.writeJson', () => {
+	const built = {schema: 'burn.summary/1', generatedAt: '2026-01-01T00:00:00.000Z', byRun: [{id: 'r\n1', usd: 1.5, tags: []}], nested: {a: {b: [1, {c: 'd'}]}}};
+	const write = (doc: KeptDocument, judged: JudgedFields) => {
+		const parts: Buffer[] = [];
+		const out = new Writable({
+			write(chunk, _enc, done) {
+				parts.push(Buffer.from(chunk));
+				done();
+			},
+		});
+		doc.writeJson(out, '2026-12-03T18:00:00.000Z', judged);
+		return Buffer.concat(parts).toString('utf8');
+	};
+	const judged = {
+		pricing: {asOf: '2026-11-01', sheets: ['a "quoted"\npath']},
+		flags: [{id: 'stall:run:x', evidence: [{at: 1, text: 'two\nlines'}], empty: {}, none: []}],
+		flagNotes: [],
+		quota: {providers: [{name: 'claude', windows: [{used: 0.5}]}]},
+	} as unknown as JudgedFields;
+
+	it('gives the bytes JSON.stringify gives, nested values indented at their depth', () => {
+		const doc = new KeptDocument(Buffer.from(JSON.stringify(built, null, 2)));
+		expect(write(doc, judged)).toBe(JSON.stringify({...built, generatedAt: '2026-12-03T18:00:00.000Z', ...judged}, null, 2) + '\n');
+	});
+
+	it('leaves out a judged field that is undefined, as JSON.stringify does', () => {
+		const doc = new KeptDocument(Buffer.from(JSON.stringify(built, null, 2)));
+		const some = {...judged, flagNotes: undefined, quota: undefined} as unknown as JudgedFields;
+		expect(write(doc, some)).toBe(JSON.stringify({...built, generatedAt: '2026-12-03T18:00:00.000Z', ...some}, null, 2) + '\n');
+		const none = {pricing: undefined, flags: undefined, flagNotes: undefined, quota: undefined} as unknown as JudgedFields;
+		expect(write(doc, none)).toBe(JSON.stringify({...built, generatedAt: '2026-12-03T18:00:00.000Z'}, null, 2) + '\n');
+	});
+});
