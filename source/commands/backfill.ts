@@ -81,7 +81,7 @@ function ensureWritable(out: string): void {
 
 export async function runBackfill({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, now = new Date()}: BackfillArgs): Promise<number> {
 	const cli = parseCommand(
-		{name: 'backfill', help: backfillHelp, flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags}},
+		{name: 'backfill', help: backfillHelp, importMeta: import.meta, flags: {out: {type: 'string'}, onlyAttributed: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags}},
 		argv,
 		env,
 		cwd,

@@ -1,6 +1,6 @@
 /**
  * The prologue every command shares: argv checked against the command's flags (unknown flags with
- * a did-you-mean, flags that need a value and got none), `--help`/`-h`, then the parse; and the
+ * a did-you-mean, flags that need a value and got none), `--help`/`-h`, then meow's parse; and the
  * command's context (env, cwd, home, and paths as the user typed them: `~` expanded, relative to
  * the working directory). A command starts with `parseCommand(...)` and nothing else.
  */
@@ -8,7 +8,7 @@ import {existsSync, mkdirSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname} from 'node:path';
 import {closestMatch} from 'leven';
-import type {AnyFlags, Result} from 'meow';
+import meow, {type AnyFlags, type Result} from 'meow';
 import {resolvePath} from '../sources/paths.js';
 import {HelpRequested, UsageError} from './errors.js';
 
@@ -17,6 +17,7 @@ export interface CommandSpec<F extends AnyFlags> {
 	name: string;
 	help: string;
 	flags: F;
+	importMeta: ImportMeta;
 }
 
 export interface CommandContext {
@@ -110,66 +111,16 @@ export function parseCommand<F extends AnyFlags>(
 	cwd = process.cwd(),
 ): ParsedCommand<F> {
 	if (checkArgv(argv, spec.flags, spec.name)) throw new HelpRequested(spec.help.replace(/^\n/, ''));
-	const {flags, input} = parseFlags(argv, spec.flags);
-	return {...commandContext(env, cwd), flags: flags as Result<F>['flags'], input};
-}
-
-/**
- * argv (already through `checkArgv`) to flags and input, as meow parsed it: every declared flag
- * under its camelCase key (its value, else its default, else false for a boolean, [] for a
- * multiple, else undefined), numbers through `Number`, `--x=v` or `--x v`, `--no-x` and a
- * following literal true/false for booleans, everything after `--` input. Ours rather than
- * meow's: meow loads ~180 KB of package.json normalising at every start, for nothing burn uses.
- */
-export function parseFlags(argv: readonly string[], spec: AnyFlags): {flags: Record<string, unknown>; input: string[]} {
-	const byName = new Map<string, string>();
-	const flags: Record<string, unknown> = {};
-	for (const [key, f] of Object.entries(spec)) {
-		byName.set(kebab(key), key);
-		flags[key] = f.default !== undefined ? f.default : f.isMultiple ? [] : f.type === 'boolean' ? false : undefined;
-	}
-	const seen = new Set<string>();
-	const input: string[] = [];
-	const set = (key: string, value: unknown) => {
-		const f = spec[key]!;
-		if (f.isMultiple) {
-			flags[key] = seen.has(key) ? [...(flags[key] as unknown[]), value] : [value];
-		} else if (seen.has(key)) {
-			throw new UsageError(`--${kebab(key)} can only be set once`);
-		} else flags[key] = value;
-		seen.add(key);
-	};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i]!;
-		if (arg === '--') {
-			input.push(...argv.slice(i + 1));
-			break;
-		}
-		if (!arg.startsWith('--')) {
-			input.push(arg);
-			continue;
-		}
-		const eq = arg.indexOf('=');
-		const name = arg.slice(2, eq === -1 ? undefined : eq);
-		const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-		const key = byName.get(name) ?? (name.startsWith('no-') ? byName.get(name.slice(3)) : undefined);
-		if (key === undefined) continue; // checkArgv let nothing unknown through
-		const type = spec[key]!.type ?? 'string';
-		if (type === 'boolean') {
-			const negated = !byName.has(name);
-			let value = inline === undefined ? true : inline === 'true';
-			const next = argv[i + 1];
-			if (inline === undefined && (next === 'true' || next === 'false')) {
-				value = next === 'true';
-				i++;
-			}
-			set(key, negated ? !value : value);
-			continue;
-		}
-		const raw = inline ?? argv[++i]!;
-		set(key, type === 'number' ? Number(raw) : raw);
-	}
-	return {flags, input};
+	const cli = meow(spec.help, {
+		importMeta: spec.importMeta,
+		description: false,
+		argv: [...argv],
+		allowUnknownFlags: false,
+		autoHelp: false,
+		autoVersion: false,
+		flags: spec.flags,
+	});
+	return {...commandContext(env, cwd), flags: cli.flags, input: cli.input};
 }
 
 /**

@@ -65,7 +65,7 @@ export async function forgetGone(options: {discovery: ReturnType<typeof discover
 
 export async function runForget({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout}: ForgetArgs): Promise<number> {
 	const cli = parseCommand(
-		{name: 'forget', help: forgetHelp, flags: {gone: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags}},
+		{name: 'forget', help: forgetHelp, importMeta: import.meta, flags: {gone: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}, ...sourceFlags, ...cacheFlags}},
 		argv,
 		env,
 		cwd,

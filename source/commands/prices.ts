@@ -156,7 +156,7 @@ export interface PricesArgs {
 }
 
 export async function runPrices({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout}: PricesArgs): Promise<number> {
-	const cli = parseCommand({name: 'prices', help: pricesHelp, flags: {json: {type: 'boolean', default: false}, ...priceFlags}}, argv, env, cwd);
+	const cli = parseCommand({name: 'prices', help: pricesHelp, importMeta: import.meta, flags: {json: {type: 'boolean', default: false}, ...priceFlags}}, argv, env, cwd);
 	const loaded = loadPrices(cli.flags, env, cwd);
 	const {book, sheets} = loaded;
 	const query = cli.input.join(' ').trim();

@@ -52,7 +52,7 @@ export interface ServeArgs {
 
 export async function runServe({argv, env = process.env, cwd = process.cwd(), stderr = process.stderr, stdout = process.stdout}: ServeArgs): Promise<number> {
 	const cli = parseCommand(
-		{name: 'serve', help: serveHelp, flags: {...metricsFlags, ...notifyFlags, ...sourceFlags, ...priceFlags, ...cacheFlags, ...watchFlagOptions}},
+		{name: 'serve', help: serveHelp, importMeta: import.meta, flags: {...metricsFlags, ...notifyFlags, ...sourceFlags, ...priceFlags, ...cacheFlags, ...watchFlagOptions}},
 		normalizeOtlpFlag(argv),
 		env,
 		cwd,

@@ -125,7 +125,7 @@ function* recordsOf(trackers: Iterable<FileTracker>): IterableIterator<UsageReco
 
 export async function runSources({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SourcesArgs): Promise<number> {
 	const cli = parseCommand(
-		{name: 'sources', help: sourcesHelp, flags: {json: {type: 'boolean', default: false}, width: {type: 'number'}, ...sourceFlags, ...cacheFlags}},
+		{name: 'sources', help: sourcesHelp, importMeta: import.meta, flags: {json: {type: 'boolean', default: false}, width: {type: 'number'}, ...sourceFlags, ...cacheFlags}},
 		argv,
 		env,
 		cwd,

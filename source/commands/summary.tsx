@@ -59,6 +59,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		{
 			name: 'summary',
 			help: summaryHelp,
+			importMeta: import.meta,
 			flags: {
 			once: {type: 'boolean', default: true},
 			json: {type: 'boolean', default: false},

@@ -148,7 +148,7 @@ export function validateLines(result: ValidateJson, cwd: string): string[] {
 }
 
 export async function runValidate({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout}: ValidateArgs): Promise<number> {
-	const cli = parseCommand({name: 'validate', help: validateHelp, flags: {json: {type: 'boolean', default: false}}}, argv, env, cwd);
+	const cli = parseCommand({name: 'validate', help: validateHelp, importMeta: import.meta, flags: {json: {type: 'boolean', default: false}}}, argv, env, cwd);
 	const paths = cli.input.length > 0 ? cli.input : [];
 	if (paths.length === 0) throw new UsageError('name a file or directory to validate', 'burn validate .symphony/telemetry');
 	const files = paths.flatMap((p) => validationFiles(cli.path(p)));

@@ -79,6 +79,7 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		{
 			name: 'watch',
 			help: watchHelp,
+			importMeta: import.meta,
 			flags: {...metricsFlags, demo: {type: 'boolean', default: false}, ...notifyFlags, ...cacheFlags, ...sourceFlags, ...priceFlags, ...watchFlagOptions},
 		},
 		normalizeOtlpFlag(argv),
