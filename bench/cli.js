@@ -6,8 +6,8 @@
  *   warm   the same again, index present and nothing changed (median of --runs)
  *   ccusage `ccusage daily --json --offline` (median of --runs), HOME pointed at the corpus
  * Wall time and peak RSS (GNU time's %M) of each process, and whether cold and warm printed the
- * same document apart from `generatedAt` and the liveness flags (stall, data_quality), which are
- * judged at the wall clock. ccusage is not a dependency: pass its binary.
+ * same document apart from `generatedAt` and what is judged at the wall clock (the liveness flags
+ * stall and data_quality, and flags that begin after the cold run: see `comparable`); a difference is named on stderr. ccusage is not a dependency: pass its binary.
  *
  *   node bench/cli.js [--size-mb 900] [--seed 1] [--scales 1,2] [--runs 3]
  *                     [--corpus-dir bench/corpus] [--ccusage /tmp/ccusage/node_modules/.bin/ccusage]
@@ -57,13 +57,34 @@ const median = (xs) => {
 	const s = [...xs].sort((a, b) => a - b);
 	return s[Math.floor((s.length - 1) / 2)];
 };
-/** The document without what moves with the wall clock: generatedAt, and the liveness flags judged at now. */
-const comparable = (text) => {
+/**
+ * The document without what moves with the wall clock: generatedAt, the liveness flags judged at
+ * now (stall, data_quality), and flags that start after `cutoff` (the cold run's generatedAt): the
+ * 2x corpus has records stamped weeks ahead, so a flag can begin between the cold and a warm run.
+ */
+const comparable = (text, cutoff) => {
 	const doc = JSON.parse(text);
 	doc.generatedAt = '';
-	doc.flags = doc.flags.filter((f) => f.kind !== 'stall' && f.kind !== 'data_quality');
+	doc.flags = doc.flags.filter((f) => f.kind !== 'stall' && f.kind !== 'data_quality' && f.firstAt <= cutoff);
 	return JSON.stringify(doc);
 };
+const coldCutoff = (text) => Date.parse(JSON.parse(text).generatedAt);
+
+/** Which top-level fields of two documents differ (and the first differing flag): "NO" alone says too little. */
+function reportDifference(label, a, b) {
+	const x = JSON.parse(comparable(a, coldCutoff(a)));
+	const y = JSON.parse(comparable(b, coldCutoff(a)));
+	for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+		if (JSON.stringify(x[k]) === JSON.stringify(y[k])) continue;
+		let detail = '';
+		if (k === 'flags') {
+			const i = x.flags.findIndex((f, j) => JSON.stringify(f) !== JSON.stringify(y.flags[j]));
+			detail = ` (${x.flags.length} vs ${y.flags.length}; first at ${i}: ${x.flags[i]?.id ?? '-'} vs ${y.flags[i]?.id ?? '-'})`;
+		}
+		process.stderr.write(`${label}: differs from cold in ${k}${detail}\n`);
+	}
+	writeFileSync(join(tmpdir(), `burn-bench-${label.replace(/\W+/g, '-')}.json`), b);
+}
 
 function benchScale(scale) {
 	const meta = corpus(scale);
@@ -78,7 +99,9 @@ function benchScale(scale) {
 		for (let i = 0; i < runs; i++) warms.push(measure(process.execPath, [cli, ...burnArgs], {cwd: meta.work, env}));
 		const ccs = [];
 		for (let i = 0; i < runs; i++) ccs.push(measure(ccusage, ['daily', '--json', '--offline'], {cwd: meta.work, env}));
-		const same = warms.every((w) => comparable(w.stdout) === comparable(cold.stdout));
+		const cutoff = coldCutoff(cold.stdout);
+		const same = warms.every((w) => comparable(w.stdout, cutoff) === comparable(cold.stdout, cutoff));
+		if (!same) warms.forEach((w, i) => reportDifference(`x${scale} warm ${i + 1}`, cold.stdout, w.stdout));
 		const doc = JSON.parse(cold.stdout);
 		return {
 			scale,
