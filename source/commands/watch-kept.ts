@@ -18,7 +18,7 @@ import {LIVE_EXTERNAL_MS, type Engine} from '../ingest/engine.js';
 import type {SourceDefinition} from '../sources/types.js';
 import {flagInputs, resumedFlags, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
 import {keepSummary, loadKept, NO_FILTER, warmDepends, type WarmDepends} from './kept-summary.js';
-import {discoverSources, type DiscoveryOptions} from '../ingest/discover.js';
+import type {DiscoveryResult} from '../ingest/discover.js';
 import {SOURCES} from '../sources/registry.js';
 import type {LoadedPrices} from './price-sheets.js';
 
@@ -62,7 +62,8 @@ export function keptSnapshot(dir: string, depends: WarmDepends, sources: readonl
 }
 
 export interface WatchKeptOptions {
-	discovery: DiscoveryOptions;
+	/** The roots the engine reads (found once, by the caller). */
+	discovery: DiscoveryResult;
 	patterns: readonly RegExp[];
 	prices: LoadedPrices;
 	params: AnomalyParams;
@@ -73,7 +74,7 @@ export interface WatchKeptOptions {
 
 /** What `watch` shows first with these options: the kept result, when there is one for them and nothing changed. */
 export function watchKeptSnapshot(o: WatchKeptOptions): LiveSnapshot | null {
-	const depends = warmDepends(discoverSources(o.discovery), NO_FILTER, o.patterns, o.prices);
+	const depends = warmDepends(o.discovery, NO_FILTER, o.patterns, o.prices);
 	return keptSnapshot(o.cache.dir, depends, SOURCES, {params: o.params, pricer: o.prices.pricer, cache: o.cache, now: o.now});
 }
 

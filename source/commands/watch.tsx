@@ -8,6 +8,7 @@ import {createFlagHook} from '../core/anomalies/live.js';
 import {minutes} from '../core/anomalies/params.js';
 import {summaryLines, nothingFoundLines} from '../core/report.js';
 import {DemoFactory} from '../demo/factory.js';
+import {discoverSources} from '../ingest/discover.js';
 import {createLiveEngine} from '../ingest/engine.js';
 import {readSamples, samplesStamp, stateDir} from '../ingest/quota-state.js';
 import type {Notifier} from '../notify/notifier.js';
@@ -114,8 +115,11 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	};
 	// Over unchanged files, the flag fold kept by the last run (flags.v8) is resumed, not redone.
 	const flagHook = createFlagHook({params: flagParams, resume: flagCache ? (ledger, events) => resumeFlags(flagCache, ledger, events.length) : undefined});
+	// Found once: the kept first frame (watch-kept.ts) is checked against the roots the engine reads.
+	const discoveryOpts = discoveryOptions(sourceValues, env, cwd);
+	const discovered = discoverSources(discoveryOpts);
 	const engine = createLiveEngine({
-		discovery: discoveryOptions(sourceValues, env, cwd),
+		discovery: discoveryOpts,
 		pricer: prices.pricer,
 		cacheDir,
 		issuePatterns: patterns,
@@ -123,14 +127,14 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 		watch: tty,
 		detectFlags: flagHook,
 		onNotice: (m) => notices.push(m),
-	});
+	}, discovered);
 	// Claude's windows come from the statusline's samples; the records carry Codex's and usage.jsonl's.
 	const state = stateDir(env);
 	// Over unchanged files, the first full frame is the kept result until the engine is ready (watch-kept.ts).
 	const kept = new KeptStore(engine.store);
 	const warmStart = () => {
 		if (!flagCache) return;
-		kept.offer(watchKeptSnapshot({discovery: discoveryOptions(sourceValues, env, cwd), patterns, prices, params: flagParams, cache: flagCache, now: Date.now()}));
+		kept.offer(watchKeptSnapshot({discovery: discovered, patterns, prices, params: flagParams, cache: flagCache, now: Date.now()}));
 	};
 	const store = withQuota(kept, {samples: () => readSamples(state).samples, stamp: () => samplesStamp(state), pollMs: tty ? 5000 : 0, thresholds: flagParams.rateLimit});
 	const offNotify = notifyFromStore(store, notifier);

@@ -29,8 +29,9 @@ import {CoalescingStore} from './store.js';
 import type {Manifest, ManifestFile} from './summary-cache.js';
 import {Watcher, type WatchedEngine} from './watcher.js';
 
-export function createLiveEngine(options: EngineOptions): Engine {
-	return new Engine(options);
+/** `discovered`: the roots the caller already found (so what it showed first and what the engine reads are the same). */
+export function createLiveEngine(options: EngineOptions, discovered?: DiscoveryResult): Engine {
+	return new Engine(options, discovered);
 }
 
 /** Only bosun alerts this recent join the live flags (the same horizon as burn's own live flags). */

@@ -11,6 +11,7 @@ import {runSummary} from '../../source/commands/summary.js';
 import {KeptStore, watchKeptSnapshot} from '../../source/commands/watch-kept.js';
 import {withQuota} from '../../source/commands/watch-quota.js';
 import {runGuid, usageLine, type TurnSpec} from '../../source/demo/usage-line.js';
+import {discoverSources} from '../../source/ingest/discover.js';
 import {createLiveEngine, type Engine} from '../../source/ingest/engine.js';
 import {App} from '../../source/ui/App.js';
 import {runCli} from '../helpers/cli.js';
@@ -75,11 +76,12 @@ describe('watch starts from the kept summary', () => {
 	const watchStore = () => {
 		const prices = loadPrices({}, env, work);
 		const discovery = discoveryOptions(flags, env, work);
+		const discovered = discoverSources(discovery);
 		const cacheFor = flagStateCache(cache, [], prices);
-		const engine = createLiveEngine({discovery, pricer: prices.pricer, cacheDir: cache, issuePatterns: [], notifyIntervalMs: 10, watch: false});
+		const engine = createLiveEngine({discovery, pricer: prices.pricer, cacheDir: cache, issuePatterns: [], notifyIntervalMs: 10, watch: false}, discovered);
 		engines.push(engine);
 		const kept = new KeptStore(engine.store);
-		const found = watchKeptSnapshot({discovery, patterns: [], prices, params: loadFlagParams({}, env, work), cache: cacheFor, now: Date.now()});
+		const found = watchKeptSnapshot({discovery: discovered, patterns: [], prices, params: loadFlagParams({}, env, work), cache: cacheFor, now: Date.now()});
 		kept.offer(found);
 		const store = withQuota(kept, {samples: () => [], stamp: () => '', pollMs: 0});
 		const r = render(<App store={store} size={{columns: 120, rows: 30}} tickMs={0} />);
