@@ -40,7 +40,7 @@ const result = await build({
 	define: {BURN_BUILD_ID: JSON.stringify(PLACEHOLDER)},
 	minifySyntax: true,
 	minifyWhitespace: true,
-	keepNames: true,
+	// No keepNames: it wraps every closure a hot function makes in a __name() call (~4 % of a cold read); nothing reads function names.
 	sourcemap: 'linked',
 	legalComments: 'none',
 	write: false,
