@@ -17,6 +17,13 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 /** Yield to the event loop this often during a long read, so watchers and the UI stay alive. */
 const YIELD_EVERY = 32 * 1024 * 1024;
+/**
+ * Read buffers of CHUNK bytes whose file is done, for the next file: a fresh 4 MiB buffer per file
+ * cost a page fault per 4 KiB of every byte read (~200k faults, ~1 s of a cold read of 600 files).
+ * Sources copy what they keep (sources/types.ts), so a buffer is free once its file's read ends.
+ */
+const spareBuffers: Buffer[] = [];
+const MAX_SPARE = 2;
 
 export interface LineReadResult<S> {
 	state: S;
@@ -84,6 +91,7 @@ export async function readLineFile<S>(
 			if (options.fd === undefined) closeSync(fd);
 		}
 	}
+	feed.release();
 	return {state: feed.state, consumedBytes: feed.offset - start, consumedLines: feed.line - (options.line ?? 1), tailBytes: feed.tailBytes, bytesRead};
 }
 
@@ -130,7 +138,13 @@ class LineFeed<S> {
 		this.offset = offset;
 		this.line = line;
 		this.chunk = Math.min(CHUNK, maxLine);
-		this.buf = Buffer.allocUnsafe(this.chunk);
+		this.buf = (this.chunk === CHUNK && spareBuffers.pop()) || Buffer.allocUnsafe(this.chunk);
+	}
+
+	/** The read is over: its buffer goes back for the next file's read (a grown one is dropped). */
+	release(): void {
+		if (this.buf.length === CHUNK && spareBuffers.length < MAX_SPARE) spareBuffers.push(this.buf);
+		this.buf = Buffer.alloc(0);
 	}
 
 	get tailBytes(): number {

@@ -35,6 +35,21 @@ function content(): string {
 }
 
 describe('the one line reader', () => {
+	it('reads the next file into the buffer the last file used, and sees only the new file\'s bytes', async () => {
+		const big = join(dir, 'big.jsonl');
+		const small = join(dir, 'small.jsonl');
+		writeFileSync(big, Array.from({length: 2000}, (_, i) => usageLine(1, 1 + i, 10 + i, 1)).join(''));
+		writeFileSync(small, usageLine(7, 1, 5, 1) + usageLine(7, 2, 6, 1).slice(0, 40));
+		const buffers: ArrayBufferLike[] = [];
+		const source = {...symphonySource, parse: (chunk: Buffer, state: never, at: Parameters<typeof symphonySource.parse>[2]) => (buffers.push(chunk.buffer), symphonySource.parse(chunk, state, at))};
+		await readLineFile(big, source, symphonySource.initialState(big) as never, () => {});
+		const c = collector();
+		const read = await readLineFile(small, source, symphonySource.initialState(small) as never, c.take);
+		expect(buffers[buffers.length - 1]).toBe(buffers[0]);
+		expect(c.records).toEqual([`1:symphony:00000000-0000-4000-8000-${String(7).padStart(12, '0')}:1`]);
+		expect(read.tailBytes).toBe(40);
+	});
+
 	it('reads a file of many chunks into one buffer, the unfinished line moved to its front', async () => {
 		// ~10 MiB of short lines: three 4 MiB reads, lines cut at every chunk boundary.
 		const lines = Array.from({length: 30_000}, (_, i) => usageLine(1 + (i % 50), 1 + Math.floor(i / 50), 10 + i, 1));
