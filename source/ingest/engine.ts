@@ -112,7 +112,9 @@ export class Engine implements LiveEngine, WatchedEngine {
 		const gate = counted.gate;
 		const patterns = this.patterns;
 		// A workspace's issue is the same for all its records: match the patterns once per workspace.
-		// The provider gets its one name (core/provider.ts). The index keeps records as read.
+		// The provider gets its one name (core/provider.ts): trackers already give it to records they
+		// read (file-tracker.ts), so this copies only records restored from an older index.
+		// The index keeps records as read otherwise (no attributed issue).
 		const issues = new Map<string, string | null>();
 		const attribute = (read: UsageRecord): UsageRecord => {
 			const provider = canonicalProvider(read.provider);

@@ -12,7 +12,8 @@ import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
 import {foldVersions} from '../core/dedup.js';
 import type {Flag} from '../core/flags.js';
-import {COVERAGE_KEYS, type ActivityEvent, type Coverage, type UsageRecord} from '../core/record.js';
+import {canonicalProvider} from '../core/provider.js';
+import {COVERAGE_KEYS, type ActivityEvent, type Coverage, type UsageRecord, type UsageSource} from '../core/record.js';
 import {ProblemLog} from '../core/problems.js';
 import type {DocumentResult, FileReader, ParseResult} from '../sources/types.js';
 import {isGzip, readLineFile, readWholeLines} from './line-reader.js';
@@ -97,6 +98,9 @@ export class FileTracker {
 	bytesRead = 0;
 	private readonly strings = new Map<string, string>();
 	private previous: UsageRecord | null = null;
+	/** The last provider name read and its canonical name. */
+	private rawProvider: string | null = null;
+	private provider: string | null = null;
 
 	constructor(
 		readonly path: string,
@@ -268,7 +272,17 @@ export class FileTracker {
 		const p = this.previous;
 		r.runId = p !== null && r.runId === p.runId ? p.runId : intern(s, r.runId);
 		if (r.model !== null) r.model = p !== null && r.model === p.model ? p.model : intern(s, r.model);
-		if (r.provider !== null) r.provider = p !== null && r.provider === p.provider ? p.provider : intern(s, r.provider);
+		// The provider's one name (core/provider.ts) on intake, so the engine's attribution finds it
+		// already canonical and keeps the record instead of copying it (a copy per usage.jsonl line
+		// was a second record object held by the ledger next to this one).
+		if (r.provider !== null) {
+			if (r.provider === this.rawProvider) r.provider = this.provider;
+			else {
+				this.rawProvider = r.provider;
+				r.provider = this.provider = intern(s, canonicalProvider(r.provider)!);
+			}
+		}
+		r.usageSource = sharedUsageSource(r.usageSource);
 		if (r.issue !== null) r.issue = p !== null && r.issue === p.issue ? p.issue : intern(s, r.issue);
 		if (r.workspace !== null) r.workspace = p !== null && r.workspace === p.workspace ? p.workspace : intern(s, r.workspace);
 		if (r.origin.path === this.path) r.origin.path = this.path;
@@ -348,6 +362,20 @@ function sameFlatObject(a: object, b: object): boolean {
 		if (k !== kb[i] || x[k] !== y[k]) return false;
 	}
 	return true;
+}
+
+/** The literal for a usage source, so a parsed copy of the string is not kept per record. */
+function sharedUsageSource(u: UsageSource): UsageSource {
+	switch (u) {
+		case 'provider_reported':
+			return 'provider_reported';
+		case 'estimated':
+			return 'estimated';
+		case 'unavailable':
+			return 'unavailable';
+		default:
+			return u;
+	}
 }
 
 const coverages: Coverage[] = [];
