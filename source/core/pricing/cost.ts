@@ -73,15 +73,26 @@ export interface Pricing {
  */
 export function createPricing(book: PriceBook): Pricing {
 	const cache = new Map<string, PricedModel | null>();
+	// Records come in runs of one model: the last answer first, before building a cache key.
+	let lastModel: string | null = null;
+	let lastProvider: string | null = null;
+	let lastHit: PricedModel | null = null;
 	const modelFor = (model: string | null, provider: string | null): PricedModel | null => {
-		if (model === null || model.trim() === '') return null;
-		const key = `${provider ?? ''}\u0000${model}`;
-		let hit = cache.get(key);
-		if (hit === undefined) {
-			const match = book.lookup(model, provider);
-			hit = match ? resolveRates(match.entry) : null;
-			cache.set(key, hit);
+		if (model === null) return null;
+		if (model === lastModel && provider === lastProvider) return lastHit;
+		let hit: PricedModel | null | undefined = null;
+		if (model.trim() !== '') {
+			const key = `${provider ?? ''}\u0000${model}`;
+			hit = cache.get(key);
+			if (hit === undefined) {
+				const match = book.lookup(model, provider);
+				hit = match ? resolveRates(match.entry) : null;
+				cache.set(key, hit);
+			}
 		}
+		lastModel = model;
+		lastProvider = provider;
+		lastHit = hit;
 		return hit;
 	};
 	const pricer: Pricer = (r) => {
