@@ -13,7 +13,7 @@ import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'no
 import {foldVersions} from '../core/dedup.js';
 import type {Flag} from '../core/flags.js';
 import {canonicalProvider} from '../core/provider.js';
-import {COVERAGE_KEYS, type ActivityEvent, type Coverage, type UsageRecord, type UsageSource} from '../core/record.js';
+import {sharedCoverage, type ActivityEvent, type UsageRecord, type UsageSource} from '../core/record.js';
 import {ProblemLog} from '../core/problems.js';
 import type {DocumentResult, FileReader, ParseResult} from '../sources/types.js';
 import {isGzip, readLineFile, readWholeLines} from './line-reader.js';
@@ -376,19 +376,6 @@ function sharedUsageSource(u: UsageSource): UsageSource {
 		default:
 			return u;
 	}
-}
-
-const coverages: Coverage[] = [];
-
-/** One frozen coverage object per bit pattern (coverage is 9 booleans; records never change it). */
-function sharedCoverage(c: Coverage): Coverage {
-	let bits = 0;
-	for (let i = 0; i < COVERAGE_KEYS.length; i++) if (c[COVERAGE_KEYS[i]!]) bits |= 1 << i;
-	// Only the known keys: a coverage object with more fields keeps its own.
-	let keys = 0;
-	for (const _ in c) keys++;
-	if (keys !== COVERAGE_KEYS.length) return c;
-	return (coverages[bits] ??= Object.freeze({...c}));
 }
 
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
