@@ -245,7 +245,16 @@ export class FileTracker {
 			else if (r.at < span.from) span.from = r.at;
 			else if (r.at > span.to) span.to = r.at;
 		}
-		for (const e of result.events) this.events.push(e);
+		// Events are kept as long as records: a tool's name is one string per tracker, and a detail
+		// equal to the previous event's (the same command run again) shares its string.
+		const strings = this.strings;
+		let last = this.events.length > 0 ? this.events[this.events.length - 1]! : null;
+		for (const e of result.events) {
+			e.name = intern(strings, e.name);
+			if (last !== null && e.detail === last.detail) e.detail = last.detail;
+			this.events.push(e);
+			last = e;
+		}
 		if (result.problems.length > 0) this.problems.addAll(result.problems);
 		if (result.flags) this.flags.push(...result.flags);
 	}
