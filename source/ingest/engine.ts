@@ -114,20 +114,29 @@ export class Engine implements LiveEngine, WatchedEngine {
 		// A workspace's issue is the same for all its records: match the patterns once per workspace.
 		// The provider gets its one name (core/provider.ts): trackers already give it to records they
 		// read (file-tracker.ts), so this copies only records restored from an older index.
-		// The index keeps records as read otherwise (no attributed issue).
+		// An issue found from the workspace is set on the tracker's record itself (a copy per
+		// transcript record was a second record object held for the whole read); the index keeps
+		// records as read, so the tracker writes those with no issue (`asRead`), and the next read
+		// finds it again with the patterns of that run.
 		const issues = new Map<string, string | null>();
+		const fromWorkspace = new WeakSet<UsageRecord>();
 		const attribute = (read: UsageRecord): UsageRecord => {
 			const provider = canonicalProvider(read.provider);
 			const r = provider === read.provider ? read : {...read, provider};
 			if (r.issue !== null || !r.workspace) return r;
 			let issue = issues.get(r.workspace);
 			if (issue === undefined) issues.set(r.workspace, (issue = issueFromWorkspace(r.workspace, patterns)));
-			return issue === null ? r : {...r, issue};
+			if (issue === null) return r;
+			r.issue = issue;
+			if (r === read) fromWorkspace.add(read);
+			return r;
 		};
+		const asRead = (r: UsageRecord): UsageRecord => (fromWorkspace.has(r) ? {...r, issue: null} : r);
 		const onRecord = options.onRecord;
 		// Not counting (`burn sources`): the records stay with their files' trackers only.
 		if (options.count === false) this.sink = {add: () => {}, retract: () => {}};
 		else this.sink = {
+			asRead,
 			add: (r) => {
 				const attributed = attribute(r);
 				const size = ledger.size;

@@ -33,6 +33,11 @@ export interface FileIdentity {
 export interface RecordSink {
 	add(record: UsageRecord): void;
 	retract(path: string): void;
+	/**
+	 * The record as its file says, for the index, when `add` changed it in place (an issue found
+	 * from its workspace); the record itself otherwise.
+	 */
+	asRead?(record: UsageRecord): UsageRecord;
 }
 
 export interface TimeSpan {
@@ -140,13 +145,28 @@ export class FileTracker {
 			state: this.state,
 			fingerprint: this.fingerprint,
 			tailBytes: this.tailBytes,
-			records: this.records,
+			records: this.recordsAsRead(),
 			folded: this.folded,
 			span: this.span,
 			events: this.events,
 			problems: this.problems,
 			...(this.deleted ? {gone: true} : {}),
 		};
+	}
+
+	/** The records as read (see `RecordSink.asRead`): a new array only when one differs. */
+	private recordsAsRead(): UsageRecord[] {
+		const asRead = this.sink.asRead;
+		const records = this.records;
+		if (asRead === undefined) return records;
+		let out: UsageRecord[] | null = null;
+		for (let i = 0; i < records.length; i++) {
+			const r = records[i]!;
+			const a = asRead(r);
+			if (out === null && a !== r) out = records.slice(0, i);
+			if (out !== null) out.push(a);
+		}
+		return out ?? records;
 	}
 
 	/** Has the file (or its WAL) changed since the last read? Stat only. */
