@@ -214,9 +214,12 @@ export class Ledger {
 		this.pricer = pricer;
 	}
 
-	/** The records that count, in no particular order. */
-	*records(): IterableIterator<UsageRecord> {
-		for (const slot of this.entries.values()) yield effectiveOf(slot);
+	/** The records that count, in no particular order (an array's iterator: a generator was slower to walk). */
+	records(): IterableIterator<UsageRecord> {
+		const out = new Array<UsageRecord>(this.entries.size);
+		let i = 0;
+		for (const slot of this.entries.values()) out[i++] = effectiveOf(slot);
+		return out.values();
 	}
 
 	/** The counted records of one run, oldest first. */

@@ -120,8 +120,15 @@ export class Engine implements LiveEngine, WatchedEngine {
 		// finds it again with the patterns of that run.
 		const issues = new Map<string, string | null>();
 		const fromWorkspace = new WeakSet<UsageRecord>();
+		// Records come in runs of one provider: its one name is looked up once per run.
+		let lastProvider: string | null = null;
+		let lastCanonical: string | null = null;
 		const attribute = (read: UsageRecord): UsageRecord => {
-			const provider = canonicalProvider(read.provider);
+			if (read.provider !== lastProvider) {
+				lastProvider = read.provider;
+				lastCanonical = canonicalProvider(read.provider);
+			}
+			const provider = lastCanonical;
 			const r = provider === read.provider ? read : {...read, provider};
 			if (r.issue !== null || !r.workspace) return r;
 			let issue = issues.get(r.workspace);

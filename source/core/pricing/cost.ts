@@ -72,7 +72,9 @@ export interface Pricing {
  * otherwise `unpriced` with usd null (no rate for the model, or no tokens). Never 0 for unknown.
  */
 export function createPricing(book: PriceBook): Pricing {
-	const cache = new Map<string, PricedModel | null>();
+	// By provider, then model: two lookups on strings the records already hold (their hashes are
+	// kept), instead of building a combined key string per record.
+	const cache = new Map<string, Map<string, PricedModel | null>>();
 	// Records come in runs of one model: the last answer first, before building a cache key.
 	let lastModel: string | null = null;
 	let lastProvider: string | null = null;
@@ -82,12 +84,15 @@ export function createPricing(book: PriceBook): Pricing {
 		if (model === lastModel && provider === lastProvider) return lastHit;
 		let hit: PricedModel | null | undefined = null;
 		if (model.trim() !== '') {
-			const key = `${provider ?? ''}\u0000${model}`;
-			hit = cache.get(key);
+			// A missing provider and an empty one were the same key before: keep them one.
+			const p = provider ?? '';
+			let models = cache.get(p);
+			if (models === undefined) cache.set(p, (models = new Map()));
+			hit = models.get(model);
 			if (hit === undefined) {
 				const match = book.lookup(model, provider);
 				hit = match ? resolveRates(match.entry) : null;
-				cache.set(key, hit);
+				models.set(model, hit);
 			}
 		}
 		lastModel = model;
