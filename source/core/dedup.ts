@@ -92,14 +92,17 @@ export function firstDifference(a: UsageRecord, b: UsageRecord): string {
 export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
 	const at = new Map<string, number>();
 	const conflicted = new Set<string>();
-	const out: UsageRecord[] = [];
-	for (const r of records) {
+	// The input itself while every key so far was new (the common case: nothing to fold, no copy).
+	let out: UsageRecord[] | null = null;
+	for (let k = 0; k < records.length; k++) {
+		const r = records[k]!;
 		const i = at.get(r.key);
 		if (i === undefined || conflicted.has(r.key)) {
-			at.set(r.key, out.length);
-			out.push(r);
+			at.set(r.key, out === null ? k : out.length);
+			if (out !== null) out.push(r);
 			continue;
 		}
+		out ??= records.slice(0, k);
 		const choice = chooseVersion(out[i]!, r);
 		if (choice === 'conflict') {
 			conflicted.add(r.key);
@@ -109,7 +112,7 @@ export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
 			out[i] = r;
 		}
 	}
-	return out;
+	return out ?? (records as UsageRecord[]);
 }
 
 /** The problem a conflicting duplicate is reported as (the first version stays counted). */

@@ -51,16 +51,24 @@ export interface MinuteBucket {
 	usd: number;
 }
 
-interface Entry {
-	effective: UsageRecord;
-	cost: PricedCost | null;
-	/**
-	 * The versions that can still count, in arrival order: one per file, the best within it (a
-	 * version another version of the same file beats can never count again, since a file is only
-	 * ever retracted whole). A single record, not an array, in the common one-file case.
-	 */
-	versions: UsageRecord | UsageRecord[];
+/**
+ * A key seen in more than one version that still matters: the one that counts and the versions
+ * that can still count, in arrival order: one per file, the best within it (a version another
+ * version of the same file beats can never count again, since a file is only ever retracted
+ * whole). A key whose only version is the one that counts (the common case) is stored as that
+ * record itself, with no entry object: a per-record object is memory held for the whole read.
+ */
+class Versions {
+	constructor(
+		public effective: UsageRecord,
+		public versions: UsageRecord | UsageRecord[],
+	) {}
 }
+
+/** What the ledger keeps per key: the record that counts, or its versions. */
+type Slot = UsageRecord | Versions;
+
+const effectiveOf = (slot: Slot): UsageRecord => (slot instanceof Versions ? slot.effective : slot);
 
 export interface LedgerOptions {
 	pricer?: Pricer;
@@ -87,8 +95,8 @@ export class Ledger {
 	get runKeys(): Map<string, Set<string>> {
 		if (this.runIndex === null) {
 			const index = new Map<string, Set<string>>();
-			for (const e of this.entries.values()) {
-				const r = e.effective;
+			for (const slot of this.entries.values()) {
+				const r = effectiveOf(slot);
 				let keys = index.get(r.runId);
 				if (!keys) index.set(r.runId, (keys = new Set()));
 				keys.add(r.key);
@@ -102,7 +110,12 @@ export class Ledger {
 	/** Increments on every change; views compare it to skip work. */
 	revision = 0;
 
-	private readonly entries = new Map<string, Entry>();
+	/**
+	 * Per key, what counts. Costs are not kept: the pricer is a pure function of the record, so a
+	 * record is priced again when it is subtracted or asked for (`costOf`) rather than holding a
+	 * cost object per record.
+	 */
+	private readonly entries = new Map<string, Slot>();
 	/** Keys with a version from each file, for retraction. */
 	private readonly keysByPath = new Map<string, string[]>();
 	/** Totals whose time range must be recomputed from the records counted now (`settleRanges`). */
@@ -133,21 +146,32 @@ export class Ledger {
 
 	addOne(r: UsageRecord): void {
 		if (this.accept && !this.accept(r)) return;
-		const path = r.origin.path;
-		const entry = this.entries.get(r.key);
-		if (!entry) {
-			const cost = this.price(r);
-			this.entries.set(r.key, {effective: r, cost, versions: r});
-			this.addPathKey(path, r.key);
-			this.count(r, cost, 1);
+		const key = r.key;
+		const slot = this.entries.get(key);
+		if (slot === undefined) {
+			this.entries.set(key, r);
+			this.addPathKey(r.origin.path, key);
+			this.count(r, this.price(r), 1);
 			return;
 		}
-		const choice = chooseVersion(entry.effective, r);
-		this.keepVersion(entry, r, choice);
-		if (choice === 'conflict') {
-			this.conflicts.add(conflictProblem(entry.effective, r));
-		} else if (choice === 'replace') {
-			this.setEffective(entry, r);
+		const effective = effectiveOf(slot);
+		const choice = chooseVersion(effective, r);
+		const versions = this.keepVersion(slot instanceof Versions ? slot.versions : slot, effective, r, choice);
+		if (choice === 'conflict') this.conflicts.add(conflictProblem(effective, r));
+		const next = choice === 'replace' ? r : effective;
+		this.store(key, slot, next, versions);
+		if (next !== effective) this.setEffective(effective, next);
+	}
+
+	/** Keeps `effective` and `versions` for `key`, with an entry object only when they differ. */
+	private store(key: string, slot: Slot, effective: UsageRecord, versions: UsageRecord | UsageRecord[]): void {
+		if (versions === effective) {
+			if (slot !== effective) this.entries.set(key, effective);
+		} else if (slot instanceof Versions) {
+			slot.effective = effective;
+			slot.versions = versions;
+		} else {
+			this.entries.set(key, new Versions(effective, versions));
 		}
 	}
 
@@ -159,12 +183,13 @@ export class Ledger {
 		this.lastPath = null;
 		this.lastPathKeys = undefined;
 		for (const key of keys) {
-			const entry = this.entries.get(key);
-			if (!entry) continue;
-			const vs = entry.versions;
+			const slot = this.entries.get(key);
+			if (slot === undefined) continue;
+			const effective = effectiveOf(slot);
+			const vs = slot instanceof Versions ? slot.versions : slot;
 			if (!Array.isArray(vs)) {
 				if (vs.origin.path !== path) continue;
-				this.count(entry.effective, entry.cost, -1);
+				this.count(effective, this.price(effective), -1);
 				this.entries.delete(key);
 				continue;
 			}
@@ -173,24 +198,28 @@ export class Ledger {
 			// Replay the surviving versions to find which one counts now.
 			let best = remaining[0]!;
 			for (let i = 1; i < remaining.length; i++) if (chooseVersion(best, remaining[i]!) === 'replace') best = remaining[i]!;
-			entry.versions = remaining.length === 1 ? best : remaining;
-			if (best !== entry.effective) this.setEffective(entry, best);
+			this.store(key, slot, best, remaining.length === 1 ? best : remaining);
+			if (best !== effective) this.setEffective(effective, best);
 		}
 	}
 
 	/** Re-prices every counted record (a price sheet changed): no re-read needed. */
 	reprice(pricer: Pricer | undefined): void {
-		this.pricer = pricer;
-		for (const entry of this.entries.values()) {
-			this.count(entry.effective, entry.cost, -1);
-			entry.cost = this.price(entry.effective);
-			this.count(entry.effective, entry.cost, 1);
+		const was = this.pricer;
+		for (const slot of this.entries.values()) {
+			const r = effectiveOf(slot);
+			this.count(r, was ? was(r) : null, -1);
+			this.count(r, pricer ? pricer(r) : null, 1);
 		}
+		this.pricer = pricer;
 	}
 
-	/** The records that count, in no particular order. */
-	*records(): IterableIterator<UsageRecord> {
-		for (const e of this.entries.values()) yield e.effective;
+	/** The records that count, in no particular order (an array's iterator: a generator was slower to walk). */
+	records(): IterableIterator<UsageRecord> {
+		const out = new Array<UsageRecord>(this.entries.size);
+		let i = 0;
+		for (const slot of this.entries.values()) out[i++] = effectiveOf(slot);
+		return out.values();
 	}
 
 	/** The counted records of one run, oldest first. */
@@ -199,14 +228,16 @@ export class Ledger {
 		if (!keys) return [];
 		const out: UsageRecord[] = [];
 		for (const k of keys) {
-			const e = this.entries.get(k);
-			if (e) out.push(e.effective);
+			const slot = this.entries.get(k);
+			if (slot !== undefined) out.push(effectiveOf(slot));
 		}
 		return out.sort((a, b) => a.at - b.at || (a.turn ?? 0) - (b.turn ?? 0));
 	}
 
+	/** The price of the record counted for `key` (priced again: the same as when it was counted). */
 	costOf(key: string): PricedCost | null {
-		return this.entries.get(key)?.cost ?? null;
+		const slot = this.entries.get(key);
+		return slot === undefined ? null : this.price(effectiveOf(slot));
 	}
 
 	/**
@@ -227,8 +258,8 @@ export class Ledger {
 			if (t.firstAt === null || at < t.firstAt) t.firstAt = at;
 			if (t.lastAt === null || at > t.lastAt) t.lastAt = at;
 		};
-		for (const e of this.entries.values()) {
-			const r = e.effective;
+		for (const slot of this.entries.values()) {
+			const r = effectiveOf(slot);
 			widen(this.totals, r.at);
 			widen(by.run.get(r.runId), r.at);
 			widen(by.issue.get(r.issue ?? NO_ISSUE), r.at);
@@ -259,41 +290,38 @@ export class Ledger {
 	 * one. Replaying the kept versions gives the same winner as replaying all of them, since every
 	 * dedup rule picks an extreme (first, last, largest) in arrival order.
 	 */
-	private keepVersion(entry: Entry, r: UsageRecord, choice: Choice): void {
+	private keepVersion(vs: UsageRecord | UsageRecord[], effective: UsageRecord, r: UsageRecord, choice: Choice): UsageRecord | UsageRecord[] {
 		const path = r.origin.path;
-		const vs = entry.versions;
 		if (!Array.isArray(vs)) {
 			if (vs.origin.path !== path) {
-				entry.versions = [vs, r];
 				this.addPathKey(path, r.key);
-			} else if ((vs === entry.effective ? choice : chooseVersion(vs, r)) === 'replace') {
-				entry.versions = r;
+				return [vs, r];
 			}
-			return;
+			return (vs === effective ? choice : chooseVersion(vs, r)) === 'replace' ? r : vs;
 		}
 		for (let i = 0; i < vs.length; i++) {
 			const v = vs[i]!;
 			if (v.origin.path !== path) continue;
-			if ((v === entry.effective ? choice : chooseVersion(v, r)) === 'replace') {
+			if ((v === effective ? choice : chooseVersion(v, r)) === 'replace') {
 				// The newer version takes the end: the list stays in arrival order.
 				vs.splice(i, 1);
 				vs.push(r);
 			}
-			return;
+			return vs;
 		}
 		vs.push(r);
 		this.addPathKey(path, r.key);
+		return vs;
 	}
 
 	private price(r: UsageRecord): PricedCost | null {
 		return this.pricer ? this.pricer(r) : null;
 	}
 
-	private setEffective(entry: Entry, next: UsageRecord): void {
-		this.count(entry.effective, entry.cost, -1);
-		entry.effective = next;
-		entry.cost = this.price(next);
-		this.count(next, entry.cost, 1);
+	/** The record counted for a key changes from `was` to `next` (the slot already says `next`). */
+	private setEffective(was: UsageRecord, next: UsageRecord): void {
+		this.count(was, this.price(was), -1);
+		this.count(next, this.price(next), 1);
 	}
 
 	private count(r: UsageRecord, cost: PricedCost | null, sign: 1 | -1): void {

@@ -187,22 +187,52 @@ export function addKnown(a: number | null, b: number | null): number | null {
 /** Coverage of the token fields follows from what is null; the rest is what the source can carry. */
 export function coverageOf(
 	tokens: Tokens,
-	capabilities: Partial<
+	capabilities?: Partial<
 		Pick<
 			Coverage,
 			'hasToolCalls' | 'hasToolResultEvents' | 'hasSessionRelationships' | 'hasRawContent'
 		>
-	> = {},
+	>,
 ): Coverage {
-	return {
-		hasInputTokens: tokens.input !== null,
-		hasOutputTokens: tokens.output !== null,
-		hasReasoningTokens: tokens.reasoning !== null,
-		hasCacheReadTokens: tokens.cacheRead !== null,
-		hasCacheCreateTokens: tokens.cacheWrite !== null,
-		hasToolCalls: capabilities.hasToolCalls ?? false,
-		hasToolResultEvents: capabilities.hasToolResultEvents ?? false,
-		hasSessionRelationships: capabilities.hasSessionRelationships ?? false,
-		hasRawContent: capabilities.hasRawContent ?? false,
-	};
+	// Bits in COVERAGE_KEYS order: one shared frozen object per pattern, not one per record.
+	let bits = 0;
+	if (tokens.input !== null) bits |= 1;
+	if (tokens.output !== null) bits |= 2;
+	if (tokens.reasoning !== null) bits |= 4;
+	if (tokens.cacheRead !== null) bits |= 8;
+	if (tokens.cacheWrite !== null) bits |= 16;
+	if (capabilities !== undefined) {
+		if (capabilities.hasToolCalls) bits |= 32;
+		if (capabilities.hasToolResultEvents) bits |= 64;
+		if (capabilities.hasSessionRelationships) bits |= 128;
+		if (capabilities.hasRawContent) bits |= 256;
+	}
+	return coverageFromBits(bits);
+}
+
+const coverages: Coverage[] = [];
+
+/** The shared frozen coverage object of a bit pattern (bit i is COVERAGE_KEYS[i]). */
+export function coverageFromBits(bits: number): Coverage {
+	let c = coverages[bits];
+	if (c === undefined) {
+		const o = {} as Coverage;
+		for (let i = 0; i < COVERAGE_KEYS.length; i++) o[COVERAGE_KEYS[i]!] = (bits & (1 << i)) !== 0;
+		coverages[bits] = c = Object.freeze(o);
+	}
+	return c;
+}
+
+/**
+ * The shared object equal to `c` (records never change their coverage), or `c` itself when it
+ * carries fields beyond the known ones.
+ */
+export function sharedCoverage(c: Coverage): Coverage {
+	let bits = 0;
+	for (let i = 0; i < COVERAGE_KEYS.length; i++) if (c[COVERAGE_KEYS[i]!]) bits |= 1 << i;
+	const shared = coverageFromBits(bits);
+	if (shared === c) return c;
+	let keys = 0;
+	for (const _ in c) keys++;
+	return keys === COVERAGE_KEYS.length ? shared : c;
 }

@@ -61,6 +61,13 @@ export interface Totals {
 	changes: number;
 }
 
+/**
+ * The `unpricedModels` of totals that have none yet: shared, and replaced by a map of their own on
+ * the first unpriced record (a row per run or issue is kept for the whole read; most never need one).
+ * Only `applyCounted` writes the map.
+ */
+const NO_UNPRICED_MODELS: Map<string, number> = new Map();
+
 export function emptyTotals(): Totals {
 	const tokens = {} as Record<TokenField, FieldTotal>;
 	for (const f of TOKEN_FIELDS) tokens[f] = {sum: 0, known: 0, missing: 0};
@@ -71,7 +78,7 @@ export function emptyTotals(): Totals {
 		usdNano: 0,
 		priced: 0,
 		basis: {computed: 0, reported: 0, estimated: 0, unpriced: 0},
-		unpricedModels: new Map(),
+		unpricedModels: NO_UNPRICED_MODELS,
 		reportedDelta: 0,
 		reportedDeltaNano: 0,
 		byClass: {full: 0, 'usage-only': 0, 'aggregate-only': 0, 'cost-only': 0, partial: 0},
@@ -113,7 +120,10 @@ export function applyCounted(t: Totals, r: UsageRecord, cost: PricedCost | null,
 			const model = r.model ?? '(unknown)';
 			const n = (t.unpricedModels.get(model) ?? 0) + sign;
 			if (n <= 0) t.unpricedModels.delete(model);
-			else t.unpricedModels.set(model, n);
+			else {
+				if (t.unpricedModels === NO_UNPRICED_MODELS) t.unpricedModels = new Map();
+				t.unpricedModels.set(model, n);
+			}
 		} else if (cost.usd !== null) {
 			t.usdNano += sign * toNano(cost.usd);
 			t.usd = t.usdNano / 1e9;

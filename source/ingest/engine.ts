@@ -112,20 +112,38 @@ export class Engine implements LiveEngine, WatchedEngine {
 		const gate = counted.gate;
 		const patterns = this.patterns;
 		// A workspace's issue is the same for all its records: match the patterns once per workspace.
-		// The provider gets its one name (core/provider.ts). The index keeps records as read.
+		// The provider gets its one name (core/provider.ts): trackers already give it to records they
+		// read (file-tracker.ts), so this copies only records restored from an older index.
+		// An issue found from the workspace is set on the tracker's record itself (a copy per
+		// transcript record was a second record object held for the whole read); the index keeps
+		// records as read, so the tracker writes those with no issue (`asRead`), and the next read
+		// finds it again with the patterns of that run.
 		const issues = new Map<string, string | null>();
+		const fromWorkspace = new WeakSet<UsageRecord>();
+		// Records come in runs of one provider: its one name is looked up once per run.
+		let lastProvider: string | null = null;
+		let lastCanonical: string | null = null;
 		const attribute = (read: UsageRecord): UsageRecord => {
-			const provider = canonicalProvider(read.provider);
+			if (read.provider !== lastProvider) {
+				lastProvider = read.provider;
+				lastCanonical = canonicalProvider(read.provider);
+			}
+			const provider = lastCanonical;
 			const r = provider === read.provider ? read : {...read, provider};
 			if (r.issue !== null || !r.workspace) return r;
 			let issue = issues.get(r.workspace);
 			if (issue === undefined) issues.set(r.workspace, (issue = issueFromWorkspace(r.workspace, patterns)));
-			return issue === null ? r : {...r, issue};
+			if (issue === null) return r;
+			r.issue = issue;
+			if (r === read) fromWorkspace.add(read);
+			return r;
 		};
+		const asRead = (r: UsageRecord): UsageRecord => (fromWorkspace.has(r) ? {...r, issue: null} : r);
 		const onRecord = options.onRecord;
 		// Not counting (`burn sources`): the records stay with their files' trackers only.
 		if (options.count === false) this.sink = {add: () => {}, retract: () => {}};
 		else this.sink = {
+			asRead,
 			add: (r) => {
 				const attributed = attribute(r);
 				const size = ledger.size;

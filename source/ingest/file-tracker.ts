@@ -12,7 +12,8 @@ import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
 import {foldVersions} from '../core/dedup.js';
 import type {Flag} from '../core/flags.js';
-import {COVERAGE_KEYS, type ActivityEvent, type Coverage, type UsageRecord} from '../core/record.js';
+import {canonicalProvider} from '../core/provider.js';
+import {sharedCoverage, type ActivityEvent, type UsageRecord, type UsageSource} from '../core/record.js';
 import {ProblemLog} from '../core/problems.js';
 import type {DocumentResult, FileReader, ParseResult} from '../sources/types.js';
 import {isGzip, readLineFile, readWholeLines} from './line-reader.js';
@@ -32,6 +33,11 @@ export interface FileIdentity {
 export interface RecordSink {
 	add(record: UsageRecord): void;
 	retract(path: string): void;
+	/**
+	 * The record as its file says, for the index, when `add` changed it in place (an issue found
+	 * from its workspace); the record itself otherwise.
+	 */
+	asRead?(record: UsageRecord): UsageRecord;
 }
 
 export interface TimeSpan {
@@ -97,6 +103,9 @@ export class FileTracker {
 	bytesRead = 0;
 	private readonly strings = new Map<string, string>();
 	private previous: UsageRecord | null = null;
+	/** The last provider name read and its canonical name. */
+	private rawProvider: string | null = null;
+	private provider: string | null = null;
 
 	constructor(
 		readonly path: string,
@@ -136,13 +145,28 @@ export class FileTracker {
 			state: this.state,
 			fingerprint: this.fingerprint,
 			tailBytes: this.tailBytes,
-			records: this.records,
+			records: this.recordsAsRead(),
 			folded: this.folded,
 			span: this.span,
 			events: this.events,
 			problems: this.problems,
 			...(this.deleted ? {gone: true} : {}),
 		};
+	}
+
+	/** The records as read (see `RecordSink.asRead`): a new array only when one differs. */
+	private recordsAsRead(): UsageRecord[] {
+		const asRead = this.sink.asRead;
+		const records = this.records;
+		if (asRead === undefined) return records;
+		let out: UsageRecord[] | null = null;
+		for (let i = 0; i < records.length; i++) {
+			const r = records[i]!;
+			const a = asRead(r);
+			if (out === null && a !== r) out = records.slice(0, i);
+			if (out !== null) out.push(a);
+		}
+		return out ?? records;
 	}
 
 	/** Has the file (or its WAL) changed since the last read? Stat only. */
@@ -241,7 +265,16 @@ export class FileTracker {
 			else if (r.at < span.from) span.from = r.at;
 			else if (r.at > span.to) span.to = r.at;
 		}
-		for (const e of result.events) this.events.push(e);
+		// Events are kept as long as records: a tool's name is one string per tracker, and a detail
+		// equal to the previous event's (the same command run again) shares its string.
+		const strings = this.strings;
+		let last = this.events.length > 0 ? this.events[this.events.length - 1]! : null;
+		for (const e of result.events) {
+			e.name = intern(strings, e.name);
+			if (last !== null && e.detail === last.detail) e.detail = last.detail;
+			this.events.push(e);
+			last = e;
+		}
 		if (result.problems.length > 0) this.problems.addAll(result.problems);
 		if (result.flags) this.flags.push(...result.flags);
 	}
@@ -268,7 +301,17 @@ export class FileTracker {
 		const p = this.previous;
 		r.runId = p !== null && r.runId === p.runId ? p.runId : intern(s, r.runId);
 		if (r.model !== null) r.model = p !== null && r.model === p.model ? p.model : intern(s, r.model);
-		if (r.provider !== null) r.provider = p !== null && r.provider === p.provider ? p.provider : intern(s, r.provider);
+		// The provider's one name (core/provider.ts) on intake, so the engine's attribution finds it
+		// already canonical and keeps the record instead of copying it (a copy per usage.jsonl line
+		// was a second record object held by the ledger next to this one).
+		if (r.provider !== null) {
+			if (r.provider === this.rawProvider) r.provider = this.provider;
+			else {
+				this.rawProvider = r.provider;
+				r.provider = this.provider = intern(s, canonicalProvider(r.provider)!);
+			}
+		}
+		r.usageSource = sharedUsageSource(r.usageSource);
 		if (r.issue !== null) r.issue = p !== null && r.issue === p.issue ? p.issue : intern(s, r.issue);
 		if (r.workspace !== null) r.workspace = p !== null && r.workspace === p.workspace ? p.workspace : intern(s, r.workspace);
 		if (r.origin.path === this.path) r.origin.path = this.path;
@@ -350,17 +393,18 @@ function sameFlatObject(a: object, b: object): boolean {
 	return true;
 }
 
-const coverages: Coverage[] = [];
-
-/** One frozen coverage object per bit pattern (coverage is 9 booleans; records never change it). */
-function sharedCoverage(c: Coverage): Coverage {
-	let bits = 0;
-	for (let i = 0; i < COVERAGE_KEYS.length; i++) if (c[COVERAGE_KEYS[i]!]) bits |= 1 << i;
-	// Only the known keys: a coverage object with more fields keeps its own.
-	let keys = 0;
-	for (const _ in c) keys++;
-	if (keys !== COVERAGE_KEYS.length) return c;
-	return (coverages[bits] ??= Object.freeze({...c}));
+/** The literal for a usage source, so a parsed copy of the string is not kept per record. */
+function sharedUsageSource(u: UsageSource): UsageSource {
+	switch (u) {
+		case 'provider_reported':
+			return 'provider_reported';
+		case 'estimated':
+			return 'estimated';
+		case 'unavailable':
+			return 'unavailable';
+		default:
+			return u;
+	}
 }
 
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {

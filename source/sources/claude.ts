@@ -178,7 +178,8 @@ function readAssistant(ctx: LineCtx, records: UsageRecord[], events: ActivityEve
 		return;
 	}
 	const msgId = str(message.id);
-	const key = msgId ? `claude:${msgId}` : `claude:${runId}:${str(row.uuid) ?? `${basename(ctx.path)}@${ctx.offset}`}`;
+	// Joined, not a template: a flat string, without a rope wrapper kept with the record.
+	const key = msgId ? ['claude', msgId].join(':') : `claude:${runId}:${str(row.uuid) ?? `${basename(ctx.path)}@${ctx.offset}`}`;
 	const meta: RecordMeta = {};
 	if (row.isSidechain === true) meta.sidechain = true;
 	const agentId = str(row.agentId) ?? ctx.state.pathAgent;

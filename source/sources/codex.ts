@@ -255,7 +255,8 @@ function readTokenCount(state: CodexState, line: Line, records: UsageRecord[], p
 		state.prevLast = last;
 		// First reading of a file (it may inherit a resumed counter) or a reset: the last call only.
 		call = prev === null || decreased(total, prev) ? (last ?? total) : fillFrom(minus(total, prev), last);
-		key = `codex:${state.lineage}:${usageTuple(total)}`;
+		// Joined, not a template: a flat string, without a rope wrapper kept with the record.
+		key = ['codex', state.lineage, usageTuple(total)].join(':');
 	} else if (last) {
 		if (sameUsage(last, state.prevLast)) return;
 		state.prevLast = last;

@@ -160,6 +160,11 @@ export function parseSymphonyChunk(chunk: Buffer, state: SymphonyState, at: Chun
 	return {records, events: [], problems, consumedBytes: c.consumedBytes, consumedLines: c.consumedLines, state: {reportedVersions}};
 }
 
+/** A stated count, or null when it is absent or the record is unavailable. */
+function countOf(n: number | null | undefined, unavailable: boolean): number | null {
+	return unavailable || n === undefined ? null : n;
+}
+
 function toRecord(
 	r: RecordV1,
 	path: string,
@@ -167,21 +172,21 @@ function toRecord(
 	offset: number,
 	problem: (kind: Problem['kind'], reason: string, field?: string) => void,
 ): UsageRecord {
+	// An "unavailable" record states no counts (the schema allows only nulls in its main three).
 	const unavailable = r.usageSource === 'unavailable';
-	const value = (n: number | null | undefined) => (unavailable ? null : (n ?? null));
-	const cacheWrite5m = value(r.inputCacheWriteEphemeral5mTokens);
-	const cacheWrite1h = value(r.inputCacheWriteEphemeral1hTokens);
+	const cacheWrite5m = countOf(r.inputCacheWriteEphemeral5mTokens, unavailable);
+	const cacheWrite1h = countOf(r.inputCacheWriteEphemeral1hTokens, unavailable);
 	const tokens: Tokens = {
-		input: value(r.inputTokens),
-		cacheRead: value(r.inputCachedReadTokens),
+		input: countOf(r.inputTokens, unavailable),
+		cacheRead: countOf(r.inputCachedReadTokens, unavailable),
 		cacheWrite:
-			value(r.inputCacheWriteTokens) ??
+			countOf(r.inputCacheWriteTokens, unavailable) ??
 			(cacheWrite5m !== null && cacheWrite1h !== null ? cacheWrite5m + cacheWrite1h : null),
 		cacheWrite5m,
 		cacheWrite1h,
-		output: value(r.outputTokens),
-		reasoning: value(r.outputReasoningTokens),
-		total: value(r.totalTokens),
+		output: countOf(r.outputTokens, unavailable),
+		reasoning: countOf(r.outputReasoningTokens, unavailable),
+		total: countOf(r.totalTokens, unavailable),
 	};
 	if (tokens.total === null && tokens.input !== null && tokens.output !== null) tokens.total = tokens.input + tokens.output;
 
@@ -221,7 +226,9 @@ function toRecord(
 	}
 
 	return {
-		key: `symphony:${r.runID}:${r.turn}`,
+		// Joined, not a template: a template makes a rope the record keeps for life (flattened in
+		// place when first hashed, its wrapper still held); join builds the flat string at once.
+		key: ['symphony', r.runID, r.turn].join(':'),
 		source: 'symphony',
 		provider: r.provider,
 		model: r.model,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {claudeDefinition} from '../../source/sources/claude-definition.js';
 import {claudeTokens, parseClaudeChunk, claudePathState} from '../../source/sources/claude.js';
+import {collectSummary} from '../../source/ingest/read-once.js';
 import {collect, FIXTURES, tempDir, tok, writeLines} from './helpers.js';
 
 const HOME = path.join(FIXTURES, 'claude', 'home');
@@ -136,5 +137,22 @@ describe('Claude Code: pitfalls one at a time', () => {
 		expect(Object.keys(plain.doc.byIssue)).toEqual(['(none)']);
 		const {doc} = await collect(tempDir(), {claudeDir: [dir]}, {}, [/\/agents\/([A-Z]+-\d+)/]);
 		expect(tok(doc.byIssue['PROJ-42'])).toMatchObject({records: 1, total: 7});
+	});
+
+	it('the index keeps the record as read: an issue found by a pattern is not kept for a run without it', async () => {
+		const dir = tempDir();
+		writeLines(path.join(dir, 'projects', 'p', 's1.jsonl'), [asst('m9', {input_tokens: 3, output_tokens: 4}, {cwd: '/srv/agents/PROJ-42/repo'})]);
+		const home = tempDir();
+		const cacheDir = tempDir();
+		const read = (issuePatterns?: RegExp[]) =>
+			collectSummary({discovery: {cwd: home, home, env: {}, flags: {claudeDir: [dir]}}, issuePatterns, cacheDir, now: new Date('2026-11-01T00:00:00Z')});
+		const patterned = await read([/\/agents\/([A-Z]+-\d+)/]);
+		expect(Object.keys(patterned.doc.byIssue)).toEqual(['PROJ-42']);
+		expect(patterned.engine.stats.restoredFiles).toBe(0);
+		const plain = await read();
+		expect(plain.engine.stats.restoredFiles).toBe(1);
+		expect(Object.keys(plain.doc.byIssue)).toEqual(['(none)']);
+		const again = await read([/\/agents\/([A-Z]+-\d+)/]);
+		expect(Object.keys(again.doc.byIssue)).toEqual(['PROJ-42']);
 	});
 });

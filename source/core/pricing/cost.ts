@@ -72,16 +72,32 @@ export interface Pricing {
  * otherwise `unpriced` with usd null (no rate for the model, or no tokens). Never 0 for unknown.
  */
 export function createPricing(book: PriceBook): Pricing {
-	const cache = new Map<string, PricedModel | null>();
+	// By provider, then model: two lookups on strings the records already hold (their hashes are
+	// kept), instead of building a combined key string per record.
+	const cache = new Map<string, Map<string, PricedModel | null>>();
+	// Records come in runs of one model: the last answer first, before building a cache key.
+	let lastModel: string | null = null;
+	let lastProvider: string | null = null;
+	let lastHit: PricedModel | null = null;
 	const modelFor = (model: string | null, provider: string | null): PricedModel | null => {
-		if (model === null || model.trim() === '') return null;
-		const key = `${provider ?? ''}\u0000${model}`;
-		let hit = cache.get(key);
-		if (hit === undefined) {
-			const match = book.lookup(model, provider);
-			hit = match ? resolveRates(match.entry) : null;
-			cache.set(key, hit);
+		if (model === null) return null;
+		if (model === lastModel && provider === lastProvider) return lastHit;
+		let hit: PricedModel | null | undefined = null;
+		if (model.trim() !== '') {
+			// A missing provider and an empty one were the same key before: keep them one.
+			const p = provider ?? '';
+			let models = cache.get(p);
+			if (models === undefined) cache.set(p, (models = new Map()));
+			hit = models.get(model);
+			if (hit === undefined) {
+				const match = book.lookup(model, provider);
+				hit = match ? resolveRates(match.entry) : null;
+				models.set(model, hit);
+			}
 		}
+		lastModel = model;
+		lastProvider = provider;
+		lastHit = hit;
 		return hit;
 	};
 	const pricer: Pricer = (r) => {
