@@ -45,7 +45,8 @@ interface ScopeState {
 type LazyEvidence = {at: number; text: string | (() => string)};
 
 const ORDER: Severity[] = ['info', 'warn', 'crit'];
-const rank = (s: Severity) => ORDER.indexOf(s);
+const RANK: Record<Severity, number> = {info: 0, warn: 1, crit: 2};
+const rank = (s: Severity) => RANK[s];
 const up = (s: Severity): Severity => ORDER[Math.min(2, rank(s) + 1)]!;
 const MAX_EVIDENCE = 12;
 const ESCALATE_WINDOW = minutes(60);
@@ -145,7 +146,8 @@ export class Lifecycle {
 				if (this.unsettled.get(flag)) this.unsettled.set(flag, null);
 			}
 			if (o.fallback) flag.fallback = o.fallback;
-			else delete flag.fallback;
+			// A delete of a missing property still takes the runtime's slow path (once per peak).
+			else if ('fallback' in flag) delete flag.fallback;
 		}
 		if (rank(flag.severity) > rank(st.worst)) st.worst = flag.severity;
 	}

@@ -298,8 +298,12 @@ export class FlagMonitor {
 	private fold(items: Item[], lateness = this.options.lateness ?? 0): Item[] {
 		items.sort(compare);
 		const horizon = this.newest - lateness;
+		// The handlers, taken off the detectors once: read per item, `d.onRecord` is a load off
+		// a dozen differently shaped objects (megamorphic) before every call.
 		const onRecord = this.detectors.filter((d) => d.onRecord);
+		const recordFns = onRecord.map((d) => d.onRecord!);
 		const onEvent = this.detectors.filter((d) => d.onEvent);
+		const eventFns = onEvent.map((d) => d.onEvent!);
 		const ctx = this.ctx;
 		let i = 0;
 		for (; i < items.length; i++) {
@@ -308,9 +312,9 @@ export class FlagMonitor {
 			// Every item folded is current: a record replaced or removed makes the next evaluation
 			// re-fold from `records`, so a superseded item never reaches this loop.
 			if (item.type === 'r') {
-				for (const d of onRecord) d.onRecord!(item.r, ctx);
+				for (let j = 0; j < recordFns.length; j++) recordFns[j]!.call(onRecord[j], item.r, ctx);
 			} else {
-				for (const d of onEvent) d.onEvent!(item.e, ctx);
+				for (let j = 0; j < eventFns.length; j++) eventFns[j]!.call(onEvent[j], item.e, ctx);
 			}
 			this.last = item;
 		}

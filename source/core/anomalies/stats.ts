@@ -3,8 +3,8 @@
  * plain numbers; no clocks.
  */
 
-export function median(values: readonly number[]): number | null {
-	const n = values.length;
+/** The median of the first `n` values (all of them by default). */
+export function median(values: readonly number[], n = values.length): number | null {
 	if (n === 0) return null;
 	const s = scratchOf(n);
 	for (let i = 0; i < n; i++) s[i] = values[i]!;
@@ -101,6 +101,19 @@ export function ewmaUpdate(state: Ewma, x: number, at: number, halfLifeMs: numbe
 	const dt = Math.max(0, at - state.at);
 	const alpha = 1 - Math.pow(2, -dt / halfLifeMs);
 	return {value: state.value + alpha * (x - state.value), at};
+}
+
+/** `ewmaUpdate` into `state` itself (the same value and time). */
+export function ewmaStep(state: Ewma, x: number, at: number, halfLifeMs: number): void {
+	if (state.value === null || state.at === null) {
+		state.value = x;
+		state.at = at;
+		return;
+	}
+	const dt = Math.max(0, at - state.at);
+	const alpha = 1 - Math.pow(2, -dt / halfLifeMs);
+	state.value = state.value + alpha * (x - state.value);
+	state.at = at;
 }
 
 /** Wilson score lower bound of a proportion (z = 1.96 → 95%). */
