@@ -66,8 +66,25 @@ export class Lifecycle {
 
 	constructor(private readonly params: AnomalyParams['lifecycle']) {}
 
+	/**
+	 * The scope looked up last: a detector asks `quiet` and then observes the same scope, mostly
+	 * one scope record after record (a run's turns). Not state; dropped when the states are.
+	 */
+	private lastKind = '';
+	private lastType = '';
+	private lastId = '';
+	private lastSt: ScopeState | undefined = undefined;
+
 	private find(kind: string, type: string, id: string): ScopeState | undefined {
-		return this.states.get(kind)?.get(type)?.get(id);
+		if (this.lastSt !== undefined && this.lastId === id && this.lastKind === kind && this.lastType === type) return this.lastSt;
+		const st = this.states.get(kind)?.get(type)?.get(id);
+		if (st) {
+			this.lastKind = kind;
+			this.lastType = type;
+			this.lastId = id;
+			this.lastSt = st;
+		}
+		return st;
 	}
 
 	/**
@@ -184,6 +201,7 @@ export class Lifecycle {
 
 	/** Takes over a state from `state` (a structured clone of it). */
 	adoptState(state: Map<string, unknown>): void {
+		this.lastSt = undefined;
 		this.unsettled.clear();
 		this.states.clear();
 		for (const [k, v] of state) this.states.set(k, v as Map<string, Map<string, ScopeState>>);
