@@ -215,7 +215,12 @@ export class Lifecycle {
 const text = (t: string | (() => string)) => (typeof t === 'function' ? t() : t);
 
 function pushEvidence(list: LazyEvidence[], e: LazyEvidence): void {
-	list.push(e);
-	// Keep the first line (how it started) and the most recent ones.
-	if (list.length > MAX_EVIDENCE) list.splice(1, 1);
+	// Keep the first line (how it started) and the most recent ones: a full list drops its second
+	// in place (a splice built an array of the removed line, for every line of a long episode).
+	if (list.length < MAX_EVIDENCE) {
+		list.push(e);
+		return;
+	}
+	for (let i = 1; i < list.length - 1; i++) list[i] = list[i + 1]!;
+	list[list.length - 1] = e;
 }
