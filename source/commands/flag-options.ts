@@ -171,7 +171,7 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 			content = append.now;
 		} else {
 			monitor = new FlagMonitor(options);
-			monitor.addRecords(ledger.records());
+			monitor.addDistinctRecords(ledger.records());
 			monitor.addEvents(events);
 		}
 	}

@@ -33,6 +33,28 @@ describe('a resumed flag monitor gives the batch fold of everything', () => {
 		expect(new Set(all.flags.map((f) => f.kind)).size).toBeGreaterThanOrEqual(8);
 	});
 
+	it('distinct records added in one go fold as addRecords folds them, and are there by key after', () => {
+		const m = new FlagMonitor(options);
+		m.addDistinctRecords(records);
+		m.addEvents(events);
+		expect(m.evaluate(now)).toEqual(all);
+		expect(m.snapshot()).toEqual(folded(records, events).snapshot());
+		expect(m.recordCount).toBe(records.length);
+		expect([...m.recordKeys()]).toEqual(records.map((r) => r.key));
+		// Later changes still see every record by key: a replaced one re-folds, a removed one is gone.
+		const late = new FlagMonitor(options);
+		late.addDistinctRecords(records.slice(1));
+		late.addRecords([records[0]!]);
+		late.addEvents(events);
+		expect(late.evaluate(now)).toEqual(all);
+		const gone = new FlagMonitor(options);
+		gone.addDistinctRecords(records);
+		gone.removeRecords([records[0]!.key]);
+		gone.addEvents(events);
+		expect(gone.recordCount).toBe(records.length - 1);
+		expect(gone.evaluate(now)).toEqual(batch({records: records.slice(1), events, now, params: {budget: {run: 3, issue: 10, day: 30}}}));
+	});
+
 	it('snapshot at any cut, resume, add only what came after: the same flags, history never loaded', () => {
 		const times = [...new Set([...records.map((r) => r.at), ...events.map((e) => e.at)])].sort((a, b) => a - b);
 		const rand = mulberry32(7);

@@ -45,7 +45,11 @@ export function retryChurn(): Detector {
 	const bags = {usd: newBag(), tokens: newBag()};
 	const filed = new Map<string, {usd: number; tokens: number}>();
 	const changed = new Set<string>();
+	// The run of the previous record, its entries and whether it is in `changed`: a run's turns
+	// mostly follow each other (not state: a resumed fold adopts its maps before any record).
+	const last = {runId: null as string | null, a: null as Attempt | null, totals: null as Attempt[] | null, changed: false};
 	const refile = () => {
+		last.changed = false;
 		for (const id of changed) {
 			const a = allRuns.get(id)!;
 			const was = filed.get(id);
@@ -74,13 +78,26 @@ export function retryChurn(): Detector {
 				if (!g) issues.set(group, (g = {attempts: 0, total: {usd: 0, tokens: 0, unpriced: 0, records: 0}}));
 				byRole.set(role, g);
 			}
-			let a = allRuns.get(r.runId);
-			if (!a) allRuns.set(r.runId, (a = {usd: 0, tokens: 0, unpriced: 0, records: 0}));
+			let a: Attempt;
+			let totals: Attempt[];
+			if (last.runId === r.runId) {
+				a = last.a!;
+				totals = last.totals!;
+			} else {
+				let had = allRuns.get(r.runId);
+				if (!had) allRuns.set(r.runId, (had = {usd: 0, tokens: 0, unpriced: 0, records: 0}));
+				a = had;
+				// Group totals are kept as records arrive (re-summing every attempt per record was
+				// quadratic in long histories); a run in two role groups adds to both, as a re-sum would.
+				let list = totalsOf.get(r.runId);
+				if (!list) totalsOf.set(r.runId, (list = []));
+				totals = list;
+				last.runId = r.runId;
+				last.a = a;
+				last.totals = totals;
+				last.changed = false;
+			}
 			const usd = ctx.costOf(r);
-			// Group totals are kept as records arrive (re-summing every attempt per record was
-			// quadratic in long histories); a run in two role groups adds to both, as a re-sum would.
-			let totals = totalsOf.get(r.runId);
-			if (!totals) totalsOf.set(r.runId, (totals = []));
 			const isNew = !totals.includes(g.total);
 			if (isNew) {
 				g.attempts++;
@@ -91,7 +108,10 @@ export function retryChurn(): Detector {
 				totals.push(g.total);
 			}
 			const tokens = r.tokens.total ?? 0;
-			changed.add(r.runId);
+			if (!last.changed) {
+				changed.add(r.runId);
+				last.changed = true;
+			}
 			addTo(a, usd, tokens);
 			for (let i = 0; i < totals.length; i++) addTo(totals[i]!, usd, tokens);
 			const total = g.total;

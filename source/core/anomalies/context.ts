@@ -129,11 +129,11 @@ export function cacheMissStorm(): Detector {
 			s.recent.push({w, gap, write: t.cacheWrite});
 			if (s.recent.length > p.of) s.recent.shift();
 			// Baseline: read shares of the requests before the current window of `of` requests.
-			const before = s.readShares.slice(0, Math.max(0, s.readShares.length - (p.of - 1)));
-			const baseline = median(before);
+			const before = Math.max(0, s.readShares.length - (p.of - 1));
+			const baseline = median(s.readShares, before);
 			s.readShares.push(t.cacheRead / t.input);
 			if (s.readShares.length > 20 + p.of) s.readShares.shift();
-			if (baseline === null || before.length < p.minBaseline || baseline < p.baselineReadShare) return;
+			if (baseline === null || before < p.minBaseline || baseline < p.baselineReadShare) return;
 			const ttl = (s.saw1h ? p.ttl1hMinutes : p.ttlMinutes) * 60_000;
 			const misses = s.recent.filter((x) => x.w >= p.writeShare);
 			const unexplained = misses.filter((x) => x.gap < ttl);
@@ -151,7 +151,7 @@ export function cacheMissStorm(): Detector {
 				value: storm ? unexplained.length : misses.length,
 				threshold: p.count,
 				unit: 'count',
-				baseline: {median: round(baseline), n: before.length, window: 'read share before'},
+				baseline: {median: round(baseline), n: before, window: 'read share before'},
 				message: () => storm
 					? `Run ${shortId(r.runId)} rewrote its prompt cache in ${unexplained.length} of its last ${requests} requests though it used to read ${Math.round(baseline * 100)}% from cache (${formatAmount(written, 'tokens')} written): something is changing the prompt prefix (tools, system prompt, model switch).`
 					: `Run ${shortId(r.runId)} re-cached ${formatAmount(written, 'tokens')} after idle gaps longer than the cache TTL (${ttl / 60_000} min): idle re-cache, expected but paid for.`,

@@ -102,9 +102,13 @@ class Hasher {
  * (interned by the index, equal neighbours) are hashed once.
  */
 const hashOf = new WeakMap<object, number>();
-function valueHash(v: unknown): number | null | undefined {
+// The last object hashed, per slot (meta, quota): neighbours mostly share one, so no table lookup.
+const lastValue: Array<object | undefined> = [undefined, undefined];
+const lastValueHash = [0, 0];
+function valueHash(v: unknown, slot: 0 | 1): number | null | undefined {
 	if (v === undefined || v === null) return v;
 	if (typeof v !== 'object') return new Hasher().str(JSON.stringify(v)).digest();
+	if (lastValue[slot] === v) return lastValueHash[slot]!;
 	let h = hashOf.get(v);
 	if (h === undefined) {
 		const x = new Hasher();
@@ -122,37 +126,52 @@ function valueHash(v: unknown): number | null | undefined {
 		}
 		hashOf.set(v, (h = x.digest()));
 	}
+	lastValue[slot] = v;
+	lastValueHash[slot] = h;
 	return h;
 }
 
-/** Coverage objects (shared per bit pattern) seen with the known keys only. */
-const plainCoverage = new WeakSet<object>();
+/**
+ * A coverage object's known fields as bits, and the names of any others (`coverage.<name>`).
+ * The tracker's intake shares one frozen object per bit pattern: those are read once, not per
+ * record (the last one without a table lookup); any other is read every time.
+ */
+type CoverageBits = {bits: number; extra: string[] | null};
+const coverageOf = new WeakMap<object, CoverageBits>();
+let lastCoverage: {c: object; known: CoverageBits} | null = null;
+function coverageBits(c: UsageRecord['coverage']): CoverageBits {
+	if (lastCoverage !== null && lastCoverage.c === c) return lastCoverage.known;
+	let known = coverageOf.get(c);
+	if (!known) {
+		let bits = 0;
+		for (let b = 0; b < COVERAGE_KEYS.length; b++) if (c[COVERAGE_KEYS[b]!]) bits |= 1 << b;
+		let extra: string[] | null = null;
+		for (const k in c) if (!COVERAGE_KEYS.includes(k as (typeof COVERAGE_KEYS)[number])) (extra ??= []).push(`coverage.${k}`);
+		known = {bits, extra};
+		if (!Object.isFrozen(c)) return known;
+		coverageOf.set(c, known);
+	}
+	lastCoverage = {c, known};
+	return known;
+}
 
 /** Without the key: fingerprints are only compared between records of the same key (`foldAppend`). */
 export function recordFingerprint(r: UsageRecord): number {
 	const t = r.tokens;
-	let cov = 0;
-	for (let b = 0; b < COVERAGE_KEYS.length; b++) if (r.coverage[COVERAGE_KEYS[b]!]) cov |= 1 << b;
+	const coverage = coverageBits(r.coverage);
+	const cov = coverage.bits;
 	const h = new Hasher()
 		.repeated(r.source, 0).repeated(r.provider, 1).repeated(r.model, 2).repeated(r.runId, 3).num(r.turn).repeated(r.issue, 4).repeated(r.workspace, 5)
 		.num(r.startedAt).num(r.at)
 		.num(t.input).num(t.cacheRead).num(t.cacheWrite).num(t.cacheWrite5m).num(t.cacheWrite1h).num(t.output).num(t.reasoning).num(t.total)
 		.repeated(r.usageSource, 6).num(r.reportedCostUsd).repeated(r.granularity, 7).num(cov)
 		.repeated(r.origin.path, 8).num(r.origin.line).num(r.origin.offset)
-		.num('meta' in r ? valueHash(r.meta) : undefined)
-		.num('quota' in r ? valueHash(r.quota) : undefined);
+		.num('meta' in r ? valueHash(r.meta, 0) : undefined)
+		.num('quota' in r ? valueHash(r.quota, 1) : undefined);
 	// Fields this list does not know (and a coverage object with more than the known keys), by name.
 	let extra: string[] | null = null;
 	for (const k in r) if (!KNOWN.has(k)) (extra ??= []).push(k);
-	if (!plainCoverage.has(r.coverage)) {
-		let more = false;
-		for (const k in r.coverage) {
-			if (COVERAGE_KEYS.includes(k as (typeof COVERAGE_KEYS)[number])) continue;
-			(extra ??= []).push(`coverage.${k}`);
-			more = true;
-		}
-		if (!more) plainCoverage.add(r.coverage);
-	}
+	if (coverage.extra) (extra ??= []).push(...coverage.extra);
 	if (extra) {
 		const o = r as unknown as Record<string, unknown>;
 		const cov = r.coverage as unknown as Record<string, unknown>;

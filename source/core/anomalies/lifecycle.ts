@@ -45,7 +45,8 @@ interface ScopeState {
 type LazyEvidence = {at: number; text: string | (() => string)};
 
 const ORDER: Severity[] = ['info', 'warn', 'crit'];
-const rank = (s: Severity) => ORDER.indexOf(s);
+const RANK: Record<Severity, number> = {info: 0, warn: 1, crit: 2};
+const rank = (s: Severity) => RANK[s];
 const up = (s: Severity): Severity => ORDER[Math.min(2, rank(s) + 1)]!;
 const MAX_EVIDENCE = 12;
 const ESCALATE_WINDOW = minutes(60);
@@ -65,8 +66,25 @@ export class Lifecycle {
 
 	constructor(private readonly params: AnomalyParams['lifecycle']) {}
 
+	/**
+	 * The scope looked up last: a detector asks `quiet` and then observes the same scope, mostly
+	 * one scope record after record (a run's turns). Not state; dropped when the states are.
+	 */
+	private lastKind = '';
+	private lastType = '';
+	private lastId = '';
+	private lastSt: ScopeState | undefined = undefined;
+
 	private find(kind: string, type: string, id: string): ScopeState | undefined {
-		return this.states.get(kind)?.get(type)?.get(id);
+		if (this.lastSt !== undefined && this.lastId === id && this.lastKind === kind && this.lastType === type) return this.lastSt;
+		const st = this.states.get(kind)?.get(type)?.get(id);
+		if (st) {
+			this.lastKind = kind;
+			this.lastType = type;
+			this.lastId = id;
+			this.lastSt = st;
+		}
+		return st;
 	}
 
 	/**
@@ -145,7 +163,8 @@ export class Lifecycle {
 				if (this.unsettled.get(flag)) this.unsettled.set(flag, null);
 			}
 			if (o.fallback) flag.fallback = o.fallback;
-			else delete flag.fallback;
+			// A delete of a missing property still takes the runtime's slow path (once per peak).
+			else if ('fallback' in flag) delete flag.fallback;
 		}
 		if (rank(flag.severity) > rank(st.worst)) st.worst = flag.severity;
 	}
@@ -182,6 +201,7 @@ export class Lifecycle {
 
 	/** Takes over a state from `state` (a structured clone of it). */
 	adoptState(state: Map<string, unknown>): void {
+		this.lastSt = undefined;
 		this.unsettled.clear();
 		this.states.clear();
 		for (const [k, v] of state) this.states.set(k, v as Map<string, Map<string, ScopeState>>);
@@ -195,7 +215,12 @@ export class Lifecycle {
 const text = (t: string | (() => string)) => (typeof t === 'function' ? t() : t);
 
 function pushEvidence(list: LazyEvidence[], e: LazyEvidence): void {
-	list.push(e);
-	// Keep the first line (how it started) and the most recent ones.
-	if (list.length > MAX_EVIDENCE) list.splice(1, 1);
+	// Keep the first line (how it started) and the most recent ones: a full list drops its second
+	// in place (a splice built an array of the removed line, for every line of a long episode).
+	if (list.length < MAX_EVIDENCE) {
+		list.push(e);
+		return;
+	}
+	for (let i = 1; i < list.length - 1; i++) list[i] = list[i + 1]!;
+	list[list.length - 1] = e;
 }

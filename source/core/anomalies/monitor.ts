@@ -77,7 +77,9 @@ export interface Evaluation {
 }
 
 export class FlagMonitor {
-	private readonly records = new Map<string, UsageRecord>();
+	private readonly byKey = new Map<string, UsageRecord>();
+	/** Records `addDistinctRecords` queued and did not index by key yet (`records` does, when first read). */
+	private unindexed: UsageRecord[] | null = null;
 	private readonly events: ActivityEvent[] = [];
 	private pending: Item[] = [];
 	private last: Pick<Item, 'type' | 'at' | 'key'> | null = null;
@@ -176,6 +178,33 @@ export class FlagMonitor {
 			if (!had || chooseVersion(had, r) === 'replace') this.records.set(r.key, r);
 		}
 		this.events.unshift(...h.events);
+	}
+
+	/** Every current record by key. */
+	private get records(): Map<string, UsageRecord> {
+		if (this.unindexed) {
+			for (const r of this.unindexed) this.byKey.set(r.key, r);
+			this.unindexed = null;
+		}
+		return this.byKey;
+	}
+
+	/**
+	 * `addRecords` for records whose keys are distinct (a ledger's): into a fresh monitor they are
+	 * queued without a lookup and a map entry each (a one-shot fold never reads them by key); the
+	 * map is built if anything asks for it later. Otherwise exactly `addRecords`.
+	 */
+	addDistinctRecords(records: Iterable<UsageRecord>): void {
+		if (this.foldedUnknown || this.folded || this.dirty || this.unindexed || this.byKey.size > 0) {
+			this.addRecords(records);
+			return;
+		}
+		const list: UsageRecord[] = [];
+		for (const r of records) {
+			list.push(r);
+			this.queue({type: 'r', at: r.at, key: r.key, r});
+		}
+		this.unindexed = list;
 	}
 
 	addRecords(records: Iterable<UsageRecord>): void {
@@ -298,8 +327,12 @@ export class FlagMonitor {
 	private fold(items: Item[], lateness = this.options.lateness ?? 0): Item[] {
 		items.sort(compare);
 		const horizon = this.newest - lateness;
+		// The handlers, taken off the detectors once: read per item, `d.onRecord` is a load off
+		// a dozen differently shaped objects (megamorphic) before every call.
 		const onRecord = this.detectors.filter((d) => d.onRecord);
+		const recordFns = onRecord.map((d) => d.onRecord!);
 		const onEvent = this.detectors.filter((d) => d.onEvent);
+		const eventFns = onEvent.map((d) => d.onEvent!);
 		const ctx = this.ctx;
 		let i = 0;
 		for (; i < items.length; i++) {
@@ -308,9 +341,9 @@ export class FlagMonitor {
 			// Every item folded is current: a record replaced or removed makes the next evaluation
 			// re-fold from `records`, so a superseded item never reaches this loop.
 			if (item.type === 'r') {
-				for (const d of onRecord) d.onRecord!(item.r, ctx);
+				for (let j = 0; j < recordFns.length; j++) recordFns[j]!.call(onRecord[j], item.r, ctx);
 			} else {
-				for (const d of onEvent) d.onEvent!(item.e, ctx);
+				for (let j = 0; j < eventFns.length; j++) eventFns[j]!.call(onEvent[j], item.e, ctx);
 			}
 			this.last = item;
 		}

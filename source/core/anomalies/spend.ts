@@ -7,7 +7,7 @@ import {formatCount, formatUsd} from '../format.js';
 import type {UsageRecord} from '../record.js';
 import {minutes} from './params.js';
 import {bagAdd, bagMedian, bagRemove, bagRobustBaseline, newBag, type SortedBag} from './order-stats.js';
-import {ewmaUpdate, robustBaseline, robustZ, type Ewma, type RobustBaseline} from './stats.js';
+import {ewmaStep, ewmaUpdate, robustBaseline, robustZ, type Ewma, type RobustBaseline} from './stats.js';
 import {shortId, type Detector, type FoldContext} from './types.js';
 
 const MIN = 60_000;
@@ -185,15 +185,23 @@ export function spendSpike(): Detector {
 			run.recent.push({at: r.at, usd: usd ?? 0, tokens: tokens ?? 0});
 			while (run.recent.length > 0 && run.recent[0]!.at <= r.at - MIN) run.recent.shift();
 			const half = minutes(p.fastHalfLifeMinutes);
-			run.fast.usd = ewmaUpdate(run.fast.usd, run.recent.reduce((s, x) => s + x.usd, 0), r.at, half);
-			run.fast.tokens = ewmaUpdate(run.fast.tokens, run.recent.reduce((s, x) => s + x.tokens, 0), r.at, half);
+			let recentUsd = 0;
+			let recentTokens = 0;
+			for (let i = 0; i < run.recent.length; i++) {
+				recentUsd += run.recent[i]!.usd;
+				recentTokens += run.recent[i]!.tokens;
+			}
+			// In place: a run's averages are its own objects (two fewer objects per record).
+			ewmaStep(run.fast.usd, recentUsd, r.at, half);
+			ewmaStep(run.fast.tokens, recentTokens, r.at, half);
 
 			const unit = unitOf(run.amount, ctx.params.unpricedFallbackShare);
 			const cutoff = r.at - minutes(p.excludeRecentMinutes);
 			const from = r.at - minutes(p.baselineMinutes);
 			const cutoffMinute = Math.floor(cutoff / MIN) * MIN;
 			if (!run.own || run.own.cutoff !== cutoffMinute || run.own.unit !== unit) {
-				const own = run.buckets.filter((b) => b.minute >= from && b.minute + MIN <= cutoff).map((b) => pick(b, unit));
+				const own: number[] = [];
+				for (const b of run.buckets) if (b.minute >= from && b.minute + MIN <= cutoff) own.push(unit === 'usd' ? b.usd : b.tokens);
 				run.own = {cutoff: cutoffMinute, unit, n: own.length, base: own.length >= p.minSamples ? robustBaseline(own, unit === 'usd' ? 0.01 : 1000) : null};
 			}
 			let window = `${p.baselineMinutes}m own`;

@@ -3,18 +3,57 @@
  * plain numbers; no clocks.
  */
 
-export function median(values: readonly number[]): number | null {
-	if (values.length === 0) return null;
-	// A typed array sorts numerically in native code: several times faster than a comparator.
-	const s = Float64Array.from(values).sort();
-	const mid = s.length >> 1;
-	return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+/** The median of the first `n` values (all of them by default). */
+export function median(values: readonly number[], n = values.length): number | null {
+	if (n === 0) return null;
+	const s = scratchOf(n);
+	for (let i = 0; i < n; i++) s[i] = values[i]!;
+	return sortedMedian(s, n);
 }
 
 /** Median absolute deviation from the median (unscaled). */
 export function mad(values: readonly number[], center = median(values)): number | null {
 	if (center === null) return null;
-	return median(values.map((v) => Math.abs(v - center)));
+	const n = values.length;
+	if (n === 0) return null;
+	const s = scratchOf(n);
+	for (let i = 0; i < n; i++) s[i] = Math.abs(values[i]! - center);
+	return sortedMedian(s, n);
+}
+
+// The detectors take medians of small windows per record (a run's recent minutes, a series'
+// read shares): one reused buffer and an insertion sort instead of a new typed array and a
+// native sort each time. The order is the typed array sort's (-0 before +0, NaN last), so the
+// medians are the same floats.
+let scratch = new Float64Array(64);
+function scratchOf(n: number): Float64Array {
+	if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+	return scratch;
+}
+
+/** Sorts s[0..n) as Float64Array.prototype.sort does and returns its median. */
+function sortedMedian(s: Float64Array, n: number): number {
+	if (n <= 64) {
+		for (let i = 1; i < n; i++) {
+			const x = s[i]!;
+			let j = i - 1;
+			while (j >= 0 && after(s[j]!, x)) {
+				s[j + 1] = s[j]!;
+				j--;
+			}
+			s[j + 1] = x;
+		}
+	} else s.subarray(0, n).sort();
+	const mid = n >> 1;
+	return n % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** a sorts after x in a typed array's default order. */
+function after(a: number, x: number): boolean {
+	if (a > x) return true;
+	if (a < x) return false;
+	if (a === x) return a === 0 && 1 / a > 1 / x;
+	return a !== a && x === x;
 }
 
 /** Quantile by linear interpolation, q in [0, 1]. */
@@ -62,6 +101,19 @@ export function ewmaUpdate(state: Ewma, x: number, at: number, halfLifeMs: numbe
 	const dt = Math.max(0, at - state.at);
 	const alpha = 1 - Math.pow(2, -dt / halfLifeMs);
 	return {value: state.value + alpha * (x - state.value), at};
+}
+
+/** `ewmaUpdate` into `state` itself (the same value and time). */
+export function ewmaStep(state: Ewma, x: number, at: number, halfLifeMs: number): void {
+	if (state.value === null || state.at === null) {
+		state.value = x;
+		state.at = at;
+		return;
+	}
+	const dt = Math.max(0, at - state.at);
+	const alpha = 1 - Math.pow(2, -dt / halfLifeMs);
+	state.value = state.value + alpha * (x - state.value);
+	state.at = at;
 }
 
 /** Wilson score lower bound of a proportion (z = 1.96 → 95%). */

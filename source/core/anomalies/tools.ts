@@ -23,7 +23,16 @@ export function fingerprint(name: string, detail: string): string {
 }
 
 const READ_SEARCH_EDIT = /^(read|view|cat|open|grep|glob|search|find|ls|list|edit|multiedit|write|str_replace|apply_patch|web_?search)/i;
-export const isReadSearchEdit = (toolName: string) => READ_SEARCH_EDIT.test(toolName.replace(/^.*__/, ''));
+// Per tool name (a handful): loop repetition asks for every call in its window on every call.
+const readSearchEdit = new Map<string, boolean>();
+export function isReadSearchEdit(toolName: string): boolean {
+	let v = readSearchEdit.get(toolName);
+	if (v === undefined) {
+		v = READ_SEARCH_EDIT.test(toolName.replace(/^.*__/, ''));
+		if (readSearchEdit.size < 4096) readSearchEdit.set(toolName, v);
+	}
+	return v;
+}
 
 const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 

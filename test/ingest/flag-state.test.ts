@@ -1,0 +1,54 @@
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {serialize} from 'node:v8';
+import {afterEach, describe, expect, it} from 'vitest';
+import {FLAG_STATE_FILE, loadKeptFold, packKeys, saveFlagState, unpackKeys} from '../../source/ingest/flag-state.js';
+import type {MonitorSnapshot} from '../../source/core/anomalies/monitor.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+	for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true});
+});
+
+describe('kept fold content', () => {
+	it('packs record keys by shared prefix and unpacks exactly those', () => {
+		const long = 'x'.repeat(300);
+		const cases: string[][] = [
+			[],
+			[''],
+			['symphony:b071c772-4831:1', 'symphony:b071c772-4831:2', 'symphony:b071c772-4831:10', 'claude:msg_1', 'claude:msg_1', '', 'c'],
+			[`${long}a`, `${long}b`, long, `${long}`],
+			// A shared prefix that would end inside a surrogate pair.
+			['k\u{1F600}a', 'k\u{1F601}b', 'k\u{1F601}c', 'é', 'éa'],
+		];
+		for (const keys of cases) {
+			const packed = packKeys(keys);
+			expect(unpackKeys(packed)).toEqual(keys);
+			expect(packed.prefix.every((p) => p <= 255)).toBe(true);
+			expect(unpackKeys(structuredClone(packed))).toEqual(keys);
+		}
+		expect(packKeys(['symphony:run:1', 'symphony:run:2']).suffixes).toBe('symphony:run:12');
+	});
+
+	it('a damaged packing is no content', () => {
+		const packed = packKeys(['ab', 'ac']);
+		expect(unpackKeys({...packed, suffixes: 'ab'})).toBeNull();
+		expect(unpackKeys({...packed, prefix: Uint8Array.of(0, 5)})).toBeNull();
+		expect(unpackKeys({...packed, suffixLength: Uint32Array.of(2)})).toBeNull();
+	});
+
+	it('saves the content packed and gives it back unpacked, only when the fold is not an exact hit', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'burn-flag-state-'));
+		dirs.push(dir);
+		const snapshot = {version: 1, detectors: [], life: new Map(), last: null, newest: 0, keys: null} as MonitorSnapshot;
+		const fold = {keys: ['a:1', 'a:2', 'b:1'], records: Float64Array.of(1, 2, 3), events: Float64Array.of(4), index: 'digest'};
+		saveFlagState(dir, 'key', snapshot, {base: 'base', fold});
+		expect(loadKeptFold(dir, 'other', 'base')).toEqual({snapshot, exact: false, fold});
+		expect(loadKeptFold(dir, 'key', 'base')).toEqual({snapshot, exact: true, fold: null});
+		expect(loadKeptFold(dir, 'other', 'another base')).toBeNull();
+		// Another version's file is a miss.
+		writeFileSync(join(dir, FLAG_STATE_FILE), serialize({version: 2, key: 'key', snapshot, content: {base: 'base', fold}}));
+		expect(loadKeptFold(dir, 'key', 'base')).toBeNull();
+	});
+});
