@@ -37,7 +37,7 @@ describe('record codec (index columns)', () => {
 		const records = [
 			makeRecord({key: 'symphony:run-a:1', runId: 'run-a', turn: 1, at: 1_790_000_000_000, origin: {path: PATH, line: 1, offset: 0}}),
 			// A fraction, -0, a huge integer, null tokens, an explicit null quota, extra fields.
-			makeRecord({key: 'symphony:run-a:2', runId: 'run-a', turn: 2, at: 1_790_000_000_000.5, reportedCostUsd: -0, tokens: {input: 2 ** 40, output: null}, quota: null, origin: {path: PATH, line: 2, offset: 100}, botRole: 'developer'}),
+			{...makeRecord({key: 'symphony:run-a:2', runId: 'run-a', turn: 2, at: 1_790_000_000_000.5, reportedCostUsd: -0, tokens: {input: 2 ** 40, output: null}, quota: null, origin: {path: PATH, line: 2, offset: 100}}), botRole: 'developer'},
 			// A key sharing no prefix, a foreign origin, meta, a time step beyond Int32.
 			makeRecord({key: 'other', runId: 'run-b', turn: null, at: 1_000, startedAt: 999, meta: {mode: 'fresh'}, origin: {path: '/elsewhere', line: null, offset: null}}),
 			makeRecord({key: 'othe', runId: 'run-b', turn: 7, at: 1_000, reportedCostUsd: 0.125, tokens: {input: -5, total: Infinity}, origin: {path: PATH, line: 9, offset: 2 ** 33}}),
