@@ -8,7 +8,6 @@
  * (their gone files' history with them).
  */
 import {createHash} from 'node:crypto';
-import {foldVersions} from '../core/dedup.js';
 import {ProblemLog, type ProblemLogJson} from '../core/problems.js';
 import type {ActivityEvent, UsageRecord} from '../core/record.js';
 import {MAX_PROBLEMS_PER_FILE, type FileIdentity, type TrackerSnapshot} from './file-tracker.js';
@@ -66,7 +65,9 @@ export function encodeBody(snapshots: Iterable<TrackerSnapshot>): EncodedBody {
 	const files: FileEntryJson[] = [];
 	for (const s of snapshots) {
 		const id = s.identity;
-		const kept = foldVersions(s.records);
+		// Folded already: the tracker folds its records after every read (and restored ones were
+		// folded when written), so a second pass over every key here would change nothing.
+		const kept = s.records;
 		for (const r of kept) columns.add(r, s.path);
 		files.push({
 			path: s.path,
@@ -78,7 +79,7 @@ export function encodeBody(snapshots: Iterable<TrackerSnapshot>): EncodedBody {
 			fp: s.fingerprint,
 			tail: s.tailBytes,
 			records: kept.length,
-			folded: s.folded + s.records.length - kept.length,
+			folded: s.folded,
 			span: s.span ? [s.span.from, s.span.to] : null,
 			events: s.events,
 			problems: s.problems.toJson(),
