@@ -119,13 +119,17 @@ export class ColumnWriter {
 		return id;
 	}
 
-	/** Every column at full width first (scratch), then each in its smallest form. */
+	/**
+	 * Two passes over the records: the first finds each number column's form and every id (kept at
+	 * full width: looking them up again would cost more than 52 bytes a row), the second writes the
+	 * number columns straight into the binary part (no full-width copy of them).
+	 */
 	encode(): EncodedColumns {
 		const n = this.rows.length;
-		const f = new Float64Array(n * F_COLUMNS);
 		const i32 = new Int32Array(n * I_COLUMNS);
 		const suffixes: string[] = [];
-		const num = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
+		const row = new Float64Array(F_COLUMNS);
+		const forms = new NumberForms();
 		const s = this.strings;
 		// Consecutive records (one file, one session) mostly repeat the previous one's strings: one
 		// comparison per column instead of a table lookup.
@@ -148,21 +152,8 @@ export class ColumnWriter {
 		let prefix = '';
 		for (let j = 0; j < n; j++) {
 			const r = this.rows[j]!;
-			const k = r.tokens;
-			f[F.at * n + j] = r.at;
-			f[F.startedAt * n + j] = num(r.startedAt);
-			f[F.input * n + j] = num(k.input);
-			f[F.cacheRead * n + j] = num(k.cacheRead);
-			f[F.cacheWrite * n + j] = num(k.cacheWrite);
-			f[F.cacheWrite5m * n + j] = num(k.cacheWrite5m);
-			f[F.cacheWrite1h * n + j] = num(k.cacheWrite1h);
-			f[F.output * n + j] = num(k.output);
-			f[F.reasoning * n + j] = num(k.reasoning);
-			f[F.total * n + j] = num(k.total);
-			f[F.reportedCostUsd * n + j] = num(r.reportedCostUsd);
-			f[F.turn * n + j] = num(r.turn);
-			f[F.line * n + j] = num(r.origin.line);
-			f[F.offset * n + j] = num(r.origin.offset);
+			numberRow(r, row);
+			for (let c = 0; c < F_COLUMNS; c++) forms.observe(c, row[c]!);
 			// Coverage objects are shared (one per bit pattern): the previous one's bits first.
 			let cov = lastBits;
 			if (r.coverage !== lastCoverage) {
@@ -212,21 +203,21 @@ export class ColumnWriter {
 			prevKey = key;
 		}
 		const specs: ColumnSpec[] = [];
-		const forms: Array<{kind: ColumnSpec[0]; from: number}> = [];
+		const kinds: Array<ColumnSpec[0]> = [];
 		let bytes = 0;
-		const place = (kind: 'f' | 'i' | 'b' | 'h' | 'd', size: number, from: number, base?: number) => {
+		const place = (kind: 'f' | 'i' | 'b' | 'h' | 'd', size: number, base?: number) => {
 			const at = bytes;
 			bytes += Math.ceil((n * size) / 8) * 8;
 			specs.push(kind === 'd' ? ['d', at, base!] : [kind, at]);
-			forms.push({kind, from});
+			kinds.push(kind);
 		};
 		for (let c = 0; c < F_COLUMNS; c++) {
-			const from = c * n;
-			const form = numberForm(f, from, n);
+			const form = forms.form(c);
+			const first = forms.first[c]!;
 			if (form === 'c') {
-				specs.push(['c', n === 0 || Number.isNaN(f[from]!) ? null : f[from]!]);
-				forms.push({kind: 'c', from});
-			} else place(form, form === 'f' ? 8 : 4, from, f[from]);
+				specs.push(['c', n === 0 || Number.isNaN(first) ? null : first]);
+				kinds.push('c');
+			} else place(form, form === 'f' ? 8 : 4, first);
 		}
 		for (let c = 0; c < I_COLUMNS; c++) {
 			const from = c * n;
@@ -242,32 +233,44 @@ export class ColumnWriter {
 			}
 			if (same) {
 				specs.push(['c', first]);
-				forms.push({kind: 'c', from});
-			} else if (min >= -2 && max <= 253) place('b', 1, from);
-			else if (min >= -2 && max <= 65533) place('h', 2, from);
-			else place('i', 4, from);
+				kinds.push('c');
+			} else if (min >= -2 && max <= 253) place('b', 1);
+			else if (min >= -2 && max <= 65533) place('h', 2);
+			else place('i', 4);
 		}
 		const binary = Buffer.alloc(bytes);
-		for (let c = 0; c < specs.length; c++) {
-			const spec = specs[c]!;
-			const {kind, from} = forms[c]!;
-			if (kind === 'c') continue;
-			const at = spec[1] as number;
-			const src = c < F_COLUMNS ? f : i32;
-			if (kind === 'f') new Float64Array(binary.buffer, binary.byteOffset + at, n).set(f.subarray(from, from + n));
-			else if (kind === 'd') {
-				const out = new Int32Array(binary.buffer, binary.byteOffset + at, n);
-				let prev = (spec as ['d', number, number])[2];
-				for (let j = 0; j < n; j++) {
-					const v = f[from + j]!;
-					out[j] = v - prev;
-					prev = v;
+		// Number columns: the second pass over the records, each value written in its column's form.
+		const f64: Array<Float64Array | null> = [];
+		const i32s: Array<Int32Array | null> = [];
+		const steps = new Float64Array(F_COLUMNS);
+		for (let c = 0; c < F_COLUMNS; c++) {
+			const kind = kinds[c]!;
+			const at = specs[c]![1] as number;
+			f64.push(kind === 'f' ? new Float64Array(binary.buffer, binary.byteOffset + at, n) : null);
+			i32s.push(kind === 'i' || kind === 'd' ? new Int32Array(binary.buffer, binary.byteOffset + at, n) : null);
+			if (kind === 'd') steps[c] = (specs[c] as ['d', number, number])[2];
+		}
+		const written = kinds.slice(0, F_COLUMNS).some((k) => k !== 'c') ? n : 0;
+		for (let j = 0; j < written; j++) {
+			numberRow(this.rows[j]!, row);
+			for (let c = 0; c < F_COLUMNS; c++) {
+				const v = row[c]!;
+				const kind = kinds[c];
+				if (kind === 'f') f64[c]![j] = v;
+				else if (kind === 'i') i32s[c]![j] = v !== v ? INT_NAN : v;
+				else if (kind === 'd') {
+					i32s[c]![j] = v - steps[c]!;
+					steps[c] = v;
 				}
-			} else if (kind === 'i') {
-				const out = new Int32Array(binary.buffer, binary.byteOffset + at, n);
-				if (src === i32) out.set(i32.subarray(from, from + n));
-				else for (let j = 0; j < n; j++) out[j] = Number.isNaN(f[from + j]!) ? INT_NAN : f[from + j]!;
-			} else {
+			}
+		}
+		for (let c = 0; c < I_COLUMNS; c++) {
+			const kind = kinds[F_COLUMNS + c]!;
+			if (kind === 'c') continue;
+			const at = specs[F_COLUMNS + c]![1] as number;
+			const from = c * n;
+			if (kind === 'i') new Int32Array(binary.buffer, binary.byteOffset + at, n).set(i32.subarray(from, from + n));
+			else {
 				const out = kind === 'b' ? new Uint8Array(binary.buffer, binary.byteOffset + at, n) : new Uint16Array(binary.buffer, binary.byteOffset + at, n);
 				for (let j = 0; j < n; j++) out[j] = i32[from + j]! + 2;
 			}
@@ -276,32 +279,64 @@ export class ColumnWriter {
 	}
 }
 
-/** The smallest form that holds a number column exactly (-0, ±Infinity and fractions need Float64). */
-function numberForm(f: Float64Array, from: number, n: number): 'c' | 'd' | 'i' | 'f' {
-	const first = f[from]!;
-	let same = !Object.is(first, -0) && (Number.isNaN(first) || Number.isFinite(first));
-	let int = true;
-	let steps = true;
-	let prev = first;
-	for (let j = 0; j < n; j++) {
-		const v = f[from + j]!;
-		if (same && !Object.is(v, first)) same = false;
-		if (v !== v) {
-			steps = false;
-		} else {
-			const isInt = v === Math.trunc(v) && (v !== 0 || 1 / v > 0) && Math.abs(v) < 2 ** 53;
-			if (int && !(isInt && v >= -2147483647 && v <= 2147483647)) int = false;
-			if (steps) {
-				const d = v - prev;
-				if (!isInt || !(d >= -2147483648 && d <= 2147483647)) steps = false;
-			}
-			prev = v;
+function orNaN(v: number | null | undefined): number {
+	return v === null || v === undefined ? NaN : v;
+}
+
+/** A record's number columns, in order (NaN for null). */
+function numberRow(r: UsageRecord, out: Float64Array): void {
+	const k = r.tokens;
+	out[F.at] = r.at;
+	out[F.startedAt] = orNaN(r.startedAt);
+	out[F.input] = orNaN(k.input);
+	out[F.cacheRead] = orNaN(k.cacheRead);
+	out[F.cacheWrite] = orNaN(k.cacheWrite);
+	out[F.cacheWrite5m] = orNaN(k.cacheWrite5m);
+	out[F.cacheWrite1h] = orNaN(k.cacheWrite1h);
+	out[F.output] = orNaN(k.output);
+	out[F.reasoning] = orNaN(k.reasoning);
+	out[F.total] = orNaN(k.total);
+	out[F.reportedCostUsd] = orNaN(r.reportedCostUsd);
+	out[F.turn] = orNaN(r.turn);
+	out[F.line] = orNaN(r.origin.line);
+	out[F.offset] = orNaN(r.origin.offset);
+}
+
+/** Per number column, the smallest form that holds every value seen exactly (-0, ±Infinity and fractions need Float64). */
+class NumberForms {
+	readonly first = new Float64Array(F_COLUMNS);
+	private readonly prev = new Float64Array(F_COLUMNS);
+	private readonly same = new Uint8Array(F_COLUMNS);
+	private readonly int = new Uint8Array(F_COLUMNS).fill(1);
+	private readonly steps = new Uint8Array(F_COLUMNS).fill(1);
+	private readonly started = new Uint8Array(F_COLUMNS);
+
+	observe(c: number, v: number): void {
+		if (this.started[c] === 0) {
+			this.started[c] = 1;
+			this.first[c] = v;
+			this.prev[c] = v;
+			this.same[c] = !Object.is(v, -0) && (Number.isNaN(v) || Number.isFinite(v)) ? 1 : 0;
 		}
-		if (!same && !int && !steps) return 'f';
+		if (this.same[c] === 1 && !Object.is(v, this.first[c])) this.same[c] = 0;
+		if (v !== v) {
+			this.steps[c] = 0;
+			return;
+		}
+		const isInt = v === Math.trunc(v) && (v !== 0 || 1 / v > 0) && Math.abs(v) < 2 ** 53;
+		if (this.int[c] === 1 && !(isInt && v >= -2147483647 && v <= 2147483647)) this.int[c] = 0;
+		if (this.steps[c] === 1) {
+			const d = v - this.prev[c]!;
+			if (!isInt || !(d >= -2147483648 && d <= 2147483647)) this.steps[c] = 0;
+		}
+		this.prev[c] = v;
 	}
-	if (same) return 'c';
-	if (int) return 'i';
-	return steps ? 'd' : 'f';
+
+	form(c: number): 'c' | 'd' | 'i' | 'f' {
+		if (this.started[c] === 0 || this.same[c] === 1) return 'c';
+		if (this.int[c] === 1) return 'i';
+		return this.steps[c] === 1 ? 'd' : 'f';
+	}
 }
 
 /** The length of the prefix `a` and `b` share, known to be at least `p`. */
