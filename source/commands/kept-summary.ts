@@ -138,11 +138,12 @@ export const NO_FILTER: RecordFilter = {since: null, until: null, issue: null};
 export function loadKept(dir: string, depends: WarmDepends, sources: readonly SourceDefinition[]): {payload: WarmPayload; doc: KeptDocument} | null {
 	const key = summaryKey(dir, depends);
 	if (key === null) return null;
-	const payload = loadSummaryCache<WarmPayload>(dir, key, depends.discovery, sources);
+	const loaded = loadSummaryCache<Omit<WarmPayload, 'doc'>>(dir, key, depends.discovery, sources);
 	// A payload kept by an older layout (no minutes) is a miss, never a frame with holes.
-	if (!payload || !Array.isArray(payload.minutes) || !Array.isArray(payload.sources)) return null;
+	if (!loaded || !Array.isArray(loaded.payload.minutes) || !Array.isArray(loaded.payload.sources)) return null;
+	const payload: WarmPayload = {...loaded.payload, doc: loaded.raw};
 	try {
-		return {payload, doc: new KeptDocument(payload.doc)};
+		return {payload, doc: new KeptDocument(loaded.raw)};
 	} catch {
 		return null;
 	}
@@ -167,6 +168,6 @@ export function keepSummary(dir: string, depends: WarmDepends, manifest: Manifes
 		dropSummaryCache(dir);
 		return null;
 	}
-	saveSummaryCache<WarmPayload>(dir, key, manifest, {doc, ...rest});
+	saveSummaryCache<Omit<WarmPayload, 'doc'>>(dir, key, manifest, rest, doc);
 	return kept;
 }

@@ -228,15 +228,17 @@ export function buildSummary(input: SummaryInput): SummaryJson {
 		ledger.by.run,
 		cache.run,
 		(key) => ledger.runLabels.get(key),
-		(t, labels): RunBucketJson => ({
-			...bucketJson(t, priced),
-			issue: labels?.issue ?? null,
-			provider: labels?.provider ?? null,
-			model: labels?.model ?? null,
-			source: labels?.source ?? 'symphony',
-			botRole: labels?.botRole ?? null,
-			exitReason: labels?.exitReason ?? null,
-		}),
+		(t, labels): RunBucketJson => {
+			// The bucket's fields, then the run's labels (added to the bucket, not copied into a new object).
+			const run = bucketJson(t, priced) as RunBucketJson;
+			run.issue = labels?.issue ?? null;
+			run.provider = labels?.provider ?? null;
+			run.model = labels?.model ?? null;
+			run.source = labels?.source ?? 'symphony';
+			run.botRole = labels?.botRole ?? null;
+			run.exitReason = labels?.exitReason ?? null;
+			return run;
+		},
 	);
 	// The files' problems, then the ledger's dedup conflicts (every item kept here; the list is cut below).
 	const problems = new ProblemLog(Infinity);
@@ -287,14 +289,31 @@ function sourceTotals(ledger: Ledger): Partial<Record<SourceKind, number>> {
 	return total;
 }
 
-/** Records counted per source kind, for each bucket of a dimension: which source each total came from. */
-function sourceCounts(ledger: Ledger, dimension: Dimension): Map<string, Partial<Record<SourceKind, number>>> {
-	const out = new Map<string, Partial<Record<SourceKind, number>>>();
+const COUNTED_DIMENSIONS = ['issue', 'run', 'model', 'provider'] as const;
+
+/**
+ * Records counted per source kind, for each bucket of each dimension (which source each total
+ * came from): one pass over the records for all four, buckets in first-seen order.
+ */
+function sourceCounts(ledger: Ledger): Array<Map<string, Partial<Record<SourceKind, number>>>> {
+	const out = COUNTED_DIMENSIONS.map(() => new Map<string, Partial<Record<SourceKind, number>>>());
+	// Neighbouring records mostly share their run, issue and model: the last bucket is tried first.
+	const lastKey: Array<string | null> = COUNTED_DIMENSIONS.map(() => null);
+	const lastCounts: Array<Partial<Record<SourceKind, number>>> = COUNTED_DIMENSIONS.map(() => ({}));
 	for (const r of ledger.records()) {
-		const key = dimensionKey(r, dimension);
-		let counts = out.get(key);
-		if (!counts) out.set(key, (counts = {}));
-		counts[r.source] = (counts[r.source] ?? 0) + 1;
+		for (let d = 0; d < COUNTED_DIMENSIONS.length; d++) {
+			const key = dimensionKey(r, COUNTED_DIMENSIONS[d]!);
+			let counts: Partial<Record<SourceKind, number>> | undefined;
+			if (key === lastKey[d]) counts = lastCounts[d]!;
+			else {
+				const map = out[d]!;
+				counts = map.get(key);
+				if (!counts) map.set(key, (counts = {}));
+				lastKey[d] = key;
+				lastCounts[d] = counts;
+			}
+			counts[r.source] = (counts[r.source] ?? 0) + 1;
+		}
 	}
 	return out;
 }
@@ -302,17 +321,13 @@ function sourceCounts(ledger: Ledger, dimension: Dimension): Map<string, Partial
 /** `sources` on every bucket, and in the totals. */
 function addBucketSources(doc: SummaryJson, ledger: Ledger): void {
 	const total: Partial<Record<SourceKind, number>> = {};
-	const dims: Array<[Dimension, Record<string, BucketJson>]> = [
-		['issue', doc.byIssue],
-		['run', doc.byRun],
-		['model', doc.byModel],
-		['provider', doc.byProvider],
-	];
-	for (const [d, buckets] of dims) {
-		for (const [key, counts] of sourceCounts(ledger, d)) {
-			const bucket = buckets[key];
+	const buckets: Array<Record<string, BucketJson>> = [doc.byIssue, doc.byRun, doc.byModel, doc.byProvider];
+	const counted = sourceCounts(ledger);
+	for (let d = 0; d < COUNTED_DIMENSIONS.length; d++) {
+		for (const [key, counts] of counted[d]!) {
+			const bucket = buckets[d]![key];
 			if (bucket) bucket.sources = counts;
-			if (d === 'issue') for (const [k, n] of Object.entries(counts)) total[k as SourceKind] = (total[k as SourceKind] ?? 0) + n;
+			if (d === 0) for (const [k, n] of Object.entries(counts)) total[k as SourceKind] = (total[k as SourceKind] ?? 0) + n;
 		}
 	}
 	doc.totals.sources = total;

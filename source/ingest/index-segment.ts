@@ -2,17 +2,16 @@
  * One body of the persistent index: the entries of some files (in practice one file per
  * segment, so an append rewrites only that file's segment) and their records' columns.
  *
- * Layout: `json` bytes of JSON (files, string and value tables, record keys), padding to 8 bytes,
- * and the records' typed-array columns (record-codec.ts). The same body as version 3's single
- * `index.json` had after its header, so a version-3 index still loads (its gone files' history
- * with it).
+ * Layout: `json` bytes of JSON (files, string and value tables, the columns' forms, the keys'
+ * suffixes), padding to 8 bytes, and the records' typed-array columns (record-codec.ts). Version 3
+ * (one `index.json`) and 4 wrote every column at full width and whole keys; they still load
+ * (their gone files' history with them).
  */
 import {createHash} from 'node:crypto';
-import {foldVersions} from '../core/dedup.js';
 import {ProblemLog, type ProblemLogJson} from '../core/problems.js';
 import type {ActivityEvent, UsageRecord} from '../core/record.js';
 import {MAX_PROBLEMS_PER_FILE, type FileIdentity, type TrackerSnapshot} from './file-tracker.js';
-import {ColumnReader, ColumnWriter} from './record-codec.js';
+import {ColumnReader, ColumnWriter, legacyColumnBytes, legacyColumns} from './record-codec.js';
 
 export interface FileEntryJson {
 	path: string;
@@ -39,8 +38,10 @@ interface BodyJson {
 	strings: string[];
 	/** Meta, quota and unknown-field objects, each stored once. */
 	values: unknown[];
-	/** Every record's key, in file order. */
+	/** Every record's key after the prefix it shares with the previous key (version 3 and 4: whole keys), in file order. */
 	keys: string[];
+	/** How each column is stored (record-codec.ts; absent before version 5: the fixed layout). */
+	columns?: unknown;
 	files: FileEntryJson[];
 }
 
@@ -64,7 +65,9 @@ export function encodeBody(snapshots: Iterable<TrackerSnapshot>): EncodedBody {
 	const files: FileEntryJson[] = [];
 	for (const s of snapshots) {
 		const id = s.identity;
-		const kept = foldVersions(s.records);
+		// Folded already: the tracker folds its records after every read (and restored ones were
+		// folded when written), so a second pass over every key here would change nothing.
+		const kept = s.records;
 		for (const r of kept) columns.add(r, s.path);
 		files.push({
 			path: s.path,
@@ -76,18 +79,18 @@ export function encodeBody(snapshots: Iterable<TrackerSnapshot>): EncodedBody {
 			fp: s.fingerprint,
 			tail: s.tailBytes,
 			records: kept.length,
-			folded: s.folded + s.records.length - kept.length,
+			folded: s.folded,
 			span: s.span ? [s.span.from, s.span.to] : null,
 			events: s.events,
 			problems: s.problems.toJson(),
 			...(s.gone ? {gone: true as const} : {}),
 		});
 	}
-	const binary = columns.columns();
+	const {specs, suffixes, binary} = columns.encode();
 	// The values are already JSON (their interning keys): joined as they are, the same bytes as
 	// stringifying the whole body, without serialising every meta object a second time.
 	const json = Buffer.from(
-		`{"strings":${JSON.stringify(columns.strings.items)},"values":[${columns.values.keys.join(',')}],"keys":${JSON.stringify(columns.keys)},"files":${JSON.stringify(files)}}`,
+		`{"strings":${JSON.stringify(columns.strings.items)},"values":[${columns.values.keys.join(',')}],"columns":${JSON.stringify(specs)},"keys":${JSON.stringify(suffixes)},"files":${JSON.stringify(files)}}`,
 	);
 	// The parts are hashed and written as they are (no concatenated copies of a large body).
 	const parts = [json, Buffer.alloc(pad8(json.length) - json.length, 0x20), binary];
@@ -96,8 +99,11 @@ export function encodeBody(snapshots: Iterable<TrackerSnapshot>): EncodedBody {
 	return {parts, json: json.length, bytes: parts.reduce((n, b) => n + b.length, 0), sha1: hash.digest('hex')};
 }
 
-/** Decodes a body (8-byte aligned in its buffer: the columns are views, not copies); throws when malformed. */
-export function decodeBody(body: Buffer, jsonBytes: unknown): DecodedBody {
+/**
+ * Decodes a body (8-byte aligned in its buffer: the columns are views, not copies); throws when
+ * malformed. `legacy`: written by version 3 or 4 (every column at full width, whole keys).
+ */
+export function decodeBody(body: Buffer, jsonBytes: unknown, legacy = false): DecodedBody {
 	if (typeof jsonBytes !== 'number' || jsonBytes > body.length) throw new Error('bad header');
 	const parsed = JSON.parse(body.toString('utf8', 0, jsonBytes)) as BodyJson;
 	if (!Array.isArray(parsed?.strings) || !Array.isArray(parsed.values) || !Array.isArray(parsed.keys) || !Array.isArray(parsed.files)) {
@@ -112,7 +118,9 @@ export function decodeBody(body: Buffer, jsonBytes: unknown): DecodedBody {
 		files.push({f, first: n});
 		n += f.records;
 	}
-	return {files, columns: new ColumnReader(n, body.subarray(pad8(jsonBytes)), parsed.keys, parsed.strings, parsed.values)};
+	const binary = body.subarray(pad8(jsonBytes));
+	if (legacy && binary.length !== legacyColumnBytes(n)) throw new Error('bad columns');
+	return {files, columns: new ColumnReader(n, binary, legacy ? legacyColumns(n) : parsed.columns, parsed.keys, parsed.strings, parsed.values)};
 }
 
 /** One entry as a tracker restores it, its records decoded from the columns. */

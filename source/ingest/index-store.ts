@@ -2,7 +2,7 @@
  * The persistent index: per file its identity, committed offset, resume state, parser version
  * and compact records, so the next start re-parses only bytes it has not seen.
  *
- * Layout (version 4): `index.json` is a small manifest, one header line
+ * Layout (version 5): `index.json` is a small manifest, one header line
  * `{"magic","version","bytes","sha1"}` then `{"segments":[[sha1, bytes, json], …]}`; each segment
  * is a file `index-<sha1>.seg` holding one file's entry and records (index-segment.ts). A write
  * encodes only the files that changed since they were restored (an append rewrites one segment,
@@ -25,8 +25,12 @@ import type {TrackerSnapshot} from './file-tracker.js';
 import {decodeBody, decodeEntry, encodeBody, type FileEntryJson} from './index-segment.js';
 import type {ColumnReader} from './record-codec.js';
 
-/** 4: a manifest and one segment file per tracked file (3: one file, read as one segment). */
-export const INDEX_VERSION = 4;
+/**
+ * 5: segments whose columns each take the smallest form their values allow, keys as suffixes;
+ * 4: the same manifest and segments with every column at full width; 3: one file, read as one
+ * segment. 3 and 4 still load (rewritten as 5 by the next write).
+ */
+export const INDEX_VERSION = 5;
 export const INDEX_FILE = 'index.json';
 const MAGIC = 'burn-index';
 /** Unreferenced segments younger than this may belong to a concurrent writer's manifest. */
@@ -143,14 +147,14 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 		return discard('has a corrupt header');
 	}
 	if (header?.magic !== MAGIC) return discard('is not a burn index');
-	if (header.version !== INDEX_VERSION && header.version !== 3) return discard(`is version ${String(header.version)}, this burn writes ${INDEX_VERSION}`);
+	if (header.version !== INDEX_VERSION && header.version !== 4 && header.version !== 3) return discard(`is version ${String(header.version)}, this burn writes ${INDEX_VERSION}`);
 	const body = raw.subarray(nl + 1);
 	if (header.bytes !== body.length) return discard('is truncated');
 	if (header.sha1 !== sha1(body)) return discard('failed its checksum');
 	try {
 		if (header.version === 3) {
 			// One body, read as one segment that is not kept as it is (the next write splits it).
-			const {files, columns} = decodeBody(body, header.json);
+			const {files, columns} = decodeBody(body, header.json, true);
 			return done({index: new LoadedIndex(files.map(({f, first}) => ({f, first, columns, segment: null})), header.sha1), notice: null});
 		}
 		const manifest = JSON.parse(body.toString('utf8')) as {segments?: unknown};
@@ -167,8 +171,10 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 			}
 			if (seg === null) return discard(`has a truncated segment ${segmentName(ref.sha1)}`);
 			if (sha1(seg) !== ref.sha1) return discard(`has a segment that failed its checksum (${segmentName(ref.sha1)})`);
-			const {files, columns} = decodeBody(seg, ref.json);
-			for (const {f, first} of files) located.push({f, first, columns, segment: files.length === 1 ? ref : null});
+			const legacy = header.version === 4;
+			const {files, columns} = decodeBody(seg, ref.json, legacy);
+			// A version-4 segment is not kept as it is: the next write encodes its file again.
+			for (const {f, first} of files) located.push({f, first, columns, segment: files.length === 1 && !legacy ? ref : null});
 		}
 		return done({index: new LoadedIndex(located, header.sha1), notice: null});
 	} catch {

@@ -1,10 +1,12 @@
 /**
- * A compact, columnar encoding of records for the persistent index: numbers in Float64Array
- * columns (NaN for null), repeated strings (source, model, run, workspace, …) and small objects
- * (meta, quota) as Int32Array indexes into shared tables, one JSON array of keys. Loading it is
- * a checksum, one small JSON.parse and typed-array views: no per-record JSON objects to parse.
- * Fields this codec does not know (added to UsageRecord later) ride along as an interned JSON
- * value, so a warm start never drops information a cold read would have.
+ * A compact, columnar encoding of records for the persistent index: number columns (NaN for
+ * null) and id columns (repeated strings — source, model, run, workspace, … — and small objects —
+ * meta, quota — as indexes into shared tables), each stored in the smallest form its values allow
+ * (a constant, small ints, steps, Float64), and the keys as suffixes after the prefix each shares
+ * with the previous one. Loading it is a checksum, one small JSON.parse and typed-array views: no
+ * per-record JSON objects to parse. Fields this codec does not know (added to UsageRecord later)
+ * ride along as an interned JSON value, so a warm start never drops information a cold read
+ * would have.
  */
 import {COVERAGE_KEYS, type Coverage, type UsageRecord} from '../core/record.js';
 
@@ -30,16 +32,39 @@ const KNOWN = new Set([
 	'quota',
 ]);
 
-/** Float64 columns, in order. */
+/** Number columns, in order (NaN for null). */
 const F = {at: 0, startedAt: 1, input: 2, cacheRead: 3, cacheWrite: 4, cacheWrite5m: 5, cacheWrite1h: 6, output: 7, reasoning: 8, total: 9, reportedCostUsd: 10, turn: 11, line: 12, offset: 13} as const;
 const F_COLUMNS = 14;
-/** Int32 columns, in order (string or value table ids; -1 for null/absent). */
-const I = {source: 0, provider: 1, model: 2, runId: 3, issue: 4, workspace: 5, usageSource: 6, granularity: 7, coverage: 8, meta: 9, quota: 10, extra: 11} as const;
-const I_COLUMNS = 12;
+/**
+ * Id columns, in order (string or value table ids; -1 for null/absent, -2 for an explicit null
+ * meta or quota), then the length of the prefix each key shares with the previous key's.
+ */
+const I = {source: 0, provider: 1, model: 2, runId: 3, issue: 4, workspace: 5, usageSource: 6, granularity: 7, coverage: 8, meta: 9, quota: 10, extra: 11, keyPrefix: 12} as const;
+const I_COLUMNS = 13;
 
-/** Bytes the binary part takes for `n` records. */
-export function columnBytes(n: number): number {
-	return n * (F_COLUMNS * 8 + I_COLUMNS * 4);
+/**
+ * How one column is stored (each in the fewest bytes its values allow, so a segment is mostly
+ * what varies): `["c", v]` every row the same number (null: NaN); `["f", at]` Float64;
+ * `["d", at, base]` integers as Int32 steps from the previous row (the first from `base`:
+ * timestamps and offsets); `["i", at]` Int32 (a number column's NaN as INT_NAN); `["b", at]` /
+ * `["h", at]` ids plus 2 as Uint8 / Uint16. `at` is the column's byte offset in the binary part.
+ */
+export type ColumnSpec = ['c', number | null] | ['f' | 'i' | 'b' | 'h', number] | ['d', number, number];
+
+const INT_NAN = -2147483648;
+
+/** Version 3 and 4's fixed layout: every number column Float64, every id column Int32, whole keys. */
+export function legacyColumns(n: number): ColumnSpec[] {
+	const specs: ColumnSpec[] = [];
+	for (let c = 0; c < F_COLUMNS; c++) specs.push(['f', c * n * 8]);
+	for (let c = 0; c < I_COLUMNS - 1; c++) specs.push(['i', n * F_COLUMNS * 8 + c * n * 4]);
+	specs.push(['c', 0]);
+	return specs;
+}
+
+/** Bytes of version 3 and 4's binary part for `n` records. */
+export function legacyColumnBytes(n: number): number {
+	return n * (F_COLUMNS * 8 + (I_COLUMNS - 1) * 4);
 }
 
 /** Strings and JSON values, each stored once. */
@@ -65,16 +90,21 @@ export class Interner<T> {
 	}
 }
 
+/** The encoded columns: how each is stored, the keys' suffixes (after the shared prefix) and the binary part. */
+export interface EncodedColumns {
+	specs: ColumnSpec[];
+	suffixes: string[];
+	binary: Buffer;
+}
+
 /** Collects records of all files, in file order, and writes them as columns. */
 export class ColumnWriter {
 	readonly strings = new Interner<string>((s) => s);
 	readonly values = new Interner<unknown>((v) => JSON.stringify(v));
-	readonly keys: string[] = [];
 	private readonly rows: UsageRecord[] = [];
 	private readonly foreignOrigin: boolean[] = [];
 
 	add(r: UsageRecord, path: string): void {
-		this.keys.push(r.key);
 		this.rows.push(r);
 		// A record whose origin is not the tracked file keeps its own origin (decode would assume the file).
 		this.foreignOrigin.push(r.origin.path !== path);
@@ -89,13 +119,17 @@ export class ColumnWriter {
 		return id;
 	}
 
-	/** The binary part: Float64 columns then Int32 columns. */
-	columns(): Buffer {
+	/**
+	 * Two passes over the records: the first finds each number column's form and every id (kept at
+	 * full width: looking them up again would cost more than 52 bytes a row), the second writes the
+	 * number columns straight into the binary part (no full-width copy of them).
+	 */
+	encode(): EncodedColumns {
 		const n = this.rows.length;
-		const buf = Buffer.alloc(columnBytes(n));
-		const f = new Float64Array(buf.buffer, buf.byteOffset, n * F_COLUMNS);
-		const i32 = new Int32Array(buf.buffer, buf.byteOffset + n * F_COLUMNS * 8, n * I_COLUMNS);
-		const num = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
+		const i32 = new Int32Array(n * I_COLUMNS);
+		const suffixes: string[] = [];
+		const row = new Float64Array(F_COLUMNS);
+		const forms = new NumberForms();
 		const s = this.strings;
 		// Consecutive records (one file, one session) mostly repeat the previous one's strings: one
 		// comparison per column instead of a table lookup.
@@ -108,29 +142,41 @@ export class ColumnWriter {
 			lastId[col] = id;
 			return id;
 		};
+		// Records of one source mostly have the same own keys: the previous record's list is checked first.
+		let lastKeys: string[] = [];
+		let lastUnknown: string[] = [];
+		let lastCoverage: object | null = null;
+		let lastBits = 0;
+		let prevKey = '';
+		/** A prefix of the previous key. */
+		let prefix = '';
 		for (let j = 0; j < n; j++) {
 			const r = this.rows[j]!;
-			const k = r.tokens;
-			f[F.at * n + j] = r.at;
-			f[F.startedAt * n + j] = num(r.startedAt);
-			f[F.input * n + j] = num(k.input);
-			f[F.cacheRead * n + j] = num(k.cacheRead);
-			f[F.cacheWrite * n + j] = num(k.cacheWrite);
-			f[F.cacheWrite5m * n + j] = num(k.cacheWrite5m);
-			f[F.cacheWrite1h * n + j] = num(k.cacheWrite1h);
-			f[F.output * n + j] = num(k.output);
-			f[F.reasoning * n + j] = num(k.reasoning);
-			f[F.total * n + j] = num(k.total);
-			f[F.reportedCostUsd * n + j] = num(r.reportedCostUsd);
-			f[F.turn * n + j] = num(r.turn);
-			f[F.line * n + j] = num(r.origin.line);
-			f[F.offset * n + j] = num(r.origin.offset);
-			let cov = 0;
-			for (let b = 0; b < COVERAGE_KEYS.length; b++) if (r.coverage[COVERAGE_KEYS[b]!]) cov |= 1 << b;
-			let extra: Record<string, unknown> | null = null;
-			for (const key in r) {
-				if (!KNOWN.has(key)) (extra ??= {})[key] = (r as unknown as Record<string, unknown>)[key];
+			numberRow(r, row);
+			for (let c = 0; c < F_COLUMNS; c++) forms.observe(c, row[c]!);
+			// Coverage objects are shared (one per bit pattern): the previous one's bits first.
+			let cov = lastBits;
+			if (r.coverage !== lastCoverage) {
+				cov = 0;
+				for (let b = 0; b < COVERAGE_KEYS.length; b++) if (r.coverage[COVERAGE_KEYS[b]!]) cov |= 1 << b;
+				lastCoverage = r.coverage;
+				lastBits = cov;
 			}
+			// The same own keys as the previous record (in order): the same unknown ones.
+			let k2 = 0;
+			let same = true;
+			for (const key in r) {
+				if (key !== lastKeys[k2++]) {
+					same = false;
+					break;
+				}
+			}
+			if (!same || k2 !== lastKeys.length) {
+				lastKeys = Object.keys(r);
+				lastUnknown = lastKeys.filter((key) => !KNOWN.has(key));
+			}
+			let extra: Record<string, unknown> | null = null;
+			for (const key of lastUnknown) (extra ??= {})[key] = (r as unknown as Record<string, unknown>)[key];
 			if (this.foreignOrigin[j]) (extra ??= {}).origin = r.origin;
 			i32[I.source * n + j] = sid(I.source, r.source);
 			i32[I.provider * n + j] = sid(I.provider, r.provider);
@@ -145,66 +191,287 @@ export class ColumnWriter {
 			i32[I.meta * n + j] = r.meta === undefined ? -1 : r.meta === null ? -2 : this.valueId(r.meta);
 			i32[I.quota * n + j] = r.quota === undefined ? -1 : r.quota === null ? -2 : this.valueId(r.quota);
 			i32[I.extra * n + j] = extra === null ? -1 : this.values.id(extra);
+			// Keys of one file share long prefixes (`symphony:<run>:`, `claude:msg_…`): only the rest
+			// is written. The last prefix found is tried first (one startsWith, then the few
+			// characters after it: comparing every character is slow on concatenated keys).
+			const key = r.key;
+			const from = prefix.length > 0 && key.startsWith(prefix) ? prefix.length : 0;
+			const p = sharedPrefix(prevKey, key, from);
+			if (p !== prefix.length) prefix = key.slice(0, p);
+			i32[I.keyPrefix * n + j] = prefix.length;
+			suffixes.push(prefix.length === 0 ? key : key.slice(prefix.length));
+			prevKey = key;
 		}
-		return buf;
+		const specs: ColumnSpec[] = [];
+		const kinds: Array<ColumnSpec[0]> = [];
+		let bytes = 0;
+		const place = (kind: 'f' | 'i' | 'b' | 'h' | 'd', size: number, base?: number) => {
+			const at = bytes;
+			bytes += Math.ceil((n * size) / 8) * 8;
+			specs.push(kind === 'd' ? ['d', at, base!] : [kind, at]);
+			kinds.push(kind);
+		};
+		for (let c = 0; c < F_COLUMNS; c++) {
+			const form = forms.form(c);
+			const first = forms.first[c]!;
+			if (form === 'c') {
+				specs.push(['c', n === 0 || Number.isNaN(first) ? null : first]);
+				kinds.push('c');
+			} else place(form, form === 'f' ? 8 : 4, first);
+		}
+		for (let c = 0; c < I_COLUMNS; c++) {
+			const from = c * n;
+			let min = 0;
+			let max = 0;
+			let same = true;
+			const first = n === 0 ? 0 : i32[from]!;
+			for (let j = 0; j < n; j++) {
+				const v = i32[from + j]!;
+				if (v < min) min = v;
+				if (v > max) max = v;
+				if (v !== first) same = false;
+			}
+			if (same) {
+				specs.push(['c', first]);
+				kinds.push('c');
+			} else if (min >= -2 && max <= 253) place('b', 1);
+			else if (min >= -2 && max <= 65533) place('h', 2);
+			else place('i', 4);
+		}
+		const binary = Buffer.alloc(bytes);
+		// Number columns: the second pass over the records, each value written in its column's form.
+		const f64: Array<Float64Array | null> = [];
+		const i32s: Array<Int32Array | null> = [];
+		const steps = new Float64Array(F_COLUMNS);
+		for (let c = 0; c < F_COLUMNS; c++) {
+			const kind = kinds[c]!;
+			const at = specs[c]![1] as number;
+			f64.push(kind === 'f' ? new Float64Array(binary.buffer, binary.byteOffset + at, n) : null);
+			i32s.push(kind === 'i' || kind === 'd' ? new Int32Array(binary.buffer, binary.byteOffset + at, n) : null);
+			if (kind === 'd') steps[c] = (specs[c] as ['d', number, number])[2];
+		}
+		const written = kinds.slice(0, F_COLUMNS).some((k) => k !== 'c') ? n : 0;
+		for (let j = 0; j < written; j++) {
+			numberRow(this.rows[j]!, row);
+			for (let c = 0; c < F_COLUMNS; c++) {
+				const v = row[c]!;
+				const kind = kinds[c];
+				if (kind === 'f') f64[c]![j] = v;
+				else if (kind === 'i') i32s[c]![j] = v !== v ? INT_NAN : v;
+				else if (kind === 'd') {
+					i32s[c]![j] = v - steps[c]!;
+					steps[c] = v;
+				}
+			}
+		}
+		for (let c = 0; c < I_COLUMNS; c++) {
+			const kind = kinds[F_COLUMNS + c]!;
+			if (kind === 'c') continue;
+			const at = specs[F_COLUMNS + c]![1] as number;
+			const from = c * n;
+			if (kind === 'i') new Int32Array(binary.buffer, binary.byteOffset + at, n).set(i32.subarray(from, from + n));
+			else {
+				const out = kind === 'b' ? new Uint8Array(binary.buffer, binary.byteOffset + at, n) : new Uint16Array(binary.buffer, binary.byteOffset + at, n);
+				for (let j = 0; j < n; j++) out[j] = i32[from + j]! + 2;
+			}
+		}
+		return {specs, suffixes, binary};
+	}
+}
+
+function orNaN(v: number | null | undefined): number {
+	return v === null || v === undefined ? NaN : v;
+}
+
+/** A record's number columns, in order (NaN for null). */
+function numberRow(r: UsageRecord, out: Float64Array): void {
+	const k = r.tokens;
+	out[F.at] = r.at;
+	out[F.startedAt] = orNaN(r.startedAt);
+	out[F.input] = orNaN(k.input);
+	out[F.cacheRead] = orNaN(k.cacheRead);
+	out[F.cacheWrite] = orNaN(k.cacheWrite);
+	out[F.cacheWrite5m] = orNaN(k.cacheWrite5m);
+	out[F.cacheWrite1h] = orNaN(k.cacheWrite1h);
+	out[F.output] = orNaN(k.output);
+	out[F.reasoning] = orNaN(k.reasoning);
+	out[F.total] = orNaN(k.total);
+	out[F.reportedCostUsd] = orNaN(r.reportedCostUsd);
+	out[F.turn] = orNaN(r.turn);
+	out[F.line] = orNaN(r.origin.line);
+	out[F.offset] = orNaN(r.origin.offset);
+}
+
+/** Per number column, the smallest form that holds every value seen exactly (-0, ±Infinity and fractions need Float64). */
+class NumberForms {
+	readonly first = new Float64Array(F_COLUMNS);
+	private readonly prev = new Float64Array(F_COLUMNS);
+	private readonly same = new Uint8Array(F_COLUMNS);
+	private readonly int = new Uint8Array(F_COLUMNS).fill(1);
+	private readonly steps = new Uint8Array(F_COLUMNS).fill(1);
+	private readonly started = new Uint8Array(F_COLUMNS);
+
+	observe(c: number, v: number): void {
+		if (this.started[c] === 0) {
+			this.started[c] = 1;
+			this.first[c] = v;
+			this.prev[c] = v;
+			this.same[c] = !Object.is(v, -0) && (Number.isNaN(v) || Number.isFinite(v)) ? 1 : 0;
+		}
+		if (this.same[c] === 1 && !Object.is(v, this.first[c])) this.same[c] = 0;
+		if (v !== v) {
+			this.steps[c] = 0;
+			return;
+		}
+		const isInt = v === Math.trunc(v) && (v !== 0 || 1 / v > 0) && Math.abs(v) < 2 ** 53;
+		if (this.int[c] === 1 && !(isInt && v >= -2147483647 && v <= 2147483647)) this.int[c] = 0;
+		if (this.steps[c] === 1) {
+			const d = v - this.prev[c]!;
+			if (!isInt || !(d >= -2147483648 && d <= 2147483647)) this.steps[c] = 0;
+		}
+		this.prev[c] = v;
+	}
+
+	form(c: number): 'c' | 'd' | 'i' | 'f' {
+		if (this.started[c] === 0 || this.same[c] === 1) return 'c';
+		if (this.int[c] === 1) return 'i';
+		return this.steps[c] === 1 ? 'd' : 'f';
+	}
+}
+
+/** The length of the prefix `a` and `b` share, known to be at least `p`. */
+function sharedPrefix(a: string, b: string, p: number): number {
+	const m = Math.min(a.length, b.length);
+	while (p < m && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+	return p;
+}
+
+const K_CONST = 0;
+const K_F64 = 1;
+const K_I32_NUMBER = 2;
+const K_I32 = 3;
+const K_ID = 4;
+
+/** One column as read: its form and its typed array (null for a constant). */
+class Column {
+	constructor(
+		readonly kind: number,
+		readonly c: number,
+		readonly data: Float64Array | Int32Array | Uint16Array | Uint8Array | null,
+	) {}
+}
+
+function get(col: Column, j: number): number {
+	switch (col.kind) {
+		case K_CONST:
+			return col.c;
+		case K_I32_NUMBER: {
+			const v = col.data![j]!;
+			return v === INT_NAN ? NaN : v;
+		}
+		case K_ID:
+			return col.data![j]! - 2;
+		default:
+			return col.data![j]!;
 	}
 }
 
 /** Reads records back from the columns, one file's range at a time. */
 export class ColumnReader {
-	private readonly f: Float64Array;
-	private readonly i: Int32Array;
+	private readonly cols: Column[] = [];
 	private readonly coverages: Coverage[] = [];
+	private keys: string[] | null = null;
 
 	constructor(
 		private readonly n: number,
 		binary: Buffer,
-		private readonly keys: readonly string[],
+		specs: unknown,
+		private readonly suffixes: readonly string[],
 		private readonly strings: readonly string[],
 		private readonly values: readonly unknown[],
 	) {
-		if (binary.length !== columnBytes(n) || keys.length !== n) throw new Error('bad columns');
+		if (!Array.isArray(specs) || specs.length !== F_COLUMNS + I_COLUMNS || suffixes.length !== n) throw new Error('bad columns');
 		// Typed arrays need aligned offsets: copy when the buffer is not 8-byte aligned.
 		const aligned = binary.byteOffset % 8 === 0 ? binary : Buffer.from(binary);
-		this.f = new Float64Array(aligned.buffer, aligned.byteOffset, n * F_COLUMNS);
-		this.i = new Int32Array(aligned.buffer, aligned.byteOffset + n * F_COLUMNS * 8, n * I_COLUMNS);
+		const view = (at: unknown, size: number): number => {
+			if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at % size !== 0 || at + n * size > aligned.length) throw new Error('bad columns');
+			return aligned.byteOffset + at;
+		};
+		for (let c = 0; c < specs.length; c++) {
+			const spec = specs[c] as unknown[];
+			const number = c < F_COLUMNS;
+			if (!Array.isArray(spec)) throw new Error('bad columns');
+			const [kind, at] = spec;
+			if (kind === 'c') {
+				if (at !== null && typeof at !== 'number') throw new Error('bad columns');
+				this.cols.push(new Column(K_CONST, at === null ? NaN : at, null));
+			} else if (kind === 'f' && number) this.cols.push(new Column(K_F64, 0, new Float64Array(aligned.buffer, view(at, 8), n)));
+			else if (kind === 'i') this.cols.push(new Column(number ? K_I32_NUMBER : K_I32, 0, new Int32Array(aligned.buffer, view(at, 4), n)));
+			else if (kind === 'b' && !number) this.cols.push(new Column(K_ID, 0, new Uint8Array(aligned.buffer, view(at, 1), n)));
+			else if (kind === 'h' && !number) this.cols.push(new Column(K_ID, 0, new Uint16Array(aligned.buffer, view(at, 2), n)));
+			else if (kind === 'd' && number && typeof spec[2] === 'number') {
+				// Summed once into whole values (records are decoded a file's range at a time, in any order).
+				const steps = new Int32Array(aligned.buffer, view(at, 4), n);
+				const out = new Float64Array(n);
+				let v = spec[2];
+				for (let j = 0; j < n; j++) out[j] = v += steps[j]!;
+				this.cols.push(new Column(K_F64, 0, out));
+			} else throw new Error('bad columns');
+		}
+	}
+
+	/** Every key, whole again (each is its shared prefix of the previous key plus its suffix). */
+	private wholeKeys(): string[] {
+		const col = this.cols[F_COLUMNS + I.keyPrefix]!;
+		const keys: string[] = [];
+		let prev = '';
+		for (let j = 0; j < this.n; j++) {
+			const p = get(col, j);
+			const suffix = this.suffixes[j];
+			if (typeof suffix !== 'string' || p < 0 || p > prev.length) throw new Error('malformed record');
+			prev = p === 0 ? suffix : prev.slice(0, p) + suffix;
+			keys.push(prev);
+		}
+		return keys;
 	}
 
 	/** Throws on a malformed row; the index loader turns that into "discard and rebuild". */
 	record(j: number, path: string): UsageRecord {
-		const {f, i, n} = this;
-		const runId = this.str(i[I.runId * n + j]!);
-		const key = this.keys[j];
-		const at = f[F.at * n + j]!;
-		if (typeof key !== 'string' || runId === null || Number.isNaN(at)) throw new Error('malformed record');
-		const meta = i[I.meta * n + j]!;
-		const quota = i[I.quota * n + j]!;
+		const {n, cols} = this;
+		if (j < 0 || j >= n) throw new Error('malformed record');
+		const keys = (this.keys ??= this.wholeKeys());
+		const runId = this.str(get(cols[F_COLUMNS + I.runId]!, j));
+		const key = keys[j]!;
+		const at = get(cols[F.at]!, j);
+		if (runId === null || Number.isNaN(at)) throw new Error('malformed record');
+		const meta = get(cols[F_COLUMNS + I.meta]!, j);
+		const quota = get(cols[F_COLUMNS + I.quota]!, j);
 		const r: UsageRecord = {
 			key,
-			source: this.str(i[I.source * n + j]!) as UsageRecord['source'],
-			provider: this.str(i[I.provider * n + j]!),
-			model: this.str(i[I.model * n + j]!),
+			source: this.str(get(cols[F_COLUMNS + I.source]!, j)) as UsageRecord['source'],
+			provider: this.str(get(cols[F_COLUMNS + I.provider]!, j)),
+			model: this.str(get(cols[F_COLUMNS + I.model]!, j)),
 			runId,
-			turn: num(f[F.turn * n + j]!),
-			issue: this.str(i[I.issue * n + j]!),
-			workspace: this.str(i[I.workspace * n + j]!),
-			startedAt: num(f[F.startedAt * n + j]!),
+			turn: num(get(cols[F.turn]!, j)),
+			issue: this.str(get(cols[F_COLUMNS + I.issue]!, j)),
+			workspace: this.str(get(cols[F_COLUMNS + I.workspace]!, j)),
+			startedAt: num(get(cols[F.startedAt]!, j)),
 			at,
 			tokens: {
-				input: num(f[F.input * n + j]!),
-				cacheRead: num(f[F.cacheRead * n + j]!),
-				cacheWrite: num(f[F.cacheWrite * n + j]!),
-				cacheWrite5m: num(f[F.cacheWrite5m * n + j]!),
-				cacheWrite1h: num(f[F.cacheWrite1h * n + j]!),
-				output: num(f[F.output * n + j]!),
-				reasoning: num(f[F.reasoning * n + j]!),
-				total: num(f[F.total * n + j]!),
+				input: num(get(cols[F.input]!, j)),
+				cacheRead: num(get(cols[F.cacheRead]!, j)),
+				cacheWrite: num(get(cols[F.cacheWrite]!, j)),
+				cacheWrite5m: num(get(cols[F.cacheWrite5m]!, j)),
+				cacheWrite1h: num(get(cols[F.cacheWrite1h]!, j)),
+				output: num(get(cols[F.output]!, j)),
+				reasoning: num(get(cols[F.reasoning]!, j)),
+				total: num(get(cols[F.total]!, j)),
 			},
-			usageSource: this.str(i[I.usageSource * n + j]!) as UsageRecord['usageSource'],
-			reportedCostUsd: num(f[F.reportedCostUsd * n + j]!),
-			granularity: this.str(i[I.granularity * n + j]!) as UsageRecord['granularity'],
-			coverage: this.coverage(i[I.coverage * n + j]!),
-			origin: {path, line: num(f[F.line * n + j]!), offset: num(f[F.offset * n + j]!)},
+			usageSource: this.str(get(cols[F_COLUMNS + I.usageSource]!, j)) as UsageRecord['usageSource'],
+			reportedCostUsd: num(get(cols[F.reportedCostUsd]!, j)),
+			granularity: this.str(get(cols[F_COLUMNS + I.granularity]!, j)) as UsageRecord['granularity'],
+			coverage: this.coverage(get(cols[F_COLUMNS + I.coverage]!, j)),
+			origin: {path, line: num(get(cols[F.line]!, j)), offset: num(get(cols[F.offset]!, j))},
 			// Slots for meta and quota in the literal (no out-of-object property store per record);
 			// removed again below when the record has none, so records look as the sources made them.
 			meta: meta === -1 ? undefined : (this.value(meta) as UsageRecord['meta']),
@@ -221,7 +488,7 @@ export class ColumnReader {
 				out = rest;
 			}
 		}
-		const extra = i[I.extra * n + j]!;
+		const extra = get(cols[F_COLUMNS + I.extra]!, j);
 		if (extra !== -1) Object.assign(out, this.value(extra) as object);
 		return out;
 	}

@@ -14,7 +14,7 @@
  * damaged or foreign file is a miss, never an error.
  */
 import {createHash} from 'node:crypto';
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {deserialize, serialize} from 'node:v8';
@@ -24,7 +24,8 @@ import {rootFiles} from './discover.js';
 import {diskIdentity, sameIdentity, type FileIdentity} from './file-tracker.js';
 
 export const SUMMARY_CACHE_FILE = 'summary.v8';
-const VERSION = 1;
+/** 2: the raw bytes after the serialized part (1: everything serialized, the document copied twice on the way). */
+const VERSION = 2;
 
 /** One tracked file as the run that wrote the cache left it. */
 export interface ManifestFile {
@@ -94,19 +95,26 @@ function computeBuildId(): string {
 }
 
 /**
- * The payload kept under `key`, when every file on disk is as the manifest says; else null.
- * `discovery` and `sources` are the ones this run reads with (the key must name its roots).
+ * The payload kept under `key` and the raw bytes kept with it, when every file on disk is as the
+ * manifest says; else null. `discovery` and `sources` are the ones this run reads with (the key
+ * must name its roots). The raw bytes are a view of the file as read (no copy).
  */
-export function loadSummaryCache<P>(dir: string, key: string, discovery: DiscoveryResult, sources: readonly SourceDefinition[]): P | null {
+export function loadSummaryCache<P>(dir: string, key: string, discovery: DiscoveryResult, sources: readonly SourceDefinition[]): {payload: P; raw: Buffer} | null {
 	let stored: Stored<P>;
+	let raw: Buffer;
 	try {
-		stored = deserialize(readFileSync(join(dir, SUMMARY_CACHE_FILE))) as Stored<P>;
+		// Layout: the serialized part's length (UInt32 LE), the serialized part, the raw bytes.
+		const file = readFileSync(join(dir, SUMMARY_CACHE_FILE));
+		const head = file.readUInt32LE(0);
+		if (head > file.length - 4) return null;
+		stored = deserialize(file.subarray(4, 4 + head)) as Stored<P>;
+		raw = file.subarray(4 + head);
 	} catch {
 		return null;
 	}
 	if (stored?.version !== VERSION || stored.key !== key || !stored.manifest || stored.payload === undefined) return null;
 	try {
-		return unchanged(stored.manifest, discovery, sources) ? stored.payload : null;
+		return unchanged(stored.manifest, discovery, sources) ? {payload: stored.payload, raw} : null;
 	} catch {
 		return null;
 	}
@@ -144,12 +152,24 @@ function unchanged(manifest: Manifest, discovery: DiscoveryResult, sources: read
 	return true;
 }
 
-/** Writes the cache atomically (temp + rename, 0600); a cache that cannot be written is skipped. */
-export function saveSummaryCache<P>(dir: string, key: string, manifest: Manifest, payload: P): void {
+/**
+ * Writes the cache atomically (temp + rename, 0600); a cache that cannot be written is skipped.
+ * `raw` (the kept document) is written as it is after the serialized part: serializing it would
+ * copy it into the serializer's growing buffer at the moment the process holds the most.
+ */
+export function saveSummaryCache<P>(dir: string, key: string, manifest: Manifest, payload: P, raw: Uint8Array): void {
 	const tmp = join(dir, `${SUMMARY_CACHE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
 		mkdirSync(dir, {recursive: true, mode: 0o700});
-		writeFileSync(tmp, serialize({version: VERSION, key, manifest, payload} satisfies Stored<P>), {mode: 0o600});
+		const body = serialize({version: VERSION, key, manifest, payload} satisfies Stored<P>);
+		const head = Buffer.alloc(4);
+		head.writeUInt32LE(body.length, 0);
+		const fd = openSync(tmp, 'w', 0o600);
+		try {
+			for (const part of [head, body, raw]) for (let off = 0; off < part.length; ) off += writeSync(fd, part, off, part.length - off);
+		} finally {
+			closeSync(fd);
+		}
 		renameSync(tmp, join(dir, SUMMARY_CACHE_FILE));
 	} catch {
 		try {

@@ -1,4 +1,5 @@
 import {execFileSync, spawn} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import {appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -136,6 +137,40 @@ describe('persistent index', () => {
 		});
 	}
 
+	/**
+	 * Version 3 and 4's body (every number column Float64, every id column Int32, whole keys),
+	 * rebuilt from version 5's by expanding each column to full width.
+	 */
+	function legacyBody(entries: Parameters<typeof encodeBody>[0]) {
+		const v5 = encodeBody(entries);
+		const whole = Buffer.concat(v5.parts);
+		const body = JSON.parse(whole.toString('utf8', 0, v5.json)) as {strings: unknown; values: unknown; keys: string[]; columns: Array<[string, number | null, number?]>; files: unknown};
+		const bin = whole.subarray(Math.ceil(v5.json / 8) * 8);
+		const n = body.keys.length;
+		const full = body.columns.map(([kind, at, base], c) => {
+			const number = c < 14;
+			const out: number[] = [];
+			const view = (T: typeof Float64Array | typeof Int32Array | typeof Uint16Array | typeof Uint8Array) => new T(bin.buffer.slice(bin.byteOffset + at!, bin.byteOffset + at! + n * T.BYTES_PER_ELEMENT));
+			for (let j = 0; j < n; j++) {
+				if (kind === 'c') out.push(at === null ? NaN : at);
+				else if (kind === 'f') out.push(view(Float64Array)[j]!);
+				else if (kind === 'd') out.push((j === 0 ? base! : out[j - 1]!) + view(Int32Array)[j]!);
+				else if (kind === 'i') out.push(number && view(Int32Array)[j] === -2147483648 ? NaN : view(Int32Array)[j]!);
+				else out.push(view(kind === 'b' ? Uint8Array : Uint16Array)[j]! - 2);
+			}
+			return out;
+		});
+		const keys: string[] = [];
+		for (let j = 0; j < n; j++) keys.push((j === 0 ? '' : keys[j - 1]!.slice(0, full[26]![j])) + body.keys[j]);
+		const json = Buffer.from(JSON.stringify({strings: body.strings, values: body.values, keys, files: body.files}));
+		const binary = Buffer.alloc(n * (14 * 8 + 12 * 4));
+		full.slice(0, 14).forEach((col, c) => new Float64Array(binary.buffer, binary.byteOffset + c * n * 8, n).set(col));
+		full.slice(14, 26).forEach((col, c) => new Int32Array(binary.buffer, binary.byteOffset + n * 14 * 8 + c * n * 4, n).set(col));
+		const parts = [json, Buffer.alloc(Math.ceil(json.length / 8) * 8 - json.length, 0x20), binary];
+		const whole3 = Buffer.concat(parts);
+		return {whole: whole3, json: json.length, sha1: createHash('sha1').update(whole3).digest('hex')};
+	}
+
 	it('a version-3 index (one file) still loads, and the next write splits it into segments', async () => {
 		const file = seed();
 		const cold = await readAll([data], null);
@@ -143,11 +178,11 @@ describe('persistent index', () => {
 		const loaded = loadIndex(cache).index!;
 		const entries = [...loaded.files()].map((f) => loaded.entry(f.path, f.parser)!);
 		// Version 3's layout: the header, padded to 8 bytes, then one body of every file.
-		const body = encodeBody(entries);
-		let head = JSON.stringify({magic: 'burn-index', version: 3, bytes: body.bytes, sha1: body.sha1, json: body.json});
+		const body = legacyBody(entries);
+		let head = JSON.stringify({magic: 'burn-index', version: 3, bytes: body.whole.length, sha1: body.sha1, json: body.json});
 		head = head.padEnd(Math.ceil((head.length + 1) / 8) * 8 - 1, ' ');
 		for (const n of segments().keys()) unlinkSync(join(cache, n));
-		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), ...body.parts]));
+		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), body.whole]));
 		const warm = await readAll([data], cache);
 		expect(warm.notices).toEqual([]);
 		expect(warm.engine.stats.restoredFiles).toBe(2);
@@ -158,6 +193,38 @@ describe('persistent index', () => {
 		const grown = await readAll([data], cache);
 		expect(grown.notices).toEqual([]);
 		expect(segments().size).toBe(2);
+		expect(grown.doc).toEqual((await readAll([data], null)).doc);
+		expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
+	});
+
+	it('a version-4 index (full-width columns) still loads, and the next change writes its files as version 5', async () => {
+		const file = seed();
+		const cold = await readAll([data], null);
+		await readAll([data], cache);
+		const loaded = loadIndex(cache).index!;
+		const refs: Array<[string, number, number]> = [];
+		for (const n of segments().keys()) unlinkSync(join(cache, n));
+		for (const f of loaded.files()) {
+			const body = legacyBody([loaded.entry(f.path, f.parser)!]);
+			writeFileSync(join(cache, `index-${body.sha1}.seg`), body.whole);
+			refs.push([body.sha1, body.whole.length, body.json]);
+		}
+		const manifest = Buffer.from(JSON.stringify({segments: refs}));
+		const head = JSON.stringify({magic: 'burn-index', version: 4, bytes: manifest.length, sha1: createHash('sha1').update(manifest).digest('hex')});
+		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), manifest]));
+		const warm = await readAll([data], cache);
+		expect(warm.notices).toEqual([]);
+		expect(warm.engine.stats.restoredFiles).toBe(2);
+		expect(warm.engine.stats.bytesRead).toBe(0);
+		expect(warm.doc).toEqual(cold.doc);
+		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30));
+		const grown = await readAll([data], cache);
+		expect(grown.notices).toEqual([]);
+		const raw = readFileSync(join(cache, INDEX_FILE), 'utf8');
+		expect(raw).toContain(`"version":${INDEX_VERSION}`);
+		// Both files written again (a version-4 segment is never named by a version-5 manifest).
+		const named = (JSON.parse(raw.slice(raw.indexOf('\n') + 1)) as {segments: string[][]}).segments.map(([h]) => h);
+		expect(named.filter((h) => refs.some(([old]) => old === h))).toEqual([]);
 		expect(grown.doc).toEqual((await readAll([data], null)).doc);
 		expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
 	});
