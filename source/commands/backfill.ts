@@ -10,6 +10,7 @@ import {collectSummary} from '../ingest/read-once.js';
 import {prepareOutput, UsageAppender} from '../ingest/usage-out.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
 import {makeDirs, parseCommand} from './cli-kit.js';
+import {ProgressLine} from './progress-line.js';
 import {EXIT, UsageError} from './errors.js';
 import {discoveryOptions, issuePatterns, sourceFlags, sourceFlagsHelp} from './source-flags.js';
 
@@ -97,16 +98,8 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	}
 	ensureWritable(out);
 
-	const tty = stderr.isTTY === true;
-	let lastDraw = 0;
-	// The text is built only when it is drawn: no formatting per record in a pipe.
-	const draw = (text: () => string, force = false) => {
-		if (!tty) return;
-		const t = Date.now();
-		if (!force && t - lastDraw < 100) return;
-		lastDraw = t;
-		stderr.write(`\r\x1b[2K${text()}`);
-	};
+	const progress = new ProgressLine(stderr);
+	const draw = (text: () => string, force = false) => progress.draw(text, force);
 
 	// The progress line counts records as the engine reads them (from files or the index).
 	const sessions = new Set<string>();
@@ -123,7 +116,7 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 		issuePatterns: issuePatterns(flags),
 		cacheDir: usableCacheDir(cacheDirFrom(flags, env, cwd), noticeToStderr),
 		onNotice: noticeToStderr,
-		onRecord: tty ? onRecord : undefined,
+		onRecord: progress.active ? onRecord : undefined,
 		now,
 		detail: 'live',
 	});
@@ -143,7 +136,7 @@ export async function runBackfill({argv, env = process.env, cwd = process.cwd(),
 	} finally {
 		appender.close();
 	}
-	if (tty) stderr.write('\r\x1b[2K');
+	progress.clear();
 
 	const lines = [
 		`backfill: ${fmt(plan.newRecords)} new records from ${fmt(plan.sessions)} sessions written to ${out}` +

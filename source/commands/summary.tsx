@@ -8,6 +8,7 @@ import type {SummaryJson} from '../core/summary.js';
 import {discoverSources} from '../ingest/discover.js';
 import {SOURCES} from '../sources/registry.js';
 import {parseCommand} from './cli-kit.js';
+import {ProgressLine, type ProgressStream} from './progress-line.js';
 import {EXIT, UsageError} from './errors.js';
 import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
 import {keepSummary, warmDepends, type JudgedFields, type KeptDocument} from './kept-summary.js';
@@ -51,10 +52,14 @@ export interface SummaryArgs {
 	env?: NodeJS.ProcessEnv;
 	cwd?: string;
 	stdout?: NodeJS.WritableStream & {columns?: number; isTTY?: boolean};
+	/** Where a cold read's progress line goes (only when it is a terminal). */
+	stderr?: ProgressStream;
 	now?: Date;
 }
 
-export async function runSummary({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, now = new Date()}: SummaryArgs): Promise<number> {
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export async function runSummary({argv, env = process.env, cwd = process.cwd(), stdout = process.stdout, stderr = process.stderr, now = new Date()}: SummaryArgs): Promise<number> {
 	const cli = parseCommand(
 		{
 			name: 'summary',
@@ -108,13 +113,27 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	if (warm) ({flags: flagged, quota: quotaSamples} = warm);
 	else {
 		const [{collectSummary}, {minutePoints}] = await Promise.all([import('../ingest/read-once.js'), import('../ingest/document.js')]);
-		const collected = await collectSummary({discovery: discoveryOpts, discovered: discovery, filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice: noticeToStderr});
+		// Not warm: this reads files (seconds on a big history), so a terminal sees it going.
+		const progress = new ProgressLine(stderr);
+		let records = 0;
+		const onRecord = () => {
+			records++;
+			progress.draw(() => `burn: reading… ${fmt(records)} records`);
+		};
+		const onNotice = (message: string) => {
+			progress.clear();
+			noticeToStderr(message);
+		};
+		progress.draw(() => 'burn: reading…', true);
+		const collected = await collectSummary({discovery: discoveryOpts, discovered: discovery, filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice, onRecord: progress.active ? onRecord : undefined});
 		built = collected.doc;
+		progress.draw(() => `burn: judging flags over ${fmt(collected.ledger.size)} records…`, true);
 		const full = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
 		flagged = full;
 		quotaSamples = recordQuotaSamples(collected.ledger.records());
 		// The document as built, before the parts judged at the wall clock are added.
 		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples, minutes: minutePoints(collected.ledger, now.getTime()), sources: collected.sources});
+		progress.clear();
 	}
 	const quota = quotaFromSamples(quotaSamples, env, now.getTime());
 	// In the document's key order: what summary adds to what the builder built.
