@@ -14,6 +14,22 @@ describe('stats', () => {
 		expect(quantile([1, 2], 0.95)).toBeCloseTo(1.95);
 	});
 
+	it('robustBaseline gives exactly median and mad, ties, zeros and non-finite values included', () => {
+		let seed = 7;
+		const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+		const pools = [() => rnd() * 3, () => Math.round(rnd() * 4) * 0.1, () => (rnd() < 0.3 ? 0 : rnd() < 0.5 ? -0 : rnd() * 1e-3), () => rnd() * 1e6 - 5e5];
+		for (let t = 0; t < 400; t++) {
+			const n = 1 + (t % 70);
+			const draw = pools[t % pools.length]!;
+			const values = Array.from({length: n}, draw);
+			if (t % 50 === 49) values[0] = t % 100 === 99 ? Infinity : NaN;
+			const b = robustBaseline(values, 0.01)!;
+			const m = median(values)!;
+			expect(Object.is(b.median, m)).toBe(true);
+			expect(Object.is(b.mad, mad(values, m)!)).toBe(true);
+		}
+	});
+
 	it('robust z uses a floor so a flat history does not explode', () => {
 		const b = robustBaseline([10, 10, 10, 10], 0.5)!;
 		expect(b.mad).toBe(0);

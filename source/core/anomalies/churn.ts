@@ -5,6 +5,7 @@
  */
 import {bagAdd, bagMedian, bagRemove, newBag} from './order-stats.js';
 import {formatAmount, round} from './spend.js';
+import type {FlagBaseline, FlagScope} from '../flags.js';
 import type {Observation} from './lifecycle.js';
 import type {Detector} from './types.js';
 
@@ -33,9 +34,10 @@ export function retryChurn(): Detector {
 	// Per issue and role: how many runs attempted it, and their summed cost. Which groups a run is
 	// in is `totalsOf` (a list of group totals; one in practice): no per-group map of run ids.
 	const issues = new Map<string, Group>();
-	// issue → role → its entry in `issues`, without building the group key per record. Not state:
-	// refilled from `issues` (a resumed fold adopts those objects).
-	const groupsOf = new Map<string, Map<string, Group>>();
+	// issue → role → its entry in `issues`, without building the group key per record, and the
+	// issue's flag scope (one object per issue, not one per observation: nothing changes a scope).
+	// Not state: refilled from `issues` (a resumed fold adopts those objects).
+	const groupsOf = new Map<string, {scope: FlagScope; byRole: Map<string, Group>}>();
 	const allRuns = new Map<string, Attempt>();
 	const totalsOf = new Map<string, Attempt[]>();
 	// The median attempt cost is recomputed at most once per event-time minute (it moves slowly).
@@ -48,6 +50,9 @@ export function retryChurn(): Detector {
 	// The run of the previous record, its entries and whether it is in `changed`: a run's turns
 	// mostly follow each other (not state: a resumed fold adopts its maps before any record).
 	const last = {runId: null as string | null, a: null as Attempt | null, totals: null as Attempt[] | null, changed: false};
+	// The baseline of the last observation: the median and the run count change far less often
+	// than records arrive, so observations share it until either does (flags never change one).
+	let lastBaseline: {med: number; n: number; baseline: FlagBaseline} | null = null;
 	const refile = () => {
 		last.changed = false;
 		for (const id of changed) {
@@ -69,8 +74,9 @@ export function retryChurn(): Detector {
 			if (!r.issue || (r.source !== 'symphony' && r.source !== 'bosun')) return;
 			const p = ctx.params.retryChurn;
 			const role = r.meta?.botRole ?? '';
-			let byRole = groupsOf.get(r.issue);
-			if (!byRole) groupsOf.set(r.issue, (byRole = new Map()));
+			let ofIssue = groupsOf.get(r.issue);
+			if (!ofIssue) groupsOf.set(r.issue, (ofIssue = {scope: {type: 'issue', id: r.issue}, byRole: new Map()}));
+			const byRole = ofIssue.byRole;
 			let g = byRole.get(role);
 			if (!g) {
 				const group = `${r.issue}\u0000${role}`;
@@ -135,16 +141,21 @@ export function retryChurn(): Detector {
 			}
 			if (ctx.life.quiet('retry_churn', 'issue', r.issue, attempts / p.attempts)) return;
 			const value = useUsd ? total.usd : total.tokens;
+			let baseline: FlagBaseline | null = null;
+			if (med !== null) {
+				if (lastBaseline === null || lastBaseline.med !== med || lastBaseline.n !== allRuns.size) lastBaseline = {med, n: allRuns.size, baseline: {median: round(med), n: allRuns.size, window: 'single-attempt cost'}};
+				baseline = lastBaseline.baseline;
+			}
 			const o: Observation = {
 				kind: 'retry_churn',
-				scope: {type: 'issue', id: r.issue},
+				scope: ofIssue.scope,
 				at: r.at,
 				ratio: attempts / p.attempts,
 				severity: factor !== null && factor > p.critCostFactor ? 'crit' : 'warn',
 				value: attempts,
 				threshold: p.attempts,
 				unit: 'count',
-				baseline: med !== null ? {median: round(med), n: allRuns.size, window: 'single-attempt cost'} : null,
+				baseline,
 				message: () => `Issue ${r.issue} has had ${attempts} ${role ? `${role} ` : ''}attempts costing ${formatAmount(value, unit)}${factor !== null ? ` (${factor.toFixed(1)}× a typical attempt)` : ''}${useUsd ? '' : ' — in tokens, mostly unpriced'}: the task may need splitting or a human look before another retry.`,
 			};
 			// Assigned, not spread in: this runs for every record of an issue with a raised flag.

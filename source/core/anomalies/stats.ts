@@ -79,10 +79,41 @@ export interface RobustBaseline {
  * perfectly steady history does not turn a tiny wobble into a huge score.
  */
 export function robustBaseline(values: readonly number[], absFloor: number): RobustBaseline | null {
-	const m = median(values);
-	if (m === null) return null;
-	const d = mad(values, m)!;
-	return {median: m, mad: d, n: values.length, scale: Math.max(1.4826 * d, 0.1 * Math.abs(m), absFloor)};
+	const n = values.length;
+	if (n === 0) return null;
+	const s = scratchOf(n);
+	let finite = true;
+	for (let i = 0; i < n; i++) if (!Number.isFinite((s[i] = values[i]!))) finite = false;
+	const m = sortedMedian(s, n);
+	// The deviations of sorted values fall in two sorted runs (below the median, read downwards,
+	// and from it upwards: rounding keeps |x − m| monotone along each), so their median is found by
+	// merging the runs up to the middle instead of a second sort (A1 takes a run's own baseline every
+	// minute). Same multiset, so the same float as `mad`; non-finite values take `mad` itself.
+	const d = finite ? sortedMad(s, n, m) : mad(values, m)!;
+	return {median: m, mad: d, n, scale: Math.max(1.4826 * d, 0.1 * Math.abs(m), absFloor)};
+}
+
+/** `mad` of s[0..n), sorted and finite, around its median m. */
+function sortedMad(s: Float64Array, n: number, m: number): number {
+	let hi = 0;
+	while (hi < n && s[hi]! < m) hi++;
+	let lo = hi - 1;
+	const mid = n >> 1;
+	let prev = 0;
+	let cur = 0;
+	for (let k = 0; k <= mid; k++) {
+		prev = cur;
+		const down = lo >= 0 ? Math.abs(s[lo]! - m) : Infinity;
+		const upDev = hi < n ? Math.abs(s[hi]! - m) : Infinity;
+		if (down <= upDev) {
+			cur = down;
+			lo--;
+		} else {
+			cur = upDev;
+			hi++;
+		}
+	}
+	return n % 2 === 1 ? cur : (prev + cur) / 2;
 }
 
 /** rz(x | B) = (x − median(B)) / max(1.4826·MAD(B), floor). */
