@@ -50,6 +50,17 @@ describe('parseUtcIso', () => {
 		for (const s of cases) expect([s, parseUtcIso(s)]).toEqual([s, Date.parse(s)]);
 	});
 
+	it('is exactly Date.parse on every month end from 1000 to 2500', () => {
+		for (let y = 1000; y <= 2500; y++) {
+			for (let m = 1; m <= 12; m++) {
+				for (let d = 27; d <= 32; d++) {
+					const s = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}T23:59:59.999Z`;
+					if (parseUtcIso(s) !== Date.parse(s)) expect([s, parseUtcIso(s)]).toEqual([s, Date.parse(s)]);
+				}
+			}
+		}
+	});
+
 	it('is exactly Date.parse on random timestamps', () => {
 		const r = rng(11);
 		const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
