@@ -5,6 +5,7 @@
  * of goes to the schema, which then explains the failure (file, line, field, reason).
  */
 import {lazySchema} from '../core/zod.js';
+import {parseUtcIso} from './json-fields.js';
 
 // The schema's own patterns, so "valid" means the same thing on both paths.
 const patterns = lazySchema((z) => ({datetime: z.regexes.datetime({offset: true}), guid: z.regexes.guid}));
@@ -18,7 +19,28 @@ const isNullishString = (v: unknown): boolean => v === undefined || v === null |
 const isNullishNumber = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v));
 const isAbsent = (v: unknown): boolean => v === undefined || v === null;
 const isText = (v: unknown): boolean => typeof v === 'string' && v.length >= 1;
-const isTimestamp = (v: unknown): v is string => typeof v === 'string' && patterns().datetime.test(v);
+// A turn's timestamps repeat (recordedAt = endedAt, the next turn's start) and a run's id repeats
+// on every turn: the last strings the patterns accepted are accepted again without the regex.
+let okTimeA: string | null = null;
+let okTimeB: string | null = null;
+let okGuid: string | null = null;
+
+function isTimestamp(v: unknown): v is string {
+	if (typeof v !== 'string') return false;
+	if (v === okTimeA || v === okTimeB) return true;
+	if (!patterns().datetime.test(v)) return false;
+	okTimeB = okTimeA;
+	okTimeA = v;
+	return true;
+}
+
+function isGuid(v: unknown): boolean {
+	if (typeof v !== 'string') return false;
+	if (v === okGuid) return true;
+	if (!patterns().guid.test(v)) return false;
+	okGuid = v;
+	return true;
+}
 
 /**
  * True when `r` (a parsed JSON object) certainly passes the v1 schema, its refinements included.
@@ -27,7 +49,7 @@ const isTimestamp = (v: unknown): v is string => typeof v === 'string' && patter
 export function isWellFormedV1(r: Json): boolean {
 	if (!isInt(r.schemaVersion, 1) || !isInt(r.turn, 1)) return false;
 	if (!isTimestamp(r.recordedAt) || !isTimestamp(r.startedAt) || !isTimestamp(r.endedAt)) return false;
-	if (typeof r.runID !== 'string' || !patterns().guid.test(r.runID)) return false;
+	if (!isGuid(r.runID)) return false;
 	if (!isText(r.issueIdentifier) || !isText(r.provider) || !isText(r.model)) return false;
 	if (r.botRole !== 'developer' && r.botRole !== 'reviewer') return false;
 	const source = r.usageSource;
@@ -58,11 +80,11 @@ let msA = 0;
 let isoB = '';
 let msB = 0;
 
-/** `Date.parse`, memoized for the last two distinct strings. */
+/** `Date.parse` (as `parseUtcIso`), memoized for the last two distinct strings. */
 export function parseIso(s: string): number {
 	if (s === isoA) return msA;
 	if (s === isoB) return msB;
-	const ms = Date.parse(s);
+	const ms = parseUtcIso(s);
 	isoB = isoA;
 	msB = msA;
 	isoA = s;
