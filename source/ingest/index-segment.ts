@@ -11,7 +11,8 @@ import {createHash} from 'node:crypto';
 import {ProblemLog, type ProblemLogJson} from '../core/problems.js';
 import type {ActivityEvent, UsageRecord} from '../core/record.js';
 import {MAX_PROBLEMS_PER_FILE, type FileIdentity, type TrackerSnapshot} from './file-tracker.js';
-import {ColumnReader, ColumnWriter, legacyColumnBytes, legacyColumns} from './record-codec.js';
+import {ColumnWriter, legacyColumnBytes, legacyColumns} from './record-codec.js';
+import {ColumnReader} from './record-reader.js';
 
 export interface FileEntryJson {
 	path: string;

@@ -23,7 +23,7 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import type {TrackerSnapshot} from './file-tracker.js';
 import {decodeBody, decodeEntry, encodeBody, type FileEntryJson} from './index-segment.js';
-import type {ColumnReader} from './record-codec.js';
+import type {ColumnReader} from './record-reader.js';
 
 /**
  * 5: segments whose columns each take the smallest form their values allow, keys as suffixes;

@@ -6,12 +6,12 @@
  * with the previous one. Loading it is a checksum, one small JSON.parse and typed-array views: no
  * per-record JSON objects to parse. Fields this codec does not know (added to UsageRecord later)
  * ride along as an interned JSON value, so a warm start never drops information a cold read
- * would have.
+ * would have. This module holds the layout and the writer; ingest/record-reader.ts reads it back.
  */
-import {COVERAGE_KEYS, type Coverage, type UsageRecord} from '../core/record.js';
+import {COVERAGE_KEYS, type UsageRecord} from '../core/record.js';
 
 
-const KNOWN = new Set([
+export const KNOWN = new Set([
 	'key',
 	'source',
 	'provider',
@@ -33,14 +33,14 @@ const KNOWN = new Set([
 ]);
 
 /** Number columns, in order (NaN for null). */
-const F = {at: 0, startedAt: 1, input: 2, cacheRead: 3, cacheWrite: 4, cacheWrite5m: 5, cacheWrite1h: 6, output: 7, reasoning: 8, total: 9, reportedCostUsd: 10, turn: 11, line: 12, offset: 13} as const;
-const F_COLUMNS = 14;
+export const F = {at: 0, startedAt: 1, input: 2, cacheRead: 3, cacheWrite: 4, cacheWrite5m: 5, cacheWrite1h: 6, output: 7, reasoning: 8, total: 9, reportedCostUsd: 10, turn: 11, line: 12, offset: 13} as const;
+export const F_COLUMNS = 14;
 /**
  * Id columns, in order (string or value table ids; -1 for null/absent, -2 for an explicit null
  * meta or quota), then the length of the prefix each key shares with the previous key's.
  */
-const I = {source: 0, provider: 1, model: 2, runId: 3, issue: 4, workspace: 5, usageSource: 6, granularity: 7, coverage: 8, meta: 9, quota: 10, extra: 11, keyPrefix: 12} as const;
-const I_COLUMNS = 13;
+export const I = {source: 0, provider: 1, model: 2, runId: 3, issue: 4, workspace: 5, usageSource: 6, granularity: 7, coverage: 8, meta: 9, quota: 10, extra: 11, keyPrefix: 12} as const;
+export const I_COLUMNS = 13;
 
 /**
  * How one column is stored (each in the fewest bytes its values allow, so a segment is mostly
@@ -51,7 +51,7 @@ const I_COLUMNS = 13;
  */
 export type ColumnSpec = ['c', number | null] | ['f' | 'i' | 'b' | 'h', number] | ['d', number, number];
 
-const INT_NAN = -2147483648;
+export const INT_NAN = -2147483648;
 
 /** Version 3 and 4's fixed layout: every number column Float64, every id column Int32, whole keys. */
 export function legacyColumns(n: number): ColumnSpec[] {
@@ -344,180 +344,4 @@ function sharedPrefix(a: string, b: string, p: number): number {
 	const m = Math.min(a.length, b.length);
 	while (p < m && a.charCodeAt(p) === b.charCodeAt(p)) p++;
 	return p;
-}
-
-const K_CONST = 0;
-const K_F64 = 1;
-const K_I32_NUMBER = 2;
-const K_I32 = 3;
-const K_ID = 4;
-
-/** One column as read: its form and its typed array (null for a constant). */
-class Column {
-	constructor(
-		readonly kind: number,
-		readonly c: number,
-		readonly data: Float64Array | Int32Array | Uint16Array | Uint8Array | null,
-	) {}
-}
-
-function get(col: Column, j: number): number {
-	switch (col.kind) {
-		case K_CONST:
-			return col.c;
-		case K_I32_NUMBER: {
-			const v = col.data![j]!;
-			return v === INT_NAN ? NaN : v;
-		}
-		case K_ID:
-			return col.data![j]! - 2;
-		default:
-			return col.data![j]!;
-	}
-}
-
-/** Reads records back from the columns, one file's range at a time. */
-export class ColumnReader {
-	private readonly cols: Column[] = [];
-	private readonly coverages: Coverage[] = [];
-	private keys: string[] | null = null;
-
-	constructor(
-		private readonly n: number,
-		binary: Buffer,
-		specs: unknown,
-		private readonly suffixes: readonly string[],
-		private readonly strings: readonly string[],
-		private readonly values: readonly unknown[],
-	) {
-		if (!Array.isArray(specs) || specs.length !== F_COLUMNS + I_COLUMNS || suffixes.length !== n) throw new Error('bad columns');
-		// Typed arrays need aligned offsets: copy when the buffer is not 8-byte aligned.
-		const aligned = binary.byteOffset % 8 === 0 ? binary : Buffer.from(binary);
-		const view = (at: unknown, size: number): number => {
-			if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at % size !== 0 || at + n * size > aligned.length) throw new Error('bad columns');
-			return aligned.byteOffset + at;
-		};
-		for (let c = 0; c < specs.length; c++) {
-			const spec = specs[c] as unknown[];
-			const number = c < F_COLUMNS;
-			if (!Array.isArray(spec)) throw new Error('bad columns');
-			const [kind, at] = spec;
-			if (kind === 'c') {
-				if (at !== null && typeof at !== 'number') throw new Error('bad columns');
-				this.cols.push(new Column(K_CONST, at === null ? NaN : at, null));
-			} else if (kind === 'f' && number) this.cols.push(new Column(K_F64, 0, new Float64Array(aligned.buffer, view(at, 8), n)));
-			else if (kind === 'i') this.cols.push(new Column(number ? K_I32_NUMBER : K_I32, 0, new Int32Array(aligned.buffer, view(at, 4), n)));
-			else if (kind === 'b' && !number) this.cols.push(new Column(K_ID, 0, new Uint8Array(aligned.buffer, view(at, 1), n)));
-			else if (kind === 'h' && !number) this.cols.push(new Column(K_ID, 0, new Uint16Array(aligned.buffer, view(at, 2), n)));
-			else if (kind === 'd' && number && typeof spec[2] === 'number') {
-				// Summed once into whole values (records are decoded a file's range at a time, in any order).
-				const steps = new Int32Array(aligned.buffer, view(at, 4), n);
-				const out = new Float64Array(n);
-				let v = spec[2];
-				for (let j = 0; j < n; j++) out[j] = v += steps[j]!;
-				this.cols.push(new Column(K_F64, 0, out));
-			} else throw new Error('bad columns');
-		}
-	}
-
-	/** Every key, whole again (each is its shared prefix of the previous key plus its suffix). */
-	private wholeKeys(): string[] {
-		const col = this.cols[F_COLUMNS + I.keyPrefix]!;
-		const keys: string[] = [];
-		let prev = '';
-		for (let j = 0; j < this.n; j++) {
-			const p = get(col, j);
-			const suffix = this.suffixes[j];
-			if (typeof suffix !== 'string' || p < 0 || p > prev.length) throw new Error('malformed record');
-			prev = p === 0 ? suffix : prev.slice(0, p) + suffix;
-			keys.push(prev);
-		}
-		return keys;
-	}
-
-	/** Throws on a malformed row; the index loader turns that into "discard and rebuild". */
-	record(j: number, path: string): UsageRecord {
-		const {n, cols} = this;
-		if (j < 0 || j >= n) throw new Error('malformed record');
-		const keys = (this.keys ??= this.wholeKeys());
-		const runId = this.str(get(cols[F_COLUMNS + I.runId]!, j));
-		const key = keys[j]!;
-		const at = get(cols[F.at]!, j);
-		if (runId === null || Number.isNaN(at)) throw new Error('malformed record');
-		const meta = get(cols[F_COLUMNS + I.meta]!, j);
-		const quota = get(cols[F_COLUMNS + I.quota]!, j);
-		const r: UsageRecord = {
-			key,
-			source: this.str(get(cols[F_COLUMNS + I.source]!, j)) as UsageRecord['source'],
-			provider: this.str(get(cols[F_COLUMNS + I.provider]!, j)),
-			model: this.str(get(cols[F_COLUMNS + I.model]!, j)),
-			runId,
-			turn: num(get(cols[F.turn]!, j)),
-			issue: this.str(get(cols[F_COLUMNS + I.issue]!, j)),
-			workspace: this.str(get(cols[F_COLUMNS + I.workspace]!, j)),
-			startedAt: num(get(cols[F.startedAt]!, j)),
-			at,
-			tokens: {
-				input: num(get(cols[F.input]!, j)),
-				cacheRead: num(get(cols[F.cacheRead]!, j)),
-				cacheWrite: num(get(cols[F.cacheWrite]!, j)),
-				cacheWrite5m: num(get(cols[F.cacheWrite5m]!, j)),
-				cacheWrite1h: num(get(cols[F.cacheWrite1h]!, j)),
-				output: num(get(cols[F.output]!, j)),
-				reasoning: num(get(cols[F.reasoning]!, j)),
-				total: num(get(cols[F.total]!, j)),
-			},
-			usageSource: this.str(get(cols[F_COLUMNS + I.usageSource]!, j)) as UsageRecord['usageSource'],
-			reportedCostUsd: num(get(cols[F.reportedCostUsd]!, j)),
-			granularity: this.str(get(cols[F_COLUMNS + I.granularity]!, j)) as UsageRecord['granularity'],
-			coverage: this.coverage(get(cols[F_COLUMNS + I.coverage]!, j)),
-			origin: {path, line: num(get(cols[F.line]!, j)), offset: num(get(cols[F.offset]!, j))},
-			// Slots for meta and quota in the literal (no out-of-object property store per record);
-			// removed again below when the record has none, so records look as the sources made them.
-			meta: meta === -1 ? undefined : (this.value(meta) as UsageRecord['meta']),
-			quota: quota === -1 ? undefined : (this.value(quota) as UsageRecord['quota']),
-		};
-		// Meta and quota objects are shared between records that carry equal ones (records are immutable).
-		// Deleting the last-added property is cheap in V8 (the object keeps its fast shape): quota first.
-		let out = r;
-		if (quota === -1) delete r.quota;
-		if (meta === -1) {
-			if (quota === -1) delete r.meta;
-			else {
-				const {meta: _, ...rest} = r;
-				out = rest;
-			}
-		}
-		const extra = get(cols[F_COLUMNS + I.extra]!, j);
-		if (extra !== -1) Object.assign(out, this.value(extra) as object);
-		return out;
-	}
-
-	private str(id: number): string | null {
-		if (id === -1) return null;
-		const v = this.strings[id];
-		if (v === undefined) throw new Error('bad string index');
-		return v;
-	}
-
-	private value(id: number): unknown {
-		if (id === -2) return null;
-		if (id < 0 || id >= this.values.length) throw new Error('bad value index');
-		return this.values[id];
-	}
-
-	/** One shared coverage object per bit pattern. */
-	private coverage(bits: number): Coverage {
-		let c = this.coverages[bits];
-		if (!c) {
-			c = {} as Coverage;
-			for (let b = 0; b < COVERAGE_KEYS.length; b++) c[COVERAGE_KEYS[b]!] = (bits & (1 << b)) !== 0;
-			this.coverages[bits] = c;
-		}
-		return c;
-	}
-}
-
-function num(v: number): number | null {
-	return Number.isNaN(v) ? null : v;
 }
