@@ -6,13 +6,11 @@
  */
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
-import {DEFAULT_ISSUE_PATTERNS, issueFromWorkspace} from '../core/attribution.js';
+import {DEFAULT_ISSUE_PATTERNS} from '../core/attribution.js';
 import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS, inert} from '../core/counting/coalescer.js';
 import type {Flag} from '../core/flags.js';
 import {Ledger} from '../core/ledger.js';
 import {ProblemLog} from '../core/problems.js';
-import {canonicalProvider} from '../core/provider.js';
-import type {UsageRecord} from '../core/record.js';
 import {acceptFor} from '../core/record-filter.js';
 import type {LiveSnapshot} from '../core/snapshot.js';
 import type {SourceNumbers} from '../core/source-numbers.js';
@@ -25,6 +23,7 @@ import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
 import {EngineIndex} from './engine-index.js';
 import type {LoadedIndex} from './index-store.js';
+import {RecordAttribution} from './record-attribution.js';
 import {CoalescingStore} from './store.js';
 import type {Manifest, ManifestFile} from './summary-cache.js';
 import {Watcher, type WatchedEngine} from './watcher.js';
@@ -110,42 +109,14 @@ export class Engine implements LiveEngine, WatchedEngine {
 		});
 		const counted = this.counted;
 		const gate = counted.gate;
-		const patterns = this.patterns;
-		// A workspace's issue is the same for all its records: match the patterns once per workspace.
-		// The provider gets its one name (core/provider.ts): trackers already give it to records they
-		// read (file-tracker.ts), so this copies only records restored from an older index.
-		// An issue found from the workspace is set on the tracker's record itself (a copy per
-		// transcript record was a second record object held for the whole read); the index keeps
-		// records as read, so the tracker writes those with no issue (`asRead`), and the next read
-		// finds it again with the patterns of that run.
-		const issues = new Map<string, string | null>();
-		const fromWorkspace = new WeakSet<UsageRecord>();
-		// Records come in runs of one provider: its one name is looked up once per run.
-		let lastProvider: string | null = null;
-		let lastCanonical: string | null = null;
-		const attribute = (read: UsageRecord): UsageRecord => {
-			if (read.provider !== lastProvider) {
-				lastProvider = read.provider;
-				lastCanonical = canonicalProvider(read.provider);
-			}
-			const provider = lastCanonical;
-			const r = provider === read.provider ? read : {...read, provider};
-			if (r.issue !== null || !r.workspace) return r;
-			let issue = issues.get(r.workspace);
-			if (issue === undefined) issues.set(r.workspace, (issue = issueFromWorkspace(r.workspace, patterns)));
-			if (issue === null) return r;
-			r.issue = issue;
-			if (r === read) fromWorkspace.add(read);
-			return r;
-		};
-		const asRead = (r: UsageRecord): UsageRecord => (fromWorkspace.has(r) ? {...r, issue: null} : r);
+		const attribution = new RecordAttribution(this.patterns);
 		const onRecord = options.onRecord;
 		// Not counting (`burn sources`): the records stay with their files' trackers only.
 		if (options.count === false) this.sink = {add: () => {}, retract: () => {}};
 		else this.sink = {
-			asRead,
+			asRead: (r) => attribution.asRead(r),
 			add: (r) => {
-				const attributed = attribute(r);
+				const attributed = attribution.attribute(r);
 				const size = ledger.size;
 				counted.add(attributed);
 				if (!index.restoring && (ledger.size !== size + 1 || !inert(attributed))) this.appendsOnly = false;
