@@ -41,6 +41,22 @@ function seed(): string {
 	return file;
 }
 
+/**
+ * An index of an older version on disk: a warm read restores both files from it without reading a
+ * byte and gives the cold answer; then a line is appended to `file` and read with the same cache.
+ */
+async function restoresThenGrows(file: string, cold: Awaited<ReturnType<typeof readAll>>) {
+	const warm = await readAll([data], cache);
+	expect(warm.notices).toEqual([]);
+	expect(warm.engine.stats.restoredFiles).toBe(2);
+	expect(warm.engine.stats.bytesRead).toBe(0);
+	expect(warm.doc).toEqual(cold.doc);
+	appendFileSync(file, usageLine(2, 1, 5, 5).slice(30));
+	const grown = await readAll([data], cache);
+	expect(grown.notices).toEqual([]);
+	return grown;
+}
+
 describe('persistent index', () => {
 	it('a restart over the index after appends matches a cold read exactly', async () => {
 		const file = seed();
@@ -183,15 +199,8 @@ describe('persistent index', () => {
 		head = head.padEnd(Math.ceil((head.length + 1) / 8) * 8 - 1, ' ');
 		for (const n of segments().keys()) unlinkSync(join(cache, n));
 		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), body.whole]));
-		const warm = await readAll([data], cache);
-		expect(warm.notices).toEqual([]);
-		expect(warm.engine.stats.restoredFiles).toBe(2);
-		expect(warm.engine.stats.bytesRead).toBe(0);
-		expect(warm.doc).toEqual(cold.doc);
 		// The first change writes it again, as a manifest and segments (the gone files' history with it).
-		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30));
-		const grown = await readAll([data], cache);
-		expect(grown.notices).toEqual([]);
+		const grown = await restoresThenGrows(file, cold);
 		expect(segments().size).toBe(2);
 		expect(grown.doc).toEqual((await readAll([data], null)).doc);
 		expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
@@ -212,14 +221,7 @@ describe('persistent index', () => {
 		const manifest = Buffer.from(JSON.stringify({segments: refs}));
 		const head = JSON.stringify({magic: 'burn-index', version: 4, bytes: manifest.length, sha1: createHash('sha1').update(manifest).digest('hex')});
 		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), manifest]));
-		const warm = await readAll([data], cache);
-		expect(warm.notices).toEqual([]);
-		expect(warm.engine.stats.restoredFiles).toBe(2);
-		expect(warm.engine.stats.bytesRead).toBe(0);
-		expect(warm.doc).toEqual(cold.doc);
-		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30));
-		const grown = await readAll([data], cache);
-		expect(grown.notices).toEqual([]);
+		const grown = await restoresThenGrows(file, cold);
 		const raw = readFileSync(join(cache, INDEX_FILE), 'utf8');
 		expect(raw).toContain(`"version":${INDEX_VERSION}`);
 		// Both files written again (a version-4 segment is never named by a version-5 manifest).
