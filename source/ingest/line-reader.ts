@@ -13,13 +13,18 @@ import {LF} from '../sources/lines.js';
 import type {DocumentResult, LineSource, ParseResult, WholeLineSource} from '../sources/types.js';
 
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
-/** Bytes asked of the file per read, and the buffer's starting size. */
-const CHUNK = 4 * 1024 * 1024;
+/**
+ * Bytes asked of the file per read, and the buffer's size (grown only while a longer line is in
+ * it). Small on purpose: a buffer this size stays in the CPU's cache between the kernel's copy and
+ * the source's parse. Reading x1's 900 MB into a 4 MiB buffer took 0.47-0.64 s of kernel copy here,
+ * into a 128 KiB one 0.10-0.16 s (bench/read-buffer.js).
+ */
+const CHUNK = 128 * 1024;
 /** Yield to the event loop this often during a long read, so watchers and the UI stay alive. */
 const YIELD_EVERY = 32 * 1024 * 1024;
 /**
- * Read buffers of CHUNK bytes whose file is done, for the next file: a fresh 4 MiB buffer per file
- * cost a page fault per 4 KiB of every byte read (~200k faults, ~1 s of a cold read of 600 files).
+ * Read buffers of CHUNK bytes whose file is done, for the next file: a fresh buffer per file costs
+ * a page fault per 4 KiB of it (4 MiB ones: ~200k faults, ~1 s of a cold read of 600 files).
  * Sources copy what they keep (sources/types.ts), so a buffer is free once its file's read ends.
  */
 const spareBuffers: Buffer[] = [];
@@ -117,6 +122,8 @@ class LineFeed<S> {
 	/** Size of a fresh buffer: a read's worth, never above the line cap (so the cap holds). */
 	private readonly chunk: number;
 	private buf: Buffer;
+	/** The CHUNK-sized buffer `buf` returns to once a line that made it grow has been handed on. */
+	private home: Buffer;
 	/** Bytes in `buf`: an unfinished line, then what the reader just wrote. */
 	filled = 0;
 	/** File offset of `buf[0]` (of the next complete line). */
@@ -138,13 +145,14 @@ class LineFeed<S> {
 		this.offset = offset;
 		this.line = line;
 		this.chunk = Math.min(CHUNK, maxLine);
-		this.buf = (this.chunk === CHUNK && spareBuffers.pop()) || Buffer.allocUnsafe(this.chunk);
+		this.home = (this.chunk === CHUNK && spareBuffers.pop()) || Buffer.allocUnsafe(this.chunk);
+		this.buf = this.home;
 	}
 
 	/** The read is over: its buffer goes back for the next file's read (a grown one is dropped). */
 	release(): void {
-		if (this.buf.length === CHUNK && spareBuffers.length < MAX_SPARE) spareBuffers.push(this.buf);
-		this.buf = Buffer.alloc(0);
+		if (this.home.length === CHUNK && spareBuffers.length < MAX_SPARE) spareBuffers.push(this.home);
+		this.buf = this.home = Buffer.alloc(0);
 	}
 
 	get tailBytes(): number {
@@ -211,10 +219,13 @@ class LineFeed<S> {
 		this.offset += result.consumedBytes;
 		this.line += result.consumedLines;
 		// The unfinished line moves to the front and the buffer is read into again: sources copy
-		// what they keep (sources/types.ts), and a fresh 4 MiB buffer per read cost a page fault
-		// per 4 KiB of every file read.
+		// what they keep (sources/types.ts), and a fresh buffer per read cost a page fault per
+		// 4 KiB of every file read. A buffer grown for a long line is dropped as soon as what is
+		// left fits the small one again.
 		const rest = this.filled - result.consumedBytes;
-		buf.copy(buf, 0, result.consumedBytes, this.filled);
+		const next = buf !== this.home && rest <= this.home.length ? this.home : buf;
+		buf.copy(next, 0, result.consumedBytes, this.filled);
+		this.buf = next;
 		this.filled = rest;
 	}
 }

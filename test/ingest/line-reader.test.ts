@@ -51,7 +51,7 @@ describe('the one line reader', () => {
 	});
 
 	it('reads a file of many chunks into one buffer, the unfinished line moved to its front', async () => {
-		// ~10 MiB of short lines: three 4 MiB reads, lines cut at every chunk boundary.
+		// ~10 MiB of short lines: many reads of the reader's chunk, lines cut at every chunk boundary.
 		const lines = Array.from({length: 30_000}, (_, i) => usageLine(1 + (i % 50), 1 + Math.floor(i / 50), 10 + i, 1));
 		const path = join(dir, 'usage.jsonl');
 		writeFileSync(path, lines.join(''));
@@ -63,6 +63,35 @@ describe('the one line reader', () => {
 		expect(c.records[29_999]).toBe(`30000:symphony:00000000-0000-4000-8000-${String(50).padStart(12, '0')}:600`);
 		expect(read.consumedLines).toBe(30_000);
 		expect(buffers.size).toBe(1);
+	});
+
+	it('grows the buffer for a line longer than it, and goes back to the small one once that line is handed on', async () => {
+		const long = (run: number, turn: number) => usageLine(run, turn, 10, 1).replace('"schemaVersion"', `"padding":"${'x'.repeat(600 * 1024)}","schemaVersion"`);
+		const lines = [
+			...Array.from({length: 200}, (_, i) => usageLine(1, 1 + i, 10 + i, 1)),
+			long(2, 1),
+			...Array.from({length: 4000}, (_, i) => usageLine(3, 1 + i, 10 + i, 1)),
+			long(2, 2),
+			...Array.from({length: 4000}, (_, i) => usageLine(4, 1 + i, 10 + i, 1)),
+		];
+		const path = join(dir, 'usage.jsonl');
+		writeFileSync(path, lines.join(''));
+		const chunks: Buffer[] = [];
+		const c = collector();
+		const source = {...symphonySource, parse: (chunk: Buffer, state: never, at: Parameters<typeof symphonySource.parse>[2]) => (chunks.push(chunk), symphonySource.parse(chunk, state, at))};
+		const read = await readLineFile(path, source, symphonySource.initialState(path) as never, c.take);
+		expect(c.records).toHaveLength(8202);
+		expect(c.problems).toEqual([]);
+		expect(read.consumedLines).toBe(8202);
+		expect(read.consumedBytes).toBe(Buffer.byteLength(lines.join('')));
+		// The long lines were handed on in a grown buffer; the reads after each went back to the first one.
+		const first = chunks[0]!.buffer;
+		const grown = chunks.filter((b) => b.buffer !== first);
+		expect(grown.length).toBeGreaterThan(0);
+		expect(grown.every((b) => b.buffer.byteLength > first.byteLength)).toBe(true);
+		expect(chunks[chunks.length - 1]!.buffer).toBe(first);
+		const afterFirstLong = chunks.findIndex((b) => b.buffer !== first);
+		expect(chunks.slice(afterFirstLong + 1, afterFirstLong + 3).every((b) => b.buffer === first)).toBe(true);
 	});
 
 	it('plain, resumed from an offset, and .gz: the same records, problems, lines and unfinished tail', async () => {
