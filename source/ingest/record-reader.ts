@@ -9,29 +9,48 @@ const K_CONST = 0;
 const K_F64 = 1;
 const K_I32_NUMBER = 2;
 const K_I32 = 3;
-const K_ID = 4;
+const K_U8 = 4;
+const K_U16 = 5;
 
-/** One column as read: its form and its typed array (null for a constant). */
+/**
+ * One column as read: its form and its typed array (none for a constant). Each array type has its
+ * own field, so every element load in `get` sees one type: one site reading all four is a
+ * megamorphic load per value (27 per record), most of a restore's decode time.
+ */
 class Column {
+	readonly f64: Float64Array | null;
+	readonly i32: Int32Array | null;
+	readonly u8: Uint8Array | null;
+	readonly u16: Uint16Array | null;
+
 	constructor(
 		readonly kind: number,
 		readonly c: number,
-		readonly data: Float64Array | Int32Array | Uint16Array | Uint8Array | null,
-	) {}
+		data: Float64Array | Int32Array | Uint16Array | Uint8Array | null,
+	) {
+		this.f64 = kind === K_F64 ? (data as Float64Array) : null;
+		this.i32 = kind === K_I32 || kind === K_I32_NUMBER ? (data as Int32Array) : null;
+		this.u8 = kind === K_U8 ? (data as Uint8Array) : null;
+		this.u16 = kind === K_U16 ? (data as Uint16Array) : null;
+	}
 }
 
 function get(col: Column, j: number): number {
 	switch (col.kind) {
 		case K_CONST:
 			return col.c;
+		case K_F64:
+			return col.f64![j]!;
 		case K_I32_NUMBER: {
-			const v = col.data![j]!;
+			const v = col.i32![j]!;
 			return v === INT_NAN ? NaN : v;
 		}
-		case K_ID:
-			return col.data![j]! - 2;
+		case K_I32:
+			return col.i32![j]!;
+		case K_U8:
+			return col.u8![j]! - 2;
 		default:
-			return col.data![j]!;
+			return col.u16![j]! - 2;
 	}
 }
 
@@ -66,8 +85,8 @@ export class ColumnReader {
 				this.cols.push(new Column(K_CONST, at === null ? NaN : at, null));
 			} else if (kind === 'f' && number) this.cols.push(new Column(K_F64, 0, new Float64Array(aligned.buffer, view(at, 8), n)));
 			else if (kind === 'i') this.cols.push(new Column(number ? K_I32_NUMBER : K_I32, 0, new Int32Array(aligned.buffer, view(at, 4), n)));
-			else if (kind === 'b' && !number) this.cols.push(new Column(K_ID, 0, new Uint8Array(aligned.buffer, view(at, 1), n)));
-			else if (kind === 'h' && !number) this.cols.push(new Column(K_ID, 0, new Uint16Array(aligned.buffer, view(at, 2), n)));
+			else if (kind === 'b' && !number) this.cols.push(new Column(K_U8, 0, new Uint8Array(aligned.buffer, view(at, 1), n)));
+			else if (kind === 'h' && !number) this.cols.push(new Column(K_U16, 0, new Uint16Array(aligned.buffer, view(at, 2), n)));
 			else if (kind === 'd' && number && typeof spec[2] === 'number') {
 				// Summed once into whole values (records are decoded a file's range at a time, in any order).
 				const steps = new Int32Array(aligned.buffer, view(at, 4), n);
