@@ -45,7 +45,7 @@ export class EngineIndex {
 	 * for a file gone from disk, any parser version: it cannot be read again). True if restored.
 	 */
 	restore(tracker: FileTracker, index: LoadedIndex, gone = false): boolean {
-		const entry = index.entry(tracker.path, tracker.parser, gone);
+		const entry = index.take(tracker.path, tracker.parser, gone);
 		if (!entry) return false;
 		this.restoreEntry(tracker, gone ? {...entry, gone: true} : entry);
 		// Kept as it is when written by this parser (a gone file's older entry is written again under this one's id).
