@@ -86,33 +86,46 @@ export function firstDifference(a: UsageRecord, b: UsageRecord): string {
 
 /**
  * Within one file, keeps only the version of a record that would count (a streamed Claude
- * response is several lines; only its largest counts). The ledger ends up the same with less work
- * on the next start. Keys whose versions conflict keep every version, so the conflict is reported again.
+ * response is several lines; only its largest counts): the ledger ends up the same with less work
+ * on the next start. Keys whose versions conflict keep every version, so the conflict is reported
+ * again. One record at a time, appended to `out` (a file's records, folded already), so a
+ * superseded version is not held until the whole file is read (a streamed response's earlier
+ * lines die young instead of being promoted with the file's records); the winner takes the
+ * loser's place (first-seen position, best version).
  */
-export function foldVersions(records: readonly UsageRecord[]): UsageRecord[] {
-	const at = new Map<string, number>();
-	const conflicted = new Set<string>();
-	// The input itself while every key so far was new (the common case: nothing to fold, no copy).
-	let out: UsageRecord[] | null = null;
-	for (let k = 0; k < records.length; k++) {
-		const r = records[k]!;
-		const i = at.get(r.key);
-		if (i === undefined || conflicted.has(r.key)) {
-			at.set(r.key, out === null ? k : out.length);
-			if (out !== null) out.push(r);
-			continue;
-		}
-		out ??= records.slice(0, k);
-		const choice = chooseVersion(out[i]!, r);
-		if (choice === 'conflict') {
-			conflicted.add(r.key);
-			out.push(r);
-		} else if (choice === 'replace') {
-			// The winner takes the loser's place in arrival order: first-seen position, best version.
-			out[i] = r;
+export class VersionFold {
+	private readonly at = new Map<string, number>();
+	private readonly conflicted = new Set<string>();
+
+	constructor(readonly out: UsageRecord[]) {
+		// Folded already: a key twice in `out` is a conflict (folding keeps duplicates only then).
+		for (let k = 0; k < out.length; k++) {
+			const key = out[k]!.key;
+			if (this.at.has(key)) this.conflicted.add(key);
+			this.at.set(key, k);
 		}
 	}
-	return out ?? (records as UsageRecord[]);
+
+	/** Adds `r`; false when it was folded (kept out, or it replaced an earlier version in place). */
+	add(r: UsageRecord): boolean {
+		const {out, at, conflicted} = this;
+		const key = r.key;
+		const i = at.get(key);
+		if (i === undefined || conflicted.has(key)) {
+			at.set(key, out.length);
+			out.push(r);
+			return true;
+		}
+		const choice = chooseVersion(out[i]!, r);
+		if (choice === 'conflict') {
+			conflicted.add(key);
+			out.push(r);
+			return true;
+		}
+		// The winner takes the loser's place in arrival order: first-seen position, best version.
+		if (choice === 'replace') out[i] = r;
+		return false;
+	}
 }
 
 /** The problem a conflicting duplicate is reported as (the first version stays counted). */

@@ -10,7 +10,7 @@
  */
 import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
-import {foldVersions} from '../core/dedup.js';
+import {VersionFold} from '../core/dedup.js';
 import type {Flag} from '../core/flags.js';
 import {canonicalProvider} from '../core/provider.js';
 import {sharedCoverage, type ActivityEvent, type UsageRecord, type UsageSource} from '../core/record.js';
@@ -103,6 +103,8 @@ export class FileTracker {
 	bytesRead = 0;
 	private readonly strings = new Map<string, string>();
 	private previous: UsageRecord | null = null;
+	/** While a read runs: folds each record into `records` as it arrives (dropped when the read ends). */
+	private folding: VersionFold | null = null;
 	/** The last provider name read and its canonical name. */
 	private rawProvider: string | null = null;
 	private provider: string | null = null;
@@ -216,7 +218,7 @@ export class FileTracker {
 			this.retract();
 			this.identity = this.identityOf(st, st.size);
 			this.take(result);
-			this.fold();
+			this.folding = null;
 			this.lastChangeAt = this.clock();
 			return 'reread';
 		}
@@ -229,6 +231,7 @@ export class FileTracker {
 	private retract(): void {
 		if (this.records.length > 0 || this.identity) this.sink.retract(this.path);
 		this.records = [];
+		this.folding = null;
 		this.folded = 0;
 		this.span = null;
 		this.events = [];
@@ -256,9 +259,14 @@ export class FileTracker {
 	}
 
 	private take(result: Pick<ParseResult<unknown>, 'records' | 'events' | 'problems'> & {flags?: Flag[]}): void {
+		// Superseded versions from this file are folded away as they come (see `VersionFold`): they
+		// can never count again, since the file is only ever retracted whole, and the ledger keeps
+		// only the best per file too.
+		let fold = this.folding;
+		if (fold === null || fold.out !== this.records) fold = this.folding = new VersionFold(this.records);
 		for (const r of result.records) {
 			this.compact(r);
-			this.records.push(r);
+			if (!fold.add(r)) this.folded++;
 			this.sink.add(r);
 			const span = this.span;
 			if (span === null) this.span = {from: r.at, to: r.at};
@@ -277,17 +285,6 @@ export class FileTracker {
 		}
 		if (result.problems.length > 0) this.problems.addAll(result.problems);
 		if (result.flags) this.flags.push(...result.flags);
-	}
-
-	/**
-	 * Drops versions of a record that another version from this file supersedes (a streamed
-	 * response is several lines; only its last counts): they can never count again, since the
-	 * file is only ever retracted whole, and the ledger keeps only the best per file too.
-	 */
-	private fold(): void {
-		const kept = foldVersions(this.records);
-		this.folded += this.records.length - kept.length;
-		this.records = kept;
 	}
 
 	/**
@@ -332,7 +329,7 @@ export class FileTracker {
 			this.offset = read.consumedBytes;
 			this.line = read.consumedLines + 1;
 			this.tailBytes = read.tailBytes;
-			this.fold();
+			this.folding = null;
 			this.bytesRead += st.size;
 			this.identity = this.identityOf(st, st.size);
 			this.lastChangeAt = this.clock();
@@ -349,7 +346,7 @@ export class FileTracker {
 			this.line += read.consumedLines;
 			this.tailBytes = read.tailBytes;
 			this.bytesRead += read.bytesRead;
-			if (this.offset !== before) this.fold();
+			this.folding = null;
 			this.identity = this.identityOf(st, this.offset + this.tailBytes);
 			this.fingerprint = this.offset > 0 ? fingerprintFd(fd, this.offset) : null;
 			if (this.offset !== before || fromZero) this.lastChangeAt = this.clock();
