@@ -18,7 +18,7 @@ import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
 import type {Collected} from '../ingest/read-once.js';
 import {resolvePath} from '../sources/paths.js';
 import {UsageError} from './errors.js';
-import {indexDigest, loadFlagState, loadKeptFold, saveFlagState} from '../ingest/flag-state.js';
+import {indexDigest, loadFlagState, loadKeptFold, saveFlagState, type PackedKeys} from '../ingest/flag-state.js';
 import {buildId} from '../ingest/summary-cache.js';
 import {foldAppend, foldContent, type FoldContent} from '../core/anomalies/fold-content.js';
 
@@ -156,6 +156,8 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	const lineage = collected.engine.appendLineage();
 	let monitor: FlagMonitor;
 	let content: FoldContent | null = null;
+	// The kept keys as stored, when the content now holds them in their order (new keys between): packed again only around the new ones.
+	let packed: {keys: PackedKeys; newKeys: Uint8Array} | undefined;
 	if (kept) monitor = FlagMonitor.resume(options, kept, () => ({records: [...ledger.records()], events}));
 	else {
 		const prior = stored?.fold ? {snapshot: stored.snapshot, fold: stored.fold} : null;
@@ -165,10 +167,11 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 		const append = prior ? foldAppend(prior.fold, ledger.records(), events, unchanged) : null;
 		if (prior && append) {
 			// The new keys were never folded (keys: []); one landing before the position re-folds from `before`.
-			monitor = FlagMonitor.resume(options, {...prior.snapshot, keys: []}, () => append.before);
+			monitor = FlagMonitor.resume(options, {...prior.snapshot, keys: []}, append.before);
 			monitor.addRecords(append.records);
 			monitor.addEvents(append.events);
 			content = append.now;
+			if (append.newKeys && stored?.packed) packed = {keys: stored.packed, newKeys: append.newKeys};
 		} else {
 			monitor = new FlagMonitor(options);
 			monitor.addDistinctRecords(ledger.records());
@@ -181,7 +184,7 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	}, inputs, priced, filters, now);
 	if (cache && key && !kept) {
 		const snapshot = monitor.snapshot({keys: false, copy: false});
-		if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: {...(content ?? foldContent(ledger.records(), events)), index: lineage.written}} : undefined);
+		if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: {...(content ?? foldContent(ledger.records(), events)), index: lineage.written}, ...(packed ? {packed} : {})} : undefined);
 	}
 	const evaluation = key ? monitor.evaluationSnapshot() : null;
 	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null};

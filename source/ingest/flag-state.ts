@@ -44,6 +44,11 @@ export function indexDigest(dir: string): string | null {
 export interface KeptContent {
 	base: string;
 	fold: FoldContent;
+	/**
+	 * The kept fold's keys as stored, when `fold.keys` are those in their order with new ones
+	 * between (`newKeys`, `foldAppend`'s): only the new keys and their neighbours are packed again.
+	 */
+	packed?: {keys: PackedKeys; newKeys: Uint8Array};
 }
 
 /**
@@ -58,6 +63,16 @@ export interface PackedKeys {
 	suffixes: string;
 }
 
+/** How many characters of `prev` a key packed after it takes (at most 255). */
+function sharedPrefix(prev: string, k: string): number {
+	const max = Math.min(255, prev.length, k.length);
+	let p = 0;
+	while (p < max && prev.charCodeAt(p) === k.charCodeAt(p)) p++;
+	// Never split a surrogate pair: the suffix must be a well-formed string of its own.
+	if (p > 0 && p < k.length && (k.charCodeAt(p) & 0xfc00) === 0xdc00) p--;
+	return p;
+}
+
 export function packKeys(keys: readonly string[]): PackedKeys {
 	const prefix = new Uint8Array(keys.length);
 	const suffixLength = new Uint32Array(keys.length);
@@ -65,16 +80,47 @@ export function packKeys(keys: readonly string[]): PackedKeys {
 	let prev = '';
 	for (let i = 0; i < keys.length; i++) {
 		const k = keys[i]!;
-		const max = Math.min(255, prev.length, k.length);
-		let p = 0;
-		while (p < max && prev.charCodeAt(p) === k.charCodeAt(p)) p++;
-		// Never split a surrogate pair: the suffix must be a well-formed string of its own.
-		if (p > 0 && p < k.length && (k.charCodeAt(p) & 0xfc00) === 0xdc00) p--;
+		const p = sharedPrefix(prev, k);
 		prefix[i] = p;
 		suffixLength[i] = k.length - p;
 		parts.push(p === 0 ? k : k.slice(p));
 		prev = k;
 	}
+	return {prefix, suffixLength, suffixes: parts.join('')};
+}
+
+/**
+ * `packKeys(keys)`, given `packed` = `packKeys` of the keys not marked new (`isNew[i] === 1`), in
+ * the same order: a folded key after a folded key keeps its packed entry, only the new keys and
+ * those right after one are packed again (an append inserts a few keys among 100k). The same bytes.
+ */
+export function packSpliced(packed: PackedKeys, keys: readonly string[], isNew: Uint8Array): PackedKeys {
+	if (isNew.length !== keys.length) throw new Error('packSpliced: one mark per key');
+	const prefix = new Uint8Array(keys.length);
+	const suffixLength = new Uint32Array(keys.length);
+	const parts: string[] = [];
+	let j = 0; // the next packed entry
+	let at = 0; // where its suffix starts
+	let runFrom = 0; // the start of the packed suffixes copied as they are, up to `at`
+	for (let i = 0; i < keys.length; i++) {
+		if (isNew[i] === 0 && (i === 0 ? j === 0 : isNew[i - 1] === 0)) {
+			// After the same key as when packed: the same entry.
+			prefix[i] = packed.prefix[j]!;
+			suffixLength[i] = packed.suffixLength[j]!;
+			at += packed.suffixLength[j++]!;
+			continue;
+		}
+		if (runFrom < at) parts.push(packed.suffixes.slice(runFrom, at));
+		if (isNew[i] === 0) at += packed.suffixLength[j++]!;
+		runFrom = at;
+		const k = keys[i]!;
+		const p = sharedPrefix(i > 0 ? keys[i - 1]! : '', k);
+		prefix[i] = p;
+		suffixLength[i] = k.length - p;
+		parts.push(p === 0 ? k : k.slice(p));
+	}
+	if (j !== packed.prefix.length) throw new Error('packSpliced: the packed keys are not the unmarked ones');
+	if (runFrom < at) parts.push(packed.suffixes.slice(runFrom, at));
 	return {prefix, suffixLength, suffixes: parts.join('')};
 }
 
@@ -103,7 +149,7 @@ type StoredContent = {base: string; fold: Omit<FoldContent, 'keys'> & {keys: Pac
  * folded when it was folded the same way (`base`), for a resume over an append (an exact hit
  * needs no content: its keys are not unpacked). Null: neither.
  */
-export function loadKeptFold(dir: string, key: string, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null} | null {
+export function loadKeptFold(dir: string, key: string, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null; packed: PackedKeys | null} | null {
 	let bytes: Buffer;
 	try {
 		bytes = readFileSync(join(dir, FLAG_STATE_FILE));
@@ -117,7 +163,7 @@ export function loadKeptFold(dir: string, key: string, base: string | null): {sn
 		const kept = !exact && base !== null && stored.content?.base === base ? stored.content.fold : null;
 		const keys = kept?.keys ? unpackKeys(kept.keys) : null;
 		const fold = kept && keys ? {...kept, keys} : null;
-		return exact || fold ? {snapshot: stored.snapshot, exact, fold} : null;
+		return exact || fold ? {snapshot: stored.snapshot, exact, fold, packed: fold ? kept!.keys : null} : null;
 	} catch {
 		return null;
 	}
@@ -134,7 +180,8 @@ export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapsho
 	const tmp = join(dir, `${FLAG_STATE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
 		mkdirSync(dir, {recursive: true, mode: 0o700});
-		const stored: StoredContent | undefined = content ? {base: content.base, fold: {...content.fold, keys: packKeys(content.fold.keys)}} : undefined;
+		const keys = content ? (content.packed ? packSpliced(content.packed.keys, content.fold.keys, content.packed.newKeys) : packKeys(content.fold.keys)) : null;
+		const stored: StoredContent | undefined = content && keys ? {base: content.base, fold: {...content.fold, keys}} : undefined;
 		writeFileSync(tmp, serialize({version: VERSION, key, snapshot, ...(stored ? {content: stored} : {})}), {mode: 0o600});
 		renameSync(tmp, join(dir, FLAG_STATE_FILE));
 	} catch {
