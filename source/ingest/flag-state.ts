@@ -14,6 +14,9 @@ import type {MonitorSnapshot} from '../core/anomalies/monitor.js';
 import {INDEX_FILE} from './index-store.js';
 
 export const FLAG_STATE_FILE = 'flags.v8';
+/** Beside flags.v8: the index a later run left when it extended that fold without writing it again. */
+export const FLAG_DELTA_FILE = 'flags-delta.json';
+const DELTA_VERSION = 1;
 // 2: retry churn keeps an attempt count per group instead of a map of run ids.
 // 3: the folded record keys are front-coded (`PackedKeys`), not one string each.
 const VERSION = 3;
@@ -149,7 +152,7 @@ type StoredContent = {base: string; fold: Omit<FoldContent, 'keys'> & {keys: Pac
  * folded when it was folded the same way (`base`), for a resume over an append (an exact hit
  * needs no content: its keys are not unpacked). Null: neither.
  */
-export function loadKeptFold(dir: string, key: string, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null; packed: PackedKeys | null} | null {
+export function loadKeptFold(dir: string, key: string, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null; packed: PackedKeys | null; keptKey: string} | null {
 	let bytes: Buffer;
 	try {
 		bytes = readFileSync(join(dir, FLAG_STATE_FILE));
@@ -159,11 +162,15 @@ export function loadKeptFold(dir: string, key: string, base: string | null): {sn
 	try {
 		const stored = deserialize(bytes) as {version?: unknown; key?: unknown; snapshot?: MonitorSnapshot; content?: StoredContent};
 		if (stored.version !== VERSION || !stored.snapshot) return null;
+		if (typeof stored.key !== 'string') return null;
 		const exact = stored.key === key;
 		const kept = !exact && base !== null && stored.content?.base === base ? stored.content.fold : null;
 		const keys = kept?.keys ? unpackKeys(kept.keys) : null;
 		const fold = kept && keys ? {...kept, keys} : null;
-		return exact || fold ? {snapshot: stored.snapshot, exact, fold, packed: fold ? kept!.keys : null} : null;
+		// Extended since without being written again: the index that run left holds this fold's records and a few more.
+		const delta = fold ? loadFlagDelta(dir, stored.key) : null;
+		if (fold && delta) fold.index = delta.index;
+		return exact || fold ? {snapshot: stored.snapshot, exact, fold, packed: fold ? kept!.keys : null, keptKey: stored.key} : null;
 	} catch {
 		return null;
 	}
@@ -184,9 +191,43 @@ export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapsho
 		const stored: StoredContent | undefined = content && keys ? {base: content.base, fold: {...content.fold, keys}} : undefined;
 		writeFileSync(tmp, serialize({version: VERSION, key, snapshot, ...(stored ? {content: stored} : {})}), {mode: 0o600});
 		renameSync(tmp, join(dir, FLAG_STATE_FILE));
+		// A delta names the fold it extends by key: it is void now (and a fold kept under the same key folded the same records).
+		try {
+			unlinkSync(join(dir, FLAG_DELTA_FILE));
+		} catch {}
 	} catch {
 		try {
 			unlinkSync(tmp);
 		} catch {}
+	}
+}
+
+/**
+ * A run that resumed the kept fold (key `keptKey`) and took only a few new items leaves flags.v8
+ * as it is and writes this instead: `index`, the digest of the index it left when that index holds
+ * exactly the records it counted (the engine's `appendLineage().written`), else null. The next run
+ * folds those items again from the kept fold (they are new to it), and over that index may match
+ * the kept fold's records by key only, as over the kept fold's own index (docs/flag-state.md).
+ */
+export function saveFlagDelta(dir: string, keptKey: string, index: string | null): void {
+	const tmp = join(dir, `${FLAG_DELTA_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+	try {
+		writeFileSync(tmp, JSON.stringify({version: DELTA_VERSION, kept: keptKey, index}), {mode: 0o600});
+		renameSync(tmp, join(dir, FLAG_DELTA_FILE));
+	} catch {
+		try {
+			unlinkSync(tmp);
+		} catch {}
+	}
+}
+
+/** The delta over the fold kept under `keptKey`; null when there is none for it (or it is damaged). */
+function loadFlagDelta(dir: string, keptKey: string): {index: string | null} | null {
+	try {
+		const d = JSON.parse(readFileSync(join(dir, FLAG_DELTA_FILE), 'utf8')) as {version?: unknown; kept?: unknown; index?: unknown};
+		if (d.version !== DELTA_VERSION || d.kept !== keptKey || (d.index !== null && typeof d.index !== 'string')) return null;
+		return {index: d.index};
+	} catch {
+		return null;
 	}
 }
