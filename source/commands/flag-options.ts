@@ -8,12 +8,13 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {parseBudget, parseFlagsConfig} from '../core/anomalies/config.js';
 import {FlagMonitor, resolveParams, type AnomalyParams, type Evaluation, type SourceInfo} from '../core/anomalies/index.js';
+import type {KeptFold} from '../core/anomalies/live.js';
 import type {MonitorSnapshot} from '../core/anomalies/monitor.js';
 import type {DataContext} from '../core/anomalies/types.js';
 import {SEVERITY_RANK, type Flag, type Severity} from '../core/flags.js';
 import type {Ledger} from '../core/ledger.js';
 import type {ProblemKind} from '../core/problems.js';
-import type {UsageRecord} from '../core/record.js';
+import type {ActivityEvent, UsageRecord} from '../core/record.js';
 import {inTimeRange, type RecordFilter} from '../core/record-filter.js';
 import type {Collected} from '../ingest/read-once.js';
 import {resolvePath} from '../sources/paths.js';
@@ -198,6 +199,19 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	}
 	const evaluation = key ? monitor.evaluationSnapshot() : null;
 	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null};
+}
+
+/**
+ * For `watch` (which read nothing since the cache was written): the fold kept for exactly this
+ * ledger and these events, or the kept fold they extend (a small append a `summary` left as a
+ * delta, docs/flag-state.md) with the items since, every folded record checked; null when neither.
+ */
+export function keptFoldFor(cache: FlagStateCache, key: string, params: AnomalyParams, priced: boolean, ledger: Ledger, events: readonly ActivityEvent[]): KeptFold | null {
+	const stored = loadKeptFold(cache.dir, key, foldBaseKey(cache, params, undefined, priced));
+	if (!stored) return null;
+	if (stored.exact) return {snapshot: stored.snapshot};
+	const append = stored.fold ? foldAppend(stored.fold, ledger.records(), events) : null;
+	return append ? {snapshot: stored.snapshot, since: {records: append.records, events: append.events, before: append.before}} : null;
 }
 
 /**
