@@ -92,6 +92,20 @@ describe('what a flag fold folded, and whether the items now are those plus new 
 		expect(foldAppend(folded, [a, c, {...b, tokens: {...b.tokens, output: 99}}], [ev(1500), ev(1500)])).toBeNull();
 	});
 
+	it('a shared coverage object that is not frozen is read once per pass, and read again in the next', () => {
+		const coverage = {...a.coverage};
+		const r1 = {...a, key: 'k:1', coverage};
+		const r2 = {...b, key: 'k:2', coverage};
+		const own = (r: typeof a) => recordFingerprint({...r, coverage: {...r.coverage}});
+		const before = foldContent([r1, r2], []);
+		expect([...before.records]).toEqual([own(r1), own(r2)]);
+		coverage.hasOutputTokens = !coverage.hasOutputTokens;
+		const after = foldContent([r1, r2], []);
+		expect(after.records[0]).not.toBe(before.records[0]);
+		expect([...after.records]).toEqual([own(r1), own(r2)]);
+		expect(foldAppend(before, [r1, r2], [])).toBeNull();
+	});
+
 	it('of equal event fingerprints, the last ones are the new ones, in their own order', () => {
 		const e1 = ev(1500);
 		const e2 = ev(1500);

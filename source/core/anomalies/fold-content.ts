@@ -139,20 +139,42 @@ function valueHash(v: unknown, slot: 0 | 1): number | null | undefined {
 type CoverageBits = {bits: number; extra: string[] | null};
 const coverageOf = new WeakMap<object, CoverageBits>();
 let lastCoverage: {c: object; known: CoverageBits} | null = null;
+/**
+ * Within one pass over records (`foldContent`, `foldAppend`) nothing changes a record, so a shared
+ * coverage object that is not frozen (the index reader shares one per bit pattern) is read once
+ * per pass too; forgotten when the pass ends.
+ */
+let passCoverage: Map<object, CoverageBits> | null = null;
 function coverageBits(c: UsageRecord['coverage']): CoverageBits {
 	if (lastCoverage !== null && lastCoverage.c === c) return lastCoverage.known;
-	let known = coverageOf.get(c);
+	let known = coverageOf.get(c) ?? passCoverage?.get(c);
 	if (!known) {
 		let bits = 0;
 		for (let b = 0; b < COVERAGE_KEYS.length; b++) if (c[COVERAGE_KEYS[b]!]) bits |= 1 << b;
 		let extra: string[] | null = null;
 		for (const k in c) if (!COVERAGE_KEYS.includes(k as (typeof COVERAGE_KEYS)[number])) (extra ??= []).push(`coverage.${k}`);
 		known = {bits, extra};
-		if (!Object.isFrozen(c)) return known;
-		coverageOf.set(c, known);
+		if (Object.isFrozen(c)) coverageOf.set(c, known);
+		else if (passCoverage) passCoverage.set(c, known);
+		else return known;
 	}
 	lastCoverage = {c, known};
 	return known;
+}
+
+/** `f` as one pass over records: see `passCoverage`. */
+function onePass<T>(f: () => T): T {
+	const outer = passCoverage;
+	passCoverage ??= new Map();
+	try {
+		return f();
+	} finally {
+		if (outer === null) {
+			passCoverage = null;
+			// The last one may be a pass's unfrozen object: not trusted after the pass.
+			lastCoverage = null;
+		}
+	}
 }
 
 /** Without the key: fingerprints are only compared between records of the same key (`foldAppend`). */
@@ -185,6 +207,10 @@ export function eventFingerprint(e: ActivityEvent): number {
 }
 
 export function foldContent(records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldContent {
+	return onePass(() => foldContentPass(records, events));
+}
+
+function foldContentPass(records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldContent {
 	const keys: string[] = [];
 	const fps: number[] = [];
 	for (const r of records) {
@@ -223,8 +249,10 @@ export interface FoldAppend {
 export function foldAppend(folded: FoldContent, records: Iterable<UsageRecord>, events: readonly ActivityEvent[], unchanged = false): FoldAppend | null {
 	if (folded.keys.length !== folded.records.length) return null;
 	const list = Array.isArray(records) ? (records as UsageRecord[]) : [...records];
-	const inOrder = matchInOrder(folded, list, unchanged);
-	const matched = inOrder === 'changed' ? null : (inOrder ?? matchByKey(folded, list, unchanged));
+	const matched = onePass(() => {
+		const inOrder = matchInOrder(folded, list, unchanged);
+		return inOrder === 'changed' ? null : (inOrder ?? matchByKey(folded, list, unchanged));
+	});
 	if (matched === null) return null;
 	const {fingerprints, isNewRecord} = matched;
 	const keys = new Array<string>(list.length);
