@@ -14,11 +14,12 @@ import {readSamples, samplesStamp, stateDir} from '../ingest/quota-state.js';
 import type {Notifier} from '../notify/notifier.js';
 import {sourceDefinition} from '../sources/registry.js';
 import type {Ledger} from '../core/ledger.js';
+import type {ActivityEvent} from '../core/record.js';
 import {keyHelpRows, LIST_KEYS} from '../ui/keymap.js';
 import {cacheDirFrom, cacheFlags, usableCacheDir} from './cache-flags.js';
 import {parseCommand} from './cli-kit.js';
 import {errorLine, EXIT, SIGNAL_EXIT} from './errors.js';
-import {flagStateCache, flagStateKey, loadFlagParams, loadFlagState, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
+import {flagStateCache, flagStateKey, keptFoldFor, loadFlagParams, saveFlagState, watchFlagOptions, watchFlagOptionsHelp, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
 import {loadPrices, priceFlags, priceFlagsHelp} from './price-sheets.js';
 import {notifierFrom, notifyFlags, notifyFlagsHelp, notifyFromStore} from './notify-options.js';
 import {metricsFlags, metricsFlagsHelp, metricsPlan, normalizeOtlpFlag, startMetricsOutputs, type MetricsOutputs} from './metrics-options.js';
@@ -108,13 +109,13 @@ export async function runWatch({argv, env = process.env, cwd = process.cwd(), st
 	// The same resolution as summary: `~` expanded, relative to cwd (a quoted '~/c' is not ./~/c).
 	const cacheDir = demo ? null : usableCacheDir(cacheDirFrom(flags, env, cwd), (m) => notices.push(m));
 	const flagCache = cacheDir ? flagStateCache(cacheDir, patterns, prices) : null;
-	const resumeFlags = (cache: FlagStateCache, ledger: Ledger, events: number) => {
+	const resumeFlags = (cache: FlagStateCache, ledger: Ledger, events: readonly ActivityEvent[]) => {
 		if (engine.stats.bytesRead !== 0) return null;
-		const key = flagStateKey(cache, flagParams, undefined, ledger, events);
-		return key ? loadFlagState(cache.dir, key) : null;
+		const key = flagStateKey(cache, flagParams, undefined, ledger, events.length);
+		return key ? keptFoldFor(cache, key, flagParams, prices.pricer !== undefined, ledger, events) : null;
 	};
 	// Over unchanged files, the flag fold kept by the last run (flags.v8) is resumed, not redone.
-	const flagHook = createFlagHook({params: flagParams, resume: flagCache ? (ledger, events) => resumeFlags(flagCache, ledger, events.length) : undefined});
+	const flagHook = createFlagHook({params: flagParams, resume: flagCache ? (ledger, events) => resumeFlags(flagCache, ledger, events) : undefined});
 	// Found once: the kept first frame (watch-kept.ts) is checked against the roots the engine reads.
 	const discoveryOpts = discoveryOptions(sourceValues, env, cwd);
 	const discovered = discoverSources(discoveryOpts);

@@ -7,8 +7,9 @@
 import {lazySchema} from '../core/zod.js';
 import {parseUtcIso} from './json-fields.js';
 
-// The schema's own patterns, so "valid" means the same thing on both paths.
-const patterns = lazySchema((z) => ({datetime: z.regexes.datetime({offset: true}), guid: z.regexes.guid}));
+// The schema's own pattern, so "valid" means the same thing on both paths; the common UTC form is
+// checked by hand first (`isUtcDatetime`), so zod loads only for a timestamp with an offset or odd.
+const patterns = lazySchema((z) => ({datetime: z.regexes.datetime({offset: true})}));
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +29,7 @@ let okGuid: string | null = null;
 function isTimestamp(v: unknown): v is string {
 	if (typeof v !== 'string') return false;
 	if (v === okTimeA || v === okTimeB) return true;
-	if (!patterns().datetime.test(v)) return false;
+	if (!isUtcDatetime(v) && !patterns().datetime.test(v)) return false;
 	okTimeB = okTimeA;
 	okTimeA = v;
 	return true;
@@ -37,8 +38,58 @@ function isTimestamp(v: unknown): v is string {
 function isGuid(v: unknown): boolean {
 	if (typeof v !== 'string') return false;
 	if (v === okGuid) return true;
-	if (!patterns().guid.test(v)) return false;
+	if (!isGuidShape(v)) return false;
 	okGuid = v;
+	return true;
+}
+
+/** The digits `s[i..i+n)` as a number, or -1 when one is not an ASCII digit. */
+function digits(s: string, i: number, n: number): number {
+	let v = 0;
+	for (let k = i; k < i + n; k++) {
+		const d = s.charCodeAt(k) - 48;
+		if (d < 0 || d > 9) return -1;
+		v = v * 10 + d;
+	}
+	return v;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The common form `YYYY-MM-DDTHH:MM:SS(.f+)?Z` with a day the month has (Gregorian leap years)
+ * and a valid time, by hand: a strict subset of zod's `datetime({offset: true})` (which the
+ * schema uses), so true means the regex would accept it too, and false means "ask the regex"
+ * (offsets, anything unusual). zod itself is not loaded for the lines Symphony writes.
+ */
+export function isUtcDatetime(s: string): boolean {
+	const n = s.length;
+	if (n < 20 || s.charCodeAt(n - 1) !== 90 /* Z */) return false;
+	if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 /* T */ || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+	if (n > 20) {
+		// `.` and at least one digit, digits up to the Z.
+		if (n === 21 || s.charCodeAt(19) !== 46 || digits(s, 20, n - 21) < 0) return false;
+	}
+	const year = digits(s, 0, 4);
+	const month = digits(s, 5, 2);
+	const day = digits(s, 8, 2);
+	const hour = digits(s, 11, 2);
+	const minute = digits(s, 14, 2);
+	const second = digits(s, 17, 2);
+	if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+	const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+	return day <= (leap ? 29 : MONTH_DAYS[month - 1]!);
+}
+
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** zod's `guid` pattern (8-4-4-4-12 hex digits, either case), by hand: the same strings. */
+export function isGuidShape(s: string): boolean {
+	if (s.length !== 36) return false;
+	for (let i = 0; i < 36; i++) {
+		const c = s.charCodeAt(i);
+		if (i === 8 || i === 13 || i === 18 || i === 23 ? c !== 45 : !isHex(c)) return false;
+	}
 	return true;
 }
 

@@ -36,7 +36,10 @@ describe('what a flag fold folded, and whether the items now are those plus new 
 		const c = makeRecord({key: 'k:c', at: 3000});
 		const checked = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)])!;
 		const trusted = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)], true)!;
-		expect(trusted).toEqual(checked);
+		const {before: checkedBefore, ...checkedRest} = checked;
+		const {before: trustedBefore, ...trustedRest} = trusted;
+		expect(trustedRest).toEqual(checkedRest);
+		expect(trustedBefore()).toEqual(checkedBefore());
 		// Proven unchanged, a folded record is not fingerprinted: its folded fingerprint is kept.
 		const changed = {...b, tokens: {...b.tokens, output: 99}};
 		expect(foldAppend(folded, [a, changed], [ev(1500), ev(1500)])).toBeNull();
@@ -51,8 +54,9 @@ describe('what a flag fold folded, and whether the items now are those plus new 
 		const append = foldAppend(folded, [b, c, a], [ev(1500), ev(3100), ev(1500)])!;
 		expect(append.records).toEqual([c]);
 		expect(append.events).toEqual([ev(3100)]);
-		expect(append.before.records.map((r) => r.key).sort()).toEqual(['k:a', 'k:b']);
-		expect(append.before.events).toEqual([ev(1500), ev(1500)]);
+		expect(append.before().records.map((r) => r.key).sort()).toEqual(['k:a', 'k:b']);
+		expect(append.before().events).toEqual([ev(1500), ev(1500)]);
+		expect(append.newKeys).toBeNull();
 		expect(foldAppend(append.now, [a, b, c], [ev(1500), ev(1500), ev(3100)])!.records).toEqual([]);
 		expect(foldAppend(folded, [a, b], [ev(1500), ev(1500)])).toMatchObject({records: [], events: []});
 	});
@@ -62,5 +66,57 @@ describe('what a flag fold folded, and whether the items now are those plus new 
 		expect(foldAppend(folded, [a], [ev(1500), ev(1500)])).toBeNull();
 		expect(foldAppend(folded, [a, b], [ev(1500)])).toBeNull();
 		expect(foldAppend(folded, [a, b], [ev(1500), ev(1500, 'pwd')])).toBeNull();
+	});
+
+	it('records that keep the folded order are matched in one pass, and say which keys are new', () => {
+		const c = makeRecord({key: 'k:c', at: 3000});
+		const d = makeRecord({key: 'k:d', at: 2500});
+		for (const [records, marks] of [
+			[[a, b, c, d], [0, 0, 1, 1]],
+			[[c, a, d, b], [1, 0, 1, 0]],
+			[[a, c, b], [0, 1, 0]],
+		] as const) {
+			for (const unchanged of [false, true]) {
+				const append = foldAppend(folded, records, [ev(1500), ev(1500), ev(3100)], unchanged)!;
+				expect([...append.newKeys!]).toEqual(marks);
+				expect(append.records).toEqual(records.filter((_, i) => marks[i] === 1));
+				expect(append.now).toEqual(foldContent(records, [ev(1500), ev(1500), ev(3100)]));
+			}
+		}
+		// Another order: still matched by key, with no marks.
+		const shuffled = foldAppend(folded, [b, c, a], [ev(1500), ev(1500)])!;
+		expect(shuffled.newKeys).toBeNull();
+		expect(shuffled.records).toEqual([c]);
+		expect(foldAppend(folded, [a, c], [ev(1500), ev(1500)])).toBeNull();
+		expect(foldAppend(folded, [c, b], [ev(1500), ev(1500)])).toBeNull();
+		expect(foldAppend(folded, [a, c, {...b, tokens: {...b.tokens, output: 99}}], [ev(1500), ev(1500)])).toBeNull();
+	});
+
+	it('a shared coverage object that is not frozen is read once per pass, and read again in the next', () => {
+		const coverage = {...a.coverage};
+		const r1 = {...a, key: 'k:1', coverage};
+		const r2 = {...b, key: 'k:2', coverage};
+		const own = (r: typeof a) => recordFingerprint({...r, coverage: {...r.coverage}});
+		const before = foldContent([r1, r2], []);
+		expect([...before.records]).toEqual([own(r1), own(r2)]);
+		coverage.hasOutputTokens = !coverage.hasOutputTokens;
+		const after = foldContent([r1, r2], []);
+		expect(after.records[0]).not.toBe(before.records[0]);
+		expect([...after.records]).toEqual([own(r1), own(r2)]);
+		expect(foldAppend(before, [r1, r2], [])).toBeNull();
+	});
+
+	it('of equal event fingerprints, the last ones are the new ones, in their own order', () => {
+		const e1 = ev(1500);
+		const e2 = ev(1500);
+		const e3 = ev(1500);
+		const other = ev(1200);
+		const append = foldAppend(folded, [a, b], [e1, other, e2, e3])!;
+		expect(append.events.length).toBe(2);
+		expect(append.events[0]).toBe(other);
+		expect(append.events[1]).toBe(e3);
+		expect(append.before().events).toEqual([e1, e2]);
+		expect(append.before().events[1]).toBe(e2);
+		expect(foldAppend(folded, [a, b], [ev(1500), ev(1400)])).toBeNull();
 	});
 });

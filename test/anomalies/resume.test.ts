@@ -1,6 +1,7 @@
 import {serialize, deserialize} from 'node:v8';
 import {describe, expect, it} from 'vitest';
 import {createFlagHook} from '../../source/core/anomalies/live.js';
+import {foldAppend, foldContent} from '../../source/core/anomalies/fold-content.js';
 import {FlagMonitor, type MonitorSnapshot} from '../../source/core/anomalies/monitor.js';
 import {Ledger} from '../../source/core/ledger.js';
 import {resolveParams} from '../../source/core/anomalies/params.js';
@@ -142,7 +143,7 @@ describe('the live hook resumes a kept fold', () => {
 		batchFold.evaluate(cut);
 		const kept = roundTrip(batchFold.snapshot({keys: false})!);
 		let asked = 0;
-		const resumed = createFlagHook({params, all: true, lateness: 0, clock: () => 0, resume: () => (asked++, kept)});
+		const resumed = createFlagHook({params, all: true, lateness: 0, clock: () => 0, resume: () => (asked++, {snapshot: kept})});
 		const fresh = createFlagHook({params, all: true, lateness: 0, clock: () => 0});
 		expect(resumed(ledger, cut, () => seen)).toEqual(fresh(ledger, cut, () => seen));
 		expect(asked).toBe(1);
@@ -153,6 +154,37 @@ describe('the live hook resumes a kept fold', () => {
 		expect(a).toEqual(fresh(ledger, now, () => seen));
 		expect(a.length).toBeGreaterThan(3);
 		expect(asked).toBe(1);
+	});
+});
+
+describe('the live hook resumes a kept fold that the ledger extends', () => {
+	it('with the items since added, gives the flags of folding everything, before and after more arrive', () => {
+		const {records, events} = history();
+		const pricer = (r: UsageRecord) => ({usd: costOf(r), basis: costOf(r) === null ? ('unpriced' as const) : ('computed' as const)});
+		const cut = T0 + 6 * 60 * MIN;
+		const later = T0 + 8 * 60 * MIN;
+		const ledger = new Ledger({pricer});
+		ledger.add(records.filter((r) => r.at <= cut));
+		const seen = events.filter((e) => e.at <= cut);
+		const batchFold = new FlagMonitor({params, costOf: (r) => ledger.costOf(r.key)?.usd ?? null});
+		batchFold.addRecords(ledger.records());
+		batchFold.addEvents(seen);
+		batchFold.evaluate(cut);
+		const kept = roundTrip(batchFold.snapshot({keys: false})!);
+		const content = foldContent(ledger.records(), seen);
+		// A summary's small append: the ledger and events grew past the kept fold.
+		ledger.add(records.filter((r) => r.at > cut && r.at <= later));
+		seen.push(...events.filter((e) => e.at > cut && e.at <= later));
+		const append = foldAppend(content, ledger.records(), seen)!;
+		expect(append.records.length).toBeGreaterThan(0);
+		const resumed = createFlagHook({params, all: true, lateness: 0, clock: () => 0, resume: () => ({snapshot: kept, since: {records: append.records, events: append.events, before: append.before}})});
+		const fresh = createFlagHook({params, all: true, lateness: 0, clock: () => 0});
+		expect(resumed(ledger, later, () => seen)).toEqual(fresh(ledger, later, () => seen));
+		ledger.add(records.filter((r) => r.at > later));
+		seen.push(...events.filter((e) => e.at > later));
+		const a = resumed(ledger, now, () => seen);
+		expect(a).toEqual(fresh(ledger, now, () => seen));
+		expect(a.length).toBeGreaterThan(3);
 	});
 });
 

@@ -218,8 +218,13 @@ describe('summary --once answers warm from what the last run counted, and misses
 	it('an append no counting rule can touch resumes the fold over the index it folded, with the flags of a fold from the start', () => {
 		const budget = ['--budget', 'run=0.05'];
 		const digest = () => (JSON.parse(readFileSync(join(cache, 'index.json'), 'utf8').split('\n')[0]!) as {sha1: string}).sha1;
-		/** The index the kept fold says it folded exactly (docs/flag-state.md). */
-		const foldedIndex = () => (deserialize(readFileSync(join(cache, 'flags.v8'))) as {content?: {fold: {index?: string | null}}}).content?.fold.index;
+		/** The index the kept fold says it folded exactly, or a delta over it (docs/flag-state.md). */
+		const foldedIndex = () => {
+			const stored = deserialize(readFileSync(join(cache, 'flags.v8'))) as {key: string; content?: {fold: {index?: string | null}}};
+			const delta = join(cache, 'flags-delta.json');
+			const extended = existsSync(delta) ? (JSON.parse(readFileSync(delta, 'utf8')) as {kept: string; index: string | null}) : null;
+			return extended?.kept === stored.key ? extended.index : stored.content?.fold.index;
+		};
 		const first = warm(budget);
 		expect(first.out).toBe(cold(budget));
 		expect(foldedIndex()).toBe(digest());
@@ -237,6 +242,45 @@ describe('summary --once answers warm from what the last run counted, and misses
 		const again = warm(budget);
 		expect(again.out).toBe(cold(budget));
 		expect(JSON.parse(again.out).totals.records).toBe(JSON.parse(first.out).totals.records + 2);
+	});
+
+	it('a small append leaves the kept fold as it is (a delta names the index it extends); the next runs resume it, with the flags of a fold from the start', () => {
+		const budget = ['--budget', 'run=0.05'];
+		const usage = join(work, '.symphony', 'telemetry', 'usage.jsonl');
+		const digest = () => (JSON.parse(readFileSync(join(cache, 'index.json'), 'utf8').split('\n')[0]!) as {sha1: string}).sha1;
+		const flagsFile = join(cache, 'flags.v8');
+		const delta = join(cache, 'flags-delta.json');
+		const deltaIndex = () => (JSON.parse(readFileSync(delta, 'utf8')) as {index: string | null}).index;
+		// A fold big enough for one more turn to be a small append (keepsKeptFold: at most 5 % of it).
+		appendFileSync(usage, Array.from({length: 60}, (_, i) => usageLine(8000 + i, 1, 1000, 100)).join(''));
+		const first = warm(budget);
+		expect(first.out).toBe(cold(budget));
+		const was = statSync(flagsFile);
+		expect(existsSync(delta)).toBe(false);
+		appendFileSync(usage, usageLine(9000, 1, 900_000, 90_000));
+		const expected = truth(budget);
+		const grown = warm(budget);
+		expect(grown.out).toBe(expected);
+		expect(grown.out).toBe(cold(budget));
+		const same = statSync(flagsFile);
+		expect([same.ino, same.mtimeMs]).toEqual([was.ino, was.mtimeMs]);
+		expect(deltaIndex()).toBe(digest());
+		// Again: both turns are new to the kept fold, and the index the delta names is the one left now.
+		appendFileSync(usage, usageLine(9001, 1, 900_000, 90_000));
+		const again = warm(budget);
+		expect(again.out).toBe(truth(budget));
+		expect(again.out).toBe(cold(budget));
+		expect(JSON.parse(again.out).totals.records).toBe(JSON.parse(first.out).totals.records + 2);
+		expect(statSync(flagsFile).mtimeMs).toBe(was.mtimeMs);
+		expect(deltaIndex()).toBe(digest());
+		// A turn stamped before the fold's position re-folds: the whole fold is written again, the delta goes.
+		appendFileSync(usage, usageLine(1, 5, 900_000, 90_000));
+		const refolded = warm(budget);
+		expect(refolded.out).toBe(truth(budget));
+		expect(refolded.out).toBe(cold(budget));
+		const rewritten = statSync(flagsFile);
+		expect([rewritten.ino, rewritten.mtimeMs]).not.toEqual([was.ino, was.mtimeMs]);
+		expect(existsSync(delta)).toBe(false);
 	});
 
 	it("bosun's alerts file changing is a miss", () => {

@@ -1,9 +1,9 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {serialize} from 'node:v8';
 import {afterEach, describe, expect, it} from 'vitest';
-import {FLAG_STATE_FILE, loadKeptFold, packKeys, saveFlagState, unpackKeys} from '../../source/ingest/flag-state.js';
+import {FLAG_DELTA_FILE, FLAG_STATE_FILE, loadKeptFold, packKeys, packSpliced, saveFlagDelta, saveFlagState, unpackKeys} from '../../source/ingest/flag-state.js';
 import type {MonitorSnapshot} from '../../source/core/anomalies/monitor.js';
 
 const dirs: string[] = [];
@@ -29,6 +29,15 @@ describe('kept fold content', () => {
 			expect(unpackKeys(structuredClone(packed))).toEqual(keys);
 		}
 		expect(packKeys(['symphony:run:1', 'symphony:run:2']).suffixes).toBe('symphony:run:12');
+		// Keys inserted anywhere among packed ones: what packing them all gives.
+		for (const keys of cases) {
+			for (let mask = 0; mask < 1 << keys.length; mask++) {
+				const isNew = Uint8Array.from(keys, (_, i) => (mask >> i) & 1);
+				const kept = keys.filter((_, i) => isNew[i] === 0);
+				expect(packSpliced(packKeys(kept), keys, isNew)).toEqual(packKeys(keys));
+			}
+		}
+		expect(() => packSpliced(packKeys(['a', 'b']), ['a', 'b'], Uint8Array.of(0, 1))).toThrow();
 	});
 
 	it('a damaged packing is no content', () => {
@@ -44,8 +53,24 @@ describe('kept fold content', () => {
 		const snapshot = {version: 1, detectors: [], life: new Map(), last: null, newest: 0, keys: null} as MonitorSnapshot;
 		const fold = {keys: ['a:1', 'a:2', 'b:1'], records: Float64Array.of(1, 2, 3), events: Float64Array.of(4), index: 'digest'};
 		saveFlagState(dir, 'key', snapshot, {base: 'base', fold});
-		expect(loadKeptFold(dir, 'other', 'base')).toEqual({snapshot, exact: false, fold});
-		expect(loadKeptFold(dir, 'key', 'base')).toEqual({snapshot, exact: true, fold: null});
+		expect(loadKeptFold(dir, 'other', 'base')).toEqual({snapshot, exact: false, fold, packed: packKeys(fold.keys), keptKey: 'key'});
+		expect(loadKeptFold(dir, 'key', 'base')).toEqual({snapshot, exact: true, fold: null, packed: null, keptKey: 'key'});
+		// A delta over this fold names the index a later run left; over another fold it is nothing.
+		saveFlagDelta(dir, 'key', 'later');
+		expect(loadKeptFold(dir, 'other', 'base')!.fold!.index).toBe('later');
+		saveFlagDelta(dir, 'key', null);
+		expect(loadKeptFold(dir, 'other', 'base')!.fold!.index).toBeNull();
+		saveFlagDelta(dir, 'another key', 'later');
+		expect(loadKeptFold(dir, 'other', 'base')!.fold!.index).toBe('digest');
+		writeFileSync(join(dir, FLAG_DELTA_FILE), '{"version":1,"kept":"key","index":');
+		expect(loadKeptFold(dir, 'other', 'base')!.fold!.index).toBe('digest');
+		saveFlagDelta(dir, 'key', 'later');
+		// Saved again with the kept keys as loaded and one more: the same file as packing them all.
+		const more = {...fold, keys: [...fold.keys, 'b:2'], records: Float64Array.of(1, 2, 3, 5)};
+		saveFlagState(dir, 'key2', snapshot, {base: 'base', fold: more, packed: {keys: loadKeptFold(dir, 'other', 'base')!.packed!, newKeys: Uint8Array.of(0, 0, 0, 1)}});
+		expect(loadKeptFold(dir, 'other', 'base')).toEqual({snapshot, exact: false, fold: more, packed: packKeys(more.keys), keptKey: 'key2'});
+		// Writing the fold again voids the delta.
+		expect(existsSync(join(dir, FLAG_DELTA_FILE))).toBe(false);
 		expect(loadKeptFold(dir, 'other', 'another base')).toBeNull();
 		// Another version's file is a miss.
 		writeFileSync(join(dir, FLAG_STATE_FILE), serialize({version: 2, key: 'key', snapshot, content: {base: 'base', fold}}));

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parseSymphonyChunk, symphonySource} from '../../source/sources/symphony.js';
-import {isWellFormedV1} from '../../source/sources/symphony-fast.js';
+import {isGuidShape, isUtcDatetime, isWellFormedV1} from '../../source/sources/symphony-fast.js';
+import {zod} from '../../source/core/zod.js';
 import {chance, int, jsonlFiles, ordered, pick, rng, serialize, shuffle, tricky, type Rand} from './fuzz.js';
 import {FIXTURES} from './helpers.js';
 
@@ -111,5 +112,99 @@ describe('Symphony well-formed check = the schema', () => {
 			expect(reference.problems.filter((p) => p.kind === 'invalid-record' && p.field !== 'quota')).toEqual([]);
 		}
 		expect(passed).toBeGreaterThan(1000);
+	});
+});
+
+describe('the hand-written timestamp and guid checks = zod\'s patterns', () => {
+	const datetime = zod().regexes.datetime({offset: true});
+	const guid = zod().regexes.guid;
+	const EDGES = [
+		'2026-10-02T10:00:00Z',
+		'2026-10-02T10:00:00.123Z',
+		'2026-10-02T10:00:00.5Z',
+		'2026-10-02T10:00:00.123456789012Z',
+		'2026-10-02T10:00:00.Z',
+		'2026-10-02T10:00:00.12aZ',
+		'2026-10-02T10:00:00.-1Z',
+		'2026-10-02T10:00:00z',
+		'2026-10-02t10:00:00Z',
+		'2026-10-02 10:00:00Z',
+		'2026-10-02T10:00:00',
+		'2026-10-02T10:00Z',
+		'2026-10-02T10:00:00+02:00',
+		'2026-10-02T10:00:00.5-05:30',
+		'2026-10-02T10:00:00ZZ',
+		' 2026-10-02T10:00:00Z',
+		'2026-10-02T10:00:00Z\n',
+		'+02026-10-02T10:00:00Z',
+		'-2026-10-02T10:00:00Z',
+		'0000-01-01T00:00:00Z',
+		'0000-02-29T00:00:00Z',
+		'9999-12-31T23:59:59.999Z',
+		'2024-02-29T10:00:00Z',
+		'2023-02-29T10:00:00Z',
+		'2000-02-29T10:00:00Z',
+		'1900-02-29T10:00:00Z',
+		'2100-02-29T10:00:00Z',
+		'2400-02-29T10:00:00Z',
+		'2026-02-28T10:00:00Z',
+		'2026-02-30T10:00:00Z',
+		'2026-04-31T10:00:00Z',
+		'2026-04-30T10:00:00Z',
+		'2026-01-31T10:00:00Z',
+		'2026-12-32T10:00:00Z',
+		'2026-00-10T10:00:00Z',
+		'2026-13-10T10:00:00Z',
+		'2026-10-00T10:00:00Z',
+		'2026-10-02T24:00:00Z',
+		'2026-10-02T23:60:00Z',
+		'2026-10-02T23:59:60Z',
+		'2026-10-02T-1:00:00Z',
+		'2026-1-02T10:00:00Z',
+		'202a-10-02T10:00:00Z',
+		'２０２６-10-02T10:00:00Z',
+		'2026-10-02T10:00:00.１Z',
+		'2026/10/02T10:00:00Z',
+		'',
+		'Z',
+	];
+	it('on edge cases: true only where the regex accepts, and every UTC form the regex accepts', () => {
+		for (const s of EDGES) {
+			if (isUtcDatetime(s)) expect(datetime.test(s), s).toBe(true);
+			// Without an offset the two agree exactly.
+			if (s.endsWith('Z')) expect(isUtcDatetime(s), s).toBe(datetime.test(s));
+		}
+		expect(isUtcDatetime('2026-10-02T10:00:00.123Z')).toBe(true);
+		expect(isUtcDatetime('2026-10-02T10:00:00+02:00')).toBe(false);
+	});
+
+	it('on random strings near the form', () => {
+		const r = rng(11);
+		const alphabet = '0123456789-:.TZ+z t';
+		let accepted = 0;
+		for (let n = 0; n < 50_000; n++) {
+			const base = `${String(int(r, 0, 9999)).padStart(4, '0')}-${String(int(r, 0, 13)).padStart(2, '0')}-${String(int(r, 0, 32)).padStart(2, '0')}T${String(int(r, 0, 25)).padStart(2, '0')}:${String(int(r, 0, 61)).padStart(2, '0')}:${String(int(r, 0, 61)).padStart(2, '0')}${pick(r, ['', '.', '.5', '.123', '.123456'])}${pick(r, ['Z', 'Z', 'Z', '', '+01:00', 'z'])}`;
+			const chars = [...base];
+			for (let k = int(r, 0, 2); k > 0; k--) chars[int(r, 0, chars.length - 1)] = pick(r, [...alphabet]);
+			const s = chars.join('');
+			const hand = isUtcDatetime(s);
+			if (hand) accepted++;
+			if (s.endsWith('Z')) expect(hand, s).toBe(datetime.test(s));
+			else expect(hand, s).toBe(false);
+		}
+		expect(accepted).toBeGreaterThan(2000);
+	});
+
+	it('guids: the same strings as the regex', () => {
+		const r = rng(12);
+		const hex = '0123456789abcdefABCDEFgG-x ';
+		for (const s of ['0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f', '2D7D9C62-3B20-4E77-9F6E-3C4D5E6F7081', '0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6', '0b5b7a401f0e-4c55-9d4c-1a2b3c4d5e6f-', '', 'not-a-uuid']) expect(isGuidShape(s), s).toBe(guid.test(s));
+		for (let n = 0; n < 20_000; n++) {
+			const chars = [...'0b5b7a40-1f0e-4c55-9d4c-1a2b3c4d5e6f'];
+			for (let k = int(r, 0, 2); k > 0; k--) chars[int(r, 0, chars.length - 1)] = pick(r, [...hex]);
+			if (chance(r, 0.05)) chars.splice(int(r, 0, chars.length), 0, pick(r, [...hex]));
+			const s = chars.join('');
+			expect(isGuidShape(s), s).toBe(guid.test(s));
+		}
 	});
 });

@@ -139,20 +139,42 @@ function valueHash(v: unknown, slot: 0 | 1): number | null | undefined {
 type CoverageBits = {bits: number; extra: string[] | null};
 const coverageOf = new WeakMap<object, CoverageBits>();
 let lastCoverage: {c: object; known: CoverageBits} | null = null;
+/**
+ * Within one pass over records (`foldContent`, `foldAppend`) nothing changes a record, so a shared
+ * coverage object that is not frozen (the index reader shares one per bit pattern) is read once
+ * per pass too; forgotten when the pass ends.
+ */
+let passCoverage: Map<object, CoverageBits> | null = null;
 function coverageBits(c: UsageRecord['coverage']): CoverageBits {
 	if (lastCoverage !== null && lastCoverage.c === c) return lastCoverage.known;
-	let known = coverageOf.get(c);
+	let known = coverageOf.get(c) ?? passCoverage?.get(c);
 	if (!known) {
 		let bits = 0;
 		for (let b = 0; b < COVERAGE_KEYS.length; b++) if (c[COVERAGE_KEYS[b]!]) bits |= 1 << b;
 		let extra: string[] | null = null;
 		for (const k in c) if (!COVERAGE_KEYS.includes(k as (typeof COVERAGE_KEYS)[number])) (extra ??= []).push(`coverage.${k}`);
 		known = {bits, extra};
-		if (!Object.isFrozen(c)) return known;
-		coverageOf.set(c, known);
+		if (Object.isFrozen(c)) coverageOf.set(c, known);
+		else if (passCoverage) passCoverage.set(c, known);
+		else return known;
 	}
 	lastCoverage = {c, known};
 	return known;
+}
+
+/** `f` as one pass over records: see `passCoverage`. */
+function onePass<T>(f: () => T): T {
+	const outer = passCoverage;
+	passCoverage ??= new Map();
+	try {
+		return f();
+	} finally {
+		if (outer === null) {
+			passCoverage = null;
+			// The last one may be a pass's unfrozen object: not trusted after the pass.
+			lastCoverage = null;
+		}
+	}
 }
 
 /** Without the key: fingerprints are only compared between records of the same key (`foldAppend`). */
@@ -185,6 +207,10 @@ export function eventFingerprint(e: ActivityEvent): number {
 }
 
 export function foldContent(records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldContent {
+	return onePass(() => foldContentPass(records, events));
+}
+
+function foldContentPass(records: Iterable<UsageRecord>, events: readonly ActivityEvent[]): FoldContent {
 	const keys: string[] = [];
 	const fps: number[] = [];
 	for (const r of records) {
@@ -198,50 +224,115 @@ export interface FoldAppend {
 	/** Records not folded before (every other record is exactly the folded one). */
 	records: UsageRecord[];
 	events: ActivityEvent[];
-	/** What was folded before: the current items without the new ones (for a re-fold). */
-	before: {records: UsageRecord[]; events: ActivityEvent[]};
+	/** What was folded before: the current items without the new ones (for a re-fold; built when asked). */
+	before: () => {records: UsageRecord[]; events: ActivityEvent[]};
 	/** The content now, to keep with the next fold. */
 	now: FoldContent;
+	/**
+	 * When the records came with the folded keys in their folded order (new ones anywhere between:
+	 * a ledger restored from the index the fold kept, an appended line in its file's place), which
+	 * of `now.keys` are new (1), so the folded keys as stored need not be packed again
+	 * (`ingest/flag-state.ts`); null when the order differs.
+	 */
+	newKeys: Uint8Array | null;
 }
 
 /**
  * The items that are new since `folded`, when the current ones are exactly the folded ones plus
- * those; null when anything folded changed or went away. `unchanged`: the caller proved that every
- * record with a folded key is exactly the folded one (the records counted are the folded index's
- * plus records with new keys that no counting rule can touch: the engine's `appendLineage`), so
- * those are not fingerprinted again; their keys are still matched one by one.
+ * those; null when anything folded changed or went away. `records` have distinct keys (a
+ * ledger's). `unchanged`: the caller proved that every record with a folded key is exactly the
+ * folded one (the records counted are the folded index's plus records with new keys that no
+ * counting rule can touch: the engine's `appendLineage`), so those are not fingerprinted again;
+ * their keys are still matched one by one. Records that keep the folded order are matched in one
+ * pass (the usual append: no table of the folded keys is built).
  */
 export function foldAppend(folded: FoldContent, records: Iterable<UsageRecord>, events: readonly ActivityEvent[], unchanged = false): FoldAppend | null {
 	if (folded.keys.length !== folded.records.length) return null;
-	const was = new Map<string, number>();
-	for (let i = 0; i < folded.keys.length; i++) was.set(folded.keys[i]!, folded.records[i]!);
-	const keys: string[] = [];
-	const fingerprints: number[] = [];
+	const list = Array.isArray(records) ? (records as UsageRecord[]) : [...records];
+	const matched = onePass(() => {
+		const inOrder = matchInOrder(folded, list, unchanged);
+		return inOrder === 'changed' ? null : (inOrder ?? matchByKey(folded, list, unchanged));
+	});
+	if (matched === null) return null;
+	const {fingerprints, isNewRecord} = matched;
+	const keys = new Array<string>(list.length);
 	const added: UsageRecord[] = [];
-	const before: UsageRecord[] = [];
-	for (const r of records) {
-		const old = was.get(r.key);
-		const fp = old !== undefined && unchanged ? old : recordFingerprint(r);
-		keys.push(r.key);
-		fingerprints.push(fp);
-		if (old === undefined) added.push(r);
-		else if (fp !== old) return null;
-		else before.push(r);
+	for (let i = 0; i < list.length; i++) {
+		keys[i] = list[i]!.key;
+		if (isNewRecord[i] === 1) added.push(list[i]!);
 	}
-	if (before.length !== was.size) return null;
-	// Events: every folded fingerprint must still be there (sorted merge); the rest are new.
-	const fps = events.map((e, i) => ({fp: eventFingerprint(e), i})).sort((a, b) => a.fp - b.fp || a.i - b.i);
-	const isNew = new Uint8Array(events.length);
+	// Events: every folded fingerprint must still be there (a sorted merge); the rest are new. Of
+	// equal fingerprints the last ones in the events' order are the new ones.
+	const fps = Float64Array.from(events, eventFingerprint);
+	const sorted = fps.slice().sort();
+	const newOf = new Map<number, number>();
 	let j = 0;
-	for (const {fp, i} of fps) {
+	for (let k = 0; k < sorted.length; k++) {
+		const fp = sorted[k]!;
 		if (j < folded.events.length && folded.events[j] === fp) j++;
 		else if (j < folded.events.length && folded.events[j]! < fp) return null;
-		else isNew[i] = 1;
+		else newOf.set(fp, (newOf.get(fp) ?? 0) + 1);
 	}
 	if (j !== folded.events.length) return null;
+	const isNew = new Uint8Array(events.length);
+	if (newOf.size > 0) {
+		for (let i = events.length - 1; i >= 0; i--) {
+			const left = newOf.get(fps[i]!);
+			if (left === undefined || left === 0) continue;
+			newOf.set(fps[i]!, left - 1);
+			isNew[i] = 1;
+		}
+	}
 	// In their own order, as the batch fold takes them.
 	const addedEvents = events.filter((_, i) => isNew[i] === 1);
-	const beforeEvents = events.filter((_, i) => isNew[i] === 0);
-	const now: FoldContent = {keys, records: Float64Array.from(fingerprints), events: Float64Array.from(fps, (e) => e.fp)};
-	return {records: added, events: addedEvents, before: {records: before, events: beforeEvents}, now};
+	const before = () => ({records: list.filter((_, i) => isNewRecord[i] === 0), events: events.filter((_, i) => isNew[i] === 0)});
+	const now: FoldContent = {keys, records: fingerprints, events: sorted};
+	return {records: added, events: addedEvents, before, now, newKeys: matched.inOrder ? isNewRecord : null};
+}
+
+type Matched = {fingerprints: Float64Array; isNewRecord: Uint8Array; inOrder: boolean};
+
+/**
+ * The folded keys as a subsequence of the records' keys, in one pass: a record whose key is the
+ * next folded one is that record, any other is new (keys are distinct on both sides, so once every
+ * folded key is matched in order no other record can carry one). Null when they are not
+ * (another order, a record gone); 'changed' when a folded record changed (no append).
+ */
+function matchInOrder(folded: FoldContent, list: readonly UsageRecord[], unchanged: boolean): Matched | 'changed' | null {
+	const n = folded.keys.length;
+	const fingerprints = new Float64Array(list.length);
+	const isNewRecord = new Uint8Array(list.length);
+	let j = 0;
+	for (let i = 0; i < list.length; i++) {
+		const r = list[i]!;
+		if (j < n && folded.keys[j] === r.key) {
+			const old = folded.records[j++]!;
+			const fp = unchanged ? old : recordFingerprint(r);
+			if (fp !== old) return 'changed';
+			fingerprints[i] = fp;
+		} else {
+			fingerprints[i] = recordFingerprint(r);
+			isNewRecord[i] = 1;
+		}
+	}
+	return j === n ? {fingerprints, isNewRecord, inOrder: true} : null;
+}
+
+/** Every record looked up by key among the folded ones; null when one changed or one folded is gone. */
+function matchByKey(folded: FoldContent, list: readonly UsageRecord[], unchanged: boolean): Matched | null {
+	const was = new Map<string, number>();
+	for (let k = 0; k < folded.keys.length; k++) was.set(folded.keys[k]!, folded.records[k]!);
+	const fingerprints = new Float64Array(list.length);
+	const isNewRecord = new Uint8Array(list.length);
+	let matched = 0;
+	for (let i = 0; i < list.length; i++) {
+		const r = list[i]!;
+		const old = was.get(r.key);
+		const fp = old !== undefined && unchanged ? old : recordFingerprint(r);
+		fingerprints[i] = fp;
+		if (old === undefined) isNewRecord[i] = 1;
+		else if (fp !== old) return null;
+		else matched++;
+	}
+	return matched === was.size ? {fingerprints, isNewRecord, inOrder: false} : null;
 }

@@ -24,9 +24,16 @@ export interface FlagHookOptions {
 	clock?: () => number;
 	/**
 	 * On the first call: a kept fold of exactly this ledger and these events (`summary`'s
-	 * flags.v8, docs/flag-state.md), or null. The monitor resumes it instead of folding history.
+	 * flags.v8, docs/flag-state.md), or of part of them with the rest to add, or null. The
+	 * monitor resumes it instead of folding history.
 	 */
-	resume?: (ledger: Ledger, events: readonly ActivityEvent[]) => MonitorSnapshot | null;
+	resume?: (ledger: Ledger, events: readonly ActivityEvent[]) => KeptFold | null;
+}
+
+/** A fold to resume: of exactly the ledger and events given (no `since`), or of `since.before()`, the items in `since` not folded yet. */
+export interface KeptFold {
+	snapshot: MonitorSnapshot;
+	since?: {records: UsageRecord[]; events: ActivityEvent[]; before: () => {records: UsageRecord[]; events: ActivityEvent[]}};
 }
 
 export type FlagHook = ((ledger: Ledger, now: number, events: () => ActivityEvent[]) => Flag[]) & {
@@ -64,7 +71,12 @@ export function createFlagHook(options: FlagHookOptions = {}): FlagHook {
 				// when something needs it; what arrives later is added as usual.
 				const records: UsageRecord[] = [...ledger.records()];
 				const history: Event[] = all;
-				monitor = FlagMonitor.resume(monitorOptions, kept, () => ({records, events: history}));
+				const since = kept.since;
+				monitor = FlagMonitor.resume(monitorOptions, kept.snapshot, since ? since.before : () => ({records, events: history}));
+				if (since) {
+					monitor.addRecords(since.records);
+					monitor.addEvents(since.events);
+				}
 				revision = ledger.revision;
 				for (const e of all) seen.add(e);
 				eventCount = all.length;
