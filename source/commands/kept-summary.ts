@@ -28,10 +28,40 @@ export interface WarmPayload {
 	fold: KeptEvaluation | null;
 	/** The counted records' newest quota windows (`recordQuotaSamples`). */
 	quota: ProviderQuotaSample[];
-	/** Spend per minute of the counted ledger for the day before the count (what `watch` draws). */
-	minutes: MinutePoint[];
+	/**
+	 * Spend per minute of the counted ledger for the day before the count (what `watch` draws), as
+	 * `packMinutes` packs it: a typed array deserializes as one copy, where 1,440 objects a day (and
+	 * more when records are stamped ahead of the clock) cost `summary --once` a hit's time for
+	 * something only `watch` reads.
+	 */
+	minutes: Float64Array;
 	/** The per-root numbers (files, records, bytes, last change) as counted. */
 	sources: SourceNumbers[];
+}
+
+/** Numbers per minute point in a packed array: its start, records, tokens, usd. */
+const MINUTE_FIELDS = 4;
+
+/** The per-minute points as one flat array (`WarmPayload.minutes`). */
+export function packMinutes(points: readonly MinutePoint[]): Float64Array {
+	const out = new Float64Array(points.length * MINUTE_FIELDS);
+	let i = 0;
+	for (const p of points) {
+		out[i++] = p.minute;
+		out[i++] = p.records;
+		out[i++] = p.tokens;
+		out[i++] = p.usd;
+	}
+	return out;
+}
+
+/** The packed points whose minute starts at or after `from`, as `packMinutes` was given them. */
+export function unpackMinutes(packed: Float64Array, from: number): MinutePoint[] {
+	const out: MinutePoint[] = [];
+	for (let i = 0; i + MINUTE_FIELDS <= packed.length; i += MINUTE_FIELDS) {
+		if (packed[i]! >= from) out.push({minute: packed[i]!, records: packed[i + 1]!, tokens: packed[i + 2]!, usd: packed[i + 3]!});
+	}
+	return out;
 }
 
 /** What `summary` adds to the built document, in the document's key order (judged at the wall clock). */
@@ -139,8 +169,8 @@ export function loadKept(dir: string, depends: WarmDepends, sources: readonly So
 	const key = summaryKey(dir, depends);
 	if (key === null) return null;
 	const loaded = loadSummaryCache<Omit<WarmPayload, 'doc'>>(dir, key, depends.discovery, sources);
-	// A payload kept by an older layout (no minutes) is a miss, never a frame with holes.
-	if (!loaded || !Array.isArray(loaded.payload.minutes) || !Array.isArray(loaded.payload.sources)) return null;
+	// A payload kept by an older layout (no packed minutes) is a miss, never a frame with holes.
+	if (!loaded || !(loaded.payload.minutes instanceof Float64Array) || !Array.isArray(loaded.payload.sources)) return null;
 	const payload: WarmPayload = {...loaded.payload, doc: loaded.raw};
 	try {
 		return {payload, doc: new KeptDocument(loaded.raw)};

@@ -11,7 +11,7 @@ import {parseCommand} from './cli-kit.js';
 import {ProgressLine, type ProgressStream} from './progress-line.js';
 import {EXIT, UsageError} from './errors.js';
 import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
-import {keepSummary, warmDepends, type JudgedFields, type KeptDocument} from './kept-summary.js';
+import {keepSummary, packMinutes, warmDepends, type JudgedFields, type KeptDocument} from './kept-summary.js';
 import {warmSummary} from './summary-warm.js';
 import {failsOn, flagOptions, flagStateCache, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
@@ -132,7 +132,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		flagged = full;
 		quotaSamples = recordQuotaSamples(collected.ledger.records());
 		// The document as built, before the parts judged at the wall clock are added.
-		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples, minutes: minutePoints(collected.ledger, now.getTime()), sources: collected.sources});
+		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
 		progress.clear();
 	}
 	const quota = quotaFromSamples(quotaSamples, env, now.getTime());

@@ -17,7 +17,7 @@ import {buildDocument, minutePoints} from '../ingest/document.js';
 import {LIVE_EXTERNAL_MS, type Engine} from '../ingest/engine.js';
 import type {SourceDefinition} from '../sources/types.js';
 import {flagInputs, resumedFlags, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
-import {keepSummary, loadKept, NO_FILTER, warmDepends, type WarmDepends} from './kept-summary.js';
+import {keepSummary, loadKept, NO_FILTER, packMinutes, unpackMinutes, warmDepends, type WarmDepends} from './kept-summary.js';
 import type {DiscoveryResult} from '../ingest/discover.js';
 import {SOURCES} from '../sources/registry.js';
 import type {LoadedPrices} from './price-sheets.js';
@@ -51,7 +51,7 @@ export function keptSnapshot(dir: string, depends: WarmDepends, sources: readonl
 		revision: -1,
 		now,
 		doc: doc.parse(new Date(now).toISOString()),
-		minutes: payload.minutes.filter((m) => m.minute >= now - DAY),
+		minutes: unpackMinutes(payload.minutes, now - DAY),
 		flags: [...liveFlags(own, now, params), ...external],
 		sources: payload.sources,
 		// No record is decoded: drill-down to turns and recent rates wait for the engine.
@@ -145,7 +145,7 @@ export function keepWatched(engine: Engine, dir: string, names: {patterns: reado
 		// The live fold's evaluation part when it folded exactly this count; else a warm run resumes flags.v8.
 		fold: final && final.ledger === ledger && final.events === events ? final.fold : null,
 		quota: recordQuotaSamples(ledger.records()),
-		minutes: minutePoints(ledger, now),
+		minutes: packMinutes(minutePoints(ledger, now)),
 		sources: parts.sources,
 	});
 }

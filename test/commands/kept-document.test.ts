@@ -1,6 +1,6 @@
 import {Writable} from 'node:stream';
 import {describe, expect, it} from 'vitest';
-import {KeptDocument, type JudgedFields} from '../../source/commands/kept-summary.js';
+import {KeptDocument, packMinutes, unpackMinutes, type JudgedFields} from '../../source/commands/kept-summary.js';
 
 /** The kept bytes with the judged fields spliced in are exactly `JSON.stringify` of the whole document. */
 describe('KeptDocument.writeJson', () => {
@@ -34,5 +34,23 @@ describe('KeptDocument.writeJson', () => {
 		expect(write(doc, some)).toBe(JSON.stringify({...built, generatedAt: '2026-12-03T18:00:00.000Z', ...some}, null, 2) + '\n');
 		const none = {pricing: undefined, flags: undefined, flagNotes: undefined, quota: undefined} as unknown as JudgedFields;
 		expect(write(doc, none)).toBe(JSON.stringify({...built, generatedAt: '2026-12-03T18:00:00.000Z'}, null, 2) + '\n');
+	});
+});
+
+describe('packMinutes / unpackMinutes', () => {
+	const points = [
+		{minute: 1_700_000_000_000, records: 3, tokens: 120_000, usd: 0.123456789},
+		{minute: 1_700_000_060_000, records: 1, tokens: 0, usd: 0},
+		{minute: 1_700_000_120_000, records: 2, tokens: 9_007_199_254_740_991, usd: 1e-9},
+	];
+
+	it('gives back the points it packed, in order, as the same numbers', () => {
+		expect(unpackMinutes(packMinutes(points), -Infinity)).toEqual(points);
+		expect(unpackMinutes(packMinutes([]), 0)).toEqual([]);
+	});
+
+	it('keeps only the minutes from `from` on', () => {
+		expect(unpackMinutes(packMinutes(points), 1_700_000_060_000)).toEqual(points.slice(1));
+		expect(unpackMinutes(packMinutes(points), 1_700_000_120_001)).toEqual([]);
 	});
 });

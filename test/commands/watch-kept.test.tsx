@@ -12,6 +12,7 @@ import {KeptStore, watchKeptSnapshot} from '../../source/commands/watch-kept.js'
 import {withQuota} from '../../source/commands/watch-quota.js';
 import {runGuid, usageLine, type TurnSpec} from '../../source/demo/usage-line.js';
 import {discoverSources} from '../../source/ingest/discover.js';
+import {minutePoints} from '../../source/ingest/document.js';
 import {createLiveEngine, type Engine} from '../../source/ingest/engine.js';
 import {App} from '../../source/ui/App.js';
 import {runCli} from '../helpers/cli.js';
@@ -129,6 +130,23 @@ describe('watch starts from the kept summary', () => {
 		const after = await waitForFrame(lastFrame, (f) => f.includes('● live'));
 		expect(after).not.toContain('reading…');
 		expect(after).not.toContain('nothing here yet');
+	});
+
+	it('the kept per-minute spend is the one a full read gives, for the day before now', async () => {
+		// Judged an hour after the lines: every minute is within the day, none is dropped.
+		const now = new Date(T0 + 60 * 60_000);
+		const code = await runSummary({argv: ['--once', '--json', '--cache-dir', cache, '--usage', telemetry], env, cwd: work, stdout: sink(), now});
+		expect(code).toBe(0);
+		const prices = loadPrices({}, env, work);
+		const discovered = discoverSources(discoveryOptions(flags, env, work));
+		const found = watchKeptSnapshot({discovery: discovered, patterns: [], prices, params: loadFlagParams({}, env, work), cache: flagStateCache(cache, [], prices), now: now.getTime()});
+		expect(found).not.toBeNull();
+		const engine = createLiveEngine({discovery: discoveryOptions(flags, env, work), pricer: prices.pricer, cacheDir: join(dir, 'other-cache'), issuePatterns: [], notifyIntervalMs: 10, watch: false}, discovered);
+		engines.push(engine);
+		await engine.start();
+		const truth = minutePoints(engine.store.getSnapshot().ledger, now.getTime());
+		expect(truth.map((m) => m.records)).toEqual([1, 1, 1]);
+		expect(found!.minutes).toEqual(truth);
 	});
 
 	it('a file changed since the kept summary: nothing kept is shown, the screen waits for the read', async () => {
