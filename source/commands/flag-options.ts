@@ -145,7 +145,8 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
 	const events = collected.events.filter((e) => inRange(e.at) && (filters?.issue == null || e.issue === filters.issue || ledger.runKeys.has(e.runId)));
 	const inputs = flagInputs(collected, events.length);
-	const options = {params, costOf: (r: UsageRecord) => ledger.costOf(r.key)?.usd ?? null};
+	// Every record the monitor folds is one of ledger.records() (the counted versions), so each is priced as it is.
+	const options = {params, costOf: (r: UsageRecord) => ledger.priceOf(r)?.usd ?? null};
 	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
 	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
 	const key = cache ? flagStateKey(cache, params, filters, inputs.counted, events.length) : null;

@@ -234,6 +234,15 @@ export class Ledger {
 		return out.sort((a, b) => a.at - b.at || (a.turn ?? 0) - (b.turn ?? 0));
 	}
 
+	/**
+	 * The price of `r`, a record this ledger counts (one of `records()`): `costOf(r.key)` without
+	 * the lookup by key, which a pass over every counted record pays once per record for nothing
+	 * (the pricer is a pure function of the record).
+	 */
+	priceOf(r: UsageRecord): PricedCost | null {
+		return this.price(r);
+	}
+
 	/** The price of the record counted for `key` (priced again: the same as when it was counted). */
 	costOf(key: string): PricedCost | null {
 		const slot = this.entries.get(key);
