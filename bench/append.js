@@ -13,10 +13,10 @@
  *   node bench/append.js [--corpus /work/corpus/x1b] [--runs 3] [--cli other/dist/cli.js]
  */
 import {spawnSync} from 'node:child_process';
-import {appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync} from 'node:fs';
+import {appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
-import {here, root, opt} from './common.js';
+import {here, root, opt, benchCacheDir} from './common.js';
 
 const corpus = resolve(opt('--corpus', join(here, 'corpus', 'x1')));
 const runs = Number(opt('--runs', 3));
@@ -86,8 +86,8 @@ function claudeLine(i) {
 }
 
 const load0 = load();
-const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-append-'));
-const coldDir = mkdtempSync(join(tmpdir(), 'burn-bench-append-cold-'));
+const cacheDir = benchCacheDir(corpus, 'append');
+const coldDir = benchCacheDir(corpus, 'append-cold');
 const rows = [];
 let mismatches = 0;
 try {

@@ -13,11 +13,11 @@
  *                     [--corpus-dir bench/corpus] [--ccusage /tmp/ccusage/node_modules/.bin/ccusage]
  */
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {cpus, tmpdir} from 'node:os';
-import {join, resolve} from 'node:path';
+import {dirname, join, resolve} from 'node:path';
 import {generate} from './generate.js';
-import {here, root, opt, duBytes, indexBytes} from './common.js';
+import {here, root, opt, duBytes, indexBytes, benchCacheDir} from './common.js';
 
 const sizeMb = Number(opt('--size-mb', 900));
 const seed = Number(opt('--seed', 1));
@@ -89,7 +89,7 @@ function reportDifference(label, a, b) {
 function benchScale(scale) {
 	const meta = corpus(scale);
 	const env = {HOME: meta.home, PATH: process.env.PATH, NO_COLOR: '1'};
-	const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-cli-'));
+	const cacheDir = benchCacheDir(dirname(meta.home), 'cli');
 	const burnArgs = ['summary', '--once', '--json', '--cache-dir', cacheDir];
 	try {
 		// Warm the page cache for both tools first: "cold" here means no index, not a cold disk.

@@ -10,11 +10,10 @@
  *   node bench/usage-lines.js [--lines 1000000] [--seed 3] [--dir bench/corpus/usage]
  */
 import {spawnSync} from 'node:child_process';
-import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {mulberry32} from '../dist/core/prng.js';
-import {here, root, opt, indexBytes} from './common.js';
+import {here, root, opt, indexBytes, benchCacheDir} from './common.js';
 
 const lines = Number(opt('--lines', 1_000_000));
 const seed = Number(opt('--seed', 3));
@@ -58,7 +57,7 @@ if (!existsSync(file)) {
 }
 
 const mb = statSync(file).size / 1048576;
-const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-usage-'));
+const cacheDir = benchCacheDir(dir, 'usage');
 const measure = () => {
 	const t0 = performance.now();
 	const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'dist', 'burn.js'), 'summary', '--once', '--json', '--usage', file, '--cache-dir', cacheDir], {cwd: dir, env: {HOME: dir, PATH: process.env.PATH}, encoding: 'utf8', maxBuffer: 1 << 30});

@@ -15,10 +15,9 @@
  *   node bench/watch.js [--corpus bench/corpus/x1] [--samples 10]
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {appendFileSync, readFileSync, rmSync, statSync, truncateSync} from 'node:fs';
 import {join, resolve} from 'node:path';
-import {here, root, opt} from './common.js';
+import {here, root, opt, benchCacheDir} from './common.js';
 
 const corpus = resolve(opt('--corpus', join(here, 'corpus', 'x1')));
 const samples = Number(opt('--samples', 10));
@@ -61,7 +60,7 @@ async function watch(name, cacheDir, every = null) {
 	return {firstMs, firstSaid: said(first.pane), midSaid: said(mid.pane), everyMs: everyMs ?? liveMs, everySaid: recordsLine(shown?.pane ?? live.pane), liveMs, pane: live.pane};
 }
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'burn-bench-watch-'));
+const cacheDir = benchCacheDir(corpus, 'watch');
 const usageFile = join(meta.work, '.symphony', 'telemetry', 'usage.jsonl');
 // The appended lines are cut off again at the end, so the corpus stays what bench/cli.js measures.
 const usageSize = statSync(usageFile).size;
