@@ -68,3 +68,27 @@ describe('Ledger', () => {
 		expect([...ledger.by.issue.keys()]).toEqual(['MT-2']);
 	});
 });
+
+describe('Ledger.records', () => {
+	it('lists what counts after every change, asked between changes (the list is kept until one)', () => {
+		const ledger = new Ledger();
+		const keys = () => [...ledger.records()].map((r) => `${r.key}:${r.tokens.output}`);
+		const partial = makeRecord({source: 'claude', key: 'claude:m', tokens: {input: 10, output: 1, total: 11}, origin: {path: '/a', line: 1, offset: 0}});
+		const final = makeRecord({source: 'claude', key: 'claude:m', tokens: {input: 10, output: 90, total: 100}, origin: {path: '/b', line: 1, offset: 0}});
+		const other = makeRecord({key: 'other', tokens: {input: 5, output: 5, total: 10}, origin: {path: '/a', line: 2, offset: 10}});
+		expect(keys()).toEqual([]);
+		ledger.addOne(partial);
+		expect(keys()).toEqual(['claude:m:1']);
+		expect(keys()).toEqual(['claude:m:1']);
+		ledger.addOne(other);
+		expect(keys()).toEqual(['claude:m:1', 'other:5']);
+		// A later, larger copy replaces the counted one.
+		ledger.addOne(final);
+		expect(keys()).toEqual(['claude:m:90', 'other:5']);
+		// Retracting /b brings the partial copy back; retracting /a drops it and `other`.
+		ledger.retractFile('/b');
+		expect(keys()).toEqual(['claude:m:1', 'other:5']);
+		ledger.retractFile('/a');
+		expect(keys()).toEqual([]);
+	});
+});
