@@ -10,7 +10,7 @@
  */
 import {createHash} from 'node:crypto';
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
-import {VersionFold} from '../core/dedup.js';
+import {VersionFold, versionsReplace} from '../core/dedup.js';
 import type {Flag} from '../core/flags.js';
 import {canonicalProvider} from '../core/provider.js';
 import {sharedCoverage, type ActivityEvent, type UsageRecord, type UsageSource} from '../core/record.js';
@@ -262,11 +262,15 @@ export class FileTracker {
 		// Superseded versions from this file are folded away as they come (see `VersionFold`): they
 		// can never count again, since the file is only ever retracted whole, and the ledger keeps
 		// only the best per file too.
+		// Not for sources whose copies never replace each other (`versionsReplace`): every record is kept.
 		let fold = this.folding;
-		if (fold === null || fold.out !== this.records) fold = this.folding = new VersionFold(this.records);
 		for (const r of result.records) {
 			this.compact(r);
-			if (!fold.add(r)) this.folded++;
+			if (!versionsReplace(r.source)) this.records.push(r);
+			else {
+				if (fold === null || fold.out !== this.records) fold = this.folding = new VersionFold(this.records);
+				if (!fold.add(r)) this.folded++;
+			}
 			this.sink.add(r);
 			const span = this.span;
 			if (span === null) this.span = {from: r.at, to: r.at};
