@@ -5,9 +5,15 @@
  *   cold   `summary --once --json --usage <file>` with an empty cache dir (writes the index)
  *   warm   the same again (index present, nothing changed)
  * Wall time, MB/s and peak RSS (GNU time's %M) against the targets (>= 100 MB/s, RSS <= 0.5x
- * the file). The file is cached under --dir by line count and seed.
+ * the file). The file is cached under --dir by line count, seed and shape.
  *
- *   node bench/usage-lines.js [--lines 1000000] [--seed 3] [--dir bench/corpus/usage]
+ * --shape run (default): a run's turns share its issue and workspace, as Symphony writes them (an
+ * orchestrator works one issue per run). --shape line: each line names a random issue and
+ * workspace, what this bench wrote up to session 6 — every turn then starts a new (issue, run)
+ * pair (1M lines: ~1M, every one of ~1,900 issues a retry-churn flag with ~500 attempts), a load
+ * no orchestrator writes.
+ *
+ *   node bench/usage-lines.js [--lines 1000000] [--seed 3] [--shape run|line] [--dir bench/corpus/usage]
  */
 import {spawnSync} from 'node:child_process';
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs';
@@ -18,7 +24,10 @@ import {here, root, opt, indexBytes, benchCacheDir} from './common.js';
 const lines = Number(opt('--lines', 1_000_000));
 const seed = Number(opt('--seed', 3));
 const dir = resolve(opt('--dir', join(here, 'corpus', 'usage')));
-const file = join(dir, `usage-${lines}-${seed}.jsonl`);
+const shape = opt('--shape', 'run');
+if (shape !== 'run' && shape !== 'line') throw new Error(`--shape ${shape}: use run or line`);
+// The first shape kept its old name, so a cached file is not generated again.
+const file = join(dir, shape === 'line' ? `usage-${lines}-${seed}.jsonl` : `usage-${lines}-${seed}-runs.jsonl`);
 
 if (!existsSync(file)) {
 	mkdirSync(dir, {recursive: true});
@@ -31,6 +40,8 @@ if (!existsSync(file)) {
 	let run = uuid();
 	let turn = 0;
 	let runLength = int(5, 40);
+	// --shape run: the run's issue (its workspace is named after it); drawn per run only.
+	let runIssue = shape === 'run' ? int(100, 2000) : 0;
 	let parts = [];
 	let size = 0;
 	for (let i = 0; i < lines; i++) {
@@ -38,11 +49,15 @@ if (!existsSync(file)) {
 			run = uuid();
 			turn = 1;
 			runLength = int(5, 40);
+			if (shape === 'run') runIssue = int(100, 2000);
 		}
 		const input = int(1000, 200_000);
 		const output = int(10, 5000);
 		const at = new Date((t += int(100, 3000))).toISOString();
-		const s = `{"schemaVersion":1,"recordedAt":"${at}","runID":"${run}","turn":${turn},"issueIdentifier":"MT-${int(100, 2000)}","provider":"claude","model":"claude-sonnet-4-6","botRole":"developer","inputTokens":${input},"outputTokens":${output},"totalTokens":${input + output},"usageSource":"provider_reported","startedAt":"${at}","endedAt":"${at}","workspacePath":"/srv/symphony_workspaces/MT-${int(100, 2000)}","inputCachedReadTokens":${int(0, input)},"mode":"fresh","exitReason":"completed"}\n`;
+		// --shape line draws both where it always did, so its cached file stays the same bytes.
+		const issue = shape === 'line' ? int(100, 2000) : runIssue;
+		const workspace = shape === 'line' ? int(100, 2000) : runIssue;
+		const s = `{"schemaVersion":1,"recordedAt":"${at}","runID":"${run}","turn":${turn},"issueIdentifier":"MT-${issue}","provider":"claude","model":"claude-sonnet-4-6","botRole":"developer","inputTokens":${input},"outputTokens":${output},"totalTokens":${input + output},"usageSource":"provider_reported","startedAt":"${at}","endedAt":"${at}","workspacePath":"/srv/symphony_workspaces/MT-${workspace}","inputCachedReadTokens":${int(0, input)},"mode":"fresh","exitReason":"completed"}\n`;
 		parts.push(s);
 		size += s.length;
 		if (size > 1 << 20) {
@@ -71,10 +86,10 @@ try {
 	const warm = measure();
 	const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 	const row = (name, m) => `  ${name}: ${(m.ms / 1000).toFixed(2)} s = ${(mb / (m.ms / 1000)).toFixed(0)} MB/s, peak RSS ${m.rssMb.toFixed(0)} MB = ${(m.rssMb / mb).toFixed(2)}x the file, ${m.records} records\n`;
-	process.stdout.write(`\nusage.jsonl at factory scale — ${new Date().toISOString()} — ${lines} lines, ${mb.toFixed(0)} MB, load before ${load0}, after ${load1}\n`);
+	process.stdout.write(`\nusage.jsonl at factory scale — ${new Date().toISOString()} — ${lines} lines (shape ${shape}), ${mb.toFixed(0)} MB, load before ${load0}, after ${load1}\n`);
 	process.stdout.write(row('cold', cold) + row('warm', warm));
 	process.stdout.write(`  index ${(indexBytes(cacheDir) / 1048576).toFixed(0)} MB\n\n`);
-	writeFileSync(join(dir, 'last.json'), JSON.stringify({lines, mb, cold, warm}));
+	writeFileSync(join(dir, 'last.json'), JSON.stringify({lines, shape, mb, cold, warm}));
 } finally {
 	rmSync(cacheDir, {recursive: true, force: true});
 }
