@@ -108,12 +108,58 @@ export class KeptDocument {
 		out.write(`${tail}\n}\n`);
 	}
 
-	/** The built document, its `generatedAt` this run's. */
+	/**
+	 * The built document, its `generatedAt` this run's. Each top-level member is parsed when first
+	 * read (then it is a plain value): the text report by issue never reads `byRun`, most of the
+	 * bytes (x1: 5.7 of 12 MB, ~30 ms of a 12 MB parse). The same members, in the same order, with
+	 * the same values as `JSON.parse` of the bytes gives; assigning a member replaces it.
+	 */
 	parse(generatedAt: string): SummaryJson {
-		const doc = JSON.parse(this.bytes.toString('utf8')) as SummaryJson;
+		const b = this.bytes;
+		const doc = {} as Record<string, unknown>;
+		const plain = (key: string, value: unknown) => Object.defineProperty(doc, key, {value, writable: true, enumerable: true, configurable: true});
+		for (const {key, start, end} of topLevelMembers(b)) {
+			Object.defineProperty(doc, key, {
+				enumerable: true,
+				configurable: true,
+				get() {
+					const value: unknown = JSON.parse(b.toString('utf8', start, end));
+					plain(key, value);
+					return value;
+				},
+				set(value: unknown) {
+					plain(key, value);
+				},
+			});
+		}
 		doc.generatedAt = generatedAt;
-		return doc;
+		return doc as unknown as SummaryJson;
 	}
+}
+
+const MEMBER = Buffer.from('\n  "');
+
+/**
+ * The top-level members of an object `JSON.stringify(value, null, 2)` printed: a line that starts
+ * with exactly two spaces and a quote is one (a string's own newlines are escaped, deeper members
+ * are indented further); each value runs to the comma before the next member, the last to the
+ * closing `\n}`.
+ */
+function topLevelMembers(b: Buffer): Array<{key: string; start: number; end: number}> {
+	const out: Array<{key: string; start: number; end: number}> = [];
+	let at = b.indexOf(MEMBER);
+	while (at !== -1) {
+		const next = b.indexOf(MEMBER, at + MEMBER.length);
+		const keyStart = at + MEMBER.length - 1;
+		// The key is a JSON string: its closing quote is the first one not escaped.
+		let q = keyStart + 1;
+		while (b[q] !== 0x22) q += b[q] === 0x5c ? 2 : 1;
+		const key = JSON.parse(b.toString('utf8', keyStart, q + 1)) as string;
+		// `": "` after the key, then the value up to the comma (or the closing brace's newline).
+		out.push({key, start: q + 3, end: next === -1 ? b.length - 2 : next - 1});
+		at = next;
+	}
+	return out;
 }
 
 function generatedAtRange(b: Buffer): [number, number] | null {

@@ -90,7 +90,8 @@ export function bucketCells(name: string, b: BucketJson, compact = true): Record
 
 /** Rows of a dimension, most spend first (cost when priced, else total tokens, else records). */
 export function sortedEntries(doc: SummaryJson, d: ReportDimension): Array<[string, BucketJson]> {
-	const map = {issue: doc.byIssue, run: doc.byRun, model: doc.byModel, provider: doc.byProvider}[d];
+	// Only the dimension asked for is read (a kept document parses a member when it is read).
+	const map = d === 'issue' ? doc.byIssue : d === 'run' ? doc.byRun : d === 'model' ? doc.byModel : doc.byProvider;
 	const weight = (b: BucketJson) => [b.cost?.usd ?? -1, b.tokens.total.value ?? -1, b.records];
 	return Object.entries(map).sort(([ka, a], [kb, b]) => {
 		const wa = weight(a);

@@ -54,3 +54,39 @@ describe('packMinutes / unpackMinutes', () => {
 		expect(unpackMinutes(packMinutes(points), 1_700_000_120_001)).toEqual([]);
 	});
 });
+
+describe('KeptDocument.parse', () => {
+	const built = {
+		schema: 'burn.summary/1',
+		generatedAt: '2026-01-01T00:00:00.000Z',
+		range: {from: null, to: '2026-01-02T00:00:00.000Z'},
+		'odd "key"\n': 1,
+		byRun: {'run\n  "fake": 1': {usd: 1.5, tags: [], nested: {a: [1, {c: 'd,'}]}}},
+		empty: {},
+		none: [],
+		text: 'ends with a comma,',
+		last: [1, 2],
+	};
+	const kept = () => new KeptDocument(Buffer.from(JSON.stringify(built, null, 2)));
+
+	it('is JSON.parse of the bytes, generatedAt this run’s: the same members, order and values', () => {
+		const doc = kept().parse('2026-12-04T00:00:00.000Z');
+		const truth = {...built, generatedAt: '2026-12-04T00:00:00.000Z'};
+		expect(Object.keys(doc)).toEqual(Object.keys(truth));
+		expect(JSON.stringify(doc, null, 2)).toBe(JSON.stringify(truth, null, 2));
+		expect({...doc}).toEqual(truth);
+	});
+
+	it('parses a member once, when it is read, and lets it be replaced in place', () => {
+		const doc = kept().parse('2026-12-04T00:00:00.000Z') as unknown as Record<string, unknown>;
+		expect(Object.getOwnPropertyDescriptor(doc, 'byRun')!.get).toBeTypeOf('function');
+		const runs = doc.byRun;
+		expect(doc.byRun).toBe(runs);
+		expect(Object.getOwnPropertyDescriptor(doc, 'byRun')!.value).toBe(runs);
+		doc.last = 'replaced';
+		expect(doc.last).toBe('replaced');
+		expect(Object.keys(doc).at(-1)).toBe('last');
+		Object.assign(doc, {pricing: {asOf: 'x'}});
+		expect(Object.keys(doc).at(-1)).toBe('pricing');
+	});
+});
