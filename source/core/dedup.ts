@@ -3,20 +3,21 @@
  * ledger stays source-agnostic.
  */
 import type {Problem, ProblemLog} from './problems.js';
-import type {UsageRecord} from './record.js';
+import type {SourceKind, UsageRecord} from './record.js';
 import {recordTokenMass} from './totals.js';
 
 export type Choice = 'keep' | 'replace' | 'conflict';
 
+/**
+ * Sources whose later copy never replaces the one counted: a repeated record counts once; the same
+ * key with other numbers is a conflict (the first stays). `versionsReplace` is false for them.
+ */
+const FIRST_STAYS: ReadonlySet<SourceKind> = new Set<SourceKind>(['symphony', 'bosun', 'instrumentation']);
+
 /** `current` counts now; `next` arrived later with the same key. */
 export function chooseVersion(current: UsageRecord, next: UsageRecord): Choice {
+	if (FIRST_STAYS.has(next.source)) return sameUsage(current, next) ? 'keep' : 'conflict';
 	switch (next.source) {
-		case 'symphony':
-		case 'bosun':
-		case 'instrumentation': {
-			// A repeated record counts once; the same key with other numbers is a conflict (first stays).
-			return sameUsage(current, next) ? 'keep' : 'conflict';
-		}
 		case 'claude': {
 			// Streaming writes one line per content block; the last carries the final output count.
 			// A sidechain copy of the same request (a `/btw` side question replays the parent's entries
@@ -48,8 +49,8 @@ export function chooseVersion(current: UsageRecord, next: UsageRecord): Choice {
  * ledger keeps out as well: `VersionFold` is then skipped, and with it a map of every key of the
  * file (1M usage lines: ~0.6 s).
  */
-export function versionsReplace(source: UsageRecord['source']): boolean {
-	return source !== 'symphony' && source !== 'bosun' && source !== 'instrumentation';
+export function versionsReplace(source: SourceKind): boolean {
+	return !FIRST_STAYS.has(source);
 }
 
 /**
