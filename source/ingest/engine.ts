@@ -109,7 +109,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 		});
 		const counted = this.counted;
 		const gate = counted.gate;
-		const attribution = new RecordAttribution(this.patterns);
+		const attribution = new RecordAttribution(this.patterns, this.sources);
 		const onRecord = options.onRecord;
 		// Not counting (`burn sources`): the records stay with their files' trackers only.
 		if (options.count === false) this.sink = {add: () => {}, retract: () => {}};

@@ -21,6 +21,7 @@ export const bosunDefinition: SourceDefinition = {
 	label: 'bosun telemetry',
 	flagNames: ['bosunDir'],
 	recursive: false,
+	statesIssues: true,
 	roots(ctx: LocateContext, mode): SourceRoot[] {
 		if (mode === 'explicit') {
 			return (ctx.flags.bosunDir ?? []).map((p) => ({kind: 'bosun', path: bosunLogDir(resolvePath(p, ctx)), explicit: true, via: '--bosun-dir'}));

@@ -26,6 +26,7 @@ export const claudeDefinition: SourceDefinition = {
 	label: 'Claude Code transcripts',
 	flagNames: ['claudeDir'],
 	recursive: true,
+	statesIssues: false,
 	roots(ctx, mode): SourceRoot[] {
 		const dir = (p: string) => transcriptDir(resolvePath(p, ctx), 'projects', ctx);
 		if (mode === 'explicit') return (ctx.flags.claudeDir ?? []).map((p) => root(dir(p), true, '--claude-dir'));

@@ -26,6 +26,7 @@ export const codexDefinition: SourceDefinition = {
 	label: 'Codex rollouts',
 	flagNames: ['codexDir'],
 	recursive: true,
+	statesIssues: false,
 	roots(ctx, mode): SourceRoot[] {
 		if (mode === 'explicit') return (ctx.flags.codexDir ?? []).flatMap((p) => homeRoots(resolvePath(p, ctx), ctx, true, '--codex-dir'));
 		const env = splitList(ctx.env.CODEX_HOME, /,/);

@@ -23,6 +23,7 @@ export const geminiDefinition: SourceDefinition = {
 	label: 'Gemini CLI',
 	flagNames: ['geminiDir'],
 	recursive: true,
+	statesIssues: false,
 	roots(ctx, mode): SourceRoot[] {
 		if (mode === 'explicit') {
 			return (ctx.flags.geminiDir ?? []).map((p) => ({

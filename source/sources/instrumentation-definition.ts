@@ -20,6 +20,7 @@ export const instrumentationDefinition: SourceDefinition = {
 	label: 'pipeline instrumentation',
 	flagNames: ['instrumentationDir'],
 	recursive: true,
+	statesIssues: false,
 	roots(ctx: LocateContext, mode): SourceRoot[] {
 		if (mode === 'explicit') {
 			return (ctx.flags.instrumentationDir ?? []).map((p) => ({

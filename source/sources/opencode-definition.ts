@@ -45,6 +45,7 @@ export const opencodeDefinition: SourceDefinition = {
 	label: 'OpenCode',
 	flagNames: ['opencodeDir'],
 	recursive: true,
+	statesIssues: false,
 	roots(ctx, mode): SourceRoot[] {
 		if (mode === 'explicit') {
 			return (ctx.flags.opencodeDir ?? []).flatMap((p) => opencodeRootsAt(resolvePath(p, ctx), ctx, true, '--opencode-dir'));

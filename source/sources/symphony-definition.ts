@@ -25,6 +25,7 @@ export const symphonyDefinition: SourceDefinition = {
 	label: 'Symphony usage.jsonl',
 	flagNames: ['usage'],
 	recursive: false,
+	statesIssues: true,
 	roots(ctx, mode): SourceRoot[] {
 		if (mode === 'explicit') {
 			return (ctx.flags.usage ?? []).map((p) => ({kind: 'symphony', path: resolvePath(p, ctx), explicit: true, via: '--usage'}));

@@ -109,6 +109,12 @@ export interface SourceDefinition {
 	roots(ctx: LocateContext, mode: 'explicit' | 'default'): SourceRoot[];
 	/** Whether discovery descends into subdirectories of a root. */
 	recursive: boolean;
+	/**
+	 * Whether its files can state a record's issue (usage.jsonl's `issueIdentifier`, bosun's task
+	 * id). A transcript knows its workspace only: its records' issues come from the workspace
+	 * (ingest/record-attribution.ts), which is what lets the engine set them in place.
+	 */
+	statesIssues: boolean;
 	/** Does a file (path relative to its root, `/`-separated) belong to this source? */
 	matches(relPath: string): boolean;
 	readerFor(path: string): FileReader;
