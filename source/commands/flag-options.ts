@@ -137,9 +137,11 @@ export interface CountedStats {
 /**
  * Flags for a one-shot summary. `now` is the end of the range (the evaluation time), so stalls are
  * judged as of then. Every flag raised in the range is reported, cleared or not: a summary is a
- * record of what happened; only watch limits itself to live flags.
+ * record of what happened; only watch limits itself to live flags. `save` keeps the fold for the
+ * next run (flags.v8 or its delta), after the index is written: the caller runs it once it has
+ * answered (nothing to keep without `cache`).
  */
-export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache?: FlagStateCache): Evaluation & {inputs: FlagInputs; fold: KeptEvaluation | null} {
+export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache?: FlagStateCache): Evaluation & {inputs: FlagInputs; fold: KeptEvaluation | null; save: () => void} {
 	const {ledger} = collected;
 	const inRange = (at: number) => inTimeRange(filters, at);
 	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
@@ -192,14 +194,21 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 		monitor.setData(data);
 		return monitor.evaluate(at);
 	}, inputs, priced, filters, now);
-	// Read after the evaluation: an item before the fold's position re-folds there at the latest.
-	if (cache && key && !kept && small && !refold.asked && stored) saveFlagDelta(cache.dir, stored.keptKey, lineage.written);
-	else if (cache && key && !kept) {
-		const snapshot = monitor.snapshot({keys: false, copy: false});
-		if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: {...(content ?? foldContent(ledger.records(), events)), index: lineage.written}, ...(packed ? {packed} : {})} : undefined);
-	}
 	const evaluation = key ? monitor.evaluationSnapshot() : null;
-	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null};
+	let saved = false;
+	const save = () => {
+		if (saved) return;
+		saved = true;
+		// The index this run left (written by now): what the kept fold's records are, exactly.
+		const written = collected.engine.appendLineage().written;
+		// Read after the evaluation: an item before the fold's position re-folds there at the latest.
+		if (cache && key && !kept && small && !refold.asked && stored) saveFlagDelta(cache.dir, stored.keptKey, written);
+		else if (cache && key && !kept) {
+			const snapshot = monitor.snapshot({keys: false, copy: false});
+			if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: {...(content ?? foldContent(ledger.records(), events)), index: written}, ...(packed ? {packed} : {})} : undefined);
+		}
+	};
+	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null, save};
 }
 
 /**

@@ -93,6 +93,25 @@ export class KeptDocument {
 		this.at = at;
 	}
 
+	/**
+	 * The document a full read built, as it is kept (before the judged fields are added to it);
+	 * null when it cannot be (it has one already).
+	 */
+	static of(built: SummaryJson): KeptDocument | null {
+		// The judged fields are added after every built one: a built document never has them.
+		if (JUDGED.some((k) => k in built)) return null;
+		try {
+			return new KeptDocument(Buffer.from(JSON.stringify(built, null, 2)));
+		} catch {
+			return null;
+		}
+	}
+
+	/** The kept bytes (what summary.v8 holds after its serialized part). */
+	get raw(): Buffer {
+		return this.bytes;
+	}
+
 	writeJson(out: NodeJS.WritableStream, generatedAt: string, judged: JudgedFields): void {
 		const b = this.bytes;
 		// The judged fields as members of an object at the document's level: `{\n  "pricing": …\n}`,
@@ -226,24 +245,15 @@ export function loadKept(dir: string, depends: WarmDepends, sources: readonly So
 }
 
 /**
- * Keeps what this full run counted for the next run (after the index is written). Returns the
- * kept document, so this run writes its `--json` from the same bytes; null when nothing was kept.
+ * Keeps what this full run counted for the next run (after the index is written): `doc` is its
+ * document (`KeptDocument.of`). Nothing is kept, and an older kept summary is dropped, when the
+ * index does not hold exactly this count (`manifest` null) or there is no document to keep.
  */
-export function keepSummary(dir: string, depends: WarmDepends, manifest: Manifest | null, built: SummaryJson, rest: Omit<WarmPayload, 'doc'>): KeptDocument | null {
+export function keepSummary(dir: string, depends: WarmDepends, manifest: Manifest | null, doc: KeptDocument | null, rest: Omit<WarmPayload, 'doc'>): void {
 	const key = summaryKey(dir, depends);
-	// The judged fields are added after every built one: a built document never has them.
-	if (manifest === null || key === null || JUDGED.some((k) => k in built)) {
+	if (manifest === null || key === null || doc === null) {
 		dropSummaryCache(dir);
-		return null;
+		return;
 	}
-	const doc = Buffer.from(JSON.stringify(built, null, 2));
-	let kept: KeptDocument;
-	try {
-		kept = new KeptDocument(doc);
-	} catch {
-		dropSummaryCache(dir);
-		return null;
-	}
-	saveSummaryCache<Omit<WarmPayload, 'doc'>>(dir, key, manifest, rest, doc);
-	return kept;
+	saveSummaryCache<Omit<WarmPayload, 'doc'>>(dir, key, manifest, rest, doc.raw);
 }

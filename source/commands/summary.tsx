@@ -11,7 +11,7 @@ import {parseCommand} from './cli-kit.js';
 import {ProgressLine, type ProgressStream} from './progress-line.js';
 import {EXIT, UsageError} from './errors.js';
 import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
-import {keepSummary, packMinutes, warmDepends, type JudgedFields, type KeptDocument} from './kept-summary.js';
+import {KeptDocument, keepSummary, packMinutes, warmDepends, type JudgedFields} from './kept-summary.js';
 import {warmSummary} from './summary-warm.js';
 import {failsOn, flagOptions, flagStateCache, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
@@ -110,6 +110,8 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	let kept: KeptDocument | null = warm?.doc ?? null;
 	let flagged: Evaluation;
 	let quotaSamples: ProviderQuotaSample[];
+	// After a full read: what the next run starts from, written once the answer is out.
+	let keepForNextRun: (() => void) | null = null;
 	if (warm) ({flags: flagged, quota: quotaSamples} = warm);
 	else {
 		const [{collectSummary}, {minutePoints}] = await Promise.all([import('../ingest/read-once.js'), import('../ingest/document.js')]);
@@ -130,9 +132,17 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		progress.draw(() => `burn: judging flags over ${fmt(collected.ledger.size)} records…`, true);
 		const full = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
 		flagged = full;
-		quotaSamples = recordQuotaSamples(collected.ledger.records());
-		// The document as built, before the parts judged at the wall clock are added.
-		if (cacheDir) kept = keepSummary(cacheDir, depends, collected.engine.manifest(), built, {flags: full.inputs, fold: full.fold, quota: quotaSamples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
+		const samples = (quotaSamples = recordQuotaSamples(collected.ledger.records()));
+		// The document as built, before the parts judged at the wall clock are added: what --json
+		// writes, and what is kept.
+		const doc = cacheDir ? KeptDocument.of(built) : null;
+		kept = doc;
+		// The flag fold and the kept summary (the index is written: both name it): the answer does not
+		// wait for them, the process does.
+		keepForNextRun = () => {
+			full.save();
+			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), doc, {flags: full.inputs, fold: full.fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
+		};
 		progress.clear();
 	}
 	const quota = quotaFromSamples(quotaSamples, env, now.getTime());
@@ -140,28 +150,38 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const judged: JudgedFields = {pricing, flags: withWindowFlags(flagged.flags, quota, now.getTime(), flagParams.rateLimit), flagNotes: flagged.notes, quota};
 	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.
 	const exit = failsOn(judged.flags, failOn) ? EXIT.flagged : EXIT.ok;
-
-	if (flags.json) {
-		// The kept bytes as they are (a warm run: no parse, no re-serialisation of the counted part).
-		if (kept) kept.writeJson(stdout, now.toISOString(), judged);
-		else stdout.write(JSON.stringify(Object.assign(built!, judged), null, 2) + '\n');
-		return exit;
+	try {
+		await writeAnswer();
+		// Out before the writing starts: a pipe takes what it can at once and the rest as the event
+		// loop runs, which the kept state's synchronous writes would otherwise hold up.
+		if (keepForNextRun) await new Promise<void>((resolve) => stdout.write('', () => resolve()));
+	} finally {
+		keepForNextRun?.();
 	}
-	const doc: SummaryJson = Object.assign(warm ? warm.doc.parse(now.toISOString()) : built!, judged);
-	if (flags.markdown) {
-		stdout.write(summaryMarkdown(doc, flags.by as ReportDimension));
-		return exit;
-	}
-	const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
-	if (doc.totals.records === 0 && doc.problems.count === 0) {
-		stdout.write((filteredOutLines(doc) ?? nothingFoundLines(doc)).join('\n') + '\n');
-		return exit;
-	}
-	const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
-	// Ink and React load only for the text report: --json and --markdown start faster without them.
-	const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
-	stdout.write(renderReportText(lines, width, paletteFor(env)) + '\n');
 	return exit;
+
+	async function writeAnswer(): Promise<void> {
+		if (flags.json) {
+			// The kept bytes as they are (a warm run: no parse, no re-serialisation of the counted part).
+			if (kept) kept.writeJson(stdout, now.toISOString(), judged);
+			else stdout.write(JSON.stringify(Object.assign(built!, judged), null, 2) + '\n');
+			return;
+		}
+		const doc: SummaryJson = Object.assign(warm ? warm.doc.parse(now.toISOString()) : built!, judged);
+		if (flags.markdown) {
+			stdout.write(summaryMarkdown(doc, flags.by as ReportDimension));
+			return;
+		}
+		const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
+		if (doc.totals.records === 0 && doc.problems.count === 0) {
+			stdout.write((filteredOutLines(doc) ?? nothingFoundLines(doc)).join('\n') + '\n');
+			return;
+		}
+		const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
+		// Ink and React load only for the text report: --json and --markdown start faster without them.
+		const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
+		stdout.write(renderReportText(lines, width, paletteFor(env)) + '\n');
+	}
 }
 
 function parseFilters(flags: {since?: string; until?: string; issue?: string}, now: number): RecordFilter {

@@ -17,7 +17,7 @@ import {buildDocument, minutePoints} from '../ingest/document.js';
 import {LIVE_EXTERNAL_MS, type Engine} from '../ingest/engine.js';
 import type {SourceDefinition} from '../sources/types.js';
 import {flagInputs, resumedFlags, type FlagStateCache, type KeptEvaluation} from './flag-options.js';
-import {keepSummary, loadKept, NO_FILTER, packMinutes, unpackMinutes, warmDepends, type WarmDepends} from './kept-summary.js';
+import {KeptDocument, keepSummary, loadKept, NO_FILTER, packMinutes, unpackMinutes, warmDepends, type WarmDepends} from './kept-summary.js';
 import type {DiscoveryResult} from '../ingest/discover.js';
 import {SOURCES} from '../sources/registry.js';
 import type {LoadedPrices} from './price-sheets.js';
@@ -140,7 +140,7 @@ export function keepWatched(engine: Engine, dir: string, names: {patterns: reado
 	const depends = warmDepends(engine.discovery, NO_FILTER, names.patterns, names.prices);
 	const built = buildDocument(parts, {now, priced: depends.pricing.priced, filters: NO_FILTER, warnings: [], detail: 'full'});
 	const events = engine.events().length;
-	keepSummary(dir, depends, manifest, built, {
+	keepSummary(dir, depends, manifest, KeptDocument.of(built), {
 		flags: flagInputs({ledger, sources: parts.sources, problems: parts.problems, externalFlags: parts.externalFlags}, events),
 		// The live fold's evaluation part when it folded exactly this count; else a warm run resumes flags.v8.
 		fold: final && final.ledger === ledger && final.events === events ? final.fold : null,

@@ -1,6 +1,8 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {Writable} from 'node:stream';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {runSummary} from '../../source/commands/summary.js';
 import {runCli} from '../helpers/cli.js';
 import {usageLine} from '../helpers/records.js';
 import {copyFixture, FIXTURES, tempDir} from '../helpers/temp.js';
@@ -232,5 +234,32 @@ describe('the row of records that name no issue', () => {
 			expect(out).toContain('(none)');
 			expect(out).not.toContain('(no issue)');
 		}
+	});
+});
+
+describe('a full read answers before it keeps its state', () => {
+	it('the whole answer is out before summary.v8 is written; it is there when the command returns', async () => {
+		const file = join(dir, 'usage.jsonl');
+		writeFileSync(file, usageLine(1, 1, 100, 10) + usageLine(1, 2, 200, 20));
+		const cache = join(dir, 'cache');
+		const kept = join(cache, 'summary.v8');
+		let out = '';
+		let keptWhenAnswered: boolean | null = null;
+		const stdout = new Writable({
+			write(chunk, _enc, done) {
+				out += String(chunk);
+				// The answer is complete once the document is closed.
+				if (out.endsWith('}\n')) keptWhenAnswered = existsSync(kept);
+				done();
+			},
+		});
+		const env = {HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'xdg-cache')};
+		const code = await runSummary({argv: ['--once', '--json', '--cache-dir', cache, '--usage', file], env, cwd: dir, stdout});
+		expect(code).toBe(0);
+		expect(JSON.parse(out).totals.records).toBe(2);
+		expect(keptWhenAnswered).toBe(false);
+		expect(existsSync(kept)).toBe(true);
+		// The index it names was written before the answer.
+		expect(existsSync(join(cache, 'index.json'))).toBe(true);
 	});
 });
