@@ -137,11 +137,12 @@ export interface CountedStats {
 /**
  * Flags for a one-shot summary. `now` is the end of the range (the evaluation time), so stalls are
  * judged as of then. Every flag raised in the range is reported, cleared or not: a summary is a
- * record of what happened; only watch limits itself to live flags. `save` keeps the fold for the
- * next run (flags.v8 or its delta), after the index is written: the caller runs it once it has
- * answered (nothing to keep without `cache`).
+ * record of what happened; only watch limits itself to live flags. `keep` keeps the fold for the
+ * next run (flags.v8 or its delta) and gives its evaluation part, both under the key of the index
+ * this read left: the caller runs it once it has answered and written the index (nothing to keep
+ * without `cache`).
  */
-export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache?: FlagStateCache): Evaluation & {inputs: FlagInputs; fold: KeptEvaluation | null; save: () => void} {
+export function summaryFlags(collected: Collected, params: AnomalyParams, priced: boolean, filters: RecordFilter | undefined, now: number, cache?: FlagStateCache): Evaluation & {inputs: FlagInputs; keep: () => KeptEvaluation | null} {
 	const {ledger} = collected;
 	const inRange = (at: number) => inTimeRange(filters, at);
 	// With --issue, keep the events of the runs counted (events often carry no issue of their own).
@@ -151,11 +152,13 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	const options = {params, costOf: (r: UsageRecord) => ledger.priceOf(r)?.usd ?? null};
 	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
 	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
-	const key = cache ? flagStateKey(cache, params, filters, inputs.counted, events.length) : null;
+	// Kept under the key of the index its records are in: when this read changed nothing, the one on
+	// disk; else none matches exactly (the index is written after the answer, under a new digest).
+	const lookup = cache ? (collected.engine.indexUnchanged ? flagStateKey(cache, params, filters, inputs.counted, events.length) : NO_EXACT_FOLD) : null;
 	// Folded the same way but over fewer items: when only new records and events came since (an
 	// append), the kept fold takes just those (docs/flag-state.md); else it folds from the start.
 	const base = cache ? foldBaseKey(cache, params, filters, priced) : null;
-	const stored = cache && key ? loadKeptFold(cache.dir, key, base) : null;
+	const stored = cache && lookup ? loadKeptFold(cache.dir, lookup, base) : null;
 	const kept = stored?.exact ? stored.snapshot : null;
 	const lineage = collected.engine.appendLineage();
 	let monitor: FlagMonitor;
@@ -194,12 +197,12 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 		monitor.setData(data);
 		return monitor.evaluate(at);
 	}, inputs, priced, filters, now);
-	const evaluation = key ? monitor.evaluationSnapshot() : null;
-	let saved = false;
-	const save = () => {
-		if (saved) return;
-		saved = true;
-		// The index this run left (written by now): what the kept fold's records are, exactly.
+	const evaluation = cache ? monitor.evaluationSnapshot() : null;
+	let keptEvaluation: KeptEvaluation | null | undefined;
+	const keep = (): KeptEvaluation | null => {
+		if (keptEvaluation !== undefined) return keptEvaluation;
+		// The index this read left, written by now: the fold's key names it (null: none written).
+		const key = cache ? flagStateKey(cache, params, filters, inputs.counted, events.length) : null;
 		const written = collected.engine.appendLineage().written;
 		// Read after the evaluation: an item before the fold's position re-folds there at the latest.
 		if (cache && key && !kept && small && !refold.asked && stored) saveFlagDelta(cache.dir, stored.keptKey, written);
@@ -207,9 +210,13 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 			const snapshot = monitor.snapshot({keys: false, copy: false});
 			if (snapshot) saveFlagState(cache.dir, key, snapshot, base ? {base, fold: {...(content ?? foldContent(ledger.records(), events)), index: written}, ...(packed ? {packed} : {})} : undefined);
 		}
+		return (keptEvaluation = key && evaluation ? {key, snapshot: evaluation} : null);
 	};
-	return {...judged, inputs, fold: key && evaluation ? {key, snapshot: evaluation} : null, save};
+	return {...judged, inputs, keep};
 }
+
+/** A lookup key no kept fold has: only the fold's base (an append's prior fold) can match it. */
+const NO_EXACT_FOLD = 'no exact fold';
 
 /**
  * For `watch` (which read nothing since the cache was written): the fold kept for exactly this

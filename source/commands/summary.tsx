@@ -127,7 +127,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 			noticeToStderr(message);
 		};
 		progress.draw(() => 'burn: reading…', true);
-		const collected = await collectSummary({discovery: discoveryOpts, discovered: discovery, filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice, onRecord: progress.active ? onRecord : undefined});
+		const collected = await collectSummary({discovery: discoveryOpts, discovered: discovery, filters, pricer: prices.pricer, now, issuePatterns: patterns, cacheDir, onNotice, onRecord: progress.active ? onRecord : undefined, writeIndex: false});
 		built = collected.doc;
 		progress.draw(() => `burn: judging flags over ${fmt(collected.ledger.size)} records…`, true);
 		const full = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
@@ -137,11 +137,12 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		// writes, and what is kept.
 		const doc = cacheDir ? KeptDocument.of(built) : null;
 		kept = doc;
-		// The flag fold and the kept summary (the index is written: both name it): the answer does not
-		// wait for them, the process does.
+		// The index, then the flag fold and the kept summary (both named by the index's digest): the
+		// answer does not wait for them, the process does.
 		keepForNextRun = () => {
-			full.save();
-			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), doc, {flags: full.inputs, fold: full.fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
+			collected.engine.writeIndex();
+			const fold = full.keep();
+			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), doc, {flags: full.inputs, fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
 		};
 		progress.clear();
 	}

@@ -158,14 +158,20 @@ export class Engine implements LiveEngine, WatchedEngine {
 		await this.watcher.start(this.roots);
 	}
 
-	async stop(): Promise<void> {
+	/** `writeIndex: false`: the caller writes it later (`summary --once` answers first). */
+	async stop({writeIndex = true}: {writeIndex?: boolean} = {}): Promise<void> {
 		this.stopped = true;
 		if (this.recountTimer) clearTimeout(this.recountTimer);
 		this.recountTimer = null;
 		await this.watcher?.stop();
 		await this.queue;
 		this.store.stop();
-		this.writeIndex();
+		if (writeIndex) this.writeIndex();
+	}
+
+	/** The index on disk already holds exactly what was read (a write now would change nothing). */
+	get indexUnchanged(): boolean {
+		return this.options.cacheDir != null && this.ready && !this.index.dirty;
 	}
 
 	get stats(): EngineStats {

@@ -32,9 +32,11 @@ export interface ReadOnceOptions {
 	filters?: RecordFilter;
 	onRecord?: EngineOptions['onRecord'];
 	count?: EngineOptions['count'];
+	/** false: the index is left for the caller to write (`engine.writeIndex()`, after its answer). */
+	writeIndex?: boolean;
 }
 
-/** Reads everything once (saving the index) and returns the stopped engine, its numbers intact. */
+/** Reads everything once (saving the index unless told not to) and returns the stopped engine, its numbers intact. */
 export async function readOnce(options: ReadOnceOptions, discovered?: DiscoveryResult): Promise<Engine> {
 	const engine = new Engine(
 		{
@@ -52,7 +54,7 @@ export async function readOnce(options: ReadOnceOptions, discovered?: DiscoveryR
 		discovered,
 	);
 	await engine.start();
-	await engine.stop();
+	await engine.stop({writeIndex: options.writeIndex !== false});
 	return engine;
 }
 
