@@ -140,8 +140,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		// The index, then the flag fold and the kept summary (both named by the index's digest): the
 		// answer does not wait for them, the process does.
 		keepForNextRun = () => {
-			collected.engine.writeIndex();
-			const fold = full.keep();
+			const fold = full.keep(() => collected.engine.writeIndex());
 			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), doc, {flags: full.inputs, fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
 		};
 		progress.clear();

@@ -6,7 +6,7 @@
  * A different key is a miss; a damaged or foreign file is a miss too, never an error.
  * Format: docs/flag-state.md.
  */
-import {closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync} from 'node:fs';
+import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {deserialize, serialize} from 'node:v8';
 import type {FoldContent} from '../core/anomalies/fold-content.js';
@@ -19,7 +19,9 @@ export const FLAG_DELTA_FILE = 'flags-delta.json';
 const DELTA_VERSION = 1;
 // 2: retry churn keeps an attempt count per group instead of a map of run ids.
 // 3: the folded record keys are front-coded (`PackedKeys`), not one string each.
-const VERSION = 3;
+// 4: the key, the base and the index in a head after the serialized fold: a run tells a miss
+//    from the head alone, and `summary` writes the fold before it knows the index.
+const VERSION = 4;
 
 /** The index's content digest (the SHA-1 its header states), or null when there is no index. */
 export function indexDigest(dir: string): string | null {
@@ -144,35 +146,65 @@ export function unpackKeys(packed: PackedKeys): string[] | null {
 	return at === suffixes.length ? keys : null;
 }
 
-/** A kept content as stored: the fold's keys packed. */
-type StoredContent = {base: string; fold: Omit<FoldContent, 'keys'> & {keys: PackedKeys}};
+/** A kept content as stored: the fold's keys packed, its index in the head. */
+type StoredContent = {fold: Omit<FoldContent, 'keys' | 'index'> & {keys: PackedKeys}};
+
+/** The head after the serialized fold: what a run compares before it reads the fold at all. */
+interface Head {
+	version: number;
+	key: string;
+	/** The content's base key (`KeptContent.base`); null without content. */
+	base: string | null;
+	/** The content's `index` (`FoldContent.index`). */
+	index: string | null;
+}
 
 /**
  * The kept fold, read once: `exact` when it was kept under `key` (the same records), else what it
  * folded when it was folded the same way (`base`), for a resume over an append (an exact hit
- * needs no content: its keys are not unpacked). Null: neither.
+ * needs no content: its keys are not unpacked). Null: neither (then only the head is read).
  */
 export function loadKeptFold(dir: string, key: string, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null; packed: PackedKeys | null; keptKey: string} | null {
-	let bytes: Buffer;
+	let fd: number;
 	try {
-		bytes = readFileSync(join(dir, FLAG_STATE_FILE));
+		fd = openSync(join(dir, FLAG_STATE_FILE), 'r');
 	} catch {
 		return null;
 	}
 	try {
-		const stored = deserialize(bytes) as {version?: unknown; key?: unknown; snapshot?: MonitorSnapshot; content?: StoredContent};
-		if (stored.version !== VERSION || !stored.snapshot) return null;
-		if (typeof stored.key !== 'string') return null;
-		const exact = stored.key === key;
-		const kept = !exact && base !== null && stored.content?.base === base ? stored.content.fold : null;
+		// Layout: v8.serialize({snapshot, content?}), the head (JSON), the head's length (UInt32 LE).
+		const size = fstatSync(fd).size;
+		if (size < 4) return null;
+		const tail = Buffer.alloc(4);
+		if (readSync(fd, tail, 0, 4, size - 4) !== 4) return null;
+		const n = tail.readUInt32LE(0);
+		if (n > size - 4) return null;
+		const headBytes = Buffer.alloc(n);
+		if (readSync(fd, headBytes, 0, n, size - 4 - n) !== n) return null;
+		const head = JSON.parse(headBytes.toString('utf8')) as Partial<Head>;
+		if (head.version !== VERSION || typeof head.key !== 'string') return null;
+		const exact = head.key === key;
+		const byBase = !exact && base !== null && head.base === base;
+		if (!exact && !byBase) return null;
+		const body = Buffer.allocUnsafe(size - 4 - n);
+		for (let at = 0; at < body.length; ) {
+			const got = readSync(fd, body, at, body.length - at, at);
+			if (got === 0) return null;
+			at += got;
+		}
+		const stored = deserialize(body) as {snapshot?: MonitorSnapshot; content?: StoredContent};
+		if (!stored.snapshot) return null;
+		const kept = byBase ? (stored.content?.fold ?? null) : null;
 		const keys = kept?.keys ? unpackKeys(kept.keys) : null;
-		const fold = kept && keys ? {...kept, keys} : null;
+		const fold: FoldContent | null = kept && keys ? {...kept, keys, index: typeof head.index === 'string' ? head.index : null} : null;
 		// Extended since without being written again: the index that run left holds this fold's records and a few more.
-		const delta = fold ? loadFlagDelta(dir, stored.key) : null;
+		const delta = fold ? loadFlagDelta(dir, head.key) : null;
 		if (fold && delta) fold.index = delta.index;
-		return exact || fold ? {snapshot: stored.snapshot, exact, fold, packed: fold ? kept!.keys : null, keptKey: stored.key} : null;
+		return exact || fold ? {snapshot: stored.snapshot, exact, fold, packed: fold ? kept!.keys : null, keptKey: head.key} : null;
 	} catch {
 		return null;
+	} finally {
+		closeSync(fd);
 	}
 }
 
@@ -182,14 +214,50 @@ export function loadFlagState(dir: string, key: string): MonitorSnapshot | null 
 	return kept?.exact ? kept.snapshot : null;
 }
 
-/** Atomically (temp + rename, 0600); a cache that cannot be written is skipped silently. */
-export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapshot, content?: KeptContent): void {
+/** A fold written to a temp file, waiting for its key (`commitFlagState`). */
+export interface PendingFlagState {
+	dir: string;
+	tmp: string;
+	fd: number;
+	base: string | null;
+}
+
+/**
+ * Serializes the fold and writes it to a temp file now (its state and the serializer's buffer can
+ * then go), to be kept under a key known later: `summary` writes the index after its answer, and
+ * the key names the index (so does `content.fold.index`, given to `commitFlagState`). Null when
+ * it cannot be written (a cache is skipped silently).
+ */
+export function prepareFlagState(dir: string, snapshot: MonitorSnapshot, content?: Omit<KeptContent, 'fold'> & {fold: Omit<FoldContent, 'index'>}): PendingFlagState | null {
 	const tmp = join(dir, `${FLAG_STATE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+	let fd: number | null = null;
 	try {
 		mkdirSync(dir, {recursive: true, mode: 0o700});
 		const keys = content ? (content.packed ? packSpliced(content.packed.keys, content.fold.keys, content.packed.newKeys) : packKeys(content.fold.keys)) : null;
-		const stored: StoredContent | undefined = content && keys ? {base: content.base, fold: {...content.fold, keys}} : undefined;
-		writeFileSync(tmp, serialize({version: VERSION, key, snapshot, ...(stored ? {content: stored} : {})}), {mode: 0o600});
+		const stored: StoredContent | undefined = content && keys ? {fold: {records: content.fold.records, events: content.fold.events, keys}} : undefined;
+		fd = openSync(tmp, 'w', 0o600);
+		writeAll(fd, serialize({snapshot, ...(stored ? {content: stored} : {})}));
+		return {dir, tmp, fd, base: stored ? content!.base : null};
+	} catch {
+		if (fd !== null) closeSync(fd);
+		try {
+			unlinkSync(tmp);
+		} catch {}
+		return null;
+	}
+}
+
+/** Keeps a prepared fold under `key` (atomically: the head, then the rename); null `key`: drops it. */
+export function commitFlagState(pending: PendingFlagState, key: string | null, index: string | null): void {
+	const {dir, tmp, fd} = pending;
+	try {
+		if (key === null) throw new Error('no key');
+		const head = Buffer.from(JSON.stringify({version: VERSION, key, base: pending.base, index} satisfies Head));
+		const length = Buffer.alloc(4);
+		length.writeUInt32LE(head.length, 0);
+		writeAll(fd, head);
+		writeAll(fd, length);
+		closeSync(fd);
 		renameSync(tmp, join(dir, FLAG_STATE_FILE));
 		// A delta names the fold it extends by key: it is void now (and a fold kept under the same key folded the same records).
 		try {
@@ -197,9 +265,22 @@ export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapsho
 		} catch {}
 	} catch {
 		try {
+			closeSync(fd);
+		} catch {}
+		try {
 			unlinkSync(tmp);
 		} catch {}
 	}
+}
+
+/** `prepareFlagState` and `commitFlagState` at once, when the key is known. */
+export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapshot, content?: KeptContent): void {
+	const pending = prepareFlagState(dir, snapshot, content);
+	if (pending) commitFlagState(pending, key, content?.fold.index ?? null);
+}
+
+function writeAll(fd: number, b: Buffer): void {
+	for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }
 
 /**

@@ -1,6 +1,5 @@
 import {appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {deserialize} from 'node:v8';
 import {afterAll, beforeEach, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
 import {usageLine} from '../helpers/records.js';
@@ -220,10 +219,13 @@ describe('summary --once answers warm from what the last run counted, and misses
 		const digest = () => (JSON.parse(readFileSync(join(cache, 'index.json'), 'utf8').split('\n')[0]!) as {sha1: string}).sha1;
 		/** The index the kept fold says it folded exactly, or a delta over it (docs/flag-state.md). */
 		const foldedIndex = () => {
-			const stored = deserialize(readFileSync(join(cache, 'flags.v8'))) as {key: string; content?: {fold: {index?: string | null}}};
+			// flags.v8's head (docs/flag-state.md): {version, key, base, index} as JSON, then its length, at the end.
+			const bytes = readFileSync(join(cache, 'flags.v8'));
+			const n = bytes.readUInt32LE(bytes.length - 4);
+			const head = JSON.parse(bytes.toString('utf8', bytes.length - 4 - n, bytes.length - 4)) as {key: string; index: string | null};
 			const delta = join(cache, 'flags-delta.json');
 			const extended = existsSync(delta) ? (JSON.parse(readFileSync(delta, 'utf8')) as {kept: string; index: string | null}) : null;
-			return extended?.kept === stored.key ? extended.index : stored.content?.fold.index;
+			return extended?.kept === head.key ? extended.index : head.index;
 		};
 		const first = warm(budget);
 		expect(first.out).toBe(cold(budget));

@@ -1,9 +1,9 @@
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {serialize} from 'node:v8';
 import {afterEach, describe, expect, it} from 'vitest';
-import {FLAG_DELTA_FILE, FLAG_STATE_FILE, loadKeptFold, packKeys, packSpliced, saveFlagDelta, saveFlagState, unpackKeys} from '../../source/ingest/flag-state.js';
+import {commitFlagState, FLAG_DELTA_FILE, FLAG_STATE_FILE, loadKeptFold, packKeys, packSpliced, prepareFlagState, saveFlagDelta, saveFlagState, unpackKeys} from '../../source/ingest/flag-state.js';
 import type {MonitorSnapshot} from '../../source/core/anomalies/monitor.js';
 
 const dirs: string[] = [];
@@ -74,6 +74,43 @@ describe('kept fold content', () => {
 		expect(loadKeptFold(dir, 'other', 'another base')).toBeNull();
 		// Another version's file is a miss.
 		writeFileSync(join(dir, FLAG_STATE_FILE), serialize({version: 2, key: 'key', snapshot, content: {base: 'base', fold}}));
+		expect(loadKeptFold(dir, 'key', 'base')).toBeNull();
+	});
+
+	it('serialized first and written under a key and index known later: the same file as saving it at once', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'burn-flag-state-'));
+		dirs.push(dir);
+		const snapshot = {version: 1, detectors: [{runs: new Map([['r', {n: 1}]])}], life: new Map(), last: null, newest: 0, keys: null} as unknown as MonitorSnapshot;
+		const fold = {keys: ['a:1', 'b:1'], records: Float64Array.of(1, 2), events: Float64Array.of(3)};
+		const pending = prepareFlagState(dir, snapshot, {base: 'base', fold})!;
+		// Not kept until it has its key.
+		expect(existsSync(join(dir, FLAG_STATE_FILE))).toBe(false);
+		commitFlagState(pending, 'key', 'digest');
+		const split = readFileSync(join(dir, FLAG_STATE_FILE));
+		saveFlagState(dir, 'key', snapshot, {base: 'base', fold: {...fold, index: 'digest'}});
+		expect(readFileSync(join(dir, FLAG_STATE_FILE))).toEqual(split);
+		expect(loadKeptFold(dir, 'other', 'base')).toEqual({snapshot, exact: false, fold: {...fold, index: 'digest'}, packed: packKeys(fold.keys), keptKey: 'key'});
+	});
+
+	it('a file cut short, or with a head longer than itself, is a miss whatever the key, never an error', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'burn-flag-state-'));
+		dirs.push(dir);
+		const snapshot = {version: 1, detectors: [], life: new Map(), last: null, newest: 0, keys: null} as MonitorSnapshot;
+		saveFlagState(dir, 'key', snapshot, {base: 'base', fold: {keys: ['a:1'], records: Float64Array.of(1), events: new Float64Array(0), index: null}});
+		const bytes = readFileSync(join(dir, FLAG_STATE_FILE));
+		const head = bytes.readUInt32LE(bytes.length - 4);
+		// The serialized part cut short (the head kept after it): a hit by key or base fails to deserialize it.
+		writeFileSync(join(dir, FLAG_STATE_FILE), Buffer.concat([bytes.subarray(0, 8), bytes.subarray(bytes.length - 4 - head)]));
+		expect(loadKeptFold(dir, 'other', 'other base')).toBeNull();
+		expect(loadKeptFold(dir, 'key', 'base')).toBeNull();
+		expect(loadKeptFold(dir, 'other', 'base')).toBeNull();
+		// A head longer than the file, or no head at all.
+		writeFileSync(join(dir, FLAG_STATE_FILE), Buffer.from([255, 255, 255, 0]));
+		expect(loadKeptFold(dir, 'key', 'base')).toBeNull();
+		// A fold whose key is unknown when it is written is not kept.
+		commitFlagState(prepareFlagState(dir, snapshot)!, null, null);
+		expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+		writeFileSync(join(dir, FLAG_STATE_FILE), Buffer.alloc(0));
 		expect(loadKeptFold(dir, 'key', 'base')).toBeNull();
 	});
 });
