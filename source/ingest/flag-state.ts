@@ -6,7 +6,7 @@
  * A different key is a miss; a damaged or foreign file is a miss too, never an error.
  * Format: docs/flag-state.md.
  */
-import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {deserialize, serialize} from 'node:v8';
 import type {FoldContent} from '../core/anomalies/fold-content.js';
@@ -233,6 +233,7 @@ export function prepareFlagState(dir: string, snapshot: MonitorSnapshot, content
 	let fd: number | null = null;
 	try {
 		mkdirSync(dir, {recursive: true, mode: 0o700});
+		removeStaleTemps(dir);
 		const keys = content ? (content.packed ? packSpliced(content.packed.keys, content.fold.keys, content.packed.newKeys) : packKeys(content.fold.keys)) : null;
 		const stored: StoredContent | undefined = content && keys ? {fold: {records: content.fold.records, events: content.fold.events, keys}} : undefined;
 		fd = openSync(tmp, 'w', 0o600);
@@ -277,6 +278,22 @@ export function commitFlagState(pending: PendingFlagState, key: string | null, i
 export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapshot, content?: KeptContent): void {
 	const pending = prepareFlagState(dir, snapshot, content);
 	if (pending) commitFlagState(pending, key, content?.fold.index ?? null);
+}
+
+/**
+ * Temp files of runs that died between preparing a fold and keeping it (a `summary` stopped after
+ * its answer, while it wrote the index): gone once an hour old, so a live writer's is never taken.
+ */
+function removeStaleTemps(dir: string): void {
+	const prefix = `${FLAG_STATE_FILE}.`;
+	const old = Date.now() - 3_600_000;
+	for (const name of readdirSync(dir)) {
+		if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+		try {
+			const p = join(dir, name);
+			if (statSync(p).mtimeMs < old) unlinkSync(p);
+		} catch {}
+	}
 }
 
 function writeAll(fd: number, b: Buffer): void {

@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {serialize} from 'node:v8';
@@ -110,6 +110,15 @@ describe('kept fold content', () => {
 		// A fold whose key is unknown when it is written is not kept.
 		commitFlagState(prepareFlagState(dir, snapshot)!, null, null);
 		expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+		// A run that died between the two left its temp file: the next one removes it once it is an hour old.
+		const stale = join(dir, `${FLAG_STATE_FILE}.1.dead.tmp`);
+		const young = join(dir, `${FLAG_STATE_FILE}.2.live.tmp`);
+		writeFileSync(stale, 'x');
+		writeFileSync(young, 'x');
+		utimesSync(stale, new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
+		commitFlagState(prepareFlagState(dir, snapshot)!, 'key', null);
+		expect(existsSync(stale)).toBe(false);
+		expect(existsSync(young)).toBe(true);
 		writeFileSync(join(dir, FLAG_STATE_FILE), Buffer.alloc(0));
 		expect(loadKeptFold(dir, 'key', 'base')).toBeNull();
 	});
