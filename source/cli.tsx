@@ -105,6 +105,13 @@ async function main(argv: string[]): Promise<number> {
 	return dispatch(first, rest);
 }
 
+// A reader that stops early (`burn summary --once --json | head`) closes the pipe: what is left of
+// the answer has nowhere to go, which is not an error of burn's (no stack trace). The command
+// goes on to its end (a summary still keeps what the next run starts from).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code !== 'EPIPE') throw error;
+});
+
 const streams = {stdout: process.stdout, stderr: process.stderr, env: process.env};
 main(process.argv.slice(2)).then(
 	(code) => {

@@ -1,3 +1,4 @@
+import {spawn} from 'node:child_process';
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Writable} from 'node:stream';
@@ -5,7 +6,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runSummary} from '../../source/commands/summary.js';
 import {runCli} from '../helpers/cli.js';
 import {usageLine} from '../helpers/records.js';
-import {copyFixture, FIXTURES, tempDir} from '../helpers/temp.js';
+import {CLI, copyFixture, FIXTURES, tempDir} from '../helpers/temp.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -264,6 +265,24 @@ describe('a full read answers before it keeps its state', () => {
 		expect(keptWhenAnswered).toBe(false);
 		expect(indexWhenAnswered).toBe(false);
 		expect(existsSync(kept)).toBe(true);
+		expect(existsSync(join(cache, 'index.json'))).toBe(true);
+	});
+});
+
+describe('a reader that stops early', () => {
+	it('closes the pipe: burn says nothing of it, exits 0 and still keeps its state', async () => {
+		const file = join(dir, 'usage.jsonl');
+		writeFileSync(file, Array.from({length: 200}, (_, i) => usageLine(i + 1, 1, 100, 10)).join(''));
+		const cache = join(dir, 'cache');
+		const child = spawn(process.execPath, [CLI, 'summary', '--once', '--json', '--cache-dir', cache, '--usage', file], {cwd: dir, env: {...process.env, HOME: join(dir, 'home'), BURN_DEBUG: ''}});
+		// The reading end goes away before burn writes a byte: every write of its answer fails (EPIPE).
+		child.stdout.destroy();
+		let stderr = '';
+		child.stderr.on('data', (d) => (stderr += d));
+		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+		expect(stderr).toBe('');
+		expect(code).toBe(0);
+		expect(existsSync(join(cache, 'summary.v8'))).toBe(true);
 		expect(existsSync(join(cache, 'index.json'))).toBe(true);
 	});
 });
