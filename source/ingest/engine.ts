@@ -10,7 +10,7 @@ import {DEFAULT_ISSUE_PATTERNS} from '../core/attribution.js';
 import {CountingCoalescer, DEFAULT_RECOUNT_INTERVAL_MS, inert} from '../core/counting/coalescer.js';
 import type {Flag} from '../core/flags.js';
 import {Ledger} from '../core/ledger.js';
-import {ProblemLog} from '../core/problems.js';
+import type {ProblemLog} from '../core/problems.js';
 import {acceptFor} from '../core/record-filter.js';
 import type {LiveSnapshot} from '../core/snapshot.js';
 import type {SourceNumbers} from '../core/source-numbers.js';
@@ -22,6 +22,7 @@ import {buildLiveSnapshot, type DocumentParts} from './document.js';
 import type {EngineOptions, LiveEngine} from './engine-types.js';
 import {FileTracker, type RecordSink, type SyncOutcome} from './file-tracker.js';
 import {EngineIndex} from './engine-index.js';
+import {filesProblems, tallyFiles} from './file-tally.js';
 import type {LoadedIndex} from './index-store.js';
 import {RecordAttribution} from './record-attribution.js';
 import {CoalescingStore} from './store.js';
@@ -231,24 +232,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 	 * one `incomplete-line` per file whose last line waits for its LF; then bosun's alerts files).
 	 */
 	tally(): {sources: SourceNumbers[]; problems: ProblemLog} {
-		const byRoot = new Map<SourceRoot, SourceNumbers>();
-		for (const root of this.roots) {
-			byRoot.set(root, {kind: root.kind, path: root.path, via: root.via, explicit: root.explicit, files: 0, records: 0, problems: 0, bytes: 0, lastChangeAt: null});
-		}
-		const problems = new ProblemLog();
-		for (const {tracker, root} of this.files.values()) {
-			const fileProblems = addFileProblems(problems, tracker);
-			const s = byRoot.get(root);
-			if (!s) continue;
-			if (!tracker.deleted) s.files++;
-			s.records += tracker.records.length + tracker.folded + tracker.ghostRecords;
-			s.problems += fileProblems;
-			// Bytes on disk: a line file's read so far, a document's (OpenCode's database) whole size.
-			if (!tracker.deleted) s.bytes += tracker.reader.type === 'lines' ? tracker.offset + tracker.tailBytes : (tracker.identity?.size ?? 0);
-			if (tracker.lastChangeAt !== null && (s.lastChangeAt === null || tracker.lastChangeAt > s.lastChangeAt)) s.lastChangeAt = tracker.lastChangeAt;
-		}
-		for (const alerts of this.alerts.values()) if (!alerts.deleted) problems.merge(alerts.problems);
-		return {sources: [...byRoot.values()], problems};
+		return tallyFiles(this.roots, this.files.values(), this.alerts.values());
 	}
 
 	/** bosun's alerts, every one read. */
@@ -284,9 +268,7 @@ export class Engine implements LiveEngine, WatchedEngine {
 
 	/** One root's files' problems (as `tally` counts them). */
 	problemsOf(root: SourceRoot): ProblemLog {
-		const problems = new ProblemLog();
-		for (const tracker of this.filesOf(root)) addFileProblems(problems, tracker);
-		return problems;
+		return filesProblems(this.filesOf(root));
 	}
 
 	*trackedFiles(): IterableIterator<FileTracker> {
@@ -488,17 +470,4 @@ export class Engine implements LiveEngine, WatchedEngine {
 		for (const root of this.roots) if (rootReads(root, path, this.sources)) return this.track(path, root);
 		return null;
 	}
-}
-
-/** Adds one file's problems to the log, and an `incomplete-line` when its last line waits for its LF; returns how many. */
-function addFileProblems(log: ProblemLog, tracker: FileTracker): number {
-	log.merge(tracker.problems);
-	if (tracker.tailBytes === 0 || tracker.deleted) return tracker.problems.count;
-	log.add({
-		kind: 'incomplete-line',
-		path: tracker.path,
-		line: tracker.line,
-		reason: `last line has no newline (${tracker.tailBytes} bytes): an incomplete record, skipped until it is finished`,
-	});
-	return tracker.problems.count + 1;
 }
