@@ -153,12 +153,12 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	// Over unchanged files (the same index) the fold is the one kept from the last run: resume it,
 	// evaluate at this run's `now`, and fold nothing (docs/flag-state.md).
 	// Kept under the key of the index its records are in: when this read changed nothing, the one on
-	// disk; else none matches exactly (the index is written after the answer, under a new digest).
-	const lookup = cache ? (collected.engine.indexUnchanged ? flagStateKey(cache, params, filters, inputs.counted, events.length) : NO_EXACT_FOLD) : null;
+	// disk; else none can match exactly (the index is written after the answer, under a new digest).
+	const exactKey = cache && collected.engine.indexUnchanged ? flagStateKey(cache, params, filters, inputs.counted, events.length) : null;
 	// Folded the same way but over fewer items: when only new records and events came since (an
 	// append), the kept fold takes just those (docs/flag-state.md); else it folds from the start.
 	const base = cache ? foldBaseKey(cache, params, filters, priced) : null;
-	const stored = cache && lookup ? loadKeptFold(cache.dir, lookup, base) : null;
+	const stored = cache ? loadKeptFold(cache.dir, exactKey, base) : null;
 	const kept = stored?.exact ? stored.snapshot : null;
 	const lineage = collected.engine.appendLineage();
 	let monitor: FlagMonitor;
@@ -220,9 +220,6 @@ export function summaryFlags(collected: Collected, params: AnomalyParams, priced
 	};
 	return {...judged, inputs, keep};
 }
-
-/** A lookup key no kept fold has: only the fold's base (an append's prior fold) can match it. */
-const NO_EXACT_FOLD = 'no exact fold';
 
 /**
  * For `watch` (which read nothing since the cache was written): the fold kept for exactly this

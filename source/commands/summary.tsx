@@ -132,16 +132,17 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		progress.draw(() => `burn: judging flags over ${fmt(collected.ledger.size)} records…`, true);
 		const full = summaryFlags(collected, flagParams, prices.pricer !== undefined, filters, now.getTime(), flagCache);
 		flagged = full;
-		const samples = (quotaSamples = recordQuotaSamples(collected.ledger.records()));
+		const samples = recordQuotaSamples(collected.ledger.records());
+		quotaSamples = samples;
 		// The document as built, before the parts judged at the wall clock are added: what --json
 		// writes, and what is kept.
-		const doc = cacheDir ? KeptDocument.of(built) : null;
-		kept = doc;
+		const keptDoc = cacheDir ? KeptDocument.of(built) : null;
+		kept = keptDoc;
 		// The index, then the flag fold and the kept summary (both named by the index's digest): the
 		// answer does not wait for them, the process does.
 		keepForNextRun = () => {
 			const fold = full.keep(() => collected.engine.writeIndex());
-			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), doc, {flags: full.inputs, fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
+			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), keptDoc, {flags: full.inputs, fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
 		};
 		progress.clear();
 	}

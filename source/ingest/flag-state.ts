@@ -160,11 +160,12 @@ interface Head {
 }
 
 /**
- * The kept fold, read once: `exact` when it was kept under `key` (the same records), else what it
- * folded when it was folded the same way (`base`), for a resume over an append (an exact hit
- * needs no content: its keys are not unpacked). Null: neither (then only the head is read).
+ * The kept fold, read once: `exact` when it was kept under `key` (the same records; null: no key
+ * can be, only `base` is looked for), else what it folded when it was folded the same way
+ * (`base`), for a resume over an append (an exact hit needs no content: its keys are not
+ * unpacked). Null: neither (then only the head is read).
  */
-export function loadKeptFold(dir: string, key: string, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null; packed: PackedKeys | null; keptKey: string} | null {
+export function loadKeptFold(dir: string, key: string | null, base: string | null): {snapshot: MonitorSnapshot; exact: boolean; fold: FoldContent | null; packed: PackedKeys | null; keptKey: string} | null {
 	let fd: number;
 	try {
 		fd = openSync(join(dir, FLAG_STATE_FILE), 'r');
@@ -183,7 +184,7 @@ export function loadKeptFold(dir: string, key: string, base: string | null): {sn
 		if (readSync(fd, headBytes, 0, n, size - 4 - n) !== n) return null;
 		const head = JSON.parse(headBytes.toString('utf8')) as Partial<Head>;
 		if (head.version !== VERSION || typeof head.key !== 'string') return null;
-		const exact = head.key === key;
+		const exact = key !== null && head.key === key;
 		const byBase = !exact && base !== null && head.base === base;
 		if (!exact && !byBase) return null;
 		const body = Buffer.allocUnsafe(size - 4 - n);
