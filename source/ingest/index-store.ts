@@ -2,14 +2,18 @@
  * The persistent index: per file its identity, committed offset, resume state, parser version
  * and compact records, so the next start re-parses only bytes it has not seen.
  *
- * Layout (version 5): `index.json` is a small manifest, one header line
- * `{"magic","version","bytes","sha1"}` then `{"segments":[[sha1, bytes, json], …]}`; each segment
- * is a file `index-<sha1>.seg` holding one file's entry and records (index-segment.ts). A write
- * encodes only the files that changed since they were restored (an append rewrites one segment,
- * not the whole history), writes each new segment under its content's name (temp + rename), then
- * renames the manifest over the old one: a reader sees the whole new index or the previous one.
- * Segments no manifest names are removed once they are a minute old (a concurrent writer's new or
- * reused segments are young; reused ones are touched), and a reader that finds a segment gone
+ * Layout (version 6): `index.json` is a small manifest, one header line
+ * `{"magic","version","bytes","sha1"}` then `{"segments":[ref, …]}`; each segment holds one
+ * file's entry and records (index-segment.ts). A write encodes only the files that changed since
+ * they were restored (an append re-encodes one file, not the whole history) and puts every segment
+ * it encoded into one segment file `index-<sha1>.seg`, named by its content (temp + rename; a cold
+ * read of 600 files creates one file, not 600), then renames the manifest over the old one: a
+ * reader sees the whole new index or the previous one. A ref names its segment's SHA-1, length and
+ * JSON part, and, when the segment shares its file, the file's SHA-1, where in it the segment
+ * starts and the file's length. A file whose named segments are less than half its bytes (the
+ * rest superseded by later writes) has them moved, bytes as they are, into the next write's file.
+ * Segment files no manifest names are removed once they are a minute old (a concurrent writer's
+ * new or reused ones are young; reused ones are touched), and a reader that finds one gone
  * re-reads the manifest once. Two burn processes never interleave: the last writer wins.
  * Anything unexpected (bad header, wrong version, short body, checksum mismatch, a segment
  * missing or damaged, malformed entry) means "discard and rebuild", reported in one line, never a
@@ -26,21 +30,30 @@ import {decodeBody, decodeEntry, encodeBody, type FileEntryJson} from './index-s
 import type {ColumnReader} from './record-reader.js';
 
 /**
- * 5: segments whose columns each take the smallest form their values allow, keys as suffixes;
+ * 6: a write's segments share one file (a ref may name the file and the segment's place in it);
+ * 5: one file per segment, columns each in the smallest form their values allow, keys as suffixes;
  * 4: the same manifest and segments with every column at full width; 3: one file, read as one
- * segment. 3 and 4 still load (rewritten as 5 by the next write).
+ * segment. 3 to 5 still load (5's segments are kept as they are; 3 and 4 are rewritten by the next write).
  */
-export const INDEX_VERSION = 5;
+export const INDEX_VERSION = 6;
 export const INDEX_FILE = 'index.json';
 const MAGIC = 'burn-index';
 /** Unreferenced segments younger than this may belong to a concurrent writer's manifest. */
 const SEGMENT_GRACE_MS = 60_000;
 
-/** A segment as the manifest names it: its content's SHA-1, its length, its JSON part's length. */
+/**
+ * A segment as the manifest names it: its content's SHA-1, its length, its JSON part's length, and
+ * the segment file that holds it (named by that file's SHA-1), where in it the segment starts
+ * (8-aligned, for the typed-array columns) and the file's length. A segment alone in its file:
+ * `file` is its own SHA-1, `at` 0, `fileBytes` its length.
+ */
 export interface SegmentRef {
 	sha1: string;
 	bytes: number;
 	json: number;
+	file: string;
+	at: number;
+	fileBytes: number;
 }
 
 /** What the index holds for one file, without decoding its records. */
@@ -159,7 +172,7 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 		return discard('has a corrupt header');
 	}
 	if (header?.magic !== MAGIC) return discard('is not a burn index');
-	if (header.version !== INDEX_VERSION && header.version !== 4 && header.version !== 3) return discard(`is version ${String(header.version)}, this burn writes ${INDEX_VERSION}`);
+	if (header.version !== INDEX_VERSION && header.version !== 5 && header.version !== 4 && header.version !== 3) return discard(`is version ${String(header.version)}, this burn writes ${INDEX_VERSION}`);
 	const body = raw.subarray(nl + 1);
 	if (header.bytes !== body.length) return discard('is truncated');
 	if (header.sha1 !== sha1(body)) return discard('failed its checksum');
@@ -171,22 +184,29 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 		}
 		const manifest = JSON.parse(body.toString('utf8')) as {segments?: unknown};
 		if (!Array.isArray(manifest?.segments)) throw new Error('bad manifest');
+		const refs = (manifest.segments as unknown[]).map(segmentRef);
+		const legacy = header.version === 4;
 		const located: Located[] = [];
-		for (const s of manifest.segments as unknown[]) {
-			const ref = segmentRef(s);
-			let seg: Buffer | null;
-			try {
-				seg = readSegment(join(dir, segmentName(ref.sha1)), ref.bytes);
-			} catch (error) {
-				if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {result: {index: null, notice: null}, missingSegment: segmentName(ref.sha1)};
-				throw error;
+		// Each segment file is read once, however many of the segments it holds the manifest names.
+		const files = new Map<string, Buffer>();
+		for (const ref of refs) {
+			let file = files.get(ref.file);
+			if (file === undefined) {
+				let read: Buffer | null;
+				try {
+					read = readSegment(join(dir, segmentName(ref.file)), ref.fileBytes);
+				} catch (error) {
+					if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {result: {index: null, notice: null}, missingSegment: segmentName(ref.file)};
+					throw error;
+				}
+				if (read === null) return discard(`has a truncated segment ${segmentName(ref.file)}`);
+				files.set(ref.file, (file = read));
 			}
-			if (seg === null) return discard(`has a truncated segment ${segmentName(ref.sha1)}`);
-			if (sha1(seg) !== ref.sha1) return discard(`has a segment that failed its checksum (${segmentName(ref.sha1)})`);
-			const legacy = header.version === 4;
-			const {files, columns} = decodeBody(seg, ref.json, legacy);
+			const seg = file.subarray(ref.at, ref.at + ref.bytes);
+			if (sha1(seg) !== ref.sha1) return discard(`has a segment that failed its checksum (${segmentName(ref.file)})`);
+			const decoded = decodeBody(seg, ref.json, legacy);
 			// A version-4 segment is not kept as it is: the next write encodes its file again.
-			for (const {f, first} of files) located.push({f, first, columns, segment: files.length === 1 && !legacy ? ref : null});
+			for (const {f, first} of decoded.files) located.push({f, first, columns: decoded.columns, segment: decoded.files.length === 1 && !legacy ? ref : null});
 		}
 		return done({index: new LoadedIndex(located, header.sha1), notice: null});
 	} catch {
@@ -218,11 +238,20 @@ function readSegment(path: string, bytes: number): Buffer | null {
 	}
 }
 
+const SHA1 = /^[0-9a-f]{40}$/;
+
+/** A manifest's ref: `[sha1, bytes, json]` (a segment alone in its file) or `[sha1, bytes, json, file, at, fileBytes]`. */
 function segmentRef(v: unknown): SegmentRef {
-	if (!Array.isArray(v) || v.length !== 3) throw new Error('bad segment');
-	const [hash, bytes, json] = v as unknown[];
-	if (typeof hash !== 'string' || !/^[0-9a-f]{40}$/.test(hash) || !Number.isInteger(bytes) || !Number.isInteger(json)) throw new Error('bad segment');
-	return {sha1: hash, bytes: bytes as number, json: json as number};
+	if (!Array.isArray(v) || (v.length !== 3 && v.length !== 6)) throw new Error('bad segment');
+	const [hash, bytes, json, file = hash, at = 0, fileBytes = bytes] = v as unknown[];
+	const count = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+	if (typeof hash !== 'string' || !SHA1.test(hash) || typeof file !== 'string' || !SHA1.test(file)) throw new Error('bad segment');
+	if (!count(bytes) || !count(json) || !count(at) || !count(fileBytes) || at + bytes > fileBytes) throw new Error('bad segment');
+	return {sha1: hash, bytes, json, file, at, fileBytes};
+}
+
+function refJson(r: SegmentRef): unknown[] {
+	return r.file === r.sha1 && r.at === 0 && r.fileBytes === r.bytes ? [r.sha1, r.bytes, r.json] : [r.sha1, r.bytes, r.json, r.file, r.at, r.fileBytes];
 }
 
 function segmentName(hash: string): string {
@@ -242,43 +271,155 @@ export interface SaveResult {
 }
 
 /**
- * Writes the index: new segments (unique temp + rename to their content's name, 0600), then the
- * manifest the same way, then removes old unreferenced segments.
+ * Writes the index: the new segments in one segment file (unique temp + rename to its content's
+ * name, 0600), then the manifest the same way, then removes old unreferenced segment files.
  */
 export function saveIndex(dir: string, items: Iterable<IndexItem>): SaveResult {
 	mkdirSync(dir, {recursive: true, mode: 0o700});
+	const list = [...items];
+	const kept = list.flatMap((item) => ('segment' in item ? [item.segment] : []));
+	const moving = mostlySuperseded(kept);
+	// This write's segment file: the segments encoded now and those moving out of mostly superseded files.
+	const pack = new SegmentPack(dir);
 	const refs: SegmentRef[] = [];
-	const segments = new Map<string, SegmentRef>();
-	let bytes = 0;
-	const now = new Date();
-	for (const item of items) {
-		let ref: SegmentRef;
-		if ('segment' in item) {
-			ref = item.segment;
-			// Young again, so a concurrent writer's clean-up leaves it to the manifest that names it.
-			try {
-				utimesSync(join(dir, segmentName(ref.sha1)), now, now);
-			} catch {}
-		} else {
-			const body = encodeBody([item]);
-			ref = {sha1: body.sha1, bytes: body.bytes, json: body.json};
-			// Written even when a file of that name exists: it may be the damaged copy a rebuild replaces.
-			writeAtomically(dir, join(dir, segmentName(ref.sha1)), body.parts);
-			bytes += body.bytes;
+	const reused = new Set<string>();
+	let file: {name: string; bytes: number};
+	try {
+		for (const item of list) {
+			if ('segment' in item) {
+				const moved = moving.has(item.segment.file) ? moveSegment(dir, item.segment, pack) : null;
+				if (moved === null) reused.add(item.segment.file);
+				refs.push(moved ?? item.segment);
+			} else {
+				const body = encodeBody([item]);
+				refs.push(pack.add(body.parts, body.bytes, body.json, body.sha1));
+			}
 		}
-		refs.push(ref);
-		segments.set(item.path, ref);
+		file = pack.finish();
+	} catch (error) {
+		pack.abandon();
+		throw error;
 	}
-	const body = Buffer.from(JSON.stringify({segments: refs.map((r) => [r.sha1, r.bytes, r.json])}));
+	const final = refs.map((r) => (r.file === PENDING ? {...r, file: file.name, fileBytes: file.bytes} : r));
+	const segments = new Map<string, SegmentRef>();
+	list.forEach((item, i) => segments.set(item.path, final[i]!));
+	// Young again, so a concurrent writer's clean-up leaves them to the manifest that names them.
+	const now = new Date();
+	for (const name of reused) {
+		try {
+			utimesSync(join(dir, segmentName(name)), now, now);
+		} catch {}
+	}
+	const body = Buffer.from(JSON.stringify({segments: final.map(refJson)}));
 	const digest = sha1(body);
 	const header = Buffer.from(JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: digest}) + '\n');
 	writeAtomically(dir, join(dir, INDEX_FILE), [header, body]);
-	removeUnreferenced(dir, new Set(refs.map((r) => segmentName(r.sha1))));
-	return {bytes: bytes + header.length + body.length, segments, digest};
+	removeUnreferenced(dir, new Set(final.map((r) => segmentName(r.file))));
+	return {bytes: file.bytes + header.length + body.length, segments, digest};
+}
+
+/** A ref's `file` until the segment file it is in is written (`SegmentPack.finish` says which). */
+const PENDING = '';
+
+/**
+ * The segments one write puts into its one segment file, each 8-aligned, written to a temp file
+ * as they come (a cold read's hundreds are not held until the end) and renamed to the content's
+ * SHA-1 by `finish`.
+ */
+class SegmentPack {
+	private fd: number | null = null;
+	private tmp = '';
+	private readonly hash = createHash('sha1');
+	private length = 0;
+
+	constructor(private readonly dir: string) {}
+
+	/** Adds a segment; its ref names no file until `finish`. */
+	add(parts: Buffer[], bytes: number, json: number, sha: string): SegmentRef {
+		if (this.fd === null) {
+			this.tmp = tempName(this.dir);
+			this.fd = openSync(this.tmp, 'w', 0o600);
+		}
+		const pad = (8 - (this.length % 8)) % 8;
+		if (pad > 0) this.put(Buffer.alloc(pad));
+		const at = this.length;
+		for (const b of parts) this.put(b);
+		return {sha1: sha, bytes, json, file: PENDING, at, fileBytes: 0};
+	}
+
+	/** Renames the file to its content's SHA-1 (nothing when empty): its name and length, which the refs added lack. */
+	finish(): {name: string; bytes: number} {
+		if (this.fd === null) return {name: PENDING, bytes: 0};
+		closeSync(this.fd);
+		this.fd = null;
+		const name = this.hash.digest('hex');
+		// Renamed over a file of that name too: it may be the damaged copy a rebuild replaces.
+		renameSync(this.tmp, join(this.dir, segmentName(name)));
+		return {name, bytes: this.length};
+	}
+
+	/** A write failed: the temp file goes. */
+	abandon(): void {
+		if (this.fd === null) return;
+		closeSync(this.fd);
+		this.fd = null;
+		try {
+			unlinkSync(this.tmp);
+		} catch {}
+	}
+
+	private put(b: Buffer): void {
+		writeAll(this.fd!, b);
+		this.hash.update(b);
+		this.length += b.length;
+	}
+}
+
+/**
+ * Segment files of which the manifest would name less than half the bytes: the rest are segments
+ * later writes superseded (an active transcript's, after a cold read packed it with the history).
+ * Their named segments move into this write's file, so dead bytes stay under the live ones.
+ */
+function mostlySuperseded(kept: readonly SegmentRef[]): Set<string> {
+	const live = new Map<string, {named: number; size: number}>();
+	for (const r of kept) {
+		const f = live.get(r.file);
+		if (f) f.named += r.bytes;
+		else live.set(r.file, {named: r.bytes, size: r.fileBytes});
+	}
+	const out = new Set<string>();
+	for (const [file, {named, size}] of live) if (named * 2 < size) out.add(file);
+	return out;
+}
+
+/** Copies a kept segment's bytes into `pack` (checked against its SHA-1); null if they cannot be read: it stays where it is. */
+function moveSegment(dir: string, ref: SegmentRef, pack: SegmentPack): SegmentRef | null {
+	let fd: number;
+	try {
+		fd = openSync(join(dir, segmentName(ref.file)), constants.O_RDONLY | constants.O_NONBLOCK);
+	} catch {
+		return null;
+	}
+	try {
+		if (!fstatSync(fd).isFile()) return null;
+		const buf = Buffer.allocUnsafe(ref.bytes);
+		let got = 0;
+		while (got < ref.bytes) {
+			const n = readSync(fd, buf, got, ref.bytes - got, ref.at + got);
+			if (n === 0) return null;
+			got += n;
+		}
+		if (sha1(buf) !== ref.sha1) return null;
+		return pack.add([buf], ref.bytes, ref.json, ref.sha1);
+	} catch {
+		return null;
+	} finally {
+		closeSync(fd);
+	}
 }
 
 function writeAtomically(dir: string, path: string, parts: Buffer[]): void {
-	const tmp = join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+	const tmp = tempName(dir);
 	try {
 		const fd = openSync(tmp, 'w', 0o600);
 		try {
@@ -295,6 +436,11 @@ function writeAtomically(dir: string, path: string, parts: Buffer[]): void {
 	}
 }
 
+/** A writer's unique temp file in `dir` (`removeUnreferenced` sweeps those of writers that died). */
+function tempName(dir: string): string {
+	return join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+}
+
 function writeAll(fd: number, b: Buffer): void {
 	for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }
@@ -304,7 +450,7 @@ function sha1(buf: Buffer): string {
 }
 
 /**
- * Segments neither this manifest nor the one on disk now names, once older than the grace
+ * Segment files neither this manifest nor the one on disk now names, once older than the grace
  * period, and temp files of writers that died mid-write (older than an hour).
  */
 function removeUnreferenced(dir: string, written: Set<string>): void {
@@ -327,14 +473,20 @@ function removeUnreferenced(dir: string, written: Set<string>): void {
 	}
 }
 
-/** The segments the manifest on disk names (another writer's, when it renamed last). */
+/** The segment files the manifest on disk names (another writer's, when it renamed last). */
 function currentSegments(dir: string): Set<string> {
 	const names = new Set<string>();
 	try {
 		const raw = readFileSync(join(dir, INDEX_FILE));
 		const nl = raw.indexOf(0x0a);
 		const manifest = JSON.parse(raw.toString('utf8', nl + 1)) as {segments?: unknown};
-		if (Array.isArray(manifest.segments)) for (const s of manifest.segments) if (Array.isArray(s) && typeof s[0] === 'string') names.add(segmentName(s[0]));
+		if (Array.isArray(manifest.segments)) {
+			for (const s of manifest.segments) {
+				try {
+					names.add(segmentName(segmentRef(s).file));
+				} catch {}
+			}
+		}
 	} catch {}
 	return names;
 }

@@ -103,21 +103,52 @@ describe('persistent index', () => {
 
 	/** The index's segment files (name → inode), beside its manifest. */
 	const segments = () => new Map(readdirSync(cache).filter((n) => n.endsWith('.seg')).map((n) => [n, statSync(join(cache, n)).ino]));
+	/** The manifest's refs: `[sha1, bytes, json]` or `[sha1, bytes, json, file, at, fileBytes]`. */
+	const manifestRefs = () => {
+		const raw = readFileSync(join(cache, INDEX_FILE), 'utf8');
+		return (JSON.parse(raw.slice(raw.indexOf('\n') + 1)) as {segments: Array<[string, number, number, string?, number?, number?]>}).segments;
+	};
+	/** The segment file each ref names. */
+	const namedFiles = () => manifestRefs().map(([sha1, , , file]) => `index-${file ?? sha1}.seg`);
 
-	it('an append rewrites only the grown file\'s segment; the others are kept as they are', async () => {
+	it('a read of many files writes their segments into one segment file, each 8-aligned, and loads them back', async () => {
+		seed();
+		for (let i = 0; i < 5; i++) writeFileSync(join(data, `usage-x${i}.jsonl`), usageLine(10 + i, 1, 3 + i, 1));
+		const cold = await readAll([data], cache);
+		expect([...segments().keys()]).toEqual([...new Set(namedFiles())]);
+		expect(segments().size).toBe(1);
+		const refs = manifestRefs();
+		expect(refs).toHaveLength(7);
+		const file = join(cache, namedFiles()[0]!);
+		for (const [sha1, bytes, , , at, fileBytes] of refs) {
+			expect(at! % 8).toBe(0);
+			expect(fileBytes).toBe(statSync(file).size);
+			expect(createHash('sha1').update(readFileSync(file).subarray(at!, at! + bytes)).digest('hex')).toBe(sha1);
+		}
+		const warm = await readAll([data], cache);
+		expect(warm.engine.stats.restoredFiles).toBe(7);
+		expect(warm.engine.stats.bytesRead).toBe(0);
+		expect(warm.doc).toEqual(cold.doc);
+		expect(warm.notices).toEqual([]);
+	});
+
+	it('an append writes only the grown file\'s segment; the others are kept where they are', async () => {
 		const file = seed();
+		// The other file's segment is most of the shared file, so it stays there (see the next test).
+		appendFileSync(join(data, 'usage-2.jsonl'), Array.from({length: 40}, (_, i) => usageLine(20 + i, 1, 100 + i, 10)).join(''));
 		await readAll([data], cache);
 		const before = segments();
-		expect(before.size).toBe(2);
+		expect(before.size).toBe(1);
+		const shared = [...before.keys()][0]!;
 		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30) + usageLine(2, 2, 7, 7));
 		const warm = await readAll([data], cache);
-		// The manifest names the other file's segment, the same file as before, and a new one for
-		// the grown file (its old one stays a minute for readers of the previous manifest).
+		// The other file's segment is named where it was (the same file, untouched), the grown file's
+		// in a new file of its own (the old place stays a minute for readers of the previous manifest).
 		const raw = readFileSync(join(cache, INDEX_FILE), 'utf8');
-		const named = (JSON.parse(raw.slice(raw.indexOf('\n') + 1)) as {segments: string[][]}).segments.map(([sha1]) => `index-${sha1}.seg`);
+		const named = namedFiles();
 		const after = segments();
 		expect(named).toHaveLength(2);
-		expect(named.filter((n) => before.get(n) === after.get(n))).toHaveLength(1);
+		expect(named.filter((n) => n === shared && before.get(n) === after.get(n))).toHaveLength(1);
 		const fresh = named.filter((n) => !before.has(n));
 		expect(fresh).toHaveLength(1);
 		// Written: the new segment and the manifest, nothing else.
@@ -128,6 +159,53 @@ describe('persistent index', () => {
 		expect(again.engine.stats.bytesRead).toBe(0);
 		expect(again.doc).toEqual(cold.doc);
 		expect(again.notices).toEqual([]);
+	});
+
+	it('segments left in a file that is mostly superseded move, bytes as they are, into the next write\'s file', async () => {
+		const file = seed();
+		// The grown file's segment is most of the shared file: once superseded, the other's is under half.
+		appendFileSync(file, Array.from({length: 40}, (_, i) => usageLine(20 + i, 1, 100 + i, 10)).join(''));
+		await readAll([data], cache);
+		const [shared] = [...segments().keys()];
+		const other = [...manifestRefs()].sort((a, b) => a[1] - b[1])[0]!;
+		expect(other[1] * 2).toBeLessThan(other[5]!);
+		appendFileSync(file, usageLine(2, 1, 5, 5).slice(30));
+		const warm = await readAll([data], cache);
+		const refs = manifestRefs();
+		// Both segments in the new file; the small one has the same SHA-1 (the same bytes).
+		expect(new Set(namedFiles()).size).toBe(1);
+		expect(namedFiles()[0]).not.toBe(shared);
+		expect(refs.some((r) => r[0] === other[0])).toBe(true);
+		const cold = await readAll([data], null);
+		expect(warm.doc).toEqual(cold.doc);
+		const again = await readAll([data], cache);
+		expect(again.engine.stats.restoredFiles).toBe(2);
+		expect(again.engine.stats.bytesRead).toBe(0);
+		expect(again.doc).toEqual(cold.doc);
+		expect(again.notices).toEqual([]);
+	});
+
+	it('a version-5 index (one file per segment) loads, and its segments are kept as they are', async () => {
+		const file = seed();
+		const cold = await readAll([data], null);
+		await readAll([data], cache);
+		const loaded = loadIndex(cache).index!;
+		const refs: Array<[string, number, number]> = [];
+		for (const n of segments().keys()) unlinkSync(join(cache, n));
+		for (const f of loaded.files()) {
+			const body = encodeBody([loaded.entry(f.path, f.parser)!]);
+			writeFileSync(join(cache, `index-${body.sha1}.seg`), Buffer.concat(body.parts));
+			refs.push([body.sha1, body.bytes, body.json]);
+		}
+		const manifest = Buffer.from(JSON.stringify({segments: refs}));
+		const head = JSON.stringify({magic: 'burn-index', version: 5, bytes: manifest.length, sha1: createHash('sha1').update(manifest).digest('hex')});
+		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), manifest]));
+		await restoresThenGrows(file, cold);
+		// The unchanged file's version-5 segment is named as it was.
+		const other = refs.find(([sha1]) => !manifestRefs().every((r) => r[0] !== sha1));
+		expect(other).toBeDefined();
+		expect(manifestRefs().find((r) => r[0] === other![0])).toEqual(other);
+		expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
 	});
 
 	for (const [name, damage] of [
@@ -187,7 +265,7 @@ describe('persistent index', () => {
 		return {whole: whole3, json: json.length, sha1: createHash('sha1').update(whole3).digest('hex')};
 	}
 
-	it('a version-3 index (one file) still loads, and the next write splits it into segments', async () => {
+	it('a version-3 index (one file) still loads, and the next write stores it as segments', async () => {
 		const file = seed();
 		const cold = await readAll([data], null);
 		await readAll([data], cache);
@@ -201,7 +279,8 @@ describe('persistent index', () => {
 		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), body.whole]));
 		// The first change writes it again, as a manifest and segments (the gone files' history with it).
 		const grown = await restoresThenGrows(file, cold);
-		expect(segments().size).toBe(2);
+		expect(manifestRefs()).toHaveLength(2);
+		expect(segments().size).toBe(1);
 		expect(grown.doc).toEqual((await readAll([data], null)).doc);
 		expect((await readAll([data], cache)).engine.stats.restoredFiles).toBe(2);
 	});
