@@ -141,8 +141,11 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		// The index, then the flag fold and the kept summary (both named by the index's digest): the
 		// answer does not wait for them, the process does.
 		keepForNextRun = () => {
+			// The answer is out, but the prompt comes back only after this (x1: ~0.6 s, 1M usage lines: ~3 s).
+			if (cacheDir) progress.draw(() => `burn: keeping the index in ${cacheDir} for the next run…`, true);
 			const fold = full.keep(() => collected.engine.writeIndex());
 			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), keptDoc, {flags: full.inputs, fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});
+			progress.clear();
 		};
 		progress.clear();
 	}

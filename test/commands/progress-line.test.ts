@@ -69,6 +69,8 @@ describe('summary --once on a terminal', () => {
 		expect(JSON.parse(cold.out.text()).totals.records).toBe(30);
 		expect(cold.err.text()).toMatch(/^\r\x1b\[2Kburn: reading…/);
 		expect(cold.err.text()).toMatch(/judging flags over 30 records…/);
+		// After the answer, while the index and the kept summary are written; wiped when they are.
+		expect(cold.err.text()).toContain(`burn: keeping the index in ${join(dir, 'cache')} for the next run…`);
 		expect(cold.err.text().endsWith('\r\x1b[2K')).toBe(true);
 		const warm = {out: stream(false), err: stream(true)};
 		expect(await runSummary({argv, env, cwd: dir, stdout: warm.out.s, stderr: warm.err.s, now})).toBe(0);
