@@ -6,11 +6,12 @@
  * A different key is a miss; a damaged or foreign file is a miss too, never an error.
  * Format: docs/flag-state.md.
  */
-import {closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {deserialize, serialize} from 'node:v8';
 import type {FoldContent} from '../core/anomalies/fold-content.js';
 import type {MonitorSnapshot} from '../core/anomalies/monitor.js';
+import {AtomicFile, removeStaleTemps, writeAtomically} from './atomic-file.js';
 import {INDEX_FILE} from './index-store.js';
 
 export const FLAG_STATE_FILE = 'flags.v8';
@@ -218,8 +219,7 @@ export function loadFlagState(dir: string, key: string): MonitorSnapshot | null 
 /** A fold written to a temp file, waiting for its key (`commitFlagState`). */
 export interface PendingFlagState {
 	dir: string;
-	tmp: string;
-	fd: number;
+	file: AtomicFile;
 	base: string | null;
 }
 
@@ -230,48 +230,39 @@ export interface PendingFlagState {
  * it cannot be written (a cache is skipped silently).
  */
 export function prepareFlagState(dir: string, snapshot: MonitorSnapshot, content?: Omit<KeptContent, 'fold'> & {fold: Omit<FoldContent, 'index'>}): PendingFlagState | null {
-	const tmp = join(dir, `${FLAG_STATE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-	let fd: number | null = null;
+	let file: AtomicFile | null = null;
 	try {
 		mkdirSync(dir, {recursive: true, mode: 0o700});
-		removeStaleTemps(dir);
+		// A run stopped between this and the commit (a `summary` killed after its answer, while it wrote the index) leaves its temp file.
+		removeStaleTemps(dir, [FLAG_STATE_FILE, FLAG_DELTA_FILE]);
 		const keys = content ? (content.packed ? packSpliced(content.packed.keys, content.fold.keys, content.packed.newKeys) : packKeys(content.fold.keys)) : null;
 		const stored: StoredContent | undefined = content && keys ? {fold: {records: content.fold.records, events: content.fold.events, keys}} : undefined;
-		fd = openSync(tmp, 'w', 0o600);
-		writeAll(fd, serialize({snapshot, ...(stored ? {content: stored} : {})}));
-		return {dir, tmp, fd, base: stored ? content!.base : null};
+		file = AtomicFile.beside(join(dir, FLAG_STATE_FILE));
+		file.write(serialize({snapshot, ...(stored ? {content: stored} : {})}));
+		return {dir, file, base: stored ? content!.base : null};
 	} catch {
-		if (fd !== null) closeSync(fd);
-		try {
-			unlinkSync(tmp);
-		} catch {}
+		file?.drop();
 		return null;
 	}
 }
 
 /** Keeps a prepared fold under `key` (atomically: the head, then the rename); null `key`: drops it. */
 export function commitFlagState(pending: PendingFlagState, key: string | null, index: string | null): void {
-	const {dir, tmp, fd} = pending;
+	const {dir, file} = pending;
 	try {
 		if (key === null) throw new Error('no key');
 		const head = Buffer.from(JSON.stringify({version: VERSION, key, base: pending.base, index} satisfies Head));
 		const length = Buffer.alloc(4);
 		length.writeUInt32LE(head.length, 0);
-		writeAll(fd, head);
-		writeAll(fd, length);
-		closeSync(fd);
-		renameSync(tmp, join(dir, FLAG_STATE_FILE));
+		file.write(head);
+		file.write(length);
+		file.keep(join(dir, FLAG_STATE_FILE));
 		// A delta names the fold it extends by key: it is void now (and a fold kept under the same key folded the same records).
 		try {
 			unlinkSync(join(dir, FLAG_DELTA_FILE));
 		} catch {}
 	} catch {
-		try {
-			closeSync(fd);
-		} catch {}
-		try {
-			unlinkSync(tmp);
-		} catch {}
+		file.drop();
 	}
 }
 
@@ -282,26 +273,6 @@ export function saveFlagState(dir: string, key: string, snapshot: MonitorSnapsho
 }
 
 /**
- * Temp files of runs that died between preparing a fold and keeping it (a `summary` stopped after
- * its answer, while it wrote the index): gone once an hour old, so a live writer's is never taken.
- */
-function removeStaleTemps(dir: string): void {
-	const prefix = `${FLAG_STATE_FILE}.`;
-	const old = Date.now() - 3_600_000;
-	for (const name of readdirSync(dir)) {
-		if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-		try {
-			const p = join(dir, name);
-			if (statSync(p).mtimeMs < old) unlinkSync(p);
-		} catch {}
-	}
-}
-
-function writeAll(fd: number, b: Buffer): void {
-	for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
-}
-
-/**
  * A run that resumed the kept fold (key `keptKey`) and took only a few new items leaves flags.v8
  * as it is and writes this instead: `index`, the digest of the index it left when that index holds
  * exactly the records it counted (the engine's `appendLineage().written`), else null. The next run
@@ -309,15 +280,9 @@ function writeAll(fd: number, b: Buffer): void {
  * the kept fold's records by key only, as over the kept fold's own index (docs/flag-state.md).
  */
 export function saveFlagDelta(dir: string, keptKey: string, index: string | null): void {
-	const tmp = join(dir, `${FLAG_DELTA_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
-		writeFileSync(tmp, JSON.stringify({version: DELTA_VERSION, kept: keptKey, index}), {mode: 0o600});
-		renameSync(tmp, join(dir, FLAG_DELTA_FILE));
-	} catch {
-		try {
-			unlinkSync(tmp);
-		} catch {}
-	}
+		writeAtomically(join(dir, FLAG_DELTA_FILE), [JSON.stringify({version: DELTA_VERSION, kept: keptKey, index})]);
+	} catch {}
 }
 
 /** The delta over the fold kept under `keptKey`; null when there is none for it (or it is damaged). */

@@ -22,9 +22,10 @@
  * and their records still count until `burn forget --gone` drops them (docs/history.md).
  */
 import {createHash} from 'node:crypto';
-import {closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync} from 'node:fs';
+import {closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, utimesSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
+import {AtomicFile, removeStaleTemps, writeAtomically} from './atomic-file.js';
 import type {TrackerSnapshot} from './file-tracker.js';
 import {decodeBody, decodeEntry, encodeBody, type FileEntryJson} from './index-segment.js';
 import type {ColumnReader} from './record-reader.js';
@@ -313,7 +314,7 @@ export function saveIndex(dir: string, items: Iterable<IndexItem>): SaveResult {
 	const body = Buffer.from(JSON.stringify({segments: final.map(refJson)}));
 	const digest = sha1(body);
 	const header = Buffer.from(JSON.stringify({magic: MAGIC, version: INDEX_VERSION, bytes: body.length, sha1: digest}) + '\n');
-	writeAtomically(dir, join(dir, INDEX_FILE), [header, body]);
+	writeAtomically(join(dir, INDEX_FILE), [header, body]);
 	removeUnreferenced(dir, new Set(final.map((r) => segmentName(r.file))));
 	return {bytes: file.bytes + header.length + body.length, segments, digest};
 }
@@ -327,51 +328,39 @@ const PENDING = '';
  * SHA-1 by `finish`.
  */
 class SegmentPack {
-	private fd: number | null = null;
-	private tmp = '';
+	private file: AtomicFile | null = null;
 	private readonly hash = createHash('sha1');
-	private length = 0;
 
 	constructor(private readonly dir: string) {}
 
 	/** Adds a segment; its ref names no file until `finish`. */
 	add(parts: Buffer[], bytes: number, json: number, sha: string): SegmentRef {
-		if (this.fd === null) {
-			this.tmp = tempName(this.dir);
-			this.fd = openSync(this.tmp, 'w', 0o600);
-		}
-		const pad = (8 - (this.length % 8)) % 8;
+		// Named after the manifest until it is whole (the temp files `removeUnreferenced` sweeps).
+		this.file ??= AtomicFile.beside(join(this.dir, INDEX_FILE));
+		const pad = (8 - (this.file.length % 8)) % 8;
 		if (pad > 0) this.put(Buffer.alloc(pad));
-		const at = this.length;
+		const at = this.file.length;
 		for (const b of parts) this.put(b);
 		return {sha1: sha, bytes, json, file: PENDING, at, fileBytes: 0};
 	}
 
 	/** Renames the file to its content's SHA-1 (nothing when empty): its name and length, which the refs added lack. */
 	finish(): {name: string; bytes: number} {
-		if (this.fd === null) return {name: PENDING, bytes: 0};
-		closeSync(this.fd);
-		this.fd = null;
+		if (this.file === null) return {name: PENDING, bytes: 0};
 		const name = this.hash.digest('hex');
 		// Renamed over a file of that name too: it may be the damaged copy a rebuild replaces.
-		renameSync(this.tmp, join(this.dir, segmentName(name)));
-		return {name, bytes: this.length};
+		this.file.keep(join(this.dir, segmentName(name)));
+		return {name, bytes: this.file.length};
 	}
 
 	/** A write failed: the temp file goes. */
 	abandon(): void {
-		if (this.fd === null) return;
-		closeSync(this.fd);
-		this.fd = null;
-		try {
-			unlinkSync(this.tmp);
-		} catch {}
+		this.file?.drop();
 	}
 
 	private put(b: Buffer): void {
-		writeAll(this.fd!, b);
+		this.file!.write(b);
 		this.hash.update(b);
-		this.length += b.length;
 	}
 }
 
@@ -418,33 +407,6 @@ function moveSegment(dir: string, ref: SegmentRef, pack: SegmentPack): SegmentRe
 	}
 }
 
-function writeAtomically(dir: string, path: string, parts: Buffer[]): void {
-	const tmp = tempName(dir);
-	try {
-		const fd = openSync(tmp, 'w', 0o600);
-		try {
-			for (const b of parts) writeAll(fd, b);
-		} finally {
-			closeSync(fd);
-		}
-		renameSync(tmp, path);
-	} catch (error) {
-		try {
-			unlinkSync(tmp);
-		} catch {}
-		throw error;
-	}
-}
-
-/** A writer's unique temp file in `dir` (`removeUnreferenced` sweeps those of writers that died). */
-function tempName(dir: string): string {
-	return join(dir, `${INDEX_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-}
-
-function writeAll(fd: number, b: Buffer): void {
-	for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
-}
-
 function sha1(buf: Buffer): string {
 	return createHash('sha1').update(buf).digest('hex');
 }
@@ -460,15 +422,14 @@ function removeUnreferenced(dir: string, written: Set<string>): void {
 	} catch {
 		return;
 	}
+	removeStaleTemps(dir, [INDEX_FILE], names);
 	const current = currentSegments(dir);
-	const now = Date.now();
+	const old = Date.now() - SEGMENT_GRACE_MS;
 	for (const name of names) {
-		const temp = name.startsWith(`${INDEX_FILE}.`) && name.endsWith('.tmp');
-		const segment = name.startsWith('index-') && name.endsWith('.seg') && !written.has(name) && !current.has(name);
-		if (!temp && !segment) continue;
+		if (!name.startsWith('index-') || !name.endsWith('.seg') || written.has(name) || current.has(name)) continue;
 		try {
 			const p = join(dir, name);
-			if (statSync(p).mtimeMs < now - (temp ? 3_600_000 : SEGMENT_GRACE_MS)) unlinkSync(p);
+			if (statSync(p).mtimeMs < old) unlinkSync(p);
 		} catch {}
 	}
 }

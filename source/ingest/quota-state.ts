@@ -4,10 +4,11 @@
  * summary can show Claude's windows, and the statusline's digest of the last full read. Files are
  * mode 0600 in a 0700 directory: they say how much someone uses their plan. Format: docs/quota.md.
  */
-import {closeSync, fstatSync, fchmodSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, fstatSync, fchmodSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import type {ProviderQuotaSample, QuotaSampleWindow} from '../core/quota.js';
+import {writeAtomically} from './atomic-file.js';
 
 export const QUOTA_FILE = 'quota.jsonl';
 /** Past this size the samples file is compacted to its last `KEEP_LINES` lines. */
@@ -27,9 +28,7 @@ export function ensureStateDir(dir: string): void {
 
 /** Writes a whole file atomically (temp + rename), mode 0600. */
 export function writePrivateFile(path: string, text: string): void {
-	const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-	writeFileSync(tmp, text, {mode: 0o600});
-	renameSync(tmp, path);
+	writeAtomically(path, [text]);
 }
 
 function sampleLine(s: ProviderQuotaSample): string {

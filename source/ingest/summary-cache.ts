@@ -14,11 +14,12 @@
  * damaged or foreign file is a miss, never an error.
  */
 import {createHash} from 'node:crypto';
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {deserialize, serialize} from 'node:v8';
 import type {SourceDefinition} from '../sources/types.js';
+import {removeStaleTemps, writeAtomically} from './atomic-file.js';
 import type {DiscoveryResult} from './discover.js';
 import {rootFiles} from './discover.js';
 import {diskIdentity, sameIdentity, type FileIdentity} from './file-tracker.js';
@@ -158,24 +159,14 @@ function unchanged(manifest: Manifest, discovery: DiscoveryResult, sources: read
  * copy it into the serializer's growing buffer at the moment the process holds the most.
  */
 export function saveSummaryCache<P>(dir: string, key: string, manifest: Manifest, payload: P, raw: Uint8Array): void {
-	const tmp = join(dir, `${SUMMARY_CACHE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
 	try {
 		mkdirSync(dir, {recursive: true, mode: 0o700});
+		removeStaleTemps(dir, [SUMMARY_CACHE_FILE]);
 		const body = serialize({version: VERSION, key, manifest, payload} satisfies Stored<P>);
 		const head = Buffer.alloc(4);
 		head.writeUInt32LE(body.length, 0);
-		const fd = openSync(tmp, 'w', 0o600);
-		try {
-			for (const part of [head, body, raw]) for (let off = 0; off < part.length; ) off += writeSync(fd, part, off, part.length - off);
-		} finally {
-			closeSync(fd);
-		}
-		renameSync(tmp, join(dir, SUMMARY_CACHE_FILE));
-	} catch {
-		try {
-			unlinkSync(tmp);
-		} catch {}
-	}
+		writeAtomically(join(dir, SUMMARY_CACHE_FILE), [head, body, raw]);
+	} catch {}
 }
 
 /** Drops the kept summary: a run whose answer the index does not hold must not leave an older one to be checked. */
