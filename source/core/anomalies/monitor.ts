@@ -25,12 +25,27 @@ import {stall} from './stall.js';
 import {errorLoop, loopRepetition, toolFailureStreak} from './tools.js';
 import type {DataContext, Detector, FoldContext} from './types.js';
 
-type Item = {type: 'r'; at: number; key: string; r: UsageRecord} | {type: 'e'; at: number; key: string; e: ActivityEvent};
+/**
+ * The fold's order: by time, then records before events, then by key (a record's own, an event's
+ * `eventKey`). Records are folded as they are and events with their key beside them: a wrapper
+ * per record was two objects more per record (it and its boxed time) for the whole fold.
+ */
+interface EventItem {
+	at: number;
+	key: string;
+	e: ActivityEvent;
+}
 
-function compare(a: Pick<Item, 'type' | 'at' | 'key'>, b: Pick<Item, 'type' | 'at' | 'key'>): number {
-	if (a.at !== b.at) return a.at - b.at;
-	if (a.type !== b.type) return a.type === 'r' ? -1 : 1;
-	return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+/** A place in the fold's order (the last item folded). */
+type Position = {type: 'r' | 'e'; at: number; key: string};
+
+const byTimeThenKey = (a: {at: number; key: string}, b: {at: number; key: string}): number => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Whether an item of `type` at `at` with `key` comes before `p` in the fold's order. */
+function before(type: 'r' | 'e', at: number, key: string, p: Position): boolean {
+	if (at !== p.at) return at < p.at;
+	if (type !== p.type) return type === 'r';
+	return key < p.key;
 }
 
 const eventKey = (e: ActivityEvent) => `${e.runId}\u0000${e.kind}\u0000${e.name}\u0000${e.ok ?? ''}\u0000${e.detail}`;
@@ -81,8 +96,10 @@ export class FlagMonitor {
 	/** Records `addDistinctRecords` queued and did not index by key yet (`records` does, when first read). */
 	private unindexed: UsageRecord[] | null = null;
 	private readonly events: ActivityEvent[] = [];
-	private pending: Item[] = [];
-	private last: Pick<Item, 'type' | 'at' | 'key'> | null = null;
+	/** Added and not folded yet (live lateness), each list in the order it came. */
+	private pendingRecords: UsageRecord[] = [];
+	private pendingEvents: EventItem[] = [];
+	private last: Position | null = null;
 	/** Resumed: the keys folded before the snapshot, and how to get their records when needed. */
 	private folded: Set<string> | null = null;
 	/** Resumed from a snapshot without keys: anything added or removed first loads the history. */
@@ -123,7 +140,7 @@ export class FlagMonitor {
 	 * lateness), a re-fold is due, or a detector keeps no `state`. A copy unless `copy: false`.
 	 */
 	snapshot({keys: withKeys = true, copy = true}: {keys?: boolean; copy?: boolean} = {}): MonitorSnapshot | null {
-		if (this.dirty || this.pending.length > 0 || this.detectors.some((d) => !d.state)) return null;
+		if (this.dirty || this.pendingRecords.length > 0 || this.pendingEvents.length > 0 || this.detectors.some((d) => !d.state)) return null;
 		if (this.foldedUnknown && withKeys) this.loadHistory();
 		const keys = !withKeys ? null : this.folded ? [...this.folded, ...this.records.keys()] : [...this.records.keys()];
 		const last = this.last ? {type: this.last.type, at: this.last.at, key: this.last.key} : null;
@@ -202,7 +219,7 @@ export class FlagMonitor {
 		const list: UsageRecord[] = [];
 		for (const r of records) {
 			list.push(r);
-			this.queue({type: 'r', at: r.at, key: r.key, r});
+			this.queueRecord(r);
 		}
 		this.unindexed = list;
 	}
@@ -217,7 +234,7 @@ export class FlagMonitor {
 				this.dirty = true;
 			}
 			this.records.set(r.key, r);
-			this.queue({type: 'r', at: r.at, key: r.key, r});
+			this.queueRecord(r);
 		}
 	}
 
@@ -233,7 +250,7 @@ export class FlagMonitor {
 		for (const e of events) {
 			if (this.foldedUnknown) this.loadHistory();
 			this.events.push(e);
-			this.queue({type: 'e', at: e.at, key: eventKey(e), e});
+			this.queueEvent({at: e.at, key: eventKey(e), e});
 		}
 	}
 
@@ -265,11 +282,10 @@ export class FlagMonitor {
 		if (this.dirty) {
 			this.loadHistory();
 			this.reset();
-			const all: Item[] = [...[...this.records.values()].map((r): Item => ({type: 'r', at: r.at, key: r.key, r})), ...this.events.map((e): Item => ({type: 'e', at: e.at, key: eventKey(e), e}))];
-			this.pending = this.fold(all);
+			this.fold([...this.records.values()], this.eventItems());
 			this.dirty = false;
-		} else if (this.pending.length > 0) {
-			this.pending = this.fold(this.pending);
+		} else if (this.pendingRecords.length > 0 || this.pendingEvents.length > 0) {
+			this.fold(this.pendingRecords, this.pendingEvents);
 		}
 		const out = {flags: this.ctx.life.flags(), notes: [] as FlagNote[]};
 		for (const d of this.detectors) d.atNow?.(now, this.ctx, this.data, out);
@@ -286,19 +302,32 @@ export class FlagMonitor {
 		if (this.dirty) {
 			this.loadHistory();
 			this.reset();
-			const all: Item[] = [...[...this.records.values()].map((r): Item => ({type: 'r', at: r.at, key: r.key, r})), ...this.events.map((e): Item => ({type: 'e', at: e.at, key: eventKey(e), e}))];
-			this.pending = this.fold(all, 0);
+			this.fold([...this.records.values()], this.eventItems(), 0);
 			this.dirty = false;
-		} else if (this.pending.length > 0) {
-			this.pending = this.fold(this.pending, 0);
+		} else if (this.pendingRecords.length > 0 || this.pendingEvents.length > 0) {
+			this.fold(this.pendingRecords, this.pendingEvents, 0);
 		}
 	}
 
-	private queue(item: Item): void {
-		if (this.last && compare(item, this.last) < 0) this.dirty = true;
+	private queueRecord(r: UsageRecord): void {
+		this.arriving('r', r.at, r.key);
+		this.pendingRecords.push(r);
+	}
+
+	private queueEvent(item: EventItem): void {
+		this.arriving('e', item.at, item.key);
+		this.pendingEvents.push(item);
+	}
+
+	/** An item is queued: one that lands before what was folded makes the next evaluation re-fold. */
+	private arriving(type: 'r' | 'e', at: number, key: string): void {
+		if (this.last && before(type, at, key, this.last)) this.dirty = true;
 		if (this.dirty) this.loadHistory();
-		if (item.at > this.newest) this.newest = item.at;
-		this.pending.push(item);
+		if (at > this.newest) this.newest = at;
+	}
+
+	private eventItems(): EventItem[] {
+		return this.events.map((e) => ({at: e.at, key: eventKey(e), e}));
 	}
 
 	/** The next evaluation re-folds everything (an item landed before what was already folded). */
@@ -323,9 +352,13 @@ export class FlagMonitor {
 		this.last = null;
 	}
 
-	/** Folds the items up to the lateness horizon, in order; returns the rest (still pending). */
-	private fold(items: Item[], lateness = this.options.lateness ?? 0): Item[] {
-		items.sort(compare);
+	/**
+	 * Folds the records and events up to the lateness horizon, in the fold's order (each list
+	 * sorted, then merged: at the same time a record comes first); the rest stay pending.
+	 */
+	private fold(records: UsageRecord[], events: EventItem[], lateness = this.options.lateness ?? 0): void {
+		records.sort(byTimeThenKey);
+		events.sort(byTimeThenKey);
 		const horizon = this.newest - lateness;
 		// The handlers, taken off the detectors once: read per item, `d.onRecord` is a load off
 		// a dozen differently shaped objects (megamorphic) before every call.
@@ -335,19 +368,29 @@ export class FlagMonitor {
 		const eventFns = onEvent.map((d) => d.onEvent!);
 		const ctx = this.ctx;
 		let i = 0;
-		for (; i < items.length; i++) {
-			const item = items[i]!;
-			if (item.at > horizon) break;
+		let j = 0;
+		let last: 'r' | 'e' | null = null;
+		for (;;) {
+			const r = records[i];
+			const ev = events[j];
 			// Every item folded is current: a record replaced or removed makes the next evaluation
 			// re-fold from `records`, so a superseded item never reaches this loop.
-			if (item.type === 'r') {
-				for (let j = 0; j < recordFns.length; j++) recordFns[j]!.call(onRecord[j], item.r, ctx);
-			} else {
-				for (let j = 0; j < eventFns.length; j++) eventFns[j]!.call(onEvent[j], item.e, ctx);
-			}
-			this.last = item;
+			if (r !== undefined && (ev === undefined || r.at <= ev.at)) {
+				if (r.at > horizon) break;
+				for (let k = 0; k < recordFns.length; k++) recordFns[k]!.call(onRecord[k], r, ctx);
+				i++;
+				last = 'r';
+			} else if (ev !== undefined) {
+				if (ev.at > horizon) break;
+				for (let k = 0; k < eventFns.length; k++) eventFns[k]!.call(onEvent[k], ev.e, ctx);
+				j++;
+				last = 'e';
+			} else break;
 		}
-		return items.slice(i);
+		if (last === 'r') this.last = {type: 'r', at: records[i - 1]!.at, key: records[i - 1]!.key};
+		else if (last === 'e') this.last = {type: 'e', at: events[j - 1]!.at, key: events[j - 1]!.key};
+		this.pendingRecords = records.slice(i);
+		this.pendingEvents = events.slice(j);
 	}
 }
 
