@@ -113,6 +113,17 @@ describe('summary --once answers warm from what the last run counted, and misses
 		expect(added.hit).toBe(false);
 		expect(added.out).toBe(cold());
 		expect(JSON.parse(added.out).bySource.claude.records).toBe(6 + 3 + 4 + 2);
+
+		// A text or markdown run that reads keeps the document as built (after its answer), and --json answers from it.
+		for (const report of [['--markdown'], []]) {
+			appendFileSync(join(projects, 'c.jsonl'), claudeLines('3c1e0f7a-0000-4000-8000-00000000000c', 1, 202 + report.length));
+			const before = existsSync(kept) ? statSync(kept).mtimeMs : null;
+			raw(report, ['--cache-dir', cache]);
+			expect(existsSync(kept) && statSync(kept).mtimeMs !== before).toBe(true);
+			const after = warm();
+			expect(after.hit).toBe(true);
+			expect(after.out).toBe(cold());
+		}
 	});
 
 	it('a file rewritten in place, a gone file and one that comes back are misses', () => {
