@@ -3,6 +3,7 @@ import {createHash} from 'node:crypto';
 import {appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import type {TrackerSnapshot} from '../../source/ingest/file-tracker.js';
 import {encodeBody} from '../../source/ingest/index-segment.js';
 import {INDEX_FILE, INDEX_VERSION, loadIndex} from '../../source/ingest/index-store.js';
 import {symphonySource} from '../../source/sources/symphony.js';
@@ -185,21 +186,33 @@ describe('persistent index', () => {
 		expect(again.notices).toEqual([]);
 	});
 
-	it('a version-5 index (one file per segment) loads, and its segments are kept as they are', async () => {
-		const file = seed();
-		const cold = await readAll([data], null);
-		await readAll([data], cache);
+	/**
+	 * The index now on disk rewritten as an older version's: one segment file per file (each body
+	 * as `body` makes it from the file's entry) under a manifest of `[sha1, bytes, json]` refs.
+	 */
+	function writeOneFilePerSegment(version: number, body: (entry: TrackerSnapshot) => {whole: Buffer; json: number; sha1: string}) {
 		const loaded = loadIndex(cache).index!;
 		const refs: Array<[string, number, number]> = [];
 		for (const n of segments().keys()) unlinkSync(join(cache, n));
 		for (const f of loaded.files()) {
-			const body = encodeBody([loaded.entry(f.path, f.parser)!]);
-			writeFileSync(join(cache, `index-${body.sha1}.seg`), Buffer.concat(body.parts));
-			refs.push([body.sha1, body.bytes, body.json]);
+			const b = body(loaded.entry(f.path, f.parser)!);
+			writeFileSync(join(cache, `index-${b.sha1}.seg`), b.whole);
+			refs.push([b.sha1, b.whole.length, b.json]);
 		}
 		const manifest = Buffer.from(JSON.stringify({segments: refs}));
-		const head = JSON.stringify({magic: 'burn-index', version: 5, bytes: manifest.length, sha1: createHash('sha1').update(manifest).digest('hex')});
+		const head = JSON.stringify({magic: 'burn-index', version, bytes: manifest.length, sha1: createHash('sha1').update(manifest).digest('hex')});
 		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), manifest]));
+		return refs;
+	}
+
+	it('a version-5 index (one file per segment) loads, and its segments are kept as they are', async () => {
+		const file = seed();
+		const cold = await readAll([data], null);
+		await readAll([data], cache);
+		const refs = writeOneFilePerSegment(5, (entry) => {
+			const body = encodeBody([entry]);
+			return {whole: Buffer.concat(body.parts), json: body.json, sha1: body.sha1};
+		});
 		await restoresThenGrows(file, cold);
 		// The unchanged file's version-5 segment is named as it was.
 		const other = refs.find(([sha1]) => !manifestRefs().every((r) => r[0] !== sha1));
@@ -289,17 +302,7 @@ describe('persistent index', () => {
 		const file = seed();
 		const cold = await readAll([data], null);
 		await readAll([data], cache);
-		const loaded = loadIndex(cache).index!;
-		const refs: Array<[string, number, number]> = [];
-		for (const n of segments().keys()) unlinkSync(join(cache, n));
-		for (const f of loaded.files()) {
-			const body = legacyBody([loaded.entry(f.path, f.parser)!]);
-			writeFileSync(join(cache, `index-${body.sha1}.seg`), body.whole);
-			refs.push([body.sha1, body.whole.length, body.json]);
-		}
-		const manifest = Buffer.from(JSON.stringify({segments: refs}));
-		const head = JSON.stringify({magic: 'burn-index', version: 4, bytes: manifest.length, sha1: createHash('sha1').update(manifest).digest('hex')});
-		writeFileSync(join(cache, INDEX_FILE), Buffer.concat([Buffer.from(head + '\n'), manifest]));
+		const refs = writeOneFilePerSegment(4, (entry) => legacyBody([entry]));
 		const grown = await restoresThenGrows(file, cold);
 		const raw = readFileSync(join(cache, INDEX_FILE), 'utf8');
 		expect(raw).toContain(`"version":${INDEX_VERSION}`);
