@@ -68,6 +68,8 @@ export class EngineIndex {
 			if (!known.gone) this.dirty = true;
 		}
 		if (index.size !== this.restoredFiles + this.carried.length) this.dirty = true;
+		// Only carried entries that `write` encodes again (no segment to name as it is) still need their records.
+		index.release(new Set(this.carried.filter((k) => index.segment(k.path, k.parser, true) === null).map((k) => k.path)));
 	}
 
 	/** A tracked file changed (or was dropped): its entry must be written again. */

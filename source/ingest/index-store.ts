@@ -118,6 +118,15 @@ export class LoadedIndex {
 	}
 
 	/**
+	 * After the first read: every entry's columns go but those of `keep` (entries to encode again
+	 * from their records). A write's segments share one buffer, so one entry left untaken (a file
+	 * of another run's roots) would otherwise hold all of them for as long as a `watch` runs.
+	 */
+	release(keep: ReadonlySet<string>): void {
+		for (const [path, l] of this.byPath) if (!keep.has(path)) l.columns = null;
+	}
+
+	/**
 	 * The segment holding exactly `path`'s entry as it was loaded, written by `parser` (gone or not
 	 * as `gone` says), to write back unchanged; null when it must be encoded again.
 	 */

@@ -133,6 +133,19 @@ describe('persistent index', () => {
 		expect(warm.notices).toEqual([]);
 	});
 
+	it('after the first read only the entries to encode again keep their records (a shared segment file is not held by the rest)', async () => {
+		seed();
+		await readAll([data], cache);
+		const index = loadIndex(cache).index!;
+		const [a, b] = [...index.files()];
+		expect(index.entry(a!.path, a!.parser)).not.toBeNull();
+		index.release(new Set([a!.path]));
+		expect(index.entry(a!.path, a!.parser)).not.toBeNull();
+		expect(index.entry(b!.path, b!.parser)).toBeNull();
+		// Its segment is still named as it is.
+		expect(index.segment(b!.path, b!.parser, false)).not.toBeNull();
+	});
+
 	it('an append writes only the grown file\'s segment; the others are kept where they are', async () => {
 		const file = seed();
 		// The other file's segment is most of the shared file, so it stays there (see the next test).
