@@ -14,12 +14,11 @@
  *   node bench/cli.js [--size-mb 900] [--seed 1] [--scales 1,2] [--runs 3] [--cold-runs N]
  *                     [--corpus-dir bench/corpus] [--ccusage /tmp/ccusage/node_modules/.bin/ccusage]
  */
-import {spawn} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {cpus, tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {generate} from './generate.js';
-import {here, root, opt, duBytes, indexBytes, benchCacheDir} from './common.js';
+import {here, root, opt, duBytes, indexBytes, benchCacheDir, measure} from './common.js';
 
 const sizeMb = Number(opt('--size-mb', 900));
 const seed = Number(opt('--seed', 1));
@@ -45,32 +44,6 @@ function corpus(scale) {
 		writeFileSync(metaPath, JSON.stringify(meta));
 	}
 	return meta;
-}
-
-/**
- * One process under GNU time: wall ms to its exit (ours), ms to the last byte of its answer on
- * stdout (a full read keeps its state for the next run after answering), peak RSS MB, stdout.
- */
-function measure(cmd, args, {cwd, env}) {
-	return new Promise((resolve, reject) => {
-		const t0 = performance.now();
-		const p = spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], {cwd, env});
-		const out = [];
-		let err = '';
-		let answerMs = 0;
-		p.stdout.on('data', (d) => {
-			out.push(d);
-			answerMs = performance.now() - t0;
-		});
-		p.stderr.on('data', (d) => (err += d));
-		p.on('error', reject);
-		p.on('close', (status) => {
-			const ms = performance.now() - t0;
-			if (status !== 0 && status !== 3) return reject(new Error(`${cmd} ${args.join(' ')} failed (${status}): ${err.slice(-2000)}`));
-			const rssKb = Number(err.trim().split('\n').pop());
-			resolve({ms, answerMs, rssMb: rssKb / 1024, stdout: Buffer.concat(out).toString('utf8')});
-		});
-	});
 }
 
 const median = (xs) => {

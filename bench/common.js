@@ -1,4 +1,5 @@
-/** What every bench script shares: where it runs from, its --name value options, directory sizes. */
+/** What every bench script shares: where it runs from, its --name value options, directory sizes, timing a process. */
+import {spawn} from 'node:child_process';
 import {mkdtempSync, readdirSync, statSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -35,10 +36,37 @@ export function indexBytes(dir) {
 
 /**
  * A fresh cache dir for one bench, beside the corpus it reads (as a user's ~/.cache is on the disk
- * of their ~/.claude), or under --cache-parent. Not os.tmpdir(): on the bench VM a file created in
- * /tmp costs ~0.6 ms against 0.02-0.1 ms elsewhere on the same disk, and a cold run creates a
- * segment per file read (x1: ~600 files, 0.35-0.5 s of /tmp alone), which is the VM, not burn.
+ * of their ~/.claude), or under --cache-parent. Not os.tmpdir(): on the bench VM creating a file
+ * costs ~0.6 ms in some directories against 0.02-0.1 ms elsewhere on the same disk (session 7 saw
+ * it in /tmp, session 8 in a new directory under /work/corpus), which is the VM, not burn.
  */
 export function benchCacheDir(near, label) {
 	return mkdtempSync(join(opt('--cache-parent', near), `.burn-bench-${label}-`));
+}
+
+/**
+ * One process under GNU time: wall ms to its exit, ms to the last byte of its answer on stdout (a
+ * full read keeps its state for the next run after answering), peak RSS MB, stdout. Exit 0 and 3
+ * (`--fail-on` raised) are answers; anything else rejects with the end of stderr.
+ */
+export function measure(cmd, args, {cwd, env}) {
+	return new Promise((resolve, reject) => {
+		const t0 = performance.now();
+		const p = spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], {cwd, env});
+		const out = [];
+		let err = '';
+		let answerMs = 0;
+		p.stdout.on('data', (d) => {
+			out.push(d);
+			answerMs = performance.now() - t0;
+		});
+		p.stderr.on('data', (d) => (err += d));
+		p.on('error', reject);
+		p.on('close', (status) => {
+			const ms = performance.now() - t0;
+			if (status !== 0 && status !== 3) return reject(new Error(`${cmd} ${args.join(' ')} failed (${status}): ${err.slice(-2000)}`));
+			const rssKb = Number(err.trim().split('\n').pop());
+			resolve({ms, answerMs, rssMb: rssKb / 1024, stdout: Buffer.concat(out).toString('utf8')});
+		});
+	});
 }
