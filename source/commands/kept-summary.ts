@@ -229,8 +229,8 @@ export function warmDepends(discovery: DiscoveryResult, filters: RecordFilter, p
 /** No filter: what `watch` shows (and `summary --once` without --since/--until/--issue). */
 export const NO_FILTER: RecordFilter = {since: null, until: null, issue: null};
 
-/** The kept payload and its document, when the key matches and no file changed since it was kept; else null. */
-export function loadKept(dir: string, depends: WarmDepends, sources: readonly SourceDefinition[]): {payload: WarmPayload; doc: KeptDocument} | null {
+/** The kept payload, its document and key, when the key matches and no file changed since it was kept; else null. */
+export function loadKept(dir: string, depends: WarmDepends, sources: readonly SourceDefinition[]): {payload: WarmPayload; doc: KeptDocument; key: string} | null {
 	const key = summaryKey(dir, depends);
 	if (key === null) return null;
 	const loaded = loadSummaryCache<Omit<WarmPayload, 'doc'>>(dir, key, depends.discovery, sources);
@@ -238,7 +238,7 @@ export function loadKept(dir: string, depends: WarmDepends, sources: readonly So
 	if (!loaded || !(loaded.payload.minutes instanceof Float64Array) || !Array.isArray(loaded.payload.sources)) return null;
 	const payload: WarmPayload = {...loaded.payload, doc: loaded.raw};
 	try {
-		return {payload, doc: new KeptDocument(loaded.raw)};
+		return {payload, doc: new KeptDocument(loaded.raw), key};
 	} catch {
 		return null;
 	}

@@ -14,6 +14,8 @@ import {loadKept, type KeptDocument, type WarmDepends} from './kept-summary.js';
 
 export interface WarmResult {
 	doc: KeptDocument;
+	/** The kept summary's key (what a report made from it is kept under, commands/report-memo.ts). */
+	key: string;
 	flags: Evaluation;
 	quota: ProviderQuotaSample[];
 }
@@ -27,8 +29,8 @@ export function warmSummary(
 ): WarmResult | null {
 	const loaded = loadKept(dir, depends, sources);
 	if (!loaded) return null;
-	const {payload: kept, doc} = loaded;
+	const {payload: kept, doc, key} = loaded;
 	const flags = resumedFlags(kept.flags, kept.fold, judge.params, judge.priced, depends.filters, judge.now.getTime(), judge.cache);
 	if (!flags) return null;
-	return {doc, flags, quota: kept.quota};
+	return {doc, key, flags, quota: kept.quota};
 }

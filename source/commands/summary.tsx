@@ -11,7 +11,8 @@ import {parseCommand} from './cli-kit.js';
 import {ProgressLine, type ProgressStream} from './progress-line.js';
 import {EXIT, UsageError} from './errors.js';
 import {quotaFromSamples, withWindowFlags} from './quota-doc.js';
-import {KeptDocument, keepSummary, packMinutes, warmDepends, type JudgedFields} from './kept-summary.js';
+import {KeptDocument, keepSummary, packMinutes, summaryKey, warmDepends, type JudgedFields} from './kept-summary.js';
+import {keepReport, loadReport, reportKey} from './report-memo.js';
 import {warmSummary} from './summary-warm.js';
 import {failsOn, flagOptions, flagStateCache, flagOptionsHelp, loadFlagParams, parseFailOn, summaryFlags} from './flag-options.js';
 import {cacheDirFrom, cacheFlags, cacheFlagsHelp, noticeToStderr, usableCacheDir} from './cache-flags.js';
@@ -157,6 +158,8 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	const judged: JudgedFields = {pricing, flags: withWindowFlags(flagged.flags, quota, now.getTime(), flagParams.rateLimit), flagNotes: flagged.notes, quota};
 	// --fail-on: exit 3 after the report is written, so CI keeps the output and can act on it.
 	const exit = failsOn(judged.flags, failOn) ? EXIT.flagged : EXIT.ok;
+	// The text report as printed, when it was rendered (kept for the next run that would print the same).
+	let rendered: string | null = null;
 	try {
 		await writeAnswer();
 		// Out before the writing starts: a pipe takes what it can at once and the rest as the event
@@ -164,8 +167,19 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		if (keepForNextRun) await new Promise<void>((resolve) => stdout.write('', () => resolve()));
 	} finally {
 		keepForNextRun?.();
+		// Under the key of the summary kept now (a full read's names the index it just wrote).
+		const key = rendered !== null && cacheDir ? summaryKey(cacheDir, depends) : null;
+		if (key !== null) keepReport(cacheDir!, textReportKey(key), rendered!);
 	}
 	return exit;
+
+	function textReportKey(summary: string): string {
+		return reportKey({summary, judged, by: flags.by, width: textWidth(), env, tty: [stdout.isTTY === true, process.stdout.isTTY === true]});
+	}
+
+	function textWidth(): number {
+		return flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
+	}
 
 	async function writeAnswer(): Promise<void> {
 		if (flags.json) {
@@ -174,13 +188,19 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 			else stdout.write(JSON.stringify(Object.assign(built!, judged), null, 2) + '\n');
 			return;
 		}
+		// A warm run prints the text report the last one kept when it would be the same bytes (report-memo.ts).
+		const memo = warm && cacheDir && !flags.markdown ? loadReport(cacheDir, textReportKey(warm.key)) : null;
+		if (memo !== null) {
+			stdout.write(memo);
+			return;
+		}
 		// A copy of the built document with the judged fields: the built one is kept as it is after the answer.
 		const doc: SummaryJson = warm ? Object.assign(warm.doc.parse(now.toISOString()), judged) : {...built!, ...judged};
 		if (flags.markdown) {
 			stdout.write(summaryMarkdown(doc, flags.by as ReportDimension));
 			return;
 		}
-		const width = flags.width ?? (stdout.isTTY && stdout.columns ? stdout.columns : 100);
+		const width = textWidth();
 		if (doc.totals.records === 0 && doc.problems.count === 0) {
 			stdout.write((filteredOutLines(doc) ?? nothingFoundLines(doc)).join('\n') + '\n');
 			return;
@@ -188,7 +208,8 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		const lines = summaryLines(doc, {width, by: flags.by as ReportDimension});
 		// Ink and React load only for the text report: --json and --markdown start faster without them.
 		const [{renderReportText}, {paletteFor}] = await Promise.all([import('../ui/render-report.js'), import('../ui/palette.js')]);
-		stdout.write(renderReportText(lines, width, paletteFor(env)) + '\n');
+		rendered = renderReportText(lines, width, paletteFor(env)) + '\n';
+		stdout.write(rendered);
 	}
 }
 
