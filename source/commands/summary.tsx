@@ -168,8 +168,9 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 	} finally {
 		keepForNextRun?.();
 		// Under the key of the summary kept now (a full read's names the index it just wrote).
-		const key = rendered !== null && cacheDir ? summaryKey(cacheDir, depends) : null;
-		if (key !== null) keepReport(cacheDir!, textReportKey(key), rendered!);
+		const text = rendered as string | null;
+		const summary = text !== null && cacheDir ? summaryKey(cacheDir, depends) : null;
+		if (text !== null && cacheDir && summary !== null) keepReport(cacheDir, textReportKey(summary), text);
 	}
 	return exit;
 
