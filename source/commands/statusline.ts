@@ -18,7 +18,8 @@ import {DEFAULT_ISSUE_PATTERNS, parseIssuePattern} from '../core/attribution.js'
 import {quotaEntries, type ProviderQuotaSample} from '../core/quota.js';
 import {parsePayload, payloadQuotaSample, refreshAfterMs, sameQuota, statuslineText, type StatusDigest} from '../core/statusline.js';
 import type {Pricer} from '../core/totals.js';
-import {appendSample, ensureStateDir, lastSample, stateDir, writePrivateFile} from '../ingest/quota-state.js';
+import {writeAtomically} from '../ingest/atomic-file.js';
+import {appendSample, ensureStateDir, lastSample, stateDir} from '../ingest/quota-state.js';
 import {sessionRecords} from '../ingest/session-cost.js';
 import {readStdinBounded} from './read-stdin.js';
 
@@ -206,7 +207,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv, cwd: string, dir:
 		const digest = await computeDigest(argv.filter((a) => a !== '--refresh'), env, cwd, started);
 		digest.tookMs = Math.max(0, now() - started);
 		ensureStateDir(dir);
-		writePrivateFile(join(dir, DIGEST_FILE), JSON.stringify(digest) + '\n');
+		writeAtomically(join(dir, DIGEST_FILE), [JSON.stringify(digest) + '\n']);
 	} catch (error) {
 		process.stderr.write(`burn statusline --refresh: ${(error as Error).message}\n`);
 	} finally {

@@ -26,11 +26,6 @@ export function ensureStateDir(dir: string): void {
 	mkdirSync(dir, {recursive: true, mode: 0o700});
 }
 
-/** Writes a whole file atomically (temp + rename), mode 0600. */
-export function writePrivateFile(path: string, text: string): void {
-	writeAtomically(path, [text]);
-}
-
 function sampleLine(s: ProviderQuotaSample): string {
 	return JSON.stringify({v: 1, provider: s.provider, source: s.source, at: s.at, windows: s.windows}) + '\n';
 }
@@ -98,7 +93,7 @@ export function appendSample(dir: string, s: ProviderQuotaSample): void {
 	}
 	if (size > MAX_BYTES) {
 		const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
-		writePrivateFile(path, lines.slice(-KEEP_LINES).join('\n') + '\n');
+		writeAtomically(path, [lines.slice(-KEEP_LINES).join('\n') + '\n']);
 	}
 }
 

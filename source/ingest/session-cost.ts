@@ -10,7 +10,8 @@ import {basename, dirname, join} from 'node:path';
 import {chooseVersion} from '../core/dedup.js';
 import type {UsageRecord} from '../core/record.js';
 import {claudeSource} from '../sources/claude.js';
-import {ensureStateDir, writePrivateFile} from './quota-state.js';
+import {writeAtomically} from './atomic-file.js';
+import {ensureStateDir} from './quota-state.js';
 
 interface FileState {
 	ino: number;
@@ -132,7 +133,7 @@ export function sessionRecords(stateDir: string, transcript: string): SessionRec
 	if (changed) {
 		try {
 			ensureStateDir(join(stateDir, 'sessions'));
-			writePrivateFile(path, JSON.stringify({...cache, records}));
+			writeAtomically(path, [JSON.stringify({...cache, records})]);
 		} catch {
 			saved = false;
 		}
