@@ -204,7 +204,7 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 			if (file === undefined) {
 				let read: Buffer | null;
 				try {
-					read = readSegment(join(dir, segmentName(ref.file)), ref.fileBytes);
+					read = readSegmentFile(join(dir, segmentName(ref.file)), ref.fileBytes);
 				} catch (error) {
 					if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {result: {index: null, notice: null}, missingSegment: segmentName(ref.file)};
 					throw error;
@@ -225,22 +225,22 @@ function loadOnce(dir: string): {result: LoadResult; missingSegment: string | nu
 }
 
 /**
- * A segment's bytes, or null when it is not a regular file of the size the manifest names: a
- * FIFO or a link to a device must not hang or fill memory (the cache dir's own check covers
- * `index.json` only).
+ * `bytes` bytes at `at` of a segment file (all of it by default), or null when it is not a regular
+ * file of the size the manifest names: a FIFO or a link to a device must not hang or fill memory
+ * (the cache dir's own check covers `index.json` only).
  */
-function readSegment(path: string, bytes: number): Buffer | null {
+function readSegmentFile(path: string, fileBytes: number, at = 0, bytes = fileBytes): Buffer | null {
 	// Non-blocking: opening a FIFO to read would otherwise wait for a writer.
 	const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
 	try {
 		const st = fstatSync(fd);
-		if (!st.isFile() || st.size !== bytes) return null;
+		if (!st.isFile() || st.size !== fileBytes) return null;
 		const buf = Buffer.allocUnsafe(bytes);
-		let at = 0;
-		while (at < bytes) {
-			const n = readSync(fd, buf, at, bytes - at, at);
+		let got = 0;
+		while (got < bytes) {
+			const n = readSync(fd, buf, got, bytes - got, at + got);
 			if (n === 0) return null;
-			at += n;
+			got += n;
 		}
 		return buf;
 	} finally {
@@ -392,28 +392,13 @@ function mostlySuperseded(kept: readonly SegmentRef[]): Set<string> {
 
 /** Copies a kept segment's bytes into `pack` (checked against its SHA-1); null if they cannot be read: it stays where it is. */
 function moveSegment(dir: string, ref: SegmentRef, pack: SegmentPack): SegmentRef | null {
-	let fd: number;
+	let buf: Buffer | null;
 	try {
-		fd = openSync(join(dir, segmentName(ref.file)), constants.O_RDONLY | constants.O_NONBLOCK);
+		buf = readSegmentFile(join(dir, segmentName(ref.file)), ref.fileBytes, ref.at, ref.bytes);
 	} catch {
 		return null;
 	}
-	try {
-		if (!fstatSync(fd).isFile()) return null;
-		const buf = Buffer.allocUnsafe(ref.bytes);
-		let got = 0;
-		while (got < ref.bytes) {
-			const n = readSync(fd, buf, got, ref.bytes - got, ref.at + got);
-			if (n === 0) return null;
-			got += n;
-		}
-		if (sha1(buf) !== ref.sha1) return null;
-		return pack.add([buf], ref.bytes, ref.json, ref.sha1);
-	} catch {
-		return null;
-	} finally {
-		closeSync(fd);
-	}
+	return buf !== null && sha1(buf) === ref.sha1 ? pack.add([buf], ref.bytes, ref.json, ref.sha1) : null;
 }
 
 function sha1(buf: Buffer): string {
