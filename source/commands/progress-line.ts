@@ -3,7 +3,7 @@
  * `backfill`): drawn over itself at most every 100 ms, only when stderr is a terminal (never
  * into a pipe or a file), and wiped before the answer is printed.
  */
-export type ProgressStream = NodeJS.WritableStream & {isTTY?: boolean};
+export type ProgressStream = NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
 
 export class ProgressLine {
 	private last = 0;
@@ -27,7 +27,10 @@ export class ProgressLine {
 		if (!force && t - this.last < this.intervalMs) return;
 		this.last = t;
 		this.shown = true;
-		this.stderr.write(`\r\x1b[2K${text()}`);
+		// One line whatever the width (a split pane can be 40 columns): a wrapped line would not be wiped.
+		const cols = this.stderr.columns;
+		const line = text();
+		this.stderr.write(`\r\x1b[2K${cols && cols > 1 && line.length >= cols ? `${line.slice(0, cols - 2)}…` : line}`);
 	}
 
 	/** Wipes the line (before the answer goes to stdout on the same terminal). */

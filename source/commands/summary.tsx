@@ -145,7 +145,7 @@ export async function runSummary({argv, env = process.env, cwd = process.cwd(), 
 		// answer does not wait for them, the process does.
 		keepForNextRun = () => {
 			// The answer is out, but the prompt comes back only after this (x1: ~0.6 s, 1M usage lines: ~3 s).
-			if (cacheDir) progress.draw(() => `burn: keeping the index in ${cacheDir} for the next run…`, true);
+			if (cacheDir) progress.draw(() => `burn: keeping the index for the next run (${cacheDir})…`, true);
 			const fold = full.keep(() => collected.engine.writeIndex());
 			if (cacheDir && !flags.json) keptDoc = KeptDocument.of(builtDoc);
 			if (cacheDir) keepSummary(cacheDir, depends, collected.engine.manifest(), keptDoc, {flags: full.inputs, fold, quota: samples, minutes: packMinutes(minutePoints(collected.ledger, now.getTime())), sources: collected.sources});

@@ -39,6 +39,16 @@ describe('ProgressLine', () => {
 		expect(out.text()).toBe('\r\x1b[2Ka\r\x1b[2Kc\r\x1b[2K');
 	});
 
+	it('stays one line on a narrow terminal (a wrapped line would not be wiped)', () => {
+		const out = stream(true) as ReturnType<typeof stream> & {s: {columns?: number}};
+		out.s.columns = 20;
+		const line = new ProgressLine(out.s);
+		line.draw(() => 'burn: keeping the index for the next run (/home/someone/.cache/burn)…', true);
+		expect(out.text()).toBe('\r\x1b[2Kburn: keeping the …');
+		line.draw(() => 'short', true);
+		expect(out.text().endsWith('\r\x1b[2Kshort')).toBe(true);
+	});
+
 	it('draws nothing into a pipe and never builds the text', () => {
 		const out = stream(false);
 		const line = new ProgressLine(out.s);
@@ -70,7 +80,7 @@ describe('summary --once on a terminal', () => {
 		expect(cold.err.text()).toMatch(/^\r\x1b\[2Kburn: reading…/);
 		expect(cold.err.text()).toMatch(/judging flags over 30 records…/);
 		// After the answer, while the index and the kept summary are written; wiped when they are.
-		expect(cold.err.text()).toContain(`burn: keeping the index in ${join(dir, 'cache')} for the next run…`);
+		expect(cold.err.text()).toContain(`burn: keeping the index for the next run (${join(dir, 'cache')})…`);
 		expect(cold.err.text().endsWith('\r\x1b[2K')).toBe(true);
 		const warm = {out: stream(false), err: stream(true)};
 		expect(await runSummary({argv, env, cwd: dir, stdout: warm.out.s, stderr: warm.err.s, now})).toBe(0);
