@@ -6,7 +6,7 @@
  * `{"magic","version","bytes","sha1"}` then `{"segments":[ref, …]}`; each segment holds one
  * file's entry and records (index-segment.ts). A write encodes only the files that changed since
  * they were restored (an append re-encodes one file, not the whole history) and puts every segment
- * it encoded into one segment file `index-<sha1>.seg`, named by its content (temp + rename; a cold
+ * it encoded into one segment file `index-<sha1>.seg`, named after its content (temp + rename; a cold
  * read of 600 files creates one file, not 600), then renames the manifest over the old one: a
  * reader sees the whole new index or the previous one. A ref names its segment's SHA-1, length and
  * JSON part, and, when the segment shares its file, the file's SHA-1, where in it the segment
@@ -333,12 +333,14 @@ const PENDING = '';
 
 /**
  * The segments one write puts into its one segment file, each 8-aligned, written to a temp file
- * as they come (a cold read's hundreds are not held until the end) and renamed to the content's
- * SHA-1 by `finish`.
+ * as they come (a cold read's hundreds are not held until the end) and renamed by `finish` to a
+ * name its content fixes without hashing it again: one segment at 0 is named by its own SHA-1 (as
+ * a version-5 segment was), several by the SHA-1 of their SHA-1s and places (the padding between
+ * them is zeros, so those fix every byte).
  */
 class SegmentPack {
 	private file: AtomicFile | null = null;
-	private readonly hash = createHash('sha1');
+	private readonly placed: string[] = [];
 
 	constructor(private readonly dir: string) {}
 
@@ -347,16 +349,18 @@ class SegmentPack {
 		// Named after the manifest until it is whole (the temp files `removeUnreferenced` sweeps).
 		this.file ??= AtomicFile.beside(join(this.dir, INDEX_FILE));
 		const pad = (8 - (this.file.length % 8)) % 8;
-		if (pad > 0) this.put(Buffer.alloc(pad));
+		if (pad > 0) this.file.write(Buffer.alloc(pad));
 		const at = this.file.length;
-		for (const b of parts) this.put(b);
+		for (const b of parts) this.file.write(b);
+		this.placed.push(`${sha}@${at}`);
 		return {sha1: sha, bytes, json, file: PENDING, at, fileBytes: 0};
 	}
 
-	/** Renames the file to its content's SHA-1 (nothing when empty): its name and length, which the refs added lack. */
+	/** Renames the file to its name (nothing when empty): the name and length, which the refs added lack. */
 	finish(): {name: string; bytes: number} {
 		if (this.file === null) return {name: PENDING, bytes: 0};
-		const name = this.hash.digest('hex');
+		const only = this.placed.length === 1 ? this.placed[0]! : null;
+		const name = only !== null && only.endsWith('@0') ? only.slice(0, -2) : createHash('sha1').update(this.placed.join('\n')).digest('hex');
 		// Renamed over a file of that name too: it may be the damaged copy a rebuild replaces.
 		this.file.keep(join(this.dir, segmentName(name)));
 		return {name, bytes: this.file.length};
@@ -365,11 +369,6 @@ class SegmentPack {
 	/** A write failed: the temp file goes. */
 	abandon(): void {
 		this.file?.drop();
-	}
-
-	private put(b: Buffer): void {
-		this.file!.write(b);
-		this.hash.update(b);
 	}
 }
 
