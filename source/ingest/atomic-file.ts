@@ -1,8 +1,8 @@
 /**
- * The files burn keeps for itself (the index and its segment files, the kept summary, the flag
- * fold and its delta, the statusline's state): written under a unique temp name beside the target,
- * mode 0600, and renamed over it once whole, so a reader sees the old file or the new one, never
- * part of one. A failed write removes its temp file; one left by a process that died mid-write is
+ * The files burn keeps for itself (the index and its segment files, the kept summary and text
+ * report, the flag fold and its delta, the statusline's state): written under a unique temp name
+ * beside the target, mode 0600, and renamed over it once whole, so a reader sees the old file or
+ * the new one, never part of one. A failed write removes its temp file; one left by a process that died mid-write is
  * swept by a later writer once it is an hour old (a live writer's is younger).
  */
 import {closeSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs';
